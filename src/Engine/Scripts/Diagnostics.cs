@@ -1,0 +1,73 @@
+using System.Collections.Immutable;
+
+namespace Reel.Engine.Scripts;
+
+/// <summary>A 1-based position in a source file.</summary>
+public readonly record struct SourceLocation(string File, int Line, int Column)
+{
+    public static SourceLocation None { get; } = new("", 0, 0);
+
+    public bool IsKnown => Line > 0;
+
+    public override string ToString() => IsKnown ? $"{File}({Line},{Column})" : File;
+}
+
+public enum Severity
+{
+    Warning,
+    Error,
+}
+
+/// <summary>A user-facing finding about a script. Diagnostics are data, never exceptions.</summary>
+public sealed record Diagnostic(Severity Severity, string Code, string Message, SourceLocation Location)
+{
+    public static Diagnostic Error(string code, string message, SourceLocation location) => new(Severity.Error, code, message, location);
+
+    public static Diagnostic Warning(string code, string message, SourceLocation location) => new(Severity.Warning, code, message, location);
+
+    /// <summary>MSBuild-style: <c>file(line,col): error CODE: message</c>.</summary>
+    public override string ToString()
+    {
+        var sev = Severity == Severity.Error ? "error" : "warning";
+        return Location.IsKnown
+            ? $"{Location.File}({Location.Line},{Location.Column}): {sev} {Code}: {Message}"
+            : string.IsNullOrEmpty(Location.File) ? $"{sev} {Code}: {Message}" : $"{Location.File}: {sev} {Code}: {Message}";
+    }
+}
+
+/// <summary>Collects diagnostics of one stage; all are reported at once.</summary>
+public sealed class DiagnosticBag
+{
+    private readonly List<Diagnostic> _items = [];
+
+    public bool HasErrors { get; private set; }
+
+    public int Count => _items.Count;
+
+    public void Add(Diagnostic diagnostic)
+    {
+        _items.Add(diagnostic);
+        HasErrors |= diagnostic.Severity == Severity.Error;
+    }
+
+    public void Error(string code, string message, SourceLocation location) => Add(Diagnostic.Error(code, message, location));
+
+    public void Warning(string code, string message, SourceLocation location) => Add(Diagnostic.Warning(code, message, location));
+
+    public void AddRange(IEnumerable<Diagnostic> diagnostics)
+    {
+        foreach (var d in diagnostics)
+        {
+            Add(d);
+        }
+    }
+
+    /// <summary>Sorted by file, line, column, then code, so output is stable.</summary>
+    public ImmutableArray<Diagnostic> ToImmutable() =>
+        [.. _items.Distinct()
+            .OrderBy(d => d.Location.File, StringComparer.Ordinal)
+            .ThenBy(d => d.Location.Line)
+            .ThenBy(d => d.Location.Column)
+            .ThenBy(d => d.Code, StringComparer.Ordinal)
+            .ThenBy(d => d.Message, StringComparer.Ordinal)];
+}

@@ -1,0 +1,134 @@
+using System.Collections.Immutable;
+using System.Globalization;
+
+namespace Reel.Engine.Scripts;
+
+/// <summary>A clip size, <c>WxH</c>.</summary>
+public readonly record struct VideoSize(int Width, int Height)
+{
+    public static bool TryParse(string? text, out VideoSize size)
+    {
+        size = default;
+        if (text is null)
+        {
+            return false;
+        }
+
+        var parts = text.Split('x');
+        if (parts.Length != 2
+            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var w)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var h)
+            || w <= 0 || h <= 0)
+        {
+            return false;
+        }
+
+        size = new VideoSize(w, h);
+        return true;
+    }
+
+    public bool IsPortrait => Height > Width;
+
+    public override string ToString() => $"{Width}x{Height}";
+}
+
+/// <summary>Prompt or template text together with the YAML scalar it came from, for error positions.</summary>
+public sealed record TemplateText(string Text, YScalar Node);
+
+/// <summary>A reference to a step by name, as written (<c>pour[light=dawn]</c>, <c>open#2</c>).</summary>
+public sealed record StepRef(string Text, SourceLocation Location);
+
+public sealed record CharacterRef(string Id, SourceLocation Location);
+
+public sealed record FileRef(string Path, SourceLocation Location);
+
+public sealed record MatrixAxis(string Name, ImmutableArray<string> Values, SourceLocation Location);
+
+public enum ContinuationMode
+{
+    Extend,
+    LastFrame,
+}
+
+public enum ImageFit
+{
+    Cover,
+    Pad,
+}
+
+/// <summary>Settings a step inherits unless it sets its own.</summary>
+public sealed record StepSettings(string? Model, VideoSize? Size, int? Seconds, SourceLocation ModelLocation, SourceLocation SizeLocation, SourceLocation SecondsLocation)
+{
+    public static StepSettings Empty { get; } = new(null, null, null, SourceLocation.None, SourceLocation.None, SourceLocation.None);
+
+    public StepSettings InheritFrom(StepSettings parent) => new(
+        Model ?? parent.Model,
+        Size ?? parent.Size,
+        Seconds ?? parent.Seconds,
+        Model is null ? parent.ModelLocation : ModelLocation,
+        Size is null ? parent.SizeLocation : SizeLocation,
+        Seconds is null ? parent.SecondsLocation : SecondsLocation);
+}
+
+public sealed record CharacterDecl(string Id, string Name, string? Description, FileRef? Video, SourceLocation Location);
+
+public abstract record StepDecl(string Id, TemplateText? Prompt, StepSettings Settings, int Takes, int Pick, ImmutableArray<MatrixAxis> Matrix, SourceLocation Location)
+{
+    public SourceLocation PickLocation { get; init; } = SourceLocation.None;
+}
+
+public sealed record SceneDecl(
+    string Id,
+    TemplateText Prompt,
+    StepSettings Settings,
+    FileRef? Image,
+    ImageFit Fit,
+    ImmutableArray<CharacterRef> Characters,
+    int Takes,
+    int Pick,
+    ImmutableArray<MatrixAxis> Matrix,
+    SourceLocation Location) : StepDecl(Id, Prompt, Settings, Takes, Pick, Matrix, Location);
+
+public sealed record ContinuationDecl(
+    string Id,
+    StepRef From,
+    TemplateText Prompt,
+    StepSettings Settings,
+    ContinuationMode Mode,
+    bool ModeGiven,
+    int Takes,
+    int Pick,
+    SourceLocation Location) : StepDecl(Id, Prompt, Settings, Takes, Pick, [], Location);
+
+public sealed record EditDecl(
+    string Id,
+    StepRef From,
+    TemplateText Prompt,
+    StepSettings Settings,
+    int Takes,
+    int Pick,
+    SourceLocation Location) : StepDecl(Id, Prompt, Settings, Takes, Pick, [], Location);
+
+public sealed record CutDecl(string Id, FileRef Output, ImmutableArray<StepRef> Shots, SourceLocation Location);
+
+/// <summary>Bind stage output: the typed, checked script.</summary>
+public sealed record Script(
+    SourceFile File,
+    string ScriptPath,
+    string? Title,
+    string Provider,
+    SourceLocation ProviderLocation,
+    StepSettings Defaults,
+    ImmutableDictionary<string, object?> Vars,
+    ImmutableDictionary<string, TemplateText> Templates,
+    ImmutableArray<CharacterDecl> Characters,
+    ImmutableArray<SceneDecl> Scenes,
+    ImmutableArray<ContinuationDecl> Continuations,
+    ImmutableArray<EditDecl> Edits,
+    ImmutableArray<CutDecl> Cuts)
+{
+    /// <summary>Directory every relative path in the script is resolved against.</summary>
+    public string Directory => System.IO.Path.GetDirectoryName(ScriptPath)!;
+
+    public IEnumerable<StepDecl> Steps => Scenes.Cast<StepDecl>().Concat(Continuations).Concat(Edits);
+}

@@ -1,0 +1,241 @@
+using System.Collections.Immutable;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace Reel.Engine.Scripts;
+
+/// <summary>
+/// Load stage: YAML text to a tree of nodes with 1-based positions. Reads parser events
+/// directly so duplicate keys, tabs and alias explosions become diagnostics instead of
+/// exceptions or memory blow-ups.
+/// </summary>
+public static class YamlLoader
+{
+    /// <summary>More expanded nodes than this (through aliases) is treated as an alias bomb.</summary>
+    public const int MaxExpandedNodes = 100_000;
+
+    public const int MaxDepth = 64;
+
+    public static LoadedYaml Load(SourceFile file, DiagnosticBag diagnostics)
+    {
+        var state = new State(file, diagnostics);
+        try
+        {
+            var parser = new Parser(new Scanner(new StringReader(file.Text), skipComments: true));
+            parser.Consume<StreamStart>();
+            if (parser.Accept<StreamEnd>(out _))
+            {
+                return new LoadedYaml(file, null);
+            }
+
+            parser.Consume<DocumentStart>();
+            var root = state.ReadNode(parser, 0);
+            parser.Consume<DocumentEnd>();
+            if (parser.Accept<DocumentStart>(out var second))
+            {
+                diagnostics.Error("RL0105", "a script holds one YAML document; remove the second '---' document", state.Loc(second.Start));
+                return new LoadedYaml(file, null);
+            }
+
+            if (root is null || state.Failed)
+            {
+                return new LoadedYaml(file, null);
+            }
+
+            if (state.ExpandedSize(root) > MaxExpandedNodes)
+            {
+                diagnostics.Error("RL0104", $"aliases expand to more than {MaxExpandedNodes:N0} nodes; the document looks like an alias bomb and was not expanded", root.Location);
+                return new LoadedYaml(file, null);
+            }
+
+            return new LoadedYaml(file, root);
+        }
+        catch (YamlException ex)
+        {
+            state.ReportYamlException(ex);
+            return new LoadedYaml(file, null);
+        }
+    }
+
+    private sealed class State(SourceFile file, DiagnosticBag diagnostics)
+    {
+        private readonly Dictionary<string, YNode> _anchors = new(StringComparer.Ordinal);
+        private readonly Dictionary<YNode, long> _sizes = new(ReferenceEqualityComparer.Instance);
+
+        public bool Failed { get; private set; }
+
+        public SourceLocation Loc(Mark mark) => new(file.DisplayName, (int)mark.Line, (int)mark.Column);
+
+        public YNode? ReadNode(IParser parser, int depth)
+        {
+            if (depth > MaxDepth)
+            {
+                diagnostics.Error("RL0101", $"nesting deeper than {MaxDepth} levels", Loc(parser.Current!.Start));
+                Failed = true;
+                throw new YamlException(parser.Current!.Start, parser.Current!.End, "depth");
+            }
+
+            if (parser.TryConsume<AnchorAlias>(out var alias))
+            {
+                if (_anchors.TryGetValue(alias.Value.Value, out var target))
+                {
+                    return target;
+                }
+
+                diagnostics.Error("RL0101", $"unknown alias '*{alias.Value.Value}'", Loc(alias.Start));
+                Failed = true;
+                return null;
+            }
+
+            if (parser.TryConsume<Scalar>(out var scalar))
+            {
+                var node = new YScalar(scalar.Value, KindOf(scalar.Style), Loc(scalar.Start), Loc(scalar.End));
+                Remember(scalar.Anchor, node);
+                return node;
+            }
+
+            if (parser.TryConsume<SequenceStart>(out var seqStart))
+            {
+                var items = ImmutableArray.CreateBuilder<YNode>();
+                while (!parser.TryConsume<SequenceEnd>(out _))
+                {
+                    var item = ReadNode(parser, depth + 1);
+                    if (item is not null)
+                    {
+                        items.Add(item);
+                    }
+                }
+
+                var node = new YSequence(items.ToImmutable(), Loc(seqStart.Start));
+                Remember(seqStart.Anchor, node);
+                return node;
+            }
+
+            if (parser.TryConsume<MappingStart>(out var mapStart))
+            {
+                var entries = ImmutableArray.CreateBuilder<YEntry>();
+                var seen = new Dictionary<string, YScalar>(StringComparer.Ordinal);
+                while (!parser.TryConsume<MappingEnd>(out _))
+                {
+                    var keyEvent = parser.Current!;
+                    var key = ReadNode(parser, depth + 1);
+                    var value = ReadNode(parser, depth + 1);
+                    if (key is not YScalar keyScalar)
+                    {
+                        if (key is not null)
+                        {
+                            diagnostics.Error("RL0101", "mapping keys must be plain strings", Loc(keyEvent.Start));
+                            Failed = true;
+                        }
+
+                        continue;
+                    }
+
+                    if (keyScalar.Value == "<<")
+                    {
+                        diagnostics.Error("RL0101", "merge keys ('<<') are not supported; repeat the keys or use 'defaults:'", keyScalar.Location);
+                        Failed = true;
+                        continue;
+                    }
+
+                    if (seen.TryGetValue(keyScalar.Value, out var first))
+                    {
+                        diagnostics.Error("RL0102", $"duplicate key '{keyScalar.Value}' (first defined at line {first.Location.Line})", keyScalar.Location);
+                        Failed = true;
+                        continue;
+                    }
+
+                    seen[keyScalar.Value] = keyScalar;
+                    if (value is not null)
+                    {
+                        entries.Add(new YEntry(keyScalar, value));
+                    }
+                }
+
+                var node = new YMapping(entries.ToImmutable(), Loc(mapStart.Start));
+                Remember(mapStart.Anchor, node);
+                return node;
+            }
+
+            var unexpected = parser.Current!;
+            throw new YamlException(unexpected.Start, unexpected.End, $"unexpected {unexpected.GetType().Name}");
+        }
+
+        private void Remember(AnchorName anchor, YNode node)
+        {
+            if (!anchor.IsEmpty)
+            {
+                _anchors[anchor.Value] = node;
+            }
+        }
+
+        /// <summary>Size of the tree as if every alias were expanded, computed without expanding.</summary>
+        public long ExpandedSize(YNode node)
+        {
+            if (_sizes.TryGetValue(node, out var cached))
+            {
+                return cached;
+            }
+
+            long size = 1;
+            switch (node)
+            {
+                case YSequence seq:
+                    foreach (var item in seq.Items)
+                    {
+                        size = Math.Min(size + ExpandedSize(item), long.MaxValue / 4);
+                    }
+
+                    break;
+                case YMapping map:
+                    foreach (var e in map.Entries)
+                    {
+                        size = Math.Min(size + 1 + ExpandedSize(e.Value), long.MaxValue / 4);
+                    }
+
+                    break;
+            }
+
+            _sizes[node] = size;
+            return size;
+        }
+
+        public void ReportYamlException(YamlException ex)
+        {
+            if (Failed && ex.Message == "depth")
+            {
+                return;
+            }
+
+            Failed = true;
+            var loc = Loc(ex.Start);
+            var line = file.LineAt(loc.Line);
+            var indent = line.Length - line.TrimStart(' ', '\t').Length;
+            if (line[..indent].Contains('\t', StringComparison.Ordinal))
+            {
+                diagnostics.Error("RL0103", "tab character in indentation; YAML indents with spaces only", new SourceLocation(loc.File, loc.Line, line.IndexOf('\t', StringComparison.Ordinal) + 1));
+                return;
+            }
+
+            var message = ex.InnerException?.Message ?? ex.Message;
+            diagnostics.Error("RL0101", "invalid YAML: " + Tidy(message), loc);
+        }
+
+        private static string Tidy(string message)
+        {
+            // YamlDotNet messages sometimes embed their own position; the diagnostic carries ours.
+            var idx = message.IndexOf("(Line:", StringComparison.Ordinal);
+            var text = (idx > 0 ? message[..idx] : message).Trim().TrimEnd('.');
+            return text.Length > 0 ? char.ToLowerInvariant(text[0]) + text[1..] : text;
+        }
+
+        private static ScalarKind KindOf(ScalarStyle style) => style switch
+        {
+            ScalarStyle.SingleQuoted => ScalarKind.SingleQuoted,
+            ScalarStyle.DoubleQuoted => ScalarKind.DoubleQuoted,
+            ScalarStyle.Literal => ScalarKind.Literal,
+            ScalarStyle.Folded => ScalarKind.Folded,
+            _ => ScalarKind.Plain,
+        };
+    }
+}
