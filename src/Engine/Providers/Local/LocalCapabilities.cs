@@ -1,0 +1,14 @@
+using System.Collections.Immutable;
+
+namespace Reel.Engine.Providers.Local;
+
+/// <summary>The embedded renderer accepts any model name, any even size 64–4096 per side, 1–120 s, every operation, at no cost.</summary>
+public static class LocalCapabilities
+{
+    public static ProviderCapabilities Table { get; } = new(
+        Provider: "local",
+        Models: [],
+        DefaultModel: "local",
+        AnyModel: true,
+        EstimatedRenderTimePerSecond: TimeSpan.FromMilliseconds(20));
+}
