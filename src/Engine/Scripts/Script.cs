@@ -33,7 +33,7 @@ public readonly record struct VideoSize(int Width, int Height)
 }
 
 /// <summary>Prompt or template text together with the YAML scalar it came from, for error positions.</summary>
-public sealed record TemplateText(string Text, YScalar Node);
+public sealed record TemplateText(string Text, YScalar Node, SourceFile Source);
 
 /// <summary>A reference to a step by name, as written (<c>pour[light=dawn]</c>, <c>open#2</c>).</summary>
 public sealed record StepRef(string Text, SourceLocation Location);
@@ -72,7 +72,7 @@ public sealed record StepSettings(string? Model, VideoSize? Size, int? Seconds, 
 
 public sealed record CharacterDecl(string Id, string Name, string? Description, FileRef? Video, SourceLocation Location);
 
-public abstract record StepDecl(string Id, TemplateText? Prompt, StepSettings Settings, int Takes, int Pick, ImmutableArray<MatrixAxis> Matrix, SourceLocation Location)
+public abstract record StepDecl(string Id, TemplateText Prompt, StepSettings Settings, int Takes, int Pick, ImmutableArray<MatrixAxis> Matrix, SourceLocation Location)
 {
     public SourceLocation PickLocation { get; init; } = SourceLocation.None;
 }

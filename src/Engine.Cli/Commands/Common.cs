@@ -1,0 +1,39 @@
+using System.CommandLine;
+using Reel.Engine.Scripts;
+
+namespace Reel.Cli.Commands;
+
+/// <summary>Arguments and helpers shared by several commands.</summary>
+internal static class Common
+{
+    public static Argument<string> ScriptArgument() => new("SCRIPT") { Description = "The storyboard script (*.yaml)." };
+
+    public static Option<string?> ProviderOption() => new("--provider") { Description = "Use this provider instead of the script's 'provider:' (local, openai)." };
+
+    public static Option<bool> JsonOption(string what) => new("--json") { Description = $"Print {what} as JSON on stdout." };
+
+    public static Option<bool> AllowOutsideOption() => new("--allow-outside") { Description = "Allow file paths that leave the script's directory." };
+
+    public static bool StderrColor => !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null or "";
+
+    public static bool StdoutColor => !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null or "";
+
+    /// <summary>Compiles a script, printing diagnostics to stderr. Null when there were errors.</summary>
+    public static Compilation? Compile(string path, string? provider, bool allowOutside, bool quietWarnings = false)
+    {
+        var compilation = Compilation.Compile(path, new LoadOptions(provider, allowOutside));
+        var shown = quietWarnings ? compilation.Diagnostics.Where(d => d.Severity == Severity.Error).ToList() : [.. compilation.Diagnostics];
+        if (shown.Count > 0)
+        {
+            new DiagnosticPrinter(Console.Error, StderrColor).Print(shown);
+        }
+
+        if (!compilation.Succeeded)
+        {
+            DiagnosticPrinter.PrintSummary(Console.Error, compilation.Diagnostics);
+            return null;
+        }
+
+        return compilation;
+    }
+}

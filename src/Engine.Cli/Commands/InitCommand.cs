@@ -1,0 +1,67 @@
+using System.CommandLine;
+using Reel.Engine.Scripts;
+
+namespace Reel.Cli.Commands;
+
+internal static class InitCommand
+{
+    private const string Storyboard = """
+        # yaml-language-server: $schema=./reel.schema.json
+        # A Reel storyboard. Validate it with `reel validate storyboard.yaml`,
+        # see what would run with `reel plan storyboard.yaml`, and render it with `reel run storyboard.yaml`.
+        reel: 1
+        title: My First Film
+        provider: local              # the embedded offline renderer; try `--provider openai` later
+
+        defaults:                    # every step inherits these unless it sets its own
+          model: sora-2
+          size: 1280x720             # 16:9 landscape; 720x1280 is 9:16 portrait
+          seconds: 4
+
+        vars:                        # visible in every prompt as {{ name }}
+          place: a quiet harbour at dawn
+
+        scenes:
+          - id: opening
+            prompt: Wide shot of {{ place }}, gulls circling over fishing boats.
+
+        cut:
+          - id: film
+            output: out/film.mp4
+            shots: [opening]
+
+        """;
+
+    public static Command Create()
+    {
+        var dir = new Argument<string>("DIR") { Description = "Where to create the project (default: the current directory).", DefaultValueFactory = _ => "." };
+        var command = new Command("init", "Scaffold a commented storyboard, its schema for editor completion, and a .gitignore.") { dir };
+        command.SetAction(parse =>
+        {
+            var target = Path.GetFullPath(parse.GetValue(dir)!);
+            var script = Path.Combine(target, "storyboard.yaml");
+            if (File.Exists(script))
+            {
+                Console.Error.WriteLine($"error: {Path.GetRelativePath(Environment.CurrentDirectory, script)} already exists; init does not overwrite files");
+                return ExitCodes.Invalid;
+            }
+
+            Directory.CreateDirectory(target);
+            Directory.CreateDirectory(Path.Combine(target, "assets"));
+            File.WriteAllText(script, Storyboard);
+            File.WriteAllText(Path.Combine(target, "reel.schema.json"), SchemaValidator.SchemaText);
+            var gitignore = Path.Combine(target, ".gitignore");
+            var existing = File.Exists(gitignore) ? File.ReadAllLines(gitignore) : [];
+            var missing = new[] { ".reel/", "out/" }.Where(l => !existing.Contains(l)).ToList();
+            if (missing.Count > 0)
+            {
+                File.AppendAllLines(gitignore, missing);
+            }
+
+            Console.Out.WriteLine($"created {Path.GetRelativePath(Environment.CurrentDirectory, script)}");
+            Console.Out.WriteLine("next: reel plan storyboard.yaml && reel run storyboard.yaml");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using Reel.Engine.Planning;
+using Reel.Engine.Reporting;
+using Spectre.Console;
+
+namespace Reel.Cli.Commands;
+
+internal static class PlanCommand
+{
+    public static Command Create()
+    {
+        var script = Common.ScriptArgument();
+        var provider = Common.ProviderOption();
+        var allowOutside = Common.AllowOutsideOption();
+        var json = Common.JsonOption("the plan");
+        var command = new Command("plan", "Show what a run would do: every step in run order with status, reason, model, size, seconds, estimated cost and time. Needs no key or network.")
+        {
+            script, provider, allowOutside, json,
+        };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(script)!;
+            var compilation = Common.Compile(path, parse.GetValue(provider), parse.GetValue(allowOutside));
+            if (compilation is null)
+            {
+                return ExitCodes.Invalid;
+            }
+
+            var plan = Planner.Plan(compilation.Expanded!, Workspace.History(compilation.Script!));
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(PlanText.Json(plan, path));
+            }
+            else if (Common.StdoutColor)
+            {
+                RenderTable(plan, path);
+            }
+            else
+            {
+                Console.Out.Write(PlanText.Render(plan, path));
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static void RenderTable(Plan plan, string path)
+    {
+        var console = AnsiConsole.Console;
+        var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(PlanText.Title(plan, path))}[/]");
+        foreach (var (h, i) in PlanText.Header.Select((h, i) => (h, i)))
+        {
+            var column = new TableColumn($"[grey]{h}[/]");
+            if (i is 0 or 7 or 8 or 9)
+            {
+                column.RightAligned();
+            }
+
+            table.AddColumn(column);
+        }
+
+        foreach (var row in PlanText.Rows(plan))
+        {
+            var cells = row.Select(Markup.Escape).ToArray();
+            cells[3] = row[3] == "run" ? $"[yellow]{cells[3]}[/]" : $"[green]{cells[3]}[/]";
+            cells[1] = $"[bold]{cells[1]}[/]";
+            cells[10] = $"[grey]{cells[10]}[/]";
+            table.AddRow(cells);
+        }
+
+        table.Caption(Markup.Escape(PlanText.TotalsLine(plan)));
+        console.Write(table);
+    }
+}

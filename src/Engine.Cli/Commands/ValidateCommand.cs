@@ -1,0 +1,31 @@
+using System.CommandLine;
+
+namespace Reel.Cli.Commands;
+
+internal static class ValidateCommand
+{
+    public static Command Create()
+    {
+        var script = Common.ScriptArgument();
+        var provider = Common.ProviderOption();
+        var allowOutside = Common.AllowOutsideOption();
+        var command = new Command("validate", "Check a script: YAML, schema, references, templates and the provider's capabilities. Needs no key or network.")
+        {
+            script, provider, allowOutside,
+        };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(script)!;
+            var compilation = Common.Compile(path, parse.GetValue(provider), parse.GetValue(allowOutside));
+            if (compilation is null)
+            {
+                return ExitCodes.Invalid;
+            }
+
+            var steps = compilation.Expanded!.Steps.Length;
+            Console.Out.WriteLine($"{path}: valid ({steps} step{(steps == 1 ? "" : "s")} on {compilation.Expanded.Provider})");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,59 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Reel.Engine.Prompts;
+
+namespace Reel.Engine.Planning;
+
+/// <summary>
+/// A step's content address (design.md §5): SHA-256 over the canonical JSON of its request and
+/// the keys of its upstream steps. No timestamps, no randomness, no absolute paths.
+/// </summary>
+public static class StepKeys
+{
+    public static string Compute(StepRequest step, IReadOnlyList<string> upstreamKeys) =>
+        Convert.ToHexStringLower(SHA256.HashData(CanonicalJson(step, upstreamKeys)));
+
+    /// <summary>Properties in ordinal order, no whitespace, invariant numbers.</summary>
+    public static byte[] CanonicalJson(StepRequest step, IReadOnlyList<string> upstreamKeys)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            if (step.Kind == StepKind.Cut)
+            {
+                w.WriteString("fit", step.Fit.ToString().ToLowerInvariant());
+            }
+
+            w.WriteStartArray("inputs");
+            foreach (var input in step.Inputs)
+            {
+                w.WriteStringValue($"{input.Role}:{input.Sha256}");
+            }
+
+            w.WriteEndArray();
+            w.WriteString("kind", step.Kind.ToString().ToLowerInvariant());
+            if (step.Mode is { } mode)
+            {
+                w.WriteString("mode", mode.ToString().ToLowerInvariant());
+            }
+
+            w.WriteString("model", step.Model);
+            w.WriteString("prompt", step.Prompt);
+            w.WriteString("provider", step.Provider);
+            w.WriteNumber("seconds", step.Seconds);
+            w.WriteString("size", step.Size.ToString());
+            w.WriteNumber("take", step.Take);
+            w.WriteStartArray("upstream");
+            foreach (var key in upstreamKeys)
+            {
+                w.WriteStringValue(key);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,54 @@
+using System.Collections.Immutable;
+using Reel.Engine.Scripts;
+
+namespace Reel.Engine.Prompts;
+
+public enum StepKind
+{
+    Character,
+    Generate,
+    Extend,
+    Edit,
+    Cut,
+}
+
+/// <summary>A file a step reads: its absolute path and content hash.</summary>
+public sealed record InputFile(string Role, string Path, string Sha256);
+
+/// <summary>One concrete step after defaults, matrix, takes and templates are applied.</summary>
+public sealed record StepRequest(
+    string Id,
+    string Source,
+    StepKind Kind,
+    int Take,
+    ImmutableArray<string> Needs,
+    string Provider,
+    string Model,
+    VideoSize Size,
+    int Seconds,
+    int TotalSeconds,
+    string Prompt,
+    ImmutableArray<InputFile> Inputs,
+    ImmutableArray<string> Characters,
+    ContinuationMode? Mode,
+    string? From,
+    ImmutableArray<string> Shots,
+    string? Output,
+    ImageFit Fit,
+    ImmutableArray<KeyValuePair<string, string>> Matrix,
+    SourceLocation Location)
+{
+    /// <summary>Number of native extensions in this clip's history (for provider limits).</summary>
+    public int ExtensionDepth { get; init; }
+
+    /// <summary>The first-frame image, when the step has one.</summary>
+    public InputFile? Image => Inputs.FirstOrDefault(i => i.Role == "image");
+
+    public bool IsClip => Kind is StepKind.Generate or StepKind.Extend or StepKind.Edit;
+}
+
+/// <summary>Expand stage output: every concrete step, in declaration order.</summary>
+public sealed record ExpandedScript(Script Script, string Provider, ImmutableArray<StepRequest> Steps)
+{
+    public StepRequest? Find(string id) => Steps.FirstOrDefault(s => s.Id == id);
+}

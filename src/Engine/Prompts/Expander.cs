@@ -1,0 +1,375 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using Reel.Engine.Providers;
+using Reel.Engine.Scripts;
+
+namespace Reel.Engine.Prompts;
+
+/// <summary>
+/// Expand stage: applies defaults, matrix, takes and prompt templates, resolves references to
+/// concrete step ids, and checks every step against the provider's capability table.
+/// </summary>
+public sealed class Expander
+{
+    public static readonly VideoSize DefaultSize = new(1280, 720);
+
+    public const int DefaultSeconds = 4;
+
+    private readonly Script _script;
+    private readonly DiagnosticBag _diagnostics;
+    private readonly ProviderCapabilities _caps;
+    private readonly PromptRenderer _renderer;
+    private readonly List<StepRequest> _steps = [];
+    private readonly Dictionary<string, ImmutableArray<StepRequest>> _byDecl = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StepDecl> _decls;
+    private readonly Dictionary<string, string> _hashes = new(StringComparer.Ordinal);
+
+    private Expander(Script script, ProviderCapabilities caps, DiagnosticBag diagnostics)
+    {
+        _script = script;
+        _caps = caps;
+        _diagnostics = diagnostics;
+        _renderer = new PromptRenderer(script);
+        _decls = script.Steps.ToDictionary(s => s.Id, StringComparer.Ordinal);
+    }
+
+    /// <summary>Expands a bound script. Returns null after reporting errors.</summary>
+    public static ExpandedScript? Expand(Script script, DiagnosticBag diagnostics)
+    {
+        var caps = ProviderCatalog.Find(script.Provider);
+        if (caps is null)
+        {
+            diagnostics.Error("RL0401", $"unknown provider '{script.Provider}'{Suggestions.DidYouMean(script.Provider, ProviderCatalog.Tables.Keys)} (known: {string.Join(", ", ProviderCatalog.Tables.Keys.Order(StringComparer.Ordinal))})", script.ProviderLocation);
+            return null;
+        }
+
+        var expander = new Expander(script, caps, diagnostics);
+        expander.Run();
+        return diagnostics.HasErrors ? null : new ExpandedScript(script, script.Provider, [.. expander._steps]);
+    }
+
+    private void Run()
+    {
+        // Characters registered with the provider: only those with a video, used by some scene.
+        var used = _script.Scenes.SelectMany(s => s.Characters).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var c in _script.Characters.Where(c => c.Video is not null && used.Contains(c.Id)))
+        {
+            if (!_caps.SupportsCharacters)
+            {
+                continue;
+            }
+
+            _steps.Add(new StepRequest(
+                StepNames.Character(c.Id), c.Id, StepKind.Character, 0, [], _script.Provider, ModelFor(null), DefaultSize, 0, 0,
+                c.Name, [Input("video", c.Video!.Path)], [], null, null, [], null, ImageFit.Cover, [], c.Location));
+        }
+
+        foreach (var decl in _script.Steps)
+        {
+            ExpandDecl(decl);
+        }
+
+        foreach (var cut in _script.Cuts)
+        {
+            ExpandCut(cut);
+        }
+    }
+
+    private ImmutableArray<StepRequest> ExpandDecl(StepDecl decl)
+    {
+        if (_byDecl.TryGetValue(decl.Id, out var done))
+        {
+            return done;
+        }
+
+        _byDecl[decl.Id] = [];
+        var result = decl switch
+        {
+            SceneDecl s => ExpandScene(s),
+            ContinuationDecl c => ExpandFrom(c, c.From),
+            EditDecl e => ExpandFrom(e, e.From),
+            _ => [],
+        };
+        _byDecl[decl.Id] = result;
+        _steps.AddRange(result);
+        return result;
+    }
+
+    private ImmutableArray<StepRequest> ExpandScene(SceneDecl scene)
+    {
+        var settings = scene.Settings.InheritFrom(_script.Defaults);
+        var model = ModelFor(settings.Model);
+        var size = settings.Size ?? DefaultSize;
+        var seconds = settings.Seconds ?? DefaultSeconds;
+        var characterSteps = scene.Characters
+            .Select(r => _script.Characters.First(c => c.Id == r.Id))
+            .Where(c => c.Video is not null && _caps.SupportsCharacters)
+            .Select(c => StepNames.Character(c.Id))
+            .ToImmutableArray();
+
+        CheckModelSizeSeconds(model, size, seconds, settings, scene.Location);
+        if (scene.Image is not null && !_caps.SupportsImage)
+        {
+            _diagnostics.Error("RL0405", $"provider '{_caps.Provider}' does not take a first-frame image", scene.Image.Location);
+        }
+
+        if (scene.Characters.Length > _caps.MaxCharacters)
+        {
+            _diagnostics.Error("RL0406", $"provider '{_caps.Provider}' takes at most {_caps.MaxCharacters} characters per clip (this scene lists {scene.Characters.Length})", scene.Characters[_caps.MaxCharacters].Location);
+        }
+
+        var inputs = scene.Image is null ? ImmutableArray<InputFile>.Empty : [Input("image", scene.Image.Path)];
+        var results = ImmutableArray.CreateBuilder<StepRequest>();
+        foreach (var combo in Combinations(scene.Matrix))
+        {
+            var prompt = _renderer.Render(scene.Prompt, combo, _diagnostics);
+            if (prompt is null)
+            {
+                continue;
+            }
+
+            foreach (var r in scene.Characters)
+            {
+                var name = _script.Characters.First(c => c.Id == r.Id).Name;
+                if (!prompt.Contains(name, StringComparison.OrdinalIgnoreCase))
+                {
+                    _diagnostics.Warning("RL0506", $"character '{r.Id}' is listed but its name '{name}' does not appear in the prompt; providers need the name in the prompt to keep the character", r.Location);
+                }
+            }
+
+            var variant = StepNames.Variant(scene.Id, combo);
+            for (var take = 1; take <= scene.Takes; take++)
+            {
+                results.Add(new StepRequest(
+                    StepNames.Take(variant, take, scene.Takes), scene.Id, StepKind.Generate, scene.Takes > 1 ? take : 0,
+                    characterSteps, _script.Provider, model, size, seconds, seconds, prompt, inputs, characterSteps,
+                    null, null, [], null, scene.Fit, [.. combo], scene.Location));
+            }
+        }
+
+        return results.ToImmutable();
+    }
+
+    private ImmutableArray<StepRequest> ExpandFrom(StepDecl decl, StepRef from)
+    {
+        var source = ResolveOne(from);
+        if (source is null)
+        {
+            return [];
+        }
+
+        var settings = decl.Settings;
+        var prompt = _renderer.Render(decl.Prompt, source.Matrix, _diagnostics);
+        if (prompt is null)
+        {
+            return [];
+        }
+
+        StepKind kind;
+        ContinuationMode? mode = null;
+        string model;
+        VideoSize size;
+        int seconds, total, depth = source.ExtensionDepth;
+        if (decl is ContinuationDecl c)
+        {
+            mode = c.Mode;
+            if (mode == ContinuationMode.Extend && !_caps.SupportsExtend)
+            {
+                _diagnostics.Warning("RL0408", $"provider '{_caps.Provider}' has no native extension; '{c.Id}' continues from the last frame instead (mode: last-frame)", c.Location);
+                mode = ContinuationMode.LastFrame;
+            }
+
+            seconds = settings.Seconds ?? _script.Defaults.Seconds ?? DefaultSeconds;
+            if (mode == ContinuationMode.Extend)
+            {
+                kind = StepKind.Extend;
+                model = source.Model;
+                size = source.Size;
+                if (settings.Size is { } s && s != source.Size)
+                {
+                    _diagnostics.Error("RL0409", $"an extension keeps its source's size ({source.Size}); remove 'size' or use mode: last-frame", settings.SizeLocation);
+                }
+
+                if (settings.Model is { } m && m != source.Model)
+                {
+                    _diagnostics.Error("RL0409", $"an extension keeps its source's model ({source.Model}); remove 'model' or use mode: last-frame", settings.ModelLocation);
+                }
+
+                depth++;
+                total = source.TotalSeconds + seconds;
+                CheckExtension(c, seconds, total, depth, settings);
+            }
+            else
+            {
+                kind = StepKind.Generate;
+                model = ModelFor(settings.Model ?? source.Model);
+                size = settings.Size ?? source.Size;
+                CheckModelSizeSeconds(model, size, seconds, settings.InheritFrom(_script.Defaults), c.Location);
+                total = source.TotalSeconds + seconds;
+                depth = 0;
+            }
+        }
+        else
+        {
+            kind = StepKind.Edit;
+            if (!_caps.SupportsEdit)
+            {
+                _diagnostics.Error("RL0405", $"provider '{_caps.Provider}' cannot edit clips", decl.Location);
+            }
+
+            if (settings.Size is { } s && s != source.Size)
+            {
+                _diagnostics.Error("RL0409", $"an edit keeps its source's size ({source.Size}); remove 'size'", settings.SizeLocation);
+            }
+
+            if (settings.Seconds is { } sec && sec != source.TotalSeconds)
+            {
+                _diagnostics.Error("RL0409", $"an edit keeps its source's duration ({source.TotalSeconds} s); remove 'seconds'", settings.SecondsLocation);
+            }
+
+            model = settings.Model ?? source.Model;
+            size = source.Size;
+            seconds = source.TotalSeconds;
+            total = seconds;
+        }
+
+        var results = ImmutableArray.CreateBuilder<StepRequest>();
+        for (var take = 1; take <= decl.Takes; take++)
+        {
+            results.Add(new StepRequest(
+                StepNames.Take(decl.Id, take, decl.Takes), decl.Id, kind, decl.Takes > 1 ? take : 0,
+                [source.Id], _script.Provider, model, size, seconds, total, prompt, [], [], mode, source.Id, [], null,
+                ImageFit.Cover, source.Matrix, decl.Location) { ExtensionDepth = depth });
+        }
+
+        return results.ToImmutable();
+    }
+
+    private void ExpandCut(CutDecl cut)
+    {
+        var shots = new List<StepRequest>();
+        foreach (var shot in cut.Shots)
+        {
+            shots.AddRange(Resolve(shot));
+        }
+
+        if (shots.Count == 0)
+        {
+            return;
+        }
+
+        var ids = shots.Select(s => s.Id).ToImmutableArray();
+        var relativeOutput = Path.GetRelativePath(_script.Directory, cut.Output.Path).Replace('\\', '/');
+        _steps.Add(new StepRequest(
+            cut.Id, cut.Id, StepKind.Cut, 0, [.. ids.Distinct()], _script.Provider, "cut", shots[0].Size, 0, shots.Sum(s => s.TotalSeconds), "",
+            [], [], null, null, ids, relativeOutput, ImageFit.Pad, [], cut.Location));
+    }
+
+    /// <summary>A reference naming one clip: the picked take (or the named take) of one variant.</summary>
+    private StepRequest? ResolveOne(StepRef reference) => Resolve(reference).FirstOrDefault();
+
+    private List<StepRequest> Resolve(StepRef reference)
+    {
+        var parsed = ParsedStepRef.Parse(reference.Text)!;
+        var decl = _decls[parsed.Id];
+        var all = ExpandDecl(decl);
+        var take = parsed.Take ?? decl.Pick;
+        var matching = all.Where(r => (r.Take == 0 || r.Take == take)
+            && parsed.Selector.All(kv => r.Matrix.Any(m => m.Key == kv.Key && m.Value == kv.Value)));
+        return [.. matching];
+    }
+
+    private void CheckModelSizeSeconds(string model, VideoSize size, int seconds, StepSettings settings, SourceLocation stepLocation)
+    {
+        var modelLoc = settings.ModelLocation.IsKnown ? settings.ModelLocation : stepLocation;
+        var sizeLoc = settings.SizeLocation.IsKnown ? settings.SizeLocation : stepLocation;
+        var secondsLoc = settings.SecondsLocation.IsKnown ? settings.SecondsLocation : stepLocation;
+        if (_caps.AnyModel)
+        {
+            if (size.Width % 2 != 0 || size.Height % 2 != 0 || size.Width < _caps.MinSide || size.Height < _caps.MinSide || size.Width > _caps.MaxSide || size.Height > _caps.MaxSide)
+            {
+                _diagnostics.Error("RL0403", $"size {size} is not supported by '{_caps.Provider}': each side must be even, {_caps.MinSide}–{_caps.MaxSide}", sizeLoc);
+            }
+
+            if (seconds < _caps.MinSeconds || seconds > _caps.MaxSeconds)
+            {
+                _diagnostics.Error("RL0404", $"{seconds} s is not supported by '{_caps.Provider}': {_caps.MinSeconds}–{_caps.MaxSeconds} s", secondsLoc);
+            }
+
+            return;
+        }
+
+        var m = _caps.FindModel(model);
+        if (m is null)
+        {
+            _diagnostics.Error("RL0402", $"provider '{_caps.Provider}' has no model '{model}'{Suggestions.DidYouMean(model, _caps.Models.Select(x => x.Id))} (models: {string.Join(", ", _caps.Models.Select(x => x.Id))})", modelLoc);
+            return;
+        }
+
+        if (!m.Sizes.Contains(size))
+        {
+            var other = _caps.Models.Where(x => x.Sizes.Contains(size)).Select(x => x.Id).FirstOrDefault();
+            var hint = other is null ? "" : $"; '{other}' has it";
+            _diagnostics.Error("RL0403", $"'{model}' has no size {size} (sizes: {string.Join(", ", m.Sizes)}){hint}", sizeLoc);
+        }
+
+        if (!m.Seconds.Contains(seconds))
+        {
+            _diagnostics.Error("RL0404", $"'{model}' cannot make {seconds} s clips (seconds: {string.Join(", ", m.Seconds)}; nearest: {Nearest(m.Seconds, seconds)})", secondsLoc);
+        }
+    }
+
+    private void CheckExtension(ContinuationDecl c, int seconds, int total, int depth, StepSettings settings)
+    {
+        var loc = settings.SecondsLocation.IsKnown ? settings.SecondsLocation : c.Location;
+        var allowed = _caps.ExtensionSeconds.IsDefault ? [] : _caps.ExtensionSeconds;
+        if (_caps.AnyModel)
+        {
+            if (seconds < _caps.MinSeconds || seconds > _caps.MaxSeconds)
+            {
+                _diagnostics.Error("RL0404", $"{seconds} s is not supported by '{_caps.Provider}': {_caps.MinSeconds}–{_caps.MaxSeconds} s", loc);
+            }
+        }
+        else if (!allowed.IsEmpty && !allowed.Contains(seconds))
+        {
+            _diagnostics.Error("RL0404", $"an extension on '{_caps.Provider}' adds {string.Join(", ", allowed)} s (got {seconds}; nearest: {Nearest(allowed, seconds)})", loc);
+        }
+
+        if (depth > _caps.MaxExtensionsPerClip)
+        {
+            _diagnostics.Error("RL0407", $"'{c.Id}' would be extension number {depth} of one clip; '{_caps.Provider}' allows at most {_caps.MaxExtensionsPerClip}", c.Location);
+        }
+
+        if (total > Math.Min(_caps.MaxTotalSeconds, _caps.MaxSeconds))
+        {
+            _diagnostics.Error("RL0407", $"'{c.Id}' would make the clip {total} s long; '{_caps.Provider}' allows at most {Math.Min(_caps.MaxTotalSeconds, _caps.MaxSeconds)} s in total", c.Location);
+        }
+    }
+
+    private static int Nearest(ImmutableArray<int> values, int x) => values.OrderBy(v => Math.Abs(v - x)).ThenBy(v => v).First();
+
+    private string ModelFor(string? model) => model ?? _caps.DefaultModel;
+
+    private InputFile Input(string role, string path)
+    {
+        if (!_hashes.TryGetValue(path, out var sha))
+        {
+            using var stream = File.OpenRead(path);
+            sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+            _hashes[path] = sha;
+        }
+
+        return new InputFile(role, path, sha);
+    }
+
+    private static IEnumerable<List<KeyValuePair<string, string>>> Combinations(ImmutableArray<MatrixAxis> axes)
+    {
+        IEnumerable<List<KeyValuePair<string, string>>> result = [[]];
+        foreach (var axis in axes)
+        {
+            result = result.SelectMany(prefix => axis.Values.Select(v => new List<KeyValuePair<string, string>>(prefix) { new(axis.Name, v) })).ToList();
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,211 @@
+using System.Collections;
+using Reel.Engine.Scripts;
+using Scriban;
+using Scriban.Parsing;
+using Scriban.Runtime;
+using Scriban.Syntax;
+
+namespace Reel.Engine.Prompts;
+
+/// <summary>
+/// Renders prompts as Scriban templates in strict mode. Errors become diagnostics at the YAML
+/// line and column of the offending text, inside the prompt or inside the included template.
+/// </summary>
+public sealed class PromptRenderer
+{
+    /// <summary>The longest prompt any provider accepts (OpenAI: 32,000 characters).</summary>
+    public const int MaxPromptLength = 32_000;
+
+    private readonly Script _script;
+    private readonly ScriptObject _globals;
+    private readonly Dictionary<string, Template> _parsedTemplates = new(StringComparer.Ordinal);
+
+    public PromptRenderer(Script script)
+    {
+        _script = script;
+        _globals = [];
+        foreach (var (name, value) in script.Vars)
+        {
+            _globals[name] = ToScriban(value);
+        }
+
+        var characters = new ScriptObject();
+        foreach (var c in script.Characters)
+        {
+            characters[c.Id] = new ScriptObject { ["name"] = c.Name, ["description"] = c.Description ?? "", ["id"] = c.Id };
+        }
+
+        _globals["characters"] = characters;
+    }
+
+    /// <summary>Renders one prompt with extra variables (matrix values). Returns null after reporting errors.</summary>
+    public string? Render(TemplateText prompt, IReadOnlyList<KeyValuePair<string, string>> locals, DiagnosticBag diagnostics)
+    {
+        var template = Parse(prompt, "", diagnostics);
+        if (template is null)
+        {
+            return null;
+        }
+
+        var context = new TemplateContext
+        {
+            StrictVariables = true,
+            EnableRelaxedMemberAccess = false,
+            LoopLimit = 1000,
+            RecursiveLimit = 16,
+            LimitToString = MaxPromptLength,
+            MemberRenamer = member => member.Name,
+            TemplateLoader = new Loader(this, diagnostics) { CurrentPrompt = prompt },
+        };
+        var builtins = new ScriptObject();
+        context.PushGlobal(context.BuiltinObject);
+        context.PushGlobal(_globals);
+        foreach (var (k, v) in locals)
+        {
+            builtins[k] = v;
+        }
+
+        context.PushGlobal(builtins);
+        try
+        {
+            var text = template.Render(context);
+            text = text.Trim();
+            if (text.Length == 0)
+            {
+                diagnostics.Error("RL0505", "the prompt renders to empty text", prompt.Node.Location);
+                return null;
+            }
+
+            if (text.Length > MaxPromptLength)
+            {
+                diagnostics.Error("RL0505", $"the prompt renders to {text.Length:N0} characters; providers accept at most {MaxPromptLength:N0}", prompt.Node.Location);
+                return null;
+            }
+
+            return text;
+        }
+        catch (ScriptRuntimeException ex)
+        {
+            ReportRuntime(ex, prompt, diagnostics);
+            return null;
+        }
+    }
+
+    private Template? Parse(TemplateText text, string templateName, DiagnosticBag diagnostics)
+    {
+        var cacheKey = templateName.Length == 0 ? null : templateName;
+        if (cacheKey is not null && _parsedTemplates.TryGetValue(cacheKey, out var cached))
+        {
+            return cached;
+        }
+
+        var template = Template.Parse(text.Text, templateName.Length == 0 ? "prompt" : "template:" + templateName);
+        if (template.HasErrors)
+        {
+            foreach (var message in template.Messages.Where(m => m.Type == ParserMessageType.Error))
+            {
+                diagnostics.Error("RL0501", "template syntax: " + Tidy(message.Message), SourceMapper.Map(text.Source, text.Node, message.Span.Start.Offset));
+            }
+
+            return null;
+        }
+
+        if (cacheKey is not null)
+        {
+            _parsedTemplates[cacheKey] = template;
+        }
+
+        return template;
+    }
+
+    private void ReportRuntime(ScriptRuntimeException ex, TemplateText prompt, DiagnosticBag diagnostics)
+    {
+        if (ex is ScriptParserRuntimeException parserEx)
+        {
+            // Errors inside an included template were already reported by the loader.
+            _ = parserEx;
+            return;
+        }
+
+        var file = ex.Span.FileName ?? "";
+        var origin = file.StartsWith("template:", StringComparison.Ordinal) && _script.Templates.TryGetValue(file["template:".Length..], out var t) ? t : prompt;
+        var location = SourceMapper.Map(origin.Source, origin.Node, ex.Span.Start.Offset);
+        var message = ex.OriginalMessage ?? ex.Message;
+        if (message.Contains("was not found", StringComparison.Ordinal))
+        {
+            var name = ExtractName(message);
+            var known = _script.Vars.Keys.Concat(["characters"]);
+            diagnostics.Error("RL0502", $"undefined variable '{name}'{Suggestions.DidYouMean(name, known)}", location);
+        }
+        else if (message.Contains("limit", StringComparison.OrdinalIgnoreCase))
+        {
+            diagnostics.Error("RL0504", "template limit exceeded: " + Tidy(message), location);
+        }
+        else
+        {
+            diagnostics.Error("RL0502", Tidy(message), location);
+        }
+    }
+
+    private static string ExtractName(string message)
+    {
+        var start = message.IndexOf('`', StringComparison.Ordinal);
+        var end = start >= 0 ? message.IndexOf('`', start + 1) : -1;
+        return start >= 0 && end > start ? message[(start + 1)..end] : message;
+    }
+
+    private static string Tidy(string message)
+    {
+        var m = message.Trim().TrimEnd('.');
+        return m.Length > 0 ? char.ToLowerInvariant(m[0]) + m[1..] : m;
+    }
+
+    private static object? ToScriban(object? value) => value switch
+    {
+        IDictionary<string, object?> map => map.Aggregate(new ScriptObject(), (o, kv) =>
+        {
+            o[kv.Key] = ToScriban(kv.Value);
+            return o;
+        }),
+        string s => s,
+        IEnumerable list => new ScriptArray(list.Cast<object?>().Select(ToScriban)),
+        _ => value,
+    };
+
+    private sealed class Loader(PromptRenderer renderer, DiagnosticBag diagnostics) : ITemplateLoader
+    {
+        public string GetPath(TemplateContext context, SourceSpan callerSpan, string templateName)
+        {
+            if (!renderer._script.Templates.ContainsKey(templateName))
+            {
+                var origin = OriginOf(callerSpan);
+                diagnostics.Error("RL0503", $"unknown template '{templateName}'{Suggestions.DidYouMean(templateName, renderer._script.Templates.Keys)}", SourceMapper.Map(origin.Source, origin.Node, callerSpan.Start.Offset));
+                throw new ScriptParserRuntimeException(callerSpan, "missing template", []);
+            }
+
+            return "template:" + templateName;
+        }
+
+        public string Load(TemplateContext context, SourceSpan callerSpan, string templatePath)
+        {
+            var name = templatePath["template:".Length..];
+            var text = renderer._script.Templates[name];
+            if (renderer.Parse(text, name, diagnostics) is null)
+            {
+                throw new ScriptParserRuntimeException(callerSpan, "template has errors", []);
+            }
+
+            return text.Text;
+        }
+
+        public ValueTask<string?> LoadAsync(TemplateContext context, SourceSpan callerSpan, string templatePath) =>
+            ValueTask.FromResult<string?>(Load(context, callerSpan, templatePath));
+
+        private TemplateText OriginOf(SourceSpan span) =>
+            span.FileName is { } f && f.StartsWith("template:", StringComparison.Ordinal) && renderer._script.Templates.TryGetValue(f["template:".Length..], out var t)
+                ? t
+                : CurrentPrompt!;
+
+        public TemplateText? CurrentPrompt { get; set; }
+    }
+}

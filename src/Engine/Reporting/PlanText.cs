@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Reel.Engine.Planning;
+using Reel.Engine.Prompts;
+
+namespace Reel.Engine.Reporting;
+
+/// <summary>Plain renderings of a plan: aligned text for people and logs, and the JSON contract of design.md §7.</summary>
+public static class PlanText
+{
+    public static readonly string[] Header = ["#", "step", "kind", "status", "reason", "model", "size", "sec", "cost", "time", "key"];
+
+    public static IEnumerable<string[]> Rows(Plan plan) =>
+        plan.Steps.Select((s, i) => new[]
+        {
+            (i + 1).ToString(CultureInfo.InvariantCulture),
+            s.Id,
+            Kind(s.Request),
+            s.Status == StepStatus.Run ? "run" : "cached",
+            s.Reason,
+            s.Request.Kind is StepKind.Cut ? "-" : s.Request.Model,
+            s.Request.Kind is StepKind.Character ? "-" : s.Request.Size.ToString(),
+            s.Request.Kind is StepKind.Character ? "-" : Seconds(s.Request),
+            Money(s.EstimatedCost),
+            Duration(s.EstimatedDuration),
+            s.Key[..8],
+        });
+
+    public static string Kind(StepRequest r) => r.Kind switch
+    {
+        StepKind.Generate when r.Mode == Scripts.ContinuationMode.LastFrame => "last-frame",
+        _ => r.Kind.ToString().ToLowerInvariant(),
+    };
+
+    public static string Seconds(StepRequest r) =>
+        r.Kind is StepKind.Extend ? $"+{r.Seconds}={r.TotalSeconds}" : r.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+
+    public static string Money(decimal amount) => "$" + amount.ToString("0.00", CultureInfo.InvariantCulture);
+
+    public static string Duration(TimeSpan t) =>
+        t == TimeSpan.Zero ? "-" : t.TotalSeconds < 1 ? "<1s" : t.TotalMinutes < 1 ? $"{(int)Math.Round(t.TotalSeconds)}s" : $"{(int)t.TotalMinutes}m{t.Seconds:00}s";
+
+    public static string TotalsLine(Plan plan) =>
+        $"{plan.Totals.Steps} step{(plan.Totals.Steps == 1 ? "" : "s")}, {plan.Totals.ToRun} to run, {plan.Totals.Steps - plan.Totals.ToRun} cached · estimated {Money(plan.Totals.EstimatedCost)}, ~{Duration(plan.Totals.EstimatedDuration)}";
+
+    public static string Title(Plan plan, string scriptDisplay) =>
+        $"{plan.Script.Script.Title ?? Path.GetFileNameWithoutExtension(scriptDisplay)} ({scriptDisplay}) on {plan.Script.Provider}";
+
+    /// <summary>The aligned table with a totals line, as printed when stdout is not a terminal.</summary>
+    public static string Render(Plan plan, string scriptDisplay)
+    {
+        var rows = Rows(plan).ToList();
+        var widths = Header.Select((h, c) => Math.Max(h.Length, rows.Select(r => r[c].Length).DefaultIfEmpty(0).Max())).ToArray();
+        var right = new HashSet<int> { 0, 7, 8, 9 };
+        var sb = new StringBuilder();
+        sb.Append("plan: ").Append(Title(plan, scriptDisplay)).Append('\n');
+        void Line(string[] cells) =>
+            sb.Append(string.Join("  ", cells.Select((c, i) => right.Contains(i) ? c.PadLeft(widths[i]) : c.PadRight(widths[i]))).TrimEnd()).Append('\n');
+        Line(Header);
+        foreach (var r in rows)
+        {
+            Line(r);
+        }
+
+        sb.Append(TotalsLine(plan)).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary><c>plan --json</c>: one object, steps in run order (design.md §7).</summary>
+    public static string Json(Plan plan, string scriptDisplay)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("script", scriptDisplay);
+            w.WriteString("provider", plan.Script.Provider);
+            w.WriteStartArray("steps");
+            foreach (var s in plan.Steps)
+            {
+                var r = s.Request;
+                w.WriteStartObject();
+                w.WriteString("id", s.Id);
+                w.WriteString("source", r.Source);
+                w.WriteString("kind", Kind(r));
+                w.WriteNumber("take", r.Take);
+                w.WriteStartArray("needs");
+                foreach (var n in r.Needs)
+                {
+                    w.WriteStringValue(n);
+                }
+
+                w.WriteEndArray();
+                w.WriteString("model", r.Model);
+                w.WriteString("size", r.Size.ToString());
+                w.WriteNumber("seconds", r.TotalSeconds);
+                w.WriteString("prompt", r.Prompt);
+                w.WriteString("key", s.Key);
+                w.WriteString("status", s.Status == StepStatus.Run ? "run" : "cached");
+                w.WriteString("reason", s.Reason);
+                w.WriteNumber("estimatedCost", s.EstimatedCost);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartObject("totals");
+            w.WriteNumber("steps", plan.Totals.Steps);
+            w.WriteNumber("toRun", plan.Totals.ToRun);
+            w.WriteNumber("estimatedCost", plan.Totals.EstimatedCost);
+            w.WriteNumber("estimatedSeconds", Math.Round(plan.Totals.EstimatedDuration.TotalSeconds, 1));
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

@@ -1,0 +1,19 @@
+using System.Collections.Immutable;
+using Reel.Engine.Prompts;
+
+namespace Reel.Engine.Scripts;
+
+/// <summary>The result of Load → Validate → Bind → Expand for one script.</summary>
+public sealed record Compilation(Script? Script, ExpandedScript? Expanded, ImmutableArray<Diagnostic> Diagnostics)
+{
+    public bool Succeeded => Expanded is not null && !Diagnostics.Any(d => d.Severity == Severity.Error);
+
+    /// <summary>Runs the front half of the pipeline. Never throws for a user mistake.</summary>
+    public static Compilation Compile(string path, LoadOptions? options = null)
+    {
+        var bag = new DiagnosticBag();
+        var script = ScriptBinder.Load(path, bag, options);
+        var expanded = script is null ? null : Expander.Expand(script, bag);
+        return new Compilation(script, bag.HasErrors ? null : expanded, bag.ToImmutable());
+    }
+}

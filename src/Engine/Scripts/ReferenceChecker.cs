@@ -1,0 +1,165 @@
+using System.Collections.Immutable;
+
+namespace Reel.Engine.Scripts;
+
+/// <summary>Semantic checks across the bound script: step references, matrix selectors, takes, cycles.</summary>
+public static class ReferenceChecker
+{
+    public static void Check(Script script, DiagnosticBag diagnostics)
+    {
+        var steps = script.Steps.GroupBy(s => s.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var cuts = script.Cuts.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        var all = steps.Keys.Concat(cuts).ToArray();
+
+        foreach (var c in script.Continuations)
+        {
+            Resolve(c.From, "from", requireSingle: true);
+        }
+
+        foreach (var e in script.Edits)
+        {
+            Resolve(e.From, "from", requireSingle: true);
+        }
+
+        foreach (var cut in script.Cuts)
+        {
+            foreach (var shot in cut.Shots)
+            {
+                Resolve(shot, "shots", requireSingle: false);
+            }
+        }
+
+        ReportCycles(script, steps, diagnostics);
+
+        void Resolve(StepRef reference, string field, bool requireSingle)
+        {
+            var parsed = ParsedStepRef.Parse(reference.Text);
+            if (parsed is null)
+            {
+                diagnostics.Error("RL0202", $"invalid step reference '{reference.Text}': write 'id', 'id#2' or 'id[axis=value]'", reference.Location);
+                return;
+            }
+
+            if (!steps.TryGetValue(parsed.Id, out var target))
+            {
+                if (cuts.Contains(parsed.Id))
+                {
+                    diagnostics.Error("RL0207", $"'{parsed.Id}' is a cut; '{field}' takes scenes, continuations or edits", reference.Location);
+                }
+                else
+                {
+                    diagnostics.Error("RL0202", $"unknown step '{parsed.Id}'{Suggestions.DidYouMean(parsed.Id, all)}", reference.Location);
+                }
+
+                return;
+            }
+
+            CheckSelector(reference, parsed, target, requireSingle, diagnostics);
+            if (parsed.Take is int take && (take < 1 || take > target.Takes))
+            {
+                diagnostics.Error("RL0205", $"take {take} of '{parsed.Id}' does not exist: it has {target.Takes} take{(target.Takes == 1 ? "" : "s")}", reference.Location);
+            }
+        }
+    }
+
+    private static void CheckSelector(StepRef reference, ParsedStepRef parsed, StepDecl target, bool requireSingle, DiagnosticBag diagnostics)
+    {
+        if (target.Matrix.IsEmpty)
+        {
+            if (!parsed.Selector.IsEmpty)
+            {
+                diagnostics.Error("RL0206", $"'{parsed.Id}' has no matrix; remove '[…]' from the reference", reference.Location);
+            }
+
+            return;
+        }
+
+        if (parsed.Selector.IsEmpty)
+        {
+            if (requireSingle)
+            {
+                var example = StepNames.Variant(parsed.Id, target.Matrix.Select(a => new KeyValuePair<string, string>(a.Name, a.Values.FirstOrDefault() ?? "")).ToList());
+                diagnostics.Error("RL0206", $"'{parsed.Id}' is a matrix step with {target.Matrix.Aggregate(1, (n, a) => n * a.Values.Length)} variants; name one, e.g. '{example}'", reference.Location);
+            }
+
+            return;
+        }
+
+        foreach (var (axis, value) in parsed.Selector)
+        {
+            var def = target.Matrix.FirstOrDefault(a => a.Name == axis);
+            if (def is null)
+            {
+                diagnostics.Error("RL0206", $"'{parsed.Id}' has no matrix axis '{axis}'{Suggestions.DidYouMean(axis, target.Matrix.Select(a => a.Name))}", reference.Location);
+            }
+            else if (!def.Values.Contains(value))
+            {
+                diagnostics.Error("RL0206", $"matrix axis '{axis}' of '{parsed.Id}' has no value '{value}' (values: {string.Join(", ", def.Values)})", reference.Location);
+            }
+        }
+
+        var missing = target.Matrix.Where(a => parsed.Selector.All(kv => kv.Key != a.Name)).Select(a => a.Name).ToList();
+        if (missing.Count > 0)
+        {
+            diagnostics.Error("RL0206", $"reference to '{parsed.Id}' must name every matrix axis; missing: {string.Join(", ", missing)}", reference.Location);
+        }
+
+        var repeated = parsed.Selector.GroupBy(kv => kv.Key, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null)
+        {
+            diagnostics.Error("RL0206", $"matrix axis '{repeated.Key}' is named twice", reference.Location);
+        }
+    }
+
+    /// <summary>Every strongly connected component of the from-graph is a cycle; each is reported with its path.</summary>
+    private static void ReportCycles(Script script, Dictionary<string, StepDecl> steps, DiagnosticBag diagnostics)
+    {
+        var edges = new Dictionary<string, (string Target, SourceLocation At)>(StringComparer.Ordinal);
+        foreach (var s in script.Steps)
+        {
+            var from = s switch
+            {
+                ContinuationDecl c => c.From,
+                EditDecl e => e.From,
+                _ => null,
+            };
+            if (from is not null && ParsedStepRef.Parse(from.Text) is { } p && steps.ContainsKey(p.Id))
+            {
+                edges[s.Id] = (p.Id, from.Location);
+            }
+        }
+
+        // Each node has at most one outgoing edge, so cycles are found by walking.
+        var state = new Dictionary<string, int>(StringComparer.Ordinal); // 1 = on current walk, 2 = done
+        foreach (var start in script.Steps.Select(s => s.Id))
+        {
+            if (state.ContainsKey(start))
+            {
+                continue;
+            }
+
+            var path = new List<string>();
+            var node = start;
+            while (node is not null && !state.ContainsKey(node))
+            {
+                state[node] = 1;
+                path.Add(node);
+                node = edges.TryGetValue(node, out var next) ? next.Target : null;
+            }
+
+            if (node is not null && state[node] == 1)
+            {
+                var cycle = path.Skip(path.IndexOf(node)).ToList();
+                var first = cycle.OrderBy(x => edges[x].At.Line).ThenBy(x => edges[x].At.Column).First();
+                var rotated = cycle.Skip(cycle.IndexOf(first)).Concat(cycle.Take(cycle.IndexOf(first))).ToList();
+                rotated.Add(first);
+                diagnostics.Error("RL0204", $"cycle: {string.Join(" → ", rotated)}", edges[first].At);
+            }
+
+            foreach (var n in path)
+            {
+                state[n] = 2;
+            }
+        }
+    }
+}
