@@ -122,7 +122,7 @@ internal sealed class SchemaErrorMapper(SchemaJson json, SourceFile file, bool i
         }
 
         var value = token is JProperty p ? p.Value : token;
-        if (IsRootReel(value))
+        if (error.Kind == ValidationErrorKind.NotInEnumeration && IsRootReel(value))
         {
             Report(value, SchemaValidator.NotAllowed, $"unsupported script format 'reel: {Raw(value)}'; this version of Reel reads 'reel: 1'");
             return;
@@ -497,6 +497,12 @@ internal sealed class SchemaErrorMapper(SchemaJson json, SourceFile file, bool i
     private void ReportAt(YNode? at, JToken token, string code, string message, JObject? owner = null)
     {
         var node = at ?? json.NodeOf(token) ?? json.NodeOf(json.Root);
+        if (node is YScalar { IsNull: true, Value: "" } && token.Parent is JProperty p && json.KeyOf(p) is { } key)
+        {
+            // An empty value has no text of its own; its key is what the caret should point at.
+            node = key;
+        }
+
         if (node is null || _findings.ContainsKey(node))
         {
             return;

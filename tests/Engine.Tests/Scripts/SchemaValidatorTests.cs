@@ -208,7 +208,7 @@ public sealed class SchemaValidatorTests
               city:
             """);
 
-        AssertDiagnostic(diagnostics, "RL0112", 3, 8, "'city' in 'vars' must be a string, number, boolean, list or mapping, not empty");
+        AssertDiagnostic(diagnostics, "RL0112", 3, 3, "'city' in 'vars' must be a string, number, boolean, list or mapping, not empty");
     }
 
     [Fact]
@@ -319,6 +319,39 @@ public sealed class SchemaValidatorTests
         var diagnostics = Check("reel: 2\n");
 
         AssertDiagnostic(diagnostics, "RL0113", 1, 7, "unsupported script format 'reel: 2'; this version of Reel reads 'reel: 1'");
+    }
+
+    [Fact]
+    public void SchemaValidator_reports_a_quoted_reel_version_as_wrong_type()
+    {
+        var diagnostics = Check("reel: \"1\"\n");
+
+        AssertDiagnostic(diagnostics, "RL0112", 1, 7, "'reel' must be an integer, not a string (\"1\")");
+    }
+
+    [Fact]
+    public void SchemaValidator_points_at_the_key_of_an_empty_value()
+    {
+        var diagnostics = Check("""
+            reel: 1
+            scenes:
+              - id: a
+                prompt:
+                model: m
+            """);
+
+        AssertDiagnostic(diagnostics, "RL0112", 4, 5, "'prompt' in scene 'a' must be a string, not empty");
+    }
+
+    [Fact]
+    public void SchemaValidator_reports_a_node_shared_through_an_alias_once()
+    {
+        var diagnostics = Check("""
+            reel: 1
+            scenes: [&s { id: q }, *s]
+            """);
+
+        AssertDiagnostic(diagnostics, "RL0111", 2, 10, "scene 'q' is missing required key 'prompt'");
     }
 
     [Fact]
