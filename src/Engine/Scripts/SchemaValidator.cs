@@ -1,0 +1,99 @@
+using System.Globalization;
+using Newtonsoft.Json.Linq;
+using NJsonSchema;
+using NJsonSchema.Validation;
+
+namespace Reel.Engine.Scripts;
+
+/// <summary>
+/// Validate stage, schema half: checks a loaded YAML tree against the embedded
+/// <c>schemas/reel.schema.json</c> (the same file editors use) and reports each violation
+/// as a <see cref="Diagnostic"/> at the offending node, in words rather than JSON pointers.
+/// </summary>
+/// <remarks>
+/// Codes: RL0110 unknown key, RL0111 missing required key, RL0112 wrong type,
+/// RL0113 value not allowed (enum, pattern, const), RL0114 out of range, RL0115 other.
+/// Semantic checks (references, uniqueness, capabilities, paths) belong to Bind.
+/// </remarks>
+public static class SchemaValidator
+{
+    /// <summary>Unknown key.</summary>
+    public const string UnknownKey = "RL0110";
+
+    /// <summary>Missing required key.</summary>
+    public const string MissingKey = "RL0111";
+
+    /// <summary>Value of the wrong type.</summary>
+    public const string WrongType = "RL0112";
+
+    /// <summary>Value not allowed (enum, pattern, const).</summary>
+    public const string NotAllowed = "RL0113";
+
+    /// <summary>Number or length out of range.</summary>
+    public const string OutOfRange = "RL0114";
+
+    /// <summary>Any other schema violation.</summary>
+    public const string Other = "RL0115";
+
+    /// <summary>The schema text as embedded in the engine (what <c>reel schema</c> prints).</summary>
+    public static string SchemaText => SchemaResource.Text;
+
+    /// <summary>Validates a whole script against the schema.</summary>
+    /// <param name="doc">The loaded script; nothing is reported when it could not be parsed (Load already did).</param>
+    /// <param name="diagnostics">Receives one diagnostic per offending node.</param>
+    public static void Validate(LoadedYaml doc, DiagnosticBag diagnostics) =>
+        Run(doc, diagnostics, SchemaResource.Script, isInclude: false);
+
+    /// <summary>Validates a file listed under <c>include:</c>, which may only hold <c>characters</c>, <c>vars</c> and <c>templates</c>.</summary>
+    /// <param name="doc">The loaded include file.</param>
+    /// <param name="diagnostics">Receives one diagnostic per offending node.</param>
+    public static void ValidateInclude(LoadedYaml doc, DiagnosticBag diagnostics) =>
+        Run(doc, diagnostics, SchemaResource.Include, isInclude: true);
+
+    private static void Run(LoadedYaml doc, DiagnosticBag diagnostics, JsonSchema schema, bool isInclude)
+    {
+        ArgumentNullException.ThrowIfNull(doc);
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        if (doc.Root is null)
+        {
+            // An unparsable file was reported by Load; an empty one is ours to report.
+            if (!isInclude && IsBlank(doc.File.Text))
+            {
+                diagnostics.Error(MissingKey, "the script is empty; it must start with 'reel: 1'", new SourceLocation(doc.File.DisplayName, 1, 1));
+            }
+
+            return;
+        }
+
+        var json = SchemaJson.From(doc.Root);
+        ICollection<ValidationError> errors;
+        lock (schema)
+        {
+            // NJsonSchema resolves references and caches lazily inside the schema objects;
+            // serialise access rather than rely on that being thread-safe.
+            errors = schema.Validate(json.Root);
+        }
+
+        var mapper = new SchemaErrorMapper(json, doc.File, isInclude);
+        foreach (var e in errors)
+        {
+            mapper.Add(e);
+        }
+
+        diagnostics.AddRange(mapper.Build());
+    }
+
+    private static bool IsBlank(string text)
+    {
+        foreach (var raw in text.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.Length > 0 && !line.StartsWith('#') && line != "---" && line != "...")
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
