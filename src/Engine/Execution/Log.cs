@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+
+namespace Reel.Engine.Execution;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "{Step}: submitted as job {Job}")]
+    public static partial void Submitted(ILogger logger, string step, string job);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "{Step}: resuming job {Job} from an earlier run")]
+    public static partial void Resuming(ILogger logger, string step, string job);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "{Step}: adopted job {Job} found in the provider's recent list")]
+    public static partial void Adopted(ILogger logger, string step, string job);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "{Step}: transient error ({Error}); retrying in {Delay}")]
+    public static partial void Retrying(ILogger logger, string step, string error, TimeSpan delay);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "{Step}: done ({Sha})")]
+    public static partial void Done(ILogger logger, string step, string sha);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "{Step}: failed: {Error}")]
+    public static partial void Failed(ILogger logger, string step, string error);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "{Step}: could not fetch the {Variant}: {Error}")]
+    public static partial void VariantMissing(ILogger logger, string step, string variant, string error);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Information, Message = "{Step}: re-fetching job {Job} (output missing from store)")]
+    public static partial void Refetching(ILogger logger, string step, string job);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "rate limited: concurrency lowered to {Limit}")]
+    public static partial void ConcurrencyLowered(ILogger logger, int limit);
+}

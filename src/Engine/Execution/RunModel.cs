@@ -1,0 +1,91 @@
+using System.Collections.Immutable;
+
+namespace Reel.Engine.Execution;
+
+public sealed record RunOptions(
+    int Concurrency = 4,
+    decimal? MaxCost = null,
+    bool KeepGoing = false,
+    bool Frozen = false,
+    bool Batch = false);
+
+public enum StepOutcome
+{
+    Done,
+    Cached,
+    Failed,
+    Skipped,
+}
+
+/// <summary>What happened to one step in a run.</summary>
+public sealed record StepResult(
+    string Id,
+    StepOutcome Outcome,
+    string? Job = null,
+    string? Output = null,
+    string? Thumbnail = null,
+    string? Spritesheet = null,
+    decimal Cost = 0m,
+    string? Error = null,
+    TimeSpan Duration = default,
+    string? Character = null);
+
+public enum RunStop
+{
+    /// <summary>Every step was attempted.</summary>
+    Completed,
+
+    /// <summary>Refused before anything was spent (budget cap, --frozen).</summary>
+    Refused,
+
+    /// <summary>Stopped by a quota or authentication error.</summary>
+    Halted,
+
+    /// <summary>Cancelled (Ctrl+C); the journal is consistent and the next run resumes.</summary>
+    Cancelled,
+}
+
+/// <summary>Execute stage output.</summary>
+public sealed record RunResult(ImmutableArray<StepResult> Steps, RunStop Stop, string? Message)
+{
+    public decimal Spent => Steps.Sum(s => s.Outcome == StepOutcome.Done ? s.Cost : 0m);
+
+    public bool AnyFailed => Steps.Any(s => s.Outcome is StepOutcome.Failed);
+
+    public StepResult? Find(string id) => Steps.FirstOrDefault(s => s.Id == id);
+}
+
+public enum RunPhase
+{
+    Waiting,
+    Submitting,
+    Queued,
+    Running,
+    Downloading,
+    Done,
+    Cached,
+    Failed,
+    Skipped,
+    Retrying,
+}
+
+/// <summary>A progress event for live display and logs.</summary>
+public sealed record RunEvent(string StepId, RunPhase Phase, int Progress = 0, string? Message = null, decimal SpentSoFar = 0m);
+
+/// <summary>Raised when a run is refused before anything is spent.</summary>
+public sealed class RunRefusedException : Exception
+{
+    public RunRefusedException()
+    {
+    }
+
+    public RunRefusedException(string message)
+        : base(message)
+    {
+    }
+
+    public RunRefusedException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}
