@@ -180,6 +180,31 @@ public sealed class ObjectStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Export_on_the_same_filesystem_is_a_hard_link()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var stored = await _store.PutAsync(new MemoryStream([4, 5, 6]));
+        var destination = _dir.Combine("out", "shots", "x.mp4");
+
+        _store.Export(stored.Sha256, destination);
+
+        Assert.Equal("2", await LinkCount(_store.PathOf(stored.Sha256)));
+        Assert.Equal("2", await LinkCount(destination));
+    }
+
+    private static async Task<string> LinkCount(string path)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%h", path]) { RedirectStandardOutput = true })!;
+        var output = await stat.StandardOutput.ReadToEndAsync();
+        await stat.WaitForExitAsync();
+        return output.Trim();
+    }
+
+    [Fact]
     public void Export_of_a_missing_object_throws_FileNotFound()
     {
         Assert.Throws<FileNotFoundException>(() => _store.Export(new string('b', 64), _dir.Combine("out", "x.mp4")));
