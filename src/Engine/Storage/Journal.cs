@@ -1,0 +1,497 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Reel.Engine.Storage;
+
+/// <summary>One attempt to run a step on a provider, as the journal knows it.</summary>
+/// <param name="Id">Attempt id.</param>
+/// <param name="Step">Step id.</param>
+/// <param name="Key">Step key.</param>
+/// <param name="Provider">Provider name.</param>
+/// <param name="Fingerprint">Fingerprint of the request, used to find an unrecorded job in the provider's recent list.</param>
+/// <param name="State">One of <see cref="JournalStates"/>.</param>
+/// <param name="JobId">The provider's job id once submitted.</param>
+/// <param name="OutputSha256">The output's hash once succeeded.</param>
+/// <param name="Cost">Cost in USD once succeeded.</param>
+/// <param name="Error">Failure (<c>class: message</c>) or abandonment reason.</param>
+/// <param name="IntentAt">When the intent was recorded (before the submit).</param>
+/// <param name="UpdatedAt">When the attempt last changed.</param>
+public sealed record JournalAttempt(
+    long Id,
+    string Step,
+    string Key,
+    string Provider,
+    string Fingerprint,
+    string State,
+    string? JobId,
+    string? OutputSha256,
+    decimal Cost,
+    string? Error,
+    DateTimeOffset IntentAt,
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>True for succeeded, failed and abandoned attempts.</summary>
+    public bool IsFinished => JournalStates.IsFinished(State);
+}
+
+/// <summary>One record call on an attempt, in order.</summary>
+/// <param name="Id">Event id (increasing).</param>
+/// <param name="Attempt">Attempt id.</param>
+/// <param name="Time">When it was recorded.</param>
+/// <param name="Kind">intent, submitted, status, downloaded, succeeded, failed or abandoned.</param>
+/// <param name="Detail">Kind-specific detail (job id, state and progress, variant and hash, …).</param>
+public sealed record JournalEvent(long Id, long Attempt, DateTimeOffset Time, string Kind, string Detail);
+
+/// <summary>The states of a <see cref="JournalAttempt"/>.</summary>
+public static class JournalStates
+{
+    /// <summary>Recorded before the submit; there may or may not be a job at the provider.</summary>
+    public const string Intent = "intent";
+
+    /// <summary>The provider accepted the job; its id is known.</summary>
+    public const string Submitted = "submitted";
+
+    /// <summary>The provider reported progress.</summary>
+    public const string Running = "running";
+
+    /// <summary>At least one variant is in the store.</summary>
+    public const string Downloaded = "downloaded";
+
+    /// <summary>Finished: the output is in the store.</summary>
+    public const string Succeeded = "succeeded";
+
+    /// <summary>Finished: the job or the submit failed.</summary>
+    public const string Failed = "failed";
+
+    /// <summary>Finished: given up, e.g. reconciled into another attempt.</summary>
+    public const string Abandoned = "abandoned";
+
+    /// <summary>True for the finished states.</summary>
+    public static bool IsFinished(string state) => state is Succeeded or Failed or Abandoned;
+
+    internal static int Rank(string state) => state switch
+    {
+        Intent => 0,
+        Submitted => 1,
+        Running => 2,
+        Downloaded => 3,
+        _ => 4,
+    };
+}
+
+/// <summary>
+/// The run journal (<c>.reel/state.db</c>): SQLite in WAL mode recording every step attempt before and
+/// after each remote call, so a run killed at any instant can be resumed without paying twice.
+/// Every record call is its own transaction and is durable when it returns. Thread-safe; other
+/// processes wait for the database rather than fail.
+/// </summary>
+public sealed class Journal : IDisposable
+{
+    /// <summary>The schema version stored in <c>PRAGMA user_version</c>.</summary>
+    public const int SchemaVersion = 1;
+
+    private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly SqliteConnection _connection;
+    private readonly TimeProvider _time;
+    private readonly System.Threading.Lock _gate = new();
+    private bool _synchronousFull;
+    private bool _disposed;
+
+    private Journal(SqliteConnection connection, TimeProvider time, string path)
+    {
+        _connection = connection;
+        _time = time;
+        Path = path;
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    /// <summary>Opens (creating if needed) the journal at <paramref name="path"/>.</summary>
+    /// <exception cref="InvalidOperationException">The database was written by a newer reel.</exception>
+    public static Journal Open(string path, TimeProvider time)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(time);
+        var full = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = full,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+
+            // Without pooling, Dispose really closes the file (tests, and a clean handover to the next run).
+            Pooling = false,
+            DefaultTimeout = (int)BusyTimeout.TotalSeconds,
+        }.ToString();
+
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            connection.Open();
+            Execute(connection, $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds};");
+            var mode = Scalar(connection, "PRAGMA journal_mode = WAL;") as string;
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"The journal '{full}' could not be switched to WAL mode (journal_mode is '{mode}'); is it on a network filesystem?");
+            }
+
+            Execute(connection, "PRAGMA foreign_keys = ON;");
+            var journal = new Journal(connection, time, full);
+            journal.SetSynchronous(full: true);
+            journal.Migrate();
+            return journal;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Records the intent to submit, before the remote call. Returns the attempt id.</summary>
+    public long BeginAttempt(string step, string key, string provider, string fingerprint)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(step);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentException.ThrowIfNullOrEmpty(provider);
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        return Write(durable: true, (transaction, now) =>
+        {
+            using var insert = Command(transaction,
+                """
+                INSERT INTO attempts (step, key, provider, fingerprint, state, cost, intent_at, updated_at)
+                VALUES ($step, $key, $provider, $fingerprint, 'intent', '0', $now, $now)
+                RETURNING id;
+                """,
+                ("$step", step), ("$key", key), ("$provider", provider), ("$fingerprint", fingerprint), ("$now", now));
+            var id = (long)insert.ExecuteScalar()!;
+            AddEvent(transaction, id, now, "intent", $"key={key} fingerprint={fingerprint}");
+            return id;
+        });
+    }
+
+    /// <summary>Records the provider's job id, right after the submit returns.</summary>
+    public void RecordSubmitted(long attempt, string jobId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        Update(attempt, JournalStates.Submitted, durable: true, "submitted", jobId, "job_id = $job", ("$job", jobId));
+    }
+
+    /// <summary>
+    /// Records a status poll: the provider's <paramref name="state"/> and <paramref name="progress"/> (0–100).
+    /// The attempt becomes <c>running</c> (a later state is kept).
+    /// </summary>
+    public void RecordStatus(long attempt, string state, int progress)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+
+        // A lost status row only means one more poll, so this is the one write that skips the fsync (see SetSynchronous).
+        Update(attempt, JournalStates.Running, durable: false, "status", $"{state} {progress.ToString(CultureInfo.InvariantCulture)}%",
+            "job_state = $jobState, progress = $progress", ("$jobState", state), ("$progress", progress));
+    }
+
+    /// <summary>Records that a variant (video, thumbnail, spritesheet) is in the store.</summary>
+    public void RecordDownloaded(long attempt, string variant, string sha256)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(variant);
+        ArgumentException.ThrowIfNullOrEmpty(sha256);
+        Update(attempt, JournalStates.Downloaded, durable: true, "downloaded", $"{variant} {sha256}", null);
+    }
+
+    /// <summary>Records success: the output is in the store.</summary>
+    public void RecordSucceeded(long attempt, string outputSha256, decimal cost)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(outputSha256);
+        var costText = cost.ToString(CultureInfo.InvariantCulture);
+        Update(attempt, JournalStates.Succeeded, durable: true, "succeeded", $"{outputSha256} cost={costText}",
+            "output_sha256 = $output, cost = $cost", ("$output", outputSha256), ("$cost", costText));
+    }
+
+    /// <summary>Records failure of the submit or of the job.</summary>
+    public void RecordFailed(long attempt, string errorClass, string message)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(errorClass);
+        ArgumentNullException.ThrowIfNull(message);
+        var error = $"{errorClass}: {message}";
+        Update(attempt, JournalStates.Failed, durable: true, "failed", error, "error = $error", ("$error", error));
+    }
+
+    /// <summary>Records that the attempt was given up, e.g. reconciled into or adopted by another attempt.</summary>
+    public void RecordAbandoned(long attempt, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        Update(attempt, JournalStates.Abandoned, durable: true, "abandoned", reason, "error = $error", ("$error", reason));
+    }
+
+    /// <summary>
+    /// The unfinished attempts on <paramref name="provider"/> (intent, submitted, running or downloaded),
+    /// oldest first: what a resumed run must reconcile before submitting anything.
+    /// </summary>
+    public ImmutableArray<JournalAttempt> OpenAttempts(string provider) =>
+        Query("WHERE provider = $provider AND state IN ('intent', 'submitted', 'running', 'downloaded') ORDER BY id", ("$provider", provider));
+
+    /// <summary>The most recent attempt of <paramref name="step"/>, or null.</summary>
+    public JournalAttempt? LatestForStep(string step)
+    {
+        var found = Query("WHERE step = $step ORDER BY id DESC LIMIT 1", ("$step", step));
+        return found.IsEmpty ? null : found[0];
+    }
+
+    /// <summary>The attempts with this step key, oldest first.</summary>
+    public ImmutableArray<JournalAttempt> AttemptsForKey(string key) => Query("WHERE key = $key ORDER BY id", ("$key", key));
+
+    /// <summary>The attempt with this id, or null.</summary>
+    public JournalAttempt? Get(long attempt)
+    {
+        var found = Query("WHERE id = $id", ("$id", attempt));
+        return found.IsEmpty ? null : found[0];
+    }
+
+    /// <summary>Every attempt, oldest first.</summary>
+    public ImmutableArray<JournalAttempt> All() => Query("ORDER BY id");
+
+    /// <summary>The events of one attempt, in order.</summary>
+    public ImmutableArray<JournalEvent> Events(long attempt)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var command = Command(null, "SELECT id, attempt, at, kind, detail FROM events WHERE attempt = $attempt ORDER BY id;", ("$attempt", attempt));
+            using var reader = command.ExecuteReader();
+            var events = ImmutableArray.CreateBuilder<JournalEvent>();
+            while (reader.Read())
+            {
+                events.Add(new JournalEvent(reader.GetInt64(0), reader.GetInt64(1), ParseTime(reader.GetString(2)), reader.GetString(3), reader.GetString(4)));
+            }
+
+            return events.ToImmutable();
+        }
+    }
+
+    /// <summary>Closes the database. Unfinished attempts stay open for the next run.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _connection.Dispose();
+        }
+    }
+
+    private void Update(long attempt, string newState, bool durable, string kind, string detail, string? set, params (string Name, object Value)[] parameters)
+    {
+        Write(durable, (transaction, now) =>
+        {
+            using (var select = Command(transaction, "SELECT state, job_id FROM attempts WHERE id = $id;", ("$id", attempt)))
+            using (var reader = select.ExecuteReader())
+            {
+                if (!reader.Read())
+                {
+                    throw new InvalidOperationException($"Journal attempt {attempt} does not exist.");
+                }
+
+                var current = reader.GetString(0);
+                if (JournalStates.IsFinished(current))
+                {
+                    throw new InvalidOperationException($"Journal attempt {attempt} is already {current}; cannot record '{kind}'.");
+                }
+
+                var job = reader.IsDBNull(1) ? null : reader.GetString(1);
+                if (kind == "submitted" && job is not null && job != (string)parameters[0].Value)
+                {
+                    throw new InvalidOperationException($"Journal attempt {attempt} was already submitted as job '{job}'; cannot record job '{parameters[0].Value}'.");
+                }
+
+                // A late status poll must not move a downloaded attempt back to running.
+                if (JournalStates.Rank(newState) < JournalStates.Rank(current))
+                {
+                    newState = current;
+                }
+            }
+
+            var sql = $"UPDATE attempts SET state = $state, updated_at = $now{(set is null ? "" : ", " + set)} WHERE id = $id;";
+            var all = new List<(string, object)>(parameters) { ("$state", newState), ("$now", now), ("$id", attempt) };
+            using (var update = Command(transaction, sql, [.. all]))
+            {
+                update.ExecuteNonQuery();
+            }
+
+            AddEvent(transaction, attempt, now, kind, detail);
+            return 0L;
+        });
+    }
+
+    private long Write(bool durable, Func<SqliteTransaction, string, long> body)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            SetSynchronous(durable);
+            var now = FormatTime(_time.GetUtcNow());
+
+            // IMMEDIATE takes the write lock up front, so a second process waits (busy timeout) instead of deadlocking on upgrade.
+            using var transaction = _connection.BeginTransaction(deferred: false);
+            var result = body(transaction, now);
+            transaction.Commit();
+            return result;
+        }
+    }
+
+    private void SetSynchronous(bool full)
+    {
+        // WAL + synchronous=FULL fsyncs the WAL on every commit, so an intent or job id survives power loss:
+        // losing one could mean submitting (and paying for) a job twice, or losing a paid job. NORMAL only
+        // syncs at checkpoints; it is still safe against a killed process (the WAL is in the OS cache) and
+        // only a power cut could lose the latest commits. Status polls use it; the next FULL commit syncs them too.
+        if (full == _synchronousFull)
+        {
+            return;
+        }
+
+        Execute(_connection, full ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;");
+        _synchronousFull = full;
+    }
+
+    private void Migrate()
+    {
+        var version = Convert.ToInt32(Scalar(_connection, "PRAGMA user_version;"), CultureInfo.InvariantCulture);
+        if (version > SchemaVersion)
+        {
+            throw new InvalidOperationException($"The journal '{Path}' has schema version {version}; this reel understands up to {SchemaVersion}. Upgrade reel.");
+        }
+
+        if (version == SchemaVersion)
+        {
+            return;
+        }
+
+        using var transaction = _connection.BeginTransaction(deferred: false);
+
+        // Re-read inside the write lock: another process may have migrated meanwhile.
+        version = Convert.ToInt32(Scalar(_connection, "PRAGMA user_version;", transaction), CultureInfo.InvariantCulture);
+        if (version < 1)
+        {
+            using var create = Command(transaction,
+                """
+                CREATE TABLE attempts (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    step TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    job_id TEXT,
+                    job_state TEXT,
+                    progress INTEGER,
+                    output_sha256 TEXT,
+                    cost TEXT NOT NULL,
+                    error TEXT,
+                    intent_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX attempts_by_step ON attempts (step, id);
+                CREATE INDEX attempts_by_key ON attempts (key, id);
+                CREATE INDEX attempts_by_provider_state ON attempts (provider, state);
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    attempt INTEGER NOT NULL REFERENCES attempts (id),
+                    at TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    detail TEXT NOT NULL
+                );
+                CREATE INDEX events_by_attempt ON events (attempt, id);
+                PRAGMA user_version = 1;
+                """);
+            create.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    private ImmutableArray<JournalAttempt> Query(string where, params (string Name, object Value)[] parameters)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var command = Command(null,
+                $"SELECT id, step, key, provider, fingerprint, state, job_id, output_sha256, cost, error, intent_at, updated_at FROM attempts {where};",
+                parameters);
+            using var reader = command.ExecuteReader();
+            var attempts = ImmutableArray.CreateBuilder<JournalAttempt>();
+            while (reader.Read())
+            {
+                attempts.Add(new JournalAttempt(
+                    Id: reader.GetInt64(0),
+                    Step: reader.GetString(1),
+                    Key: reader.GetString(2),
+                    Provider: reader.GetString(3),
+                    Fingerprint: reader.GetString(4),
+                    State: reader.GetString(5),
+                    JobId: reader.IsDBNull(6) ? null : reader.GetString(6),
+                    OutputSha256: reader.IsDBNull(7) ? null : reader.GetString(7),
+                    Cost: decimal.Parse(reader.GetString(8), NumberStyles.Number, CultureInfo.InvariantCulture),
+                    Error: reader.IsDBNull(9) ? null : reader.GetString(9),
+                    IntentAt: ParseTime(reader.GetString(10)),
+                    UpdatedAt: ParseTime(reader.GetString(11))));
+            }
+
+            return attempts.ToImmutable();
+        }
+    }
+
+    private void AddEvent(SqliteTransaction transaction, long attempt, string now, string kind, string detail)
+    {
+        using var insert = Command(transaction, "INSERT INTO events (attempt, at, kind, detail) VALUES ($attempt, $now, $kind, $detail);",
+            ("$attempt", attempt), ("$now", now), ("$kind", kind), ("$detail", detail));
+        insert.ExecuteNonQuery();
+    }
+
+    private SqliteCommand Command(SqliteTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = _connection.CreateCommand();
+#pragma warning disable CA2100 // SQL text is built from constants only; values are parameters.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+#pragma warning disable CA2100 // Constant pragmas.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+#pragma warning disable CA2100 // Constant pragmas.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        command.Transaction = transaction;
+        return command.ExecuteScalar();
+    }
+
+    // Fixed-width UTC text sorts in time order and reads well in the sqlite3 shell.
+    private static string FormatTime(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset ParseTime(string text) =>
+        DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+}

@@ -1,0 +1,288 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace Reel.Engine.Storage;
+
+/// <summary>An object in the store: its SHA-256 (lowercase hex) and its length in bytes.</summary>
+public sealed record StoredObject(string Sha256, long Length);
+
+/// <summary>
+/// Content-addressed files under <c>&lt;root&gt;/objects/sha256/ab/cdef…</c>. Objects are written
+/// atomically (temp file in <c>&lt;root&gt;/tmp/</c>, fsync, rename) and are never modified afterwards,
+/// so concurrent writers of the same content are harmless.
+/// </summary>
+public sealed class ObjectStore
+{
+    /// <summary>Environment variable that points every project at one shared store.</summary>
+    public const string StoreEnvironmentVariable = "REEL_STORE";
+
+    private const int BufferSize = 1 << 16;
+
+    /// <summary>Creates a store rooted at <paramref name="root"/> (the directory that holds <c>objects/</c>).</summary>
+    public ObjectStore(string root)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        Root = Path.GetFullPath(root);
+        ObjectsDirectory = Path.Combine(Root, "objects", "sha256");
+        TempDirectory = Path.Combine(Root, "tmp");
+    }
+
+    /// <summary>The store's root directory.</summary>
+    public string Root { get; }
+
+    /// <summary><c>&lt;root&gt;/objects/sha256</c>.</summary>
+    public string ObjectsDirectory { get; }
+
+    /// <summary><c>&lt;root&gt;/tmp</c>: partial writes; on the same filesystem as the objects so rename is atomic.</summary>
+    public string TempDirectory { get; }
+
+    /// <summary>
+    /// The store root for a project whose state directory is <paramref name="reelDir"/> (normally <c>.reel</c>):
+    /// <c>$REEL_STORE</c> when set and non-empty, otherwise <paramref name="reelDir"/>.
+    /// </summary>
+    public static string ResolveRoot(string reelDir)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reelDir);
+        var shared = Environment.GetEnvironmentVariable(StoreEnvironmentVariable);
+        return string.IsNullOrWhiteSpace(shared) ? reelDir : shared;
+    }
+
+    /// <summary>The path where the object with this hash lives (whether or not it exists).</summary>
+    public string PathOf(string sha256)
+    {
+        var hash = Normalize(sha256);
+        return Path.Combine(ObjectsDirectory, hash[..2], hash[2..]);
+    }
+
+    /// <summary>True when the object is present (not re-hashed; see <see cref="Verify"/>).</summary>
+    public bool Contains(string sha256) => File.Exists(PathOf(sha256));
+
+    /// <summary>
+    /// Streams <paramref name="content"/> into the store, hashing while copying, so memory does not grow
+    /// with the content's size. When <paramref name="expectedSha256"/> is given and differs, nothing is
+    /// stored and <see cref="InvalidDataException"/> is thrown.
+    /// </summary>
+    public async Task<StoredObject> PutAsync(Stream content, string? expectedSha256 = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var expected = expectedSha256 is null ? null : Normalize(expectedSha256);
+        Directory.CreateDirectory(TempDirectory);
+        var temp = Path.Combine(TempDirectory, $"{Guid.NewGuid():N}.part");
+        try
+        {
+            string actual;
+            long length = 0;
+            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            {
+                var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                try
+                {
+                    var output = new FileStream(temp, new FileStreamOptions
+                    {
+                        Mode = FileMode.CreateNew,
+                        Access = FileAccess.Write,
+                        Share = FileShare.None,
+                        Options = FileOptions.Asynchronous,
+                        BufferSize = 0,
+                    });
+                    await using (output.ConfigureAwait(false))
+                    {
+                        int read;
+                        while ((read = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+                        {
+                            hash.AppendData(buffer, 0, read);
+                            await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                            length += read;
+                        }
+
+                        output.Flush(flushToDisk: true);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+
+                actual = Convert.ToHexStringLower(hash.GetHashAndReset());
+            }
+
+            if (expected is not null && !string.Equals(expected, actual, StringComparison.Ordinal))
+            {
+                throw new InvalidDataException($"Content hash mismatch: expected sha256 {expected} but the content hashes to {actual}; nothing was stored.");
+            }
+
+            var target = PathOf(actual);
+            if (File.Exists(target))
+            {
+                // Content-addressed: an existing object already has these bytes.
+                File.Delete(temp);
+            }
+            else
+            {
+                var directory = Path.GetDirectoryName(target)!;
+                Directory.CreateDirectory(directory);
+                MakeReadOnly(temp);
+
+                // Overwriting is harmless if another writer won the race: the bytes are identical.
+                File.Move(temp, target, overwrite: true);
+                NativeFile.FsyncDirectory(directory);
+            }
+
+            return new StoredObject(actual, length);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Copies the file at <paramref name="path"/> into the store. See <see cref="PutAsync"/>.</summary>
+    public async Task<StoredObject> PutFileAsync(string path, string? expectedSha256 = null, CancellationToken cancellationToken = default)
+    {
+        var input = OpenSequential(path);
+        await using (input.ConfigureAwait(false))
+        {
+            return await PutAsync(input, expectedSha256, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Re-hashes the stored object. A missing object returns false; a corrupted one is deleted
+    /// (so it will be fetched or generated again) and false is returned.
+    /// </summary>
+    public bool Verify(string sha256)
+    {
+        var hash = Normalize(sha256);
+        var path = PathOf(hash);
+        string actual;
+        try
+        {
+            using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
+            actual = Convert.ToHexStringLower(SHA256.HashData(input));
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return false;
+        }
+
+        if (string.Equals(actual, hash, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        TryDelete(path);
+        return false;
+    }
+
+    /// <summary>The SHA-256 (lowercase hex) of a file, streamed.</summary>
+    public async Task<string> HashFileAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var input = OpenSequential(path);
+        await using (input.ConfigureAwait(false))
+        {
+            var hash = await SHA256.HashDataAsync(input, cancellationToken).ConfigureAwait(false);
+            return Convert.ToHexStringLower(hash);
+        }
+    }
+
+    /// <summary>
+    /// Places the object at <paramref name="destinationPath"/> (e.g. <c>out/shots/intro.mp4</c>), replacing
+    /// whatever was there, atomically: a hard link when the destination is on the store's filesystem,
+    /// otherwise a copy. Hard-linked exports share the store's read-only file; edit a copy, not the export.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The object is not in the store.</exception>
+    public void Export(string sha256, string destinationPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(destinationPath);
+        var source = PathOf(sha256);
+        if (!File.Exists(source))
+        {
+            throw new FileNotFoundException($"Object sha256 {Normalize(sha256)} is not in the store at '{Root}'.", source);
+        }
+
+        var destination = Path.GetFullPath(destinationPath);
+        var directory = Path.GetDirectoryName(destination)!;
+        Directory.CreateDirectory(directory);
+        var temp = Path.Combine(directory, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            if (!NativeFile.TryHardLink(source, temp))
+            {
+                File.Copy(source, temp);
+                using (var written = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+                {
+                    written.Flush(flushToDisk: true);
+                }
+            }
+
+            File.Move(temp, destination, overwrite: true);
+            NativeFile.FsyncDirectory(directory);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>True when <paramref name="value"/> is 64 hex digits.</summary>
+    public static bool IsSha256(string? value)
+    {
+        if (value is null || value.Length != 64)
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (!char.IsAsciiHexDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string Normalize(string sha256)
+    {
+        // Validating also keeps caller-supplied hashes from escaping the store directory.
+        if (!IsSha256(sha256))
+        {
+            throw new ArgumentException($"'{sha256}' is not a SHA-256 hash (64 hex digits).", nameof(sha256));
+        }
+
+        return sha256.ToLowerInvariant();
+    }
+
+    private static FileStream OpenSequential(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+
+    private static void MakeReadOnly(string path)
+    {
+        // Exports are hard links to the same inode: read-only keeps a tool writing to out/ from corrupting the store.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
