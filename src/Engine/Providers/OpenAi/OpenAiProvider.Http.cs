@@ -204,7 +204,10 @@ public sealed partial class OpenAiProvider
     }
 
     private ProviderException Transient(string message, Exception? inner = null) =>
-        new(new ProviderError(ErrorClass.Transient, Redact(message)!), null, inner);
+        new(new ProviderError(ErrorClass.Transient, Redact(message)), null, Contains(inner?.ToString()) ? null : inner);
+
+    /// <summary>True when <paramref name="text"/> holds the key (such an inner exception is not attached).</summary>
+    private bool Contains(string? text) => text is not null && text.Contains(_options.ApiKey, StringComparison.Ordinal);
 
     /// <summary>Removes the key from text that may echo it (a gateway's error message, an exception message).</summary>
     [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
