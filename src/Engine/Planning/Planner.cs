@@ -72,7 +72,7 @@ public static class Planner
                 return (StepStatus.Run, Reasons.PromptChanged);
             }
 
-            var inputs = step.Inputs.Select(i => i.Sha256).ToImmutableArray();
+            var inputs = step.Inputs.Select(i => $"{i.Role}:{i.Sha256}").ToImmutableArray();
             if (!prior.Inputs.IsDefault && !prior.Inputs.SequenceEqual(inputs))
             {
                 return (StepStatus.Run, Reasons.InputChanged);

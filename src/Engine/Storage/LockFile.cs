@@ -118,6 +118,8 @@ public static class LockFile
             Field(text, "created", entry.Created.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture));
             Field(text, "character", Quoted(entry.Character));
             Field(text, "seed", entry.Seed?.ToString(CultureInfo.InvariantCulture));
+            Field(text, "inputs", Quoted(entry.Inputs));
+            Field(text, "prompt", Quoted(entry.Prompt));
         }
 
         return text.ToString();
@@ -388,13 +390,15 @@ public static class LockFile
                 Cost: cost,
                 Created: created.ToUniversalTime(),
                 Character: Optional("character"),
-                Seed: Number<long>("seed"));
+                Seed: Number<long>("seed"),
+                Prompt: Optional("prompt"),
+                Inputs: Optional("inputs"));
         }
 
         private static readonly HashSet<string> KnownFields = new(StringComparer.Ordinal)
         {
             "key", "provider", "model", "job", "output", "thumbnail", "spritesheet",
-            "seconds", "size", "cost", "created", "character", "seed",
+            "seconds", "size", "cost", "created", "character", "seed", "inputs", "prompt",
         };
 
         private static bool IsNull(Scalar scalar) =>

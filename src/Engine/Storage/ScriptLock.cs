@@ -17,6 +17,8 @@ namespace Reel.Engine.Storage;
 /// <param name="Created">When the output was produced.</param>
 /// <param name="Character">Provider character id, for character steps.</param>
 /// <param name="Seed">Seed used, when the provider reports one.</param>
+/// <param name="Prompt">The rendered prompt, so a reviewer sees in the lock's diff what changed and the planner can say why a step reruns.</param>
+/// <param name="Inputs">The step's input files as <c>role:sha256</c>, comma-separated.</param>
 public sealed record LockEntry(
     string Step,
     string Key,
@@ -31,7 +33,9 @@ public sealed record LockEntry(
     decimal Cost,
     DateTimeOffset Created,
     string? Character,
-    long? Seed);
+    long? Seed,
+    string? Prompt = null,
+    string? Inputs = null);
 
 /// <summary>
 /// The contents of a lock file: one entry per step, kept sorted by step id (ordinal) whatever order

@@ -1,0 +1,667 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Reel.Engine.Media;
+using Reel.Engine.Planning;
+using Reel.Engine.Prompts;
+using Reel.Engine.Providers;
+using Reel.Engine.Scripts;
+using Reel.Engine.Storage;
+
+namespace Reel.Engine.Execution;
+
+/// <summary>
+/// Execute stage: runs a plan's steps on a provider, each exactly once. Every remote call is
+/// journalled before and after, results go to the store, and the lock is rewritten after every
+/// finished step, so a run killed at any instant resumes without paying twice.
+/// </summary>
+public sealed class Runner
+{
+    private static readonly TimeSpan MinPoll = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxPoll = TimeSpan.FromSeconds(15);
+    private const int MaxTransientTries = 8;
+
+    private readonly IVideoProvider _provider;
+    private readonly ObjectStore _store;
+    private readonly Journal _journal;
+    private readonly string _lockPath;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly System.Threading.Lock _gate = new();
+    private readonly SemaphoreSlim _reconcileGate = new(1, 1);
+    private ScriptLock _lock;
+    private decimal _spent;
+    private decimal? _maxCost;
+    private int _limit;
+    private volatile bool _halt;
+    private string? _haltMessage;
+    private RunStop _haltKind = RunStop.Completed;
+
+    public Runner(IVideoProvider provider, ObjectStore store, Journal journal, string lockPath, ScriptLock initialLock, TimeProvider time, ILogger? logger = null)
+    {
+        _provider = provider;
+        _store = store;
+        _journal = journal;
+        _lockPath = lockPath;
+        _lock = initialLock;
+        _time = time;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Raised for every progress change; handlers must be quick and thread-safe.</summary>
+    public event Action<RunEvent>? Progress;
+
+    /// <summary>The lock as it stands after the run.</summary>
+    public ScriptLock Lock
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lock;
+            }
+        }
+    }
+
+    /// <summary>Checks the refusal rules (--frozen, --max-cost) before anything is spent.</summary>
+    public static string? Refusal(Plan plan, RunOptions options)
+    {
+        var toRun = plan.Steps.Where(s => s.Status == StepStatus.Run && s.Reason != Reasons.OutputMissing).ToList();
+        if (options.Frozen && toRun.Count > 0)
+        {
+            return $"--frozen: {toRun.Count} step{(toRun.Count == 1 ? " is" : "s are")} not locked ({string.Join(", ", toRun.Take(5).Select(s => $"{s.Id}: {s.Reason}"))}{(toRun.Count > 5 ? ", …" : "")})";
+        }
+
+        if (options.MaxCost is { } cap && plan.Totals.EstimatedCost > cap)
+        {
+            return $"--max-cost: the plan is estimated at ${plan.Totals.EstimatedCost:0.00}, above the cap of ${cap:0.00}; nothing was submitted";
+        }
+
+        return null;
+    }
+
+    public async Task<RunResult> RunAsync(Plan plan, RunOptions options, CancellationToken cancellationToken = default)
+    {
+        var refusal = Refusal(plan, options);
+        if (refusal is not null)
+        {
+            return new RunResult([.. plan.Steps.Select(s => new StepResult(s.Id, StepOutcome.Skipped))], RunStop.Refused, refusal);
+        }
+
+        _limit = Math.Max(1, options.Concurrency);
+        _maxCost = options.MaxCost;
+        var byId = plan.Steps.ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var results = new ConcurrentDictionary<string, StepResult>(StringComparer.Ordinal);
+        var pending = plan.Steps.ToDictionary(s => s.Id, s => s.Request.Needs.Count(byId.ContainsKey), StringComparer.Ordinal);
+        var dependents = plan.Steps.SelectMany(s => s.Request.Needs.Where(byId.ContainsKey).Select(n => (n, s.Id)))
+            .GroupBy(x => x.n, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(x => x.Id).ToList(), StringComparer.Ordinal);
+        var priority = RemainingPath(plan, dependents);
+        var ready = new PriorityQueue<PlannedStep, (double, int)>();
+        var order = plan.Steps.Select((s, i) => (s.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
+        foreach (var s in plan.Steps.Where(s => pending[s.Id] == 0))
+        {
+            ready.Enqueue(s, (-priority[s.Id], order[s.Id]));
+        }
+
+        var running = new Dictionary<Task<StepResult>, string>();
+        var stopLaunching = false;
+        var cancelled = false;
+        while (ready.Count > 0 || running.Count > 0)
+        {
+            while (!stopLaunching && !_halt && !cancellationToken.IsCancellationRequested && running.Count < _limit && ready.TryDequeue(out var next, out _))
+            {
+                running[RunStepAsync(next, results, options, cancellationToken)] = next.Id;
+            }
+
+            if (running.Count == 0)
+            {
+                break;
+            }
+
+            var done = await Task.WhenAny(running.Keys).ConfigureAwait(false);
+            var id = running[done];
+            running.Remove(done);
+            StepResult result;
+            try
+            {
+                result = await done.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled = true;
+                continue;
+            }
+
+            results[id] = result;
+            if (result.Outcome is StepOutcome.Done or StepOutcome.Cached)
+            {
+                foreach (var d in dependents.GetValueOrDefault(id) ?? [])
+                {
+                    if (--pending[d] == 0)
+                    {
+                        ready.Enqueue(byId[d], (-priority[d], order[d]));
+                    }
+                }
+            }
+            else if (result.Outcome == StepOutcome.Failed && !options.KeepGoing)
+            {
+                stopLaunching = true;
+            }
+        }
+
+        cancelled |= cancellationToken.IsCancellationRequested;
+        var final = plan.Steps.Select(s => results.TryGetValue(s.Id, out var r) ? r : Skipped(s, results, byId)).ToImmutableArray();
+        foreach (var r in final.Where(r => r.Outcome == StepOutcome.Skipped && !results.ContainsKey(r.Id)))
+        {
+            Emit(new RunEvent(r.Id, RunPhase.Skipped, Message: r.Error));
+        }
+
+        var stop = cancelled ? RunStop.Cancelled : _halt ? _haltKind : RunStop.Completed;
+        return new RunResult(final, stop, cancelled ? "cancelled; jobs already submitted keep running and the next run picks them up" : _haltMessage);
+    }
+
+    private static StepResult Skipped(PlannedStep step, ConcurrentDictionary<string, StepResult> results, Dictionary<string, PlannedStep> byId)
+    {
+        var failedNeed = step.Request.Needs.FirstOrDefault(n => results.TryGetValue(n, out var r) && r.Outcome is StepOutcome.Failed or StepOutcome.Skipped);
+        return new StepResult(step.Id, StepOutcome.Skipped, Error: failedNeed is null ? "not started" : $"needs '{failedNeed}', which did not finish");
+    }
+
+    /// <summary>Longest chain of estimated durations from each step to the end: longest first keeps the run short.</summary>
+    private static Dictionary<string, double> RemainingPath(Plan plan, Dictionary<string, List<string>> dependents)
+    {
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var s in plan.Steps.Reverse())
+        {
+            var tail = (dependents.GetValueOrDefault(s.Id) ?? []).Select(d => result[d]).DefaultIfEmpty(0).Max();
+            result[s.Id] = s.EstimatedDuration.TotalSeconds + 0.001 + tail;
+        }
+
+        return result;
+    }
+
+    private async Task<StepResult> RunStepAsync(PlannedStep step, ConcurrentDictionary<string, StepResult> results, RunOptions options, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var started = _time.GetTimestamp();
+        try
+        {
+            var result = await ExecuteAsync(step, results, options, cancellationToken).ConfigureAwait(false);
+            result = result with { Duration = _time.GetElapsedTime(started) };
+            if (result.Outcome == StepOutcome.Done)
+            {
+                Record(step, result);
+                Log.Done(_logger, step.Id, result.Output ?? result.Character ?? "");
+            }
+
+            Emit(new RunEvent(step.Id, result.Outcome == StepOutcome.Cached ? RunPhase.Cached : RunPhase.Done, 100, SpentSoFar: _spent));
+            return result;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (ProviderException ex)
+        {
+            var message = ex.Class switch
+            {
+                ErrorClass.Moderation => $"refused by the provider's moderation: {ex.Message} (prompt: \"{Shorten(step.Request.Prompt)}\"{(step.Request.Image is { } img ? $", image: {Path.GetFileName(img.Path)}" : "")})",
+                ErrorClass.Invalid => $"rejected by the provider: {ex.Message}{(ex.Error.Param is { } p ? $" (param: {p})" : "")}",
+                ErrorClass.QuotaOrAuth => $"stopped: {ex.Message}",
+                _ => ex.Message,
+            };
+            if (ex.Class == ErrorClass.QuotaOrAuth)
+            {
+                _halt = true;
+                _haltKind = RunStop.Halted;
+                _haltMessage = $"{step.Id}: {message}; nothing else was submitted";
+            }
+
+            return Fail(step, message);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or RunRefusedException or NotSupportedException)
+        {
+            if (ex is RunRefusedException)
+            {
+                _halt = true;
+                _haltKind = RunStop.Refused;
+                _haltMessage = ex.Message;
+            }
+
+            return Fail(step, ex.Message);
+        }
+    }
+
+    private StepResult Fail(PlannedStep step, string message)
+    {
+        Log.Failed(_logger, step.Id, message);
+        Emit(new RunEvent(step.Id, RunPhase.Failed, Message: message, SpentSoFar: _spent));
+        return new StepResult(step.Id, StepOutcome.Failed, Error: message);
+    }
+
+    private static string Shorten(string s) => s.Length <= 120 ? s.ReplaceLineEndings(" ") : s[..117].ReplaceLineEndings(" ") + "…";
+
+    private async Task<StepResult> ExecuteAsync(PlannedStep step, ConcurrentDictionary<string, StepResult> results, RunOptions options, CancellationToken cancellationToken)
+    {
+        var request = step.Request;
+        if (step.Status == StepStatus.Cached)
+        {
+            var prior = _lock.ForStep(step.Id);
+            return new StepResult(step.Id, StepOutcome.Cached, prior?.Job, prior?.Output, prior?.Thumbnail, prior?.Spritesheet, prior?.Cost ?? 0m, Character: prior?.Character);
+        }
+
+        if (request.Kind == StepKind.Cut)
+        {
+            return await CutAsync(step, results, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A finished attempt for this exact key whose result never reached the lock (killed in between).
+        var finished = _journal.AttemptsForKey(step.Key).LastOrDefault(a => a.State == JournalStates.Succeeded);
+        if (finished is not null && (request.Kind == StepKind.Character || (finished.OutputSha256 is { } sha && _store.Contains(sha))))
+        {
+            if (request.Kind == StepKind.Character)
+            {
+                return new StepResult(step.Id, StepOutcome.Done, finished.JobId, Cost: finished.Cost, Character: finished.JobId);
+            }
+
+            var extras = await FetchExtrasAsync(step, finished.JobId!, cancellationToken).ConfigureAwait(false);
+            return new StepResult(step.Id, StepOutcome.Done, finished.JobId, finished.OutputSha256, extras.Thumb, extras.Sprite, finished.Cost);
+        }
+
+        // Output missing from the store: fetch the locked job again instead of paying for a new one.
+        if (step.Reason == Reasons.OutputMissing && step.Prior?.Job is { } lockedJob && request.Kind != StepKind.Character)
+        {
+            Log.Refetching(_logger, step.Id, lockedJob);
+            try
+            {
+                var attempt = _journal.BeginAttempt(step.Id, step.Key, _provider.Name, "refetch:" + step.Key);
+                _journal.RecordSubmitted(attempt, lockedJob);
+                return await FinishAsync(step, attempt, lockedJob, results, 0m, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ProviderException ex) when (ex.Class is ErrorClass.Invalid or ErrorClass.Transient)
+            {
+                if (options.Frozen)
+                {
+                    throw;
+                }
+
+                // The job is gone (expired or deleted): generate it again below.
+            }
+        }
+
+        var job = await ResumeOrSubmitAsync(step, results, cancellationToken).ConfigureAwait(false);
+        if (request.Kind == StepKind.Character)
+        {
+            _journal.RecordSucceeded(job.Attempt, job.JobId, 0m);
+            return new StepResult(step.Id, StepOutcome.Done, job.JobId, Character: job.JobId);
+        }
+
+        return await FinishAsync(step, job.Attempt, job.JobId, results, job.Cost, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<(long Attempt, string JobId, decimal Cost)> ResumeOrSubmitAsync(PlannedStep step, ConcurrentDictionary<string, StepResult> results, CancellationToken cancellationToken)
+    {
+        var cost = Planner.EstimateCost(step.Request, _provider.Capabilities);
+        var open = _journal.AttemptsForKey(step.Key).Where(a => !a.IsFinished && a.Provider == _provider.Name).ToList();
+        foreach (var stale in open.SkipLast(1))
+        {
+            _journal.RecordAbandoned(stale.Id, "superseded by a later attempt for the same key");
+        }
+
+        var attempt = open.LastOrDefault();
+        if (attempt?.JobId is { } existing)
+        {
+            Log.Resuming(_logger, step.Id, existing);
+            return (attempt.Id, existing, cost);
+        }
+
+        JobRequest? request = null;
+        var attemptId = attempt?.Id;
+        var since = attempt?.IntentAt;
+        for (var tries = 1; ; tries++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            request ??= await BuildRequestAsync(step, results, cancellationToken).ConfigureAwait(false);
+
+            // An intent without a job id: the submit may have reached the provider before the crash
+            // or the dropped connection. Look for it before paying again.
+            if (attemptId is { } pendingAttempt && since is { } intentAt)
+            {
+                var adopted = await ReconcileAsync(request, intentAt, cancellationToken).ConfigureAwait(false);
+                if (adopted is not null)
+                {
+                    _journal.RecordSubmitted(pendingAttempt, adopted);
+                    Log.Adopted(_logger, step.Id, adopted);
+                    return (pendingAttempt, adopted, cost);
+                }
+            }
+
+            ReserveBudget(step, cost);
+            attemptId ??= _journal.BeginAttempt(step.Id, step.Key, _provider.Name, step.Key);
+            since ??= _journal.Get(attemptId.Value)!.IntentAt;
+            Emit(new RunEvent(step.Id, RunPhase.Submitting, SpentSoFar: _spent));
+            try
+            {
+                var status = await _provider.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
+                _journal.RecordSubmitted(attemptId.Value, status.JobId);
+                Log.Submitted(_logger, step.Id, status.JobId);
+                return (attemptId.Value, status.JobId, cost);
+            }
+            catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && tries < MaxTransientTries)
+            {
+                ReleaseBudget(cost);
+                if (ex.Error.Code == "429" || ex.Message.Contains("429", StringComparison.Ordinal) || ex.Message.Contains("rate", StringComparison.OrdinalIgnoreCase))
+                {
+                    LowerConcurrency();
+                }
+
+                var delay = ex.RetryAfter ?? Backoff(tries);
+                Log.Retrying(_logger, step.Id, ex.Message, delay);
+                Emit(new RunEvent(step.Id, RunPhase.Retrying, Message: ex.Message, SpentSoFar: _spent));
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ProviderException ex)
+            {
+                ReleaseBudget(cost);
+                _journal.RecordFailed(attemptId.Value, ex.Class.ToString(), ex.Message);
+                throw;
+            }
+        }
+    }
+
+    private async Task<string?> ReconcileAsync(JobRequest request, DateTimeOffset intentAt, CancellationToken cancellationToken)
+    {
+        await _reconcileGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var recent = await _provider.ListRecentAsync(intentAt.AddSeconds(-2), cancellationToken).ConfigureAwait(false);
+            var claimed = _journal.All().Where(a => a.JobId is not null).Select(a => a.JobId!).ToHashSet(StringComparer.Ordinal);
+            var expectedSeconds = request.Kind == JobKind.Extend ? (int?)null : request.Seconds;
+            return recent
+                .Where(j => !claimed.Contains(j.JobId))
+                .Where(j => j.Prompt == request.Prompt
+                    && (j.Model is null || request.Model is null || j.Model == request.Model)
+                    && (j.Size is null || request.Kind != JobKind.Generate || j.Size == request.Size.ToString())
+                    && (j.Seconds is null || expectedSeconds is null || j.Seconds == expectedSeconds))
+                .OrderBy(j => j.CreatedAt ?? DateTimeOffset.MaxValue)
+                .Select(j => j.JobId)
+                .FirstOrDefault();
+        }
+        finally
+        {
+            _reconcileGate.Release();
+        }
+    }
+
+    private void ReserveBudget(PlannedStep step, decimal cost)
+    {
+        lock (_gate)
+        {
+            if (_maxCost is { } cap && _spent + cost > cap)
+            {
+                throw new RunRefusedException($"--max-cost: submitting '{step.Id}' (${cost:0.00}) would bring the spend to ${_spent + cost:0.00}, above the cap of ${cap:0.00}");
+            }
+
+            _spent += cost;
+        }
+    }
+
+    private void ReleaseBudget(decimal cost)
+    {
+        lock (_gate)
+        {
+            _spent -= cost;
+        }
+    }
+
+    private void LowerConcurrency()
+    {
+        lock (_gate)
+        {
+            if (_limit > 1)
+            {
+                _limit--;
+                Log.ConcurrencyLowered(_logger, _limit);
+            }
+        }
+    }
+
+    private static TimeSpan Backoff(int tries)
+    {
+        var seconds = Math.Min(15, 0.5 * Math.Pow(2, tries - 1));
+        return TimeSpan.FromSeconds(seconds * (0.8 + (Random.Shared.NextDouble() * 0.4)));
+    }
+
+    private async Task<JobRequest> BuildRequestAsync(PlannedStep step, ConcurrentDictionary<string, StepResult> results, CancellationToken cancellationToken)
+    {
+        var r = step.Request;
+        var characters = r.Characters
+            .Select(c => (Step: c, Result: results.GetValueOrDefault(c)))
+            .Where(x => x.Result?.Character is not null)
+            .Select(x => new ProviderCharacter(x.Result!.Character!, step.Request.Prompt.Length > 0 ? CharacterName(x.Step) : x.Step))
+            .ToImmutableArray();
+        switch (r.Kind)
+        {
+            case StepKind.Character:
+                return new JobRequest(JobKind.CreateCharacter, r.Id, r.Prompt, r.Model, r.Size, 0, SourceVideoPath: r.Inputs[0].Path, Name: r.Prompt);
+            case StepKind.Extend:
+                return new JobRequest(JobKind.Extend, r.Id, r.Prompt, r.Model, r.Size, r.Seconds, SourceJobId: results[r.From!].Job, SourceVideoPath: OutputPath(results[r.From!]), Take: r.Take);
+            case StepKind.Edit:
+                return new JobRequest(JobKind.Edit, r.Id, r.Prompt, r.Model, r.Size, r.Seconds, SourceJobId: results[r.From!].Job, SourceVideoPath: OutputPath(results[r.From!]), Take: r.Take);
+            default:
+                string? firstFrame = null;
+                if (r.Mode == ContinuationMode.LastFrame)
+                {
+                    firstFrame = await LastFrameAsync(results[r.From!], r.Size, cancellationToken).ConfigureAwait(false);
+                }
+                else if (r.Image is { } image)
+                {
+                    firstFrame = await FitImageAsync(image, r.Size, r.Fit, cancellationToken).ConfigureAwait(false);
+                }
+
+                return new JobRequest(JobKind.Generate, r.Id, r.Prompt, r.Model, r.Size, r.Seconds, firstFrame, characters, Take: r.Take);
+        }
+    }
+
+    private static string CharacterName(string characterStep) => characterStep.TrimStart('@');
+
+    private string? OutputPath(StepResult result) => result.Output is { } sha ? _store.PathOf(sha) : null;
+
+    /// <summary>The source clip's last frame, fitted to the size, as a PNG kept in the store (content-addressed, so reruns reuse it).</summary>
+    private async Task<string> LastFrameAsync(StepResult source, VideoSize size, CancellationToken cancellationToken)
+    {
+        var temp = TempPath(".png");
+        try
+        {
+            await using (var png = File.Create(temp))
+            {
+                Mp4Clip.WriteLastFrame(_store.PathOf(source.Output!), png, size);
+            }
+
+            var stored = await _store.PutFileAsync(temp, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return _store.PathOf(stored.Sha256);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    private async Task<string> FitImageAsync(InputFile image, VideoSize size, ImageFit fit, CancellationToken cancellationToken)
+    {
+        var temp = TempPath(".png");
+        try
+        {
+            await using (var png = File.Create(temp))
+            {
+                ImageFitter.Fit(image.Path, size, fit, png);
+            }
+
+            var stored = await _store.PutFileAsync(temp, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return _store.PathOf(stored.Sha256);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    private string TempPath(string extension)
+    {
+        Directory.CreateDirectory(_store.TempDirectory);
+        return Path.Combine(_store.TempDirectory, Guid.NewGuid().ToString("N") + extension);
+    }
+
+    /// <summary>Polls a submitted job to the end, then downloads its clip and pictures into the store.</summary>
+    private async Task<StepResult> FinishAsync(PlannedStep step, long attempt, string jobId, ConcurrentDictionary<string, StepResult> results, decimal cost, CancellationToken cancellationToken)
+    {
+        var delay = MinPoll;
+        var lastState = "";
+        for (var transient = 0; ;)
+        {
+            JobStatus status;
+            try
+            {
+                status = await _provider.GetAsync(jobId, cancellationToken).ConfigureAwait(false);
+                transient = 0;
+            }
+            catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && ++transient < MaxTransientTries)
+            {
+                await Task.Delay(ex.RetryAfter ?? Backoff(transient), _time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var state = status.State.ToString().ToLowerInvariant();
+            if (state != lastState)
+            {
+                _journal.RecordStatus(attempt, status.State is JobState.Succeeded ? JournalStates.Running : status.State is JobState.Queued ? JournalStates.Submitted : JournalStates.Running, status.Progress);
+                lastState = state;
+            }
+
+            if (status.State == JobState.Succeeded)
+            {
+                break;
+            }
+
+            if (status.State == JobState.Failed)
+            {
+                var error = status.Error ?? new ProviderError(ErrorClass.Invalid, "the job failed without a reason");
+                _journal.RecordFailed(attempt, error.Class.ToString(), error.Message);
+                throw new ProviderException(error);
+            }
+
+            Emit(new RunEvent(step.Id, status.State == JobState.Queued ? RunPhase.Queued : RunPhase.Running, status.Progress, SpentSoFar: _spent));
+            var wait = status.PollAfter ?? delay;
+            delay = TimeSpan.FromTicks(Math.Min(MaxPoll.Ticks, delay.Ticks * 2));
+            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        Emit(new RunEvent(step.Id, RunPhase.Downloading, 100, SpentSoFar: _spent));
+        var video = await DownloadAsync(jobId, ContentVariant.Video, cancellationToken).ConfigureAwait(false);
+        _journal.RecordDownloaded(attempt, "video", video);
+        var output = video;
+        if (step.Request.Mode == ContinuationMode.LastFrame)
+        {
+            output = await JoinAsync([results[step.Request.From!].Output!, video], null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var extras = await FetchExtrasAsync(step, jobId, cancellationToken).ConfigureAwait(false);
+        _journal.RecordSucceeded(attempt, output, cost);
+        return new StepResult(step.Id, StepOutcome.Done, jobId, output, extras.Thumb, extras.Sprite, cost);
+    }
+
+    private async Task<(string? Thumb, string? Sprite)> FetchExtrasAsync(PlannedStep step, string jobId, CancellationToken cancellationToken)
+    {
+        string? thumb = null, sprite = null;
+        try
+        {
+            thumb = await DownloadAsync(jobId, ContentVariant.Thumbnail, cancellationToken).ConfigureAwait(false);
+            sprite = await DownloadAsync(jobId, ContentVariant.Spritesheet, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProviderException ex)
+        {
+            Log.VariantMissing(_logger, step.Id, thumb is null ? "thumbnail" : "spritesheet", ex.Message);
+        }
+
+        return (thumb, sprite);
+    }
+
+    /// <summary>Streams one variant into the store, retrying truncated or dropped downloads into a fresh file.</summary>
+    private async Task<string> DownloadAsync(string jobId, ContentVariant variant, CancellationToken cancellationToken)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            var temp = TempPath(".part");
+            try
+            {
+                await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+                {
+                    await _provider.DownloadAsync(jobId, variant, file, cancellationToken).ConfigureAwait(false);
+                }
+
+                var stored = await _store.PutFileAsync(temp, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return stored.Sha256;
+            }
+            catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && tries < MaxTransientTries)
+            {
+                await Task.Delay(ex.RetryAfter ?? Backoff(tries), _time, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+
+    private async Task<StepResult> CutAsync(PlannedStep step, ConcurrentDictionary<string, StepResult> results, CancellationToken cancellationToken)
+    {
+        var shots = step.Request.Shots.Select(s => results[s].Output ?? throw new InvalidDataException($"shot '{s}' has no clip")).ToList();
+        var output = await JoinAsync(shots, step.Request.Size, cancellationToken).ConfigureAwait(false);
+        return new StepResult(step.Id, StepOutcome.Done, Output: output);
+    }
+
+    private async Task<string> JoinAsync(IReadOnlyList<string> clips, VideoSize? target, CancellationToken cancellationToken)
+    {
+        var temp = TempPath(".mp4");
+        try
+        {
+            await using (var file = File.Create(temp))
+            {
+                Mp4Clip.Concat([.. clips.Select(_store.PathOf)], file, target is { } t ? Fit(t, _store.PathOf(clips[0])) : null);
+            }
+
+            return (await _store.PutFileAsync(temp, cancellationToken: cancellationToken).ConfigureAwait(false)).Sha256;
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>Cuts join at the first clip's encoded size, so same-size clips are copied without re-encoding.</summary>
+    private static VideoSize Fit(VideoSize requested, string firstClip)
+    {
+        _ = requested;
+        var info = Mp4Clip.Probe(firstClip);
+        return new VideoSize(info.Width, info.Height);
+    }
+
+    private void Record(PlannedStep step, StepResult result)
+    {
+        var r = step.Request;
+        var entry = new LockEntry(
+            step.Id, step.Key, r.Provider, r.Kind == StepKind.Cut ? null : r.Model, result.Job, result.Output, result.Thumbnail, result.Spritesheet,
+            r.Kind is StepKind.Character ? null : r.TotalSeconds, r.Kind is StepKind.Character ? null : r.Size.ToString(), result.Cost,
+            _time.GetUtcNow(), result.Character, null,
+            r.Kind is StepKind.Cut ? null : r.Prompt,
+            r.Inputs.IsEmpty ? null : string.Join(',', r.Inputs.Select(i => $"{i.Role}:{i.Sha256}")));
+        lock (_gate)
+        {
+            _lock = _lock.With(entry);
+            LockFile.Write(_lockPath, _lock);
+        }
+    }
+
+    private void Emit(RunEvent e) => Progress?.Invoke(e);
+}
