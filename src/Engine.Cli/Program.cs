@@ -13,6 +13,7 @@ internal static class Program
         root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(GraphCommand.Create());
         root.Subcommands.Add(SchemaCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h"))

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Reel.Engine.Execution;
 using Reel.Engine.Planning;
+using Reel.Engine.Scripts;
 using Reel.Engine.Reporting;
 using Spectre.Console;
 
@@ -26,7 +28,16 @@ internal static class PlanCommand
                 return ExitCodes.Invalid;
             }
 
-            var plan = Planner.Plan(compilation.Expanded!, Workspace.History(compilation.Script!));
+            var workspace = new Workspace(path);
+            var bag = new DiagnosticBag();
+            var scriptLock = workspace.ReadLock(bag);
+            if (scriptLock is null)
+            {
+                new DiagnosticPrinter(Console.Error, Common.StderrColor).Print(bag.ToImmutable());
+                return ExitCodes.Invalid;
+            }
+
+            var plan = Planner.Plan(compilation.Expanded!, new LockHistory(scriptLock, workspace.OpenStore()));
             if (parse.GetValue(json))
             {
                 Console.Out.WriteLine(PlanText.Json(plan, path));

@@ -1,0 +1,216 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Reel.Engine.Execution;
+using Reel.Engine.Planning;
+using Reel.Engine.Reporting;
+using Reel.Engine.Scripts;
+using Reel.Engine.Storage;
+
+namespace Reel.Cli.Commands;
+
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var script = Common.ScriptArgument();
+        var provider = Common.ProviderOption();
+        var allowOutside = Common.AllowOutsideOption();
+        var json = Common.JsonOption("the run's results");
+        var concurrency = new Option<int>("--concurrency") { Description = "Steps running at once per provider (lowered automatically on rate limits).", DefaultValueFactory = _ => 4 };
+        var maxCost = new Option<decimal?>("--max-cost") { Description = "Refuse to spend more than this many USD (checked against the estimate before the first submit and before every submit)." };
+        var only = new Option<string[]>("--only") { Description = "Run only these steps (ids or scene ids) and what they need.", AllowMultipleArgumentsPerToken = true };
+        var force = new Option<string[]>("--force") { Description = "Run these steps again even if locked ('*' for all).", AllowMultipleArgumentsPerToken = true };
+        var keepGoing = new Option<bool>("--keep-going") { Description = "After a failure, keep running branches that do not depend on it." };
+        var frozen = new Option<bool>("--frozen") { Description = "Refuse to run anything that is not already locked (for CI)." };
+        var batch = new Option<bool>("--batch") { Description = "Submit ready generate steps as one batch job where the provider supports it." };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every submit, poll and download to stderr." };
+        var command = new Command("run", "Run a script: every generate, extend and edit step exactly once, cached by content, then the cuts and the report.")
+        {
+            script, provider, allowOutside, concurrency, maxCost, only, force, keepGoing, frozen, batch, json, verbose,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new RunOptions(
+                parse.GetValue(concurrency),
+                parse.GetValue(maxCost),
+                parse.GetValue(keepGoing),
+                parse.GetValue(frozen),
+                parse.GetValue(batch));
+            return await RunAsync(
+                parse.GetValue(script)!,
+                parse.GetValue(provider),
+                parse.GetValue(allowOutside),
+                options,
+                new PlanOptions([.. parse.GetValue(force) ?? []], [.. parse.GetValue(only) ?? []]),
+                parse.GetValue(json),
+                parse.GetValue(verbose),
+                cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string path, string? providerName, bool allowOutside, RunOptions options, PlanOptions planOptions, bool json, bool verbose, CancellationToken cancellationToken)
+    {
+        if (options.Concurrency < 1)
+        {
+            Console.Error.WriteLine("error: --concurrency must be at least 1");
+            return ExitCodes.Invalid;
+        }
+
+        if (options.MaxCost is < 0)
+        {
+            Console.Error.WriteLine("error: --max-cost must not be negative");
+            return ExitCodes.Invalid;
+        }
+
+        var compilation = Common.Compile(path, providerName, allowOutside);
+        if (compilation is null)
+        {
+            return ExitCodes.Invalid;
+        }
+
+        var expanded = compilation.Expanded!;
+        var unknown = planOptions.ForceList.Concat(planOptions.OnlyList)
+            .Where(id => id != "*" && !expanded.Steps.Any(s => s.Id == id || s.Source == id))
+            .ToList();
+        if (unknown.Count > 0)
+        {
+            foreach (var id in unknown)
+            {
+                Console.Error.WriteLine($"error: no step '{id}' in {path}{Suggestions.DidYouMean(id, expanded.Steps.Select(s => s.Id))}");
+            }
+
+            return ExitCodes.Invalid;
+        }
+
+        var workspace = new Workspace(path);
+        var bag = new DiagnosticBag();
+        var scriptLock = workspace.ReadLock(bag);
+        if (scriptLock is null)
+        {
+            new DiagnosticPrinter(Console.Error, Common.StderrColor).Print(bag.ToImmutable());
+            return ExitCodes.Invalid;
+        }
+
+        var store = workspace.OpenStore();
+        var plan = Planner.Plan(expanded, new LockHistory(scriptLock, store), planOptions);
+        var refusal = Runner.Refusal(plan, options);
+        if (refusal is not null)
+        {
+            Console.Error.WriteLine($"refused: {refusal}");
+            return ExitCodes.Refused;
+        }
+
+        using var loggers = LoggerFactory.Create(b => b
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.ColorBehavior = Common.StderrColor ? Microsoft.Extensions.Logging.Console.LoggerColorBehavior.Enabled : Microsoft.Extensions.Logging.Console.LoggerColorBehavior.Disabled;
+            })
+            .AddFilter((category, level) => level >= (verbose ? LogLevel.Information : LogLevel.Warning) && !(category ?? "").StartsWith("System.Net.Http", StringComparison.Ordinal))
+            .SetMinimumLevel(LogLevel.Information));
+        var (provider, error) = ProviderFactory.Create(expanded.Provider, workspace, loggers);
+        if (provider is null)
+        {
+            Console.Error.WriteLine($"error: {error}");
+            return ExitCodes.Invalid;
+        }
+
+        Directory.CreateDirectory(workspace.ReelDirectory);
+        using var journal = Journal.Open(workspace.JournalPath, TimeProvider.System);
+        var runner = new Runner(provider, store, journal, workspace.LockPath, scriptLock, TimeProvider.System, loggers.CreateLogger("reel.run"));
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            cts.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        RunResult result;
+        try
+        {
+            using var progress = new RunProgress(plan, live: Common.StderrColor && !json);
+            runner.Progress += progress.OnEvent;
+            result = await runner.RunAsync(plan, options, cts.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+
+        var exported = Assembler.Assemble(plan, result, workspace, store, runner.Lock, pruneLock: planOptions.OnlyList.IsEmpty && result.Stop == RunStop.Completed);
+        if (json)
+        {
+            Console.Out.WriteLine(Json(result, exported));
+        }
+        else
+        {
+            Summary(plan, result, exported, workspace);
+        }
+
+        return result.Stop switch
+        {
+            RunStop.Cancelled => ExitCodes.Cancelled,
+            RunStop.Refused => ExitCodes.Refused,
+            RunStop.Halted => ExitCodes.StepsFailed,
+            _ => result.AnyFailed ? ExitCodes.StepsFailed : ExitCodes.Success,
+        };
+    }
+
+    private static void Summary(Plan plan, RunResult result, IReadOnlyList<ExportedFile> exported, Workspace workspace)
+    {
+        foreach (var failed in result.Steps.Where(s => s.Outcome == StepOutcome.Failed))
+        {
+            Console.Error.WriteLine($"error: {failed.Id}: {failed.Error}");
+        }
+
+        if (result.Message is not null)
+        {
+            Console.Error.WriteLine(result.Stop == RunStop.Completed ? result.Message : $"{result.Stop.ToString().ToLowerInvariant()}: {result.Message}");
+        }
+
+        foreach (var cut in plan.Steps.Where(s => s.Request.Kind == Engine.Prompts.StepKind.Cut))
+        {
+            var file = exported.FirstOrDefault(e => e.StepId == cut.Id);
+            if (file is not null)
+            {
+                Console.Out.WriteLine($"{cut.Id}: {Path.GetRelativePath(Environment.CurrentDirectory, file.Path)}");
+            }
+        }
+
+        var report = Path.Combine(workspace.OutDirectory, "report.html");
+        Console.Out.WriteLine($"report: {Path.GetRelativePath(Environment.CurrentDirectory, report)}");
+        int Count(StepOutcome o) => result.Steps.Count(s => s.Outcome == o);
+        Console.Out.WriteLine($"{result.Steps.Length} steps: {Count(StepOutcome.Done)} done, {Count(StepOutcome.Cached)} cached, {Count(StepOutcome.Failed)} failed, {Count(StepOutcome.Skipped)} skipped · spent {PlanText.Money(result.Spent)}");
+    }
+
+    private static string Json(RunResult result, IReadOnlyList<ExportedFile> exported)
+    {
+        var doc = new
+        {
+            steps = result.Steps.Select(s => new
+            {
+                id = s.Id,
+                status = s.Outcome.ToString().ToLowerInvariant(),
+                job = s.Job,
+                output = exported.FirstOrDefault(e => e.StepId == s.Id)?.Path is { } p ? Path.GetRelativePath(Environment.CurrentDirectory, p) : null,
+                sha256 = s.Output,
+                cost = s.Cost,
+                error = s.Error,
+            }),
+            totals = new
+            {
+                steps = result.Steps.Length,
+                done = result.Steps.Count(s => s.Outcome == StepOutcome.Done),
+                cached = result.Steps.Count(s => s.Outcome == StepOutcome.Cached),
+                failed = result.Steps.Count(s => s.Outcome == StepOutcome.Failed),
+                skipped = result.Steps.Count(s => s.Outcome == StepOutcome.Skipped),
+                spent = result.Spent,
+                stop = result.Stop.ToString().ToLowerInvariant(),
+            },
+        };
+        return JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true });
+    }
+}
