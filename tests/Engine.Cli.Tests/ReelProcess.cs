@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Reel.Cli.Tests;
+
+/// <summary>The result of one <c>reel</c> process.</summary>
+public sealed record ReelResult(int ExitCode, string Stdout, string Stderr)
+{
+    public string All => Stdout + Stderr;
+}
+
+/// <summary>Runs the real <c>reel</c> executable as a child process, as a user would.</summary>
+public static class ReelProcess
+{
+    public static string ReelDll => Path.Combine(AppContext.BaseDirectory, "reel.dll");
+
+    /// <summary>The repository root (the folder holding Pipeline.sln).</summary>
+    public static string RepoRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir?.FullName ?? throw new InvalidOperationException("Pipeline.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    public static ProcessStartInfo StartInfo(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?>? env = null)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(ReelDll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["NO_COLOR"] = "1";
+        psi.Environment.Remove("OPENAI_API_KEY");
+        psi.Environment.Remove("OPENAI_BASE_URL");
+        psi.Environment.Remove("REEL_STORE");
+        if (env is not null)
+        {
+            foreach (var (k, v) in env)
+            {
+                if (v is null)
+                {
+                    psi.Environment.Remove(k);
+                }
+                else
+                {
+                    psi.Environment[k] = v;
+                }
+            }
+        }
+
+        return psi;
+    }
+
+    public static ReelResult Run(string workingDirectory, params string[] args) => Run(workingDirectory, args, null);
+
+    public static ReelResult Run(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?>? env, TimeSpan? timeout = null)
+    {
+        using var p = Process.Start(StartInfo(workingDirectory, args, env))!;
+        p.StandardInput.Close();
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (stdout) { stdout.Append(e.Data).Append('\n'); } } };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (stderr) { stderr.Append(e.Data).Append('\n'); } } };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        if (!p.WaitForExit(timeout ?? TimeSpan.FromMinutes(3)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"reel {string.Join(' ', args)} did not finish in time");
+        }
+
+        p.WaitForExit();
+        return new ReelResult(p.ExitCode, stdout.ToString(), stderr.ToString());
+    }
+}
+
+/// <summary>A temporary directory removed after the test.</summary>
+public sealed class TempDirectory : IDisposable
+{
+    public TempDirectory()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "reel-test-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string Write(string relative, string content)
+    {
+        var full = System.IO.Path.Combine(Path, relative);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, content);
+        return full;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            foreach (var f in Directory.EnumerateFiles(Path, "*", SearchOption.AllDirectories))
+            {
+                File.SetAttributes(f, FileAttributes.Normal);
+            }
+
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
