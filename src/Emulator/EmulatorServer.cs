@@ -235,6 +235,10 @@ public sealed class EmulatorServer : IAsyncDisposable
         {
             await response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2), cancellationToken).ConfigureAwait(false);
             await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+            // Let the partial body reach the socket before the reset discards unsent data (wall clock on purpose:
+            // this is transport timing, not job time, and must not wait on a test's fake clock).
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
             context.Abort();
             return result.Status;
         }
