@@ -268,7 +268,7 @@ internal sealed partial class OpenAiApi
         try
         {
             var info = Mp4Clip.Probe(path);
-            return new Upload(path, sha, (info.Size, Math.Max(1, (int)Math.Round(info.Seconds))));
+            return new Upload(path, sha, (new VideoSize(info.Width, info.Height), Math.Max(1, (int)Math.Round(info.Seconds))));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
