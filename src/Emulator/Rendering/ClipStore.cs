@@ -36,7 +36,9 @@ internal sealed class ClipStore
 
                 var segment = Path.Combine(_directory, job.Id + ".segment.mp4");
                 Write(segment, s => LocalRenderer.WriteClip(Spec(job, job.SegmentSeconds, lastFrame), s));
-                Write(path, s => Mp4Clip.Concat([source, segment], s, job.Size));
+                // No target size: the renderer encodes previews below the nominal size, and a target would force
+                // a slow re-encode; Concat re-encodes by itself only when the two encodings differ.
+                Write(path, s => Mp4Clip.Concat([source, segment], s));
             }
             else
             {

@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using Xunit.Abstractions;
 
 namespace Reel.Emulator.Tests.Compat;
 
 /// <summary>Runs tests/compat/openai-node/check.mjs — the official OpenAI Node SDK — against the emulator.</summary>
-public sealed class OpenAiNodeSdkTests
+public sealed class OpenAiNodeSdkTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task The_official_node_sdk_drives_every_video_route()
@@ -15,7 +16,8 @@ public sealed class OpenAiNodeSdkTests
             Assert.True(install.ExitCode == 0, $"npm ci failed:\n{install.Output}");
         }
 
-        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions(Speed: 0.01, ApiKey: "sk-emulator"));
+        var audit = Path.Combine(Path.GetTempPath(), "reel-node-compat-" + Guid.NewGuid().ToString("N") + ".jsonl");
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions(Speed: 0.01, ApiKey: "sk-emulator", AuditPath: audit));
         var check = await RunAsync(
             "node",
             "check.mjs",
@@ -27,6 +29,9 @@ public sealed class OpenAiNodeSdkTests
             },
             TimeSpan.FromSeconds(60));
 
+        output.WriteLine(check.Output);
+        output.WriteLine(File.ReadAllText(audit));
+        File.Delete(audit);
         Assert.True(check.ExitCode == 0, $"node check.mjs exited {check.ExitCode}:\n{check.Output}");
         Assert.Contains("checks passed", check.Output, StringComparison.Ordinal);
     }

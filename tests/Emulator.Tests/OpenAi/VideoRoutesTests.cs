@@ -55,6 +55,8 @@ public sealed class VideoRoutesTests
             ("input_reference", new FilePart(EmulatorHarness.Png(1280, 720, SkiaSharp.SKEncodedImageFormat.Jpeg), "first.jpg", "image/jpeg")));
 
         Assert.Equal(HttpStatusCode.OK, reply.Status);
+        emulator.Advance(5);
+        Assert.NotEmpty(await DownloadAsync(emulator, reply.Json!));
         Assert.Equal("1280x720", reply.Json!["size"]!.GetValue<string>());
     }
 
@@ -106,6 +108,8 @@ public sealed class VideoRoutesTests
         });
 
         Assert.Equal(HttpStatusCode.OK, reply.Status);
+        emulator.Advance(5);
+        Assert.NotEmpty(await DownloadAsync(emulator, reply.Json!));
     }
 
     [Fact]
