@@ -263,7 +263,7 @@ internal sealed partial class OpenAiApi
         }
 
         var sha = Sha256(file.Bytes);
-        var path = Path.Combine(_uploads, sha + ".mp4");
+        var path = Path.Combine(_uploads, NewId("upload_") + ".mp4");
         File.WriteAllBytes(path, file.Bytes);
         try
         {
