@@ -118,6 +118,11 @@ internal static class RunCommand
             return ExitCodes.Invalid;
         }
 
+        if (options.Batch && provider is not Engine.Providers.IBatchVideoProvider)
+        {
+            Console.Error.WriteLine($"warning: provider '{provider.Name}' has no batch API; --batch is ignored and steps are submitted one by one");
+        }
+
         Directory.CreateDirectory(workspace.ReelDirectory);
         using var journal = Journal.Open(workspace.JournalPath, TimeProvider.System);
         var runner = new Runner(provider, store, journal, workspace.LockPath, scriptLock, TimeProvider.System, loggers.CreateLogger("reel.run"));

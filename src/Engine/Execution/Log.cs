@@ -28,6 +28,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 107, Level = LogLevel.Information, Message = "{Step}: re-fetching job {Job} (output missing from store)")]
     public static partial void Refetching(ILogger logger, string step, string job);
 
+    [LoggerMessage(EventId = 109, Level = LogLevel.Information, Message = "batch {Batch} submitted with {Count} steps")]
+    public static partial void BatchStarted(ILogger logger, string batch, int count);
+
     [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "rate limited: concurrency lowered to {Limit}")]
     public static partial void ConcurrencyLowered(ILogger logger, int limit);
 }

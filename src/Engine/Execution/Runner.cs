@@ -29,7 +29,9 @@ public sealed class Runner
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly System.Threading.Lock _gate = new();
-    private readonly SemaphoreSlim _reconcileGate = new(1, 1);
+    private readonly SemaphoreSlim _submitGate = new(1, 1);
+    private readonly ConcurrentDictionary<string, JobStatus> _known = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ProviderError> _batchFailures = new(StringComparer.Ordinal);
     private ScriptLock _lock;
     private decimal _spent;
     private decimal? _maxCost;
@@ -91,6 +93,19 @@ public sealed class Runner
 
         _limit = Math.Max(1, options.Concurrency);
         _maxCost = options.MaxCost;
+        if (plan.Steps.Any(s => s.Status == StepStatus.Run && s.Request.Kind != StepKind.Cut))
+        {
+            var halted = await PreflightAsync(plan, cancellationToken).ConfigureAwait(false);
+            if (halted is not null)
+            {
+                return halted;
+            }
+
+            if (options.Batch && _provider is IBatchVideoProvider batchProvider)
+            {
+                await SubmitBatchAsync(plan, batchProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
         var byId = plan.Steps.ToDictionary(s => s.Id, StringComparer.Ordinal);
         var results = new ConcurrentDictionary<string, StepResult>(StringComparer.Ordinal);
         var pending = plan.Steps.ToDictionary(s => s.Id, s => s.Request.Needs.Count(byId.ContainsKey), StringComparer.Ordinal);
@@ -160,6 +175,91 @@ public sealed class Runner
 
         var stop = cancelled ? RunStop.Cancelled : _halt ? _haltKind : RunStop.Completed;
         return new RunResult(final, stop, cancelled ? "cancelled; jobs already submitted keep running and the next run picks them up" : _haltMessage);
+    }
+
+    /// <summary>
+    /// One cheap call before anything is submitted, so a wrong key or an exhausted quota stops the
+    /// run at the first call instead of failing several submits at once.
+    /// </summary>
+    private async Task<RunResult?> PreflightAsync(Plan plan, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _provider.ListRecentAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (ProviderException ex) when (ex.Class == ErrorClass.QuotaOrAuth)
+        {
+            var message = $"the provider refused the first call: {ex.Message}; nothing was submitted";
+            Log.Failed(_logger, _provider.Name, message);
+            return new RunResult([.. plan.Steps.Select(s => new StepResult(s.Id, s.Status == StepStatus.Cached ? StepOutcome.Cached : StepOutcome.Skipped))], RunStop.Halted, message);
+        }
+        catch (ProviderException)
+        {
+            // Transient trouble: the steps themselves retry.
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// --batch: every ready generate step goes to the provider as one batch job. Each step's intent
+    /// is journalled first and its job id after, so the scheduler then simply resumes these jobs.
+    /// </summary>
+    private async Task SubmitBatchAsync(Plan plan, IBatchVideoProvider provider, CancellationToken cancellationToken)
+    {
+        var candidates = plan.Steps
+            .Where(s => s.Status == StepStatus.Run && s.Reason != Reasons.OutputMissing
+                && s.Request.Kind == StepKind.Generate && s.Request.Mode is null && s.Request.Characters.IsEmpty
+                && !_journal.AttemptsForKey(s.Key).Any(a => !a.IsFinished || a.State == JournalStates.Succeeded))
+            .ToList();
+        if (candidates.Count == 0)
+        {
+            return;
+        }
+
+        var empty = new ConcurrentDictionary<string, StepResult>(StringComparer.Ordinal);
+        var requests = new List<JobRequest>();
+        var attempts = new List<long>();
+        foreach (var step in candidates)
+        {
+            requests.Add(await BuildRequestAsync(step, empty, cancellationToken).ConfigureAwait(false));
+            ReserveBudget(step, Planner.EstimateCost(step.Request, _provider.Capabilities));
+            attempts.Add(_journal.BeginAttempt(step.Id, step.Key, _provider.Name, "batch:" + step.Key));
+            Emit(new RunEvent(step.Id, RunPhase.Submitting, Message: "in batch", SpentSoFar: _spent));
+        }
+
+        IReadOnlyList<JobStatus> statuses;
+        try
+        {
+            var batchId = await provider.StartBatchAsync(requests, cancellationToken).ConfigureAwait(false);
+            Log.BatchStarted(_logger, batchId, requests.Count);
+            statuses = await provider.CompleteBatchAsync(batchId, requests, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProviderException ex) when (ex.Class != ErrorClass.Transient)
+        {
+            foreach (var (step, attempt) in candidates.Zip(attempts))
+            {
+                _journal.RecordFailed(attempt, ex.Class.ToString(), ex.Message);
+                _batchFailures[step.Id] = ex.Error;
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var status = statuses[i];
+            if (string.IsNullOrEmpty(status.JobId) || status.State == JobState.Failed && status.Error is not null && string.IsNullOrEmpty(status.JobId))
+            {
+                var error = status.Error ?? new ProviderError(ErrorClass.Invalid, "the batch returned no job for this step");
+                _journal.RecordFailed(attempts[i], error.Class.ToString(), error.Message);
+                _batchFailures[candidates[i].Id] = error;
+                continue;
+            }
+
+            _journal.RecordSubmitted(attempts[i], status.JobId);
+            _known[status.JobId] = status;
+        }
     }
 
     private static StepResult Skipped(PlannedStep step, ConcurrentDictionary<string, StepResult> results, Dictionary<string, PlannedStep> byId)
@@ -256,6 +356,11 @@ public sealed class Runner
             return await CutAsync(step, results, cancellationToken).ConfigureAwait(false);
         }
 
+        if (_batchFailures.TryGetValue(step.Id, out var batchError))
+        {
+            throw new ProviderException(batchError);
+        }
+
         // A finished attempt for this exact key whose result never reached the lock (killed in between).
         var finished = _journal.AttemptsForKey(step.Key).LastOrDefault(a => a.State == JournalStates.Succeeded);
         if (finished is not null && (request.Kind == StepKind.Character || (finished.OutputSha256 is { } sha && _store.Contains(sha))))
@@ -323,57 +428,68 @@ public sealed class Runner
         {
             cancellationToken.ThrowIfCancellationRequested();
             request ??= await BuildRequestAsync(step, results, cancellationToken).ConfigureAwait(false);
+            TimeSpan delay;
 
-            // An intent without a job id: the submit may have reached the provider before the crash
-            // or the dropped connection. Look for it before paying again.
-            if (attemptId is { } pendingAttempt && since is { } intentAt)
-            {
-                var adopted = await ReconcileAsync(request, intentAt, cancellationToken).ConfigureAwait(false);
-                if (adopted is not null)
-                {
-                    _journal.RecordSubmitted(pendingAttempt, adopted);
-                    Log.Adopted(_logger, step.Id, adopted);
-                    return (pendingAttempt, adopted, cost);
-                }
-            }
-
-            ReserveBudget(step, cost);
-            attemptId ??= _journal.BeginAttempt(step.Id, step.Key, _provider.Name, step.Key);
-            since ??= _journal.Get(attemptId.Value)!.IntentAt;
-            Emit(new RunEvent(step.Id, RunPhase.Submitting, SpentSoFar: _spent));
+            // Submits and reconciliations are serialised: while one step looks for its job in the
+            // provider's recent list, no other submit is in flight, so an unclaimed job that matches
+            // can only come from this step's earlier, interrupted attempt.
+            await _submitGate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                var status = await _provider.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
-                _journal.RecordSubmitted(attemptId.Value, status.JobId);
-                Log.Submitted(_logger, step.Id, status.JobId);
-                return (attemptId.Value, status.JobId, cost);
-            }
-            catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && tries < MaxTransientTries)
-            {
-                ReleaseBudget(cost);
-                if (ex.Error.Code == "429" || ex.Message.Contains("429", StringComparison.Ordinal) || ex.Message.Contains("rate", StringComparison.OrdinalIgnoreCase))
+                // An intent without a job id: the submit may have reached the provider before the crash
+                // or the dropped connection. Look for it before paying again.
+                if (attemptId is { } pendingAttempt && since is { } intentAt)
                 {
-                    LowerConcurrency();
+                    var adopted = await ReconcileAsync(request, intentAt, cancellationToken).ConfigureAwait(false);
+                    if (adopted is not null)
+                    {
+                        _journal.RecordSubmitted(pendingAttempt, adopted);
+                        Log.Adopted(_logger, step.Id, adopted);
+                        return (pendingAttempt, adopted, cost);
+                    }
                 }
 
-                var delay = ex.RetryAfter ?? Backoff(tries);
-                Log.Retrying(_logger, step.Id, ex.Message, delay);
-                Emit(new RunEvent(step.Id, RunPhase.Retrying, Message: ex.Message, SpentSoFar: _spent));
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                ReserveBudget(step, cost);
+                attemptId ??= _journal.BeginAttempt(step.Id, step.Key, _provider.Name, step.Key);
+                since ??= _journal.Get(attemptId.Value)!.IntentAt;
+                Emit(new RunEvent(step.Id, RunPhase.Submitting, SpentSoFar: _spent));
+                try
+                {
+                    var status = await _provider.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
+                    _journal.RecordSubmitted(attemptId.Value, status.JobId);
+                    Log.Submitted(_logger, step.Id, status.JobId);
+                    return (attemptId.Value, status.JobId, cost);
+                }
+                catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && tries < MaxTransientTries)
+                {
+                    ReleaseBudget(cost);
+                    if (ex.RetryAfter is not null || ex.Message.Contains("429", StringComparison.Ordinal) || ex.Message.Contains("rate limit", StringComparison.OrdinalIgnoreCase))
+                    {
+                        LowerConcurrency();
+                    }
+
+                    delay = ex.RetryAfter ?? Backoff(tries);
+                    Log.Retrying(_logger, step.Id, ex.Message, delay);
+                    Emit(new RunEvent(step.Id, RunPhase.Retrying, Message: ex.Message, SpentSoFar: _spent));
+                }
+                catch (ProviderException ex)
+                {
+                    ReleaseBudget(cost);
+                    _journal.RecordFailed(attemptId.Value, ex.Class.ToString(), ex.Message);
+                    throw;
+                }
             }
-            catch (ProviderException ex)
+            finally
             {
-                ReleaseBudget(cost);
-                _journal.RecordFailed(attemptId.Value, ex.Class.ToString(), ex.Message);
-                throw;
+                _submitGate.Release();
             }
+
+            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private async Task<string?> ReconcileAsync(JobRequest request, DateTimeOffset intentAt, CancellationToken cancellationToken)
     {
-        await _reconcileGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
         {
             var recent = await _provider.ListRecentAsync(intentAt.AddSeconds(-2), cancellationToken).ConfigureAwait(false);
             var claimed = _journal.All().Where(a => a.JobId is not null).Select(a => a.JobId!).ToHashSet(StringComparer.Ordinal);
@@ -387,10 +503,6 @@ public sealed class Runner
                 .OrderBy(j => j.CreatedAt ?? DateTimeOffset.MaxValue)
                 .Select(j => j.JobId)
                 .FirstOrDefault();
-        }
-        finally
-        {
-            _reconcileGate.Release();
         }
     }
 
@@ -523,7 +635,9 @@ public sealed class Runner
             JobStatus status;
             try
             {
-                status = await _provider.GetAsync(jobId, cancellationToken).ConfigureAwait(false);
+                status = _known.TryRemove(jobId, out var known) && known.State is JobState.Succeeded or JobState.Failed
+                    ? known
+                    : await _provider.GetAsync(jobId, cancellationToken).ConfigureAwait(false);
                 transient = 0;
             }
             catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && ++transient < MaxTransientTries)

@@ -1,4 +1,4 @@
-namespace Reel.Engine.Providers.OpenAi;
+namespace Reel.Engine.Providers;
 
 /// <summary>A provider that can also submit many generations as one asynchronous batch (<c>reel run --batch</c>).</summary>
 public interface IBatchVideoProvider : IVideoProvider
