@@ -100,8 +100,9 @@ public static class ReferenceChecker
             }
         }
 
+        // 'from' names one clip, so every axis is needed; a cut may name a slice ('pour[light=dawn]' = every dawn variant).
         var missing = target.Matrix.Where(a => parsed.Selector.All(kv => kv.Key != a.Name)).Select(a => a.Name).ToList();
-        if (missing.Count > 0 && !unknownAxis)
+        if (requireSingle && missing.Count > 0 && !unknownAxis)
         {
             diagnostics.Error("RL0206", $"reference to '{parsed.Id}' must name every matrix axis; missing: {string.Join(", ", missing)}", reference.Location);
         }
