@@ -228,6 +228,11 @@ public sealed class Expander
             }
 
             model = settings.Model ?? source.Model;
+            if (settings.Model is not null && !_caps.AnyModel)
+            {
+                CheckEditModel(model, source.Size, settings.ModelLocation);
+            }
+
             size = source.Size;
             seconds = source.TotalSeconds;
             total = seconds;
@@ -316,6 +321,20 @@ public sealed class Expander
         if (!m.Seconds.Contains(seconds))
         {
             _diagnostics.Error("RL0404", $"'{model}' cannot make {seconds} s clips (seconds: {string.Join(", ", m.Seconds)}; nearest: {Nearest(m.Seconds, seconds)})", secondsLoc);
+        }
+    }
+
+    /// <summary>An edit may name its own model; it must exist and make clips of the source's size.</summary>
+    private void CheckEditModel(string model, VideoSize size, SourceLocation location)
+    {
+        var m = _caps.FindModel(model);
+        if (m is null)
+        {
+            _diagnostics.Error("RL0402", $"provider '{_caps.Provider}' has no model '{model}'{Suggestions.DidYouMean(model, _caps.Models.Select(x => x.Id))} (models: {string.Join(", ", _caps.Models.Select(x => x.Id))})", location);
+        }
+        else if (!m.Sizes.Contains(size))
+        {
+            _diagnostics.Error("RL0403", $"'{model}' has no size {size}, the size of the clip being edited (sizes: {string.Join(", ", m.Sizes)})", location);
         }
     }
 

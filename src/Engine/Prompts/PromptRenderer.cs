@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Text.RegularExpressions;
 using Reel.Engine.Scripts;
 using Scriban;
 using Scriban.Parsing;
@@ -86,7 +87,7 @@ public sealed class PromptRenderer
         }
         catch (ScriptRuntimeException ex)
         {
-            ReportRuntime(ex, prompt, diagnostics);
+            ReportRuntime(ex, prompt, locals, diagnostics);
             return null;
         }
     }
@@ -104,7 +105,8 @@ public sealed class PromptRenderer
         {
             foreach (var message in template.Messages.Where(m => m.Type == ParserMessageType.Error))
             {
-                diagnostics.Error("RL0501", "template syntax: " + Tidy(message.Message), SourceMapper.Map(text.Source, text.Node, message.Span.Start.Offset));
+                var (offset, words) = DescribeParseError(text.Text, message.Span.Start.Offset, message.Message);
+                diagnostics.Error("RL0501", "template syntax: " + words, SourceMapper.Map(text.Source, text.Node, offset));
             }
 
             return null;
@@ -118,7 +120,7 @@ public sealed class PromptRenderer
         return template;
     }
 
-    private void ReportRuntime(ScriptRuntimeException ex, TemplateText prompt, DiagnosticBag diagnostics)
+    private void ReportRuntime(ScriptRuntimeException ex, TemplateText prompt, IReadOnlyList<KeyValuePair<string, string>> locals, DiagnosticBag diagnostics)
     {
         if (ex is ScriptParserRuntimeException parserEx)
         {
@@ -134,8 +136,14 @@ public sealed class PromptRenderer
         if (message.Contains("was not found", StringComparison.Ordinal))
         {
             var name = ExtractName(message);
-            var known = _script.Vars.Keys.Concat(["characters"]);
+            var known = _script.Vars.Keys.Concat(locals.Select(l => l.Key)).Concat(["characters"]);
             diagnostics.Error("RL0502", $"undefined variable '{name}'{Suggestions.DidYouMean(name, known)}", location);
+        }
+        else if (message.Contains("Cannot get member with name", StringComparison.Ordinal))
+        {
+            // Scriban does not say which object was asked; suggest from every member a prompt can reach.
+            var name = message[(message.IndexOf("with name", StringComparison.Ordinal) + "with name".Length)..].Trim().Trim('`', '.', ' ');
+            diagnostics.Error("RL0502", $"undefined member '{name}'{Suggestions.DidYouMean(name, MemberNames())}", location);
         }
         else if (message.Contains("limit", StringComparison.OrdinalIgnoreCase))
         {
@@ -147,11 +155,61 @@ public sealed class PromptRenderer
         }
     }
 
+    private IEnumerable<string> MemberNames() =>
+        _script.Characters.Select(c => c.Id)
+            .Concat(["name", "description", "id"])
+            .Concat(_script.Vars.Values.OfType<IDictionary<string, object?>>().SelectMany(d => d.Keys));
+
     private static string ExtractName(string message)
     {
         var start = message.IndexOf('`', StringComparison.Ordinal);
         var end = start >= 0 ? message.IndexOf('`', start + 1) : -1;
         return start >= 0 && end > start ? message[(start + 1)..end] : message;
+    }
+
+    /// <summary>
+    /// Scriban marks some parse errors at the end of a keyword or at the body of an unclosed block;
+    /// point at the keyword instead, and say it in words.
+    /// </summary>
+    private static (int Offset, string Message) DescribeParseError(string text, int offset, string message)
+    {
+        offset = Math.Clamp(offset, 0, Math.Max(0, text.Length - 1));
+        var unclosed = Regex.Match(message, @"The <end> statement was not found in: (?<kw>[a-z]+) ");
+        if (unclosed.Success)
+        {
+            var kw = unclosed.Groups["kw"].Value;
+            var at = LastKeyword(text, kw, offset);
+            return (at >= 0 ? at : offset, $"'{kw}' has no matching '{{{{ end }}}}'");
+        }
+
+        while (offset > 0 && offset < text.Length && char.IsLetter(text[offset]) && char.IsLetter(text[offset - 1]))
+        {
+            offset--;
+        }
+
+        if (message.Contains("Found <end> statement without a corresponding beginning", StringComparison.Ordinal))
+        {
+            return (offset, "'{{ end }}' without a block to close (if, for, while, with, capture)");
+        }
+
+        var tidy = Tidy(message);
+        var cut = tidy.LastIndexOf(" in: ", StringComparison.Ordinal);
+        return (offset, cut > 0 && tidy[(cut + 5)..].Trim() is "" or "..." ? tidy[..cut] : tidy);
+    }
+
+    private static int LastKeyword(string text, string keyword, int before)
+    {
+        for (var i = Math.Min(before, text.Length - keyword.Length); i >= 0; i--)
+        {
+            if (string.CompareOrdinal(text, i, keyword, 0, keyword.Length) == 0
+                && (i == 0 || !char.IsLetterOrDigit(text[i - 1]))
+                && (i + keyword.Length >= text.Length || !char.IsLetterOrDigit(text[i + keyword.Length])))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static string Tidy(string message)

@@ -85,11 +85,13 @@ public static class ReferenceChecker
             return;
         }
 
+        var unknownAxis = false;
         foreach (var (axis, value) in parsed.Selector)
         {
             var def = target.Matrix.FirstOrDefault(a => a.Name == axis);
             if (def is null)
             {
+                unknownAxis = true;
                 diagnostics.Error("RL0206", $"'{parsed.Id}' has no matrix axis '{axis}'{Suggestions.DidYouMean(axis, target.Matrix.Select(a => a.Name))}", reference.Location);
             }
             else if (!def.Values.Contains(value))
@@ -98,8 +100,9 @@ public static class ReferenceChecker
             }
         }
 
+        // 'from' names one clip, so every axis is needed; a cut may name a slice ('pour[light=dawn]' = every dawn variant).
         var missing = target.Matrix.Where(a => parsed.Selector.All(kv => kv.Key != a.Name)).Select(a => a.Name).ToList();
-        if (missing.Count > 0)
+        if (requireSingle && missing.Count > 0 && !unknownAxis)
         {
             diagnostics.Error("RL0206", $"reference to '{parsed.Id}' must name every matrix axis; missing: {string.Join(", ", missing)}", reference.Location);
         }
@@ -117,6 +120,12 @@ public static class ReferenceChecker
         var edges = new Dictionary<string, (string Target, SourceLocation At)>(StringComparer.Ordinal);
         foreach (var s in script.Steps)
         {
+            // A step whose id repeats an earlier one is reported as RL0201; its edges would invent cycles.
+            if (!ReferenceEquals(steps[s.Id], s))
+            {
+                continue;
+            }
+
             var from = s switch
             {
                 ContinuationDecl c => c.From,

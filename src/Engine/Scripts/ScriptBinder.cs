@@ -81,6 +81,7 @@ public static class ScriptBinder
             var vars = ImmutableDictionary.CreateBuilder<string, object?>(StringComparer.Ordinal);
             var varLocations = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
             var templates = ImmutableDictionary.CreateBuilder<string, TemplateText>(StringComparer.Ordinal);
+            var templateLocations = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
             var characters = new List<CharacterDecl>();
 
             // Includes first, so the main file's own definitions are checked against them.
@@ -88,11 +89,11 @@ public static class ScriptBinder
             {
                 foreach (var item in includes.Items.OfType<YScalar>())
                 {
-                    BindInclude(item, vars, varLocations, templates, characters);
+                    BindInclude(item, vars, varLocations, templates, templateLocations, characters);
                 }
             }
 
-            BindShared(root, file, vars, varLocations, templates, characters);
+            BindShared(root, file, vars, varLocations, templates, templateLocations, characters);
 
             var providerNode = root["provider"] as YScalar;
             var provider = options.ProviderOverride ?? providerNode?.Value ?? DefaultProvider;
@@ -130,11 +131,19 @@ public static class ScriptBinder
             ImmutableDictionary<string, object?>.Builder vars,
             Dictionary<string, SourceLocation> varLocations,
             ImmutableDictionary<string, TemplateText>.Builder templates,
+            Dictionary<string, SourceLocation> templateLocations,
             List<CharacterDecl> characters)
         {
-            var full = ResolvePath(item.Value, item.Location, mustExist: true);
+            var full = ResolvePath(item.Value, item.Location, mustExist: false);
             if (full is null)
             {
+                return;
+            }
+
+            if (!File.Exists(full))
+            {
+                // RL0001 (a script file cannot be read) rather than RL0303, which is for assets.
+                diagnostics.Error("RL0001", $"include file not found: '{item.Value}'{MissingFileHint(full)}", item.Location);
                 return;
             }
 
@@ -160,7 +169,7 @@ public static class ScriptBinder
 
             if (doc.Root is YMapping map)
             {
-                BindShared(map, included, vars, varLocations, templates, characters);
+                BindShared(map, included, vars, varLocations, templates, templateLocations, characters);
             }
         }
 
@@ -170,6 +179,7 @@ public static class ScriptBinder
             ImmutableDictionary<string, object?>.Builder vars,
             Dictionary<string, SourceLocation> varLocations,
             ImmutableDictionary<string, TemplateText>.Builder templates,
+            Dictionary<string, SourceLocation> templateLocations,
             List<CharacterDecl> characters)
         {
             if (root["vars"] is YMapping varsNode)
@@ -191,11 +201,13 @@ public static class ScriptBinder
             {
                 foreach (var e in templatesNode.Entries)
                 {
-                    if (templates.TryGetValue(e.Key.Value, out var first))
+                    if (templateLocations.TryGetValue(e.Key.Value, out var first))
                     {
-                        diagnostics.Error("RL0304", $"template '{e.Key.Value}' is already defined at {first.Node.Location}", e.Key.Location);
+                        diagnostics.Error("RL0304", $"template '{e.Key.Value}' is already defined at {first}", e.Key.Location);
                         continue;
                     }
+
+                    templateLocations[e.Key.Value] = e.Key.Location;
 
                     if (e.Value is YScalar s)
                     {
@@ -413,15 +425,19 @@ public static class ScriptBinder
 
             if (mustExist && !File.Exists(full))
             {
-                var parent = System.IO.Path.GetDirectoryName(full);
-                var hint = parent is not null && Directory.Exists(parent)
-                    ? Suggestions.DidYouMean(System.IO.Path.GetFileName(full), Directory.EnumerateFiles(parent).Select(System.IO.Path.GetFileName).OfType<string>())
-                    : "";
-                diagnostics.Error("RL0303", $"file not found: '{path}'{hint}", location);
+                diagnostics.Error("RL0303", $"file not found: '{path}'{MissingFileHint(full)}", location);
                 return null;
             }
 
             return full;
+        }
+
+        private static string MissingFileHint(string full)
+        {
+            var parent = System.IO.Path.GetDirectoryName(full);
+            return parent is not null && Directory.Exists(parent)
+                ? Suggestions.DidYouMean(System.IO.Path.GetFileName(full), Directory.EnumerateFiles(parent).Select(System.IO.Path.GetFileName).OfType<string>())
+                : "";
         }
 
         /// <summary>YAML value to a plain .NET value for template variables (YAML 1.2 core schema typing).</summary>

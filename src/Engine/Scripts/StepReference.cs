@@ -48,8 +48,16 @@ public static class StepNames
     public static string Character(string id) => "@" + id;
 
     /// <summary>A file-system friendly form of a step id for <c>out/shots/</c>.</summary>
-    public static string FileName(string stepId) =>
-        stepId.Replace("[", "_", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal)
+    /// <remarks>
+    /// Characters get a leading '_' because no step id can start with one, so '@mira' never meets a
+    /// scene called 'character-mira'. Matrix values are free text: anything that is not safe in a
+    /// file name on every OS ('/', ':', '*', blanks, …) becomes '-'.
+    /// </remarks>
+    public static string FileName(string stepId)
+    {
+        var name = stepId.Replace("[", "_", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal)
             .Replace("=", "-", StringComparison.Ordinal).Replace(",", "_", StringComparison.Ordinal)
-            .Replace("#", "_take", StringComparison.Ordinal).Replace("@", "character-", StringComparison.Ordinal);
+            .Replace("#", "_take", StringComparison.Ordinal).Replace("@", "_character-", StringComparison.Ordinal);
+        return string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-'));
+    }
 }

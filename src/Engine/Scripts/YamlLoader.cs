@@ -209,15 +209,22 @@ public static class YamlLoader
 
             Failed = true;
             var loc = Loc(ex.Start);
-            var line = file.LineAt(loc.Line);
-            var indent = line.Length - line.TrimStart(' ', '\t').Length;
-            if (line[..indent].Contains('\t', StringComparison.Ordinal))
+            var message = ex.InnerException?.Message ?? ex.Message;
+
+            // YamlDotNet often marks the start of the scalar before the tab-indented line, so look
+            // at the following lines too when the message is about a tab.
+            var lastLine = message.Contains("tab", StringComparison.OrdinalIgnoreCase) ? Math.Max(loc.Line, (int)ex.End.Line) + 1 : loc.Line;
+            for (var n = loc.Line; n <= lastLine; n++)
             {
-                diagnostics.Error("RL0103", "tab character in indentation; YAML indents with spaces only", new SourceLocation(loc.File, loc.Line, line.IndexOf('\t', StringComparison.Ordinal) + 1));
-                return;
+                var line = file.LineAt(n);
+                var indent = line.Length - line.TrimStart(' ', '\t').Length;
+                if (line[..indent].Contains('\t', StringComparison.Ordinal))
+                {
+                    diagnostics.Error("RL0103", "tab character in indentation; YAML indents with spaces only", new SourceLocation(loc.File, n, line.IndexOf('\t', StringComparison.Ordinal) + 1));
+                    return;
+                }
             }
 
-            var message = ex.InnerException?.Message ?? ex.Message;
             diagnostics.Error("RL0101", "invalid YAML: " + Tidy(message), loc);
         }
 
