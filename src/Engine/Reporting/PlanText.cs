@@ -34,7 +34,7 @@ public static class PlanText
     };
 
     public static string Seconds(StepRequest r) =>
-        r.Kind is StepKind.Extend ? $"+{r.Seconds}={r.TotalSeconds}" : r.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+        r.Kind is StepKind.Extend || r.Mode == Scripts.ContinuationMode.LastFrame ? $"+{r.Seconds}={r.TotalSeconds}" : r.TotalSeconds.ToString(CultureInfo.InvariantCulture);
 
     public static string Money(decimal amount) => "$" + amount.ToString("0.00", CultureInfo.InvariantCulture);
 
