@@ -54,6 +54,19 @@ public sealed class PlannerTests : IDisposable
     }
 
     [Fact]
+    public void Step_key_is_the_sha256_of_the_canonical_request_json()
+    {
+        var step = new StepRequest(
+            "open", "open", StepKind.Generate, 0, [], "local", "m", new VideoSize(64, 64), 1, 1, "Dawn — \"café\"",
+            [new InputFile("image", "/anywhere/frame.png", "ab12")], [], null, null, [], null, ImageFit.Cover, [], SourceLocation.None);
+
+        var json = System.Text.Encoding.UTF8.GetString(StepKeys.CanonicalJson(step, ["k1"]));
+
+        Assert.Equal("""{"inputs":["image:ab12"],"kind":"generate","model":"m","prompt":"Dawn — \"café\"","provider":"local","seconds":1,"size":"64x64","take":0,"upstream":["k1"]}""", json);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json))), StepKeys.Compute(step, ["k1"]));
+    }
+
+    [Fact]
     public void Plan_lists_steps_in_a_stable_topological_run_order()
     {
         var expanded = Compile(Storyboard);
