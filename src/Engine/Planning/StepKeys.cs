@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Reel.Engine.Prompts;
@@ -10,14 +11,29 @@ namespace Reel.Engine.Planning;
 /// </summary>
 public static class StepKeys
 {
-    public static string Compute(StepRequest step, IReadOnlyList<string> upstreamKeys) =>
-        Convert.ToHexStringLower(SHA256.HashData(CanonicalJson(step, upstreamKeys)));
+    private static readonly JsonWriterOptions Options = new() { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string Compute(StepRequest step, IReadOnlyList<string> upstreamKeys)
+    {
+        // Planning hashes every step of the script: hash the written bytes in place, no copies.
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        Write(buffer, step, upstreamKeys);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(buffer.WrittenSpan, hash);
+        return Convert.ToHexStringLower(hash);
+    }
 
     /// <summary>Properties in ordinal order, no whitespace, invariant numbers.</summary>
     public static byte[] CanonicalJson(StepRequest step, IReadOnlyList<string> upstreamKeys)
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        Write(buffer, step, upstreamKeys);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void Write(IBufferWriter<byte> buffer, StepRequest step, IReadOnlyList<string> upstreamKeys)
+    {
+        using (var w = new Utf8JsonWriter(buffer, Options))
         {
             w.WriteStartObject();
             if (step.Kind == StepKind.Cut)
@@ -53,7 +69,5 @@ public static class StepKeys
             w.WriteEndArray();
             w.WriteEndObject();
         }
-
-        return buffer.ToArray();
     }
 }
