@@ -14,6 +14,8 @@ internal static class Program
         root.Subcommands.Add(GraphCommand.Create());
         root.Subcommands.Add(SchemaCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(EmulatorCommand.Create());
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h"))

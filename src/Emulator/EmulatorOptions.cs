@@ -1,0 +1,18 @@
+namespace Reel.Emulator;
+
+/// <summary>How <see cref="EmulatorServer"/> behaves.</summary>
+/// <param name="Port">TCP port on 127.0.0.1; 0 picks any free port.</param>
+/// <param name="Speed">Seconds of (provider) time per second of clip: 1 is real time, 0.05 makes an 8 s clip ready in 0.4 s.</param>
+/// <param name="Faults">Fault profile such as <c>429=0.1,500=0.05,503=0.05,reset=0.05,truncate=0.05,moderation=0.02</c>; null or empty for none.</param>
+/// <param name="Seed">Seed of the fault dice, so that a run is reproducible.</param>
+/// <param name="ApiKey">When set, every <c>/v1</c> request must carry <c>Authorization: Bearer</c> with this key.</param>
+/// <param name="AuditPath">When set, one JSON line per request and per job created is appended to this file.</param>
+/// <param name="DataDirectory">Where rendered clips and uploads are kept; a temporary directory (deleted on dispose) when null.</param>
+public sealed record EmulatorOptions(
+    int Port = 0,
+    double Speed = 1.0,
+    string? Faults = null,
+    int Seed = 0,
+    string? ApiKey = null,
+    string? AuditPath = null,
+    string? DataDirectory = null);

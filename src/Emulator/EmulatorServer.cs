@@ -1,0 +1,284 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Reel.Emulator.Audit;
+using Reel.Emulator.Faults;
+using Reel.Emulator.Http;
+using Reel.Emulator.OpenAi;
+
+namespace Reel.Emulator;
+
+/// <summary>
+/// A local, faithful copy of the provider HTTP APIs (design.md §8), backed by the local renderer:
+/// the OpenAI <c>/v1/videos</c> family, files and batches, on 127.0.0.1 only.
+/// Job state is computed from timestamps of the injected <see cref="TimeProvider"/>, so tests can
+/// move time; faults are drawn from a seeded generator, so a run is reproducible.
+/// </summary>
+public sealed class EmulatorServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly AuditLog _audit;
+    private readonly OpenAiApi _openAi;
+    private readonly FaultInjector _faults;
+    private readonly string? _apiKey;
+    private readonly string? _temporaryDirectory;
+
+    private EmulatorServer(WebApplication app, AuditLog audit, OpenAiApi openAi, FaultInjector faults, string? apiKey, string? temporaryDirectory)
+    {
+        _app = app;
+        _audit = audit;
+        _openAi = openAi;
+        _faults = faults;
+        _apiKey = apiKey;
+        _temporaryDirectory = temporaryDirectory;
+    }
+
+    /// <summary>The root address, <c>http://127.0.0.1:N</c>; the OpenAI API lives under <c>/v1</c>.</summary>
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>The TCP port the server listens on.</summary>
+    public int Port { get; private set; }
+
+    /// <summary>Starts listening and returns once requests are accepted.</summary>
+    /// <param name="options">Port, speed, faults, key, audit file and data directory.</param>
+    /// <param name="time">The clock that drives job progress and expiry; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <exception cref="ArgumentException">The options are invalid (a bad fault profile, a negative speed or port).</exception>
+    public static async Task<EmulatorServer> StartAsync(EmulatorOptions options, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Port is < 0 or > 65535)
+        {
+            throw new ArgumentException($"Port {options.Port} is outside 0..65535.", nameof(options));
+        }
+
+        if (options.Speed < 0 || double.IsNaN(options.Speed) || double.IsInfinity(options.Speed))
+        {
+            throw new ArgumentException($"Speed {options.Speed} must be a finite number ≥ 0.", nameof(options));
+        }
+
+        time ??= TimeProvider.System;
+        var faults = new FaultInjector(FaultProfile.Parse(options.Faults), options.Seed);
+        string? temporary = null;
+        var data = options.DataDirectory;
+        if (string.IsNullOrEmpty(data))
+        {
+            data = temporary = Path.Combine(Path.GetTempPath(), "reel-emulator-" + Guid.NewGuid().ToString("N")[..12]);
+        }
+
+        Directory.CreateDirectory(data);
+        var audit = new AuditLog(options.AuditPath, time);
+        var openAi = new OpenAiApi(time, options.Speed, faults, audit, data);
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, QuietLifetime>();
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 512L * 1024 * 1024;
+            kestrel.Listen(IPAddress.Loopback, options.Port);
+        });
+        var app = builder.Build();
+        var server = new EmulatorServer(app, audit, openAi, faults, options.ApiKey, temporary);
+        app.Run(server.HandleAsync);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            audit.Dispose();
+            throw;
+        }
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.Port = new Uri(address).Port;
+        server.BaseAddress = new Uri($"http://127.0.0.1:{server.Port}");
+        return server;
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var method = request.Method;
+        var path = request.Path.Value ?? "/";
+        var cancellationToken = context.RequestAborted;
+        context.Response.Headers["x-request-id"] = "req_" + Guid.NewGuid().ToString("N");
+        var status = 0;
+        try
+        {
+            var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            if (segments is not ["v1", ..])
+            {
+                status = await WriteAsync(context, Error(new ApiErrorException(404, $"Invalid URL ({method} {path})")), truncate: false, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            if (_apiKey is not null && !Authorized(request))
+            {
+                status = await WriteAsync(context, Error(new ApiErrorException(
+                    401,
+                    "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.",
+                    code: "invalid_api_key")), truncate: false, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var fault = _faults.NextRequestFault();
+            ApiResult result = fault switch
+            {
+                RequestFault.TooManyRequests => Error(
+                    new ApiErrorException(429, "Rate limit reached for requests. Please try again in 1s.", code: "rate_limit_exceeded", type: "requests"),
+                    new Dictionary<string, string> { ["retry-after"] = "1", ["retry-after-ms"] = "1000" }),
+                RequestFault.InternalError => Error(new ApiErrorException(
+                    500, "The server had an error while processing your request. Sorry about that!", type: "server_error")),
+                RequestFault.Unavailable => Error(new ApiErrorException(
+                    503, "The server is overloaded or not ready yet.", code: "service_unavailable", type: "server_error")),
+                _ => await DispatchAsync(context, segments[1..], cancellationToken).ConfigureAwait(false),
+            };
+
+            if (fault == RequestFault.Reset)
+            {
+                // Processed (a job may now exist) but the client never hears back.
+                context.Abort();
+                status = 0;
+                return;
+            }
+
+            var truncate = result is FileResult or BytesResult && IsContentDownload(segments) && _faults.NextTruncate();
+            status = await WriteAsync(context, result, truncate, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            status = 0;
+        }
+        finally
+        {
+            _audit.Request(method, path, status);
+        }
+    }
+
+    private async Task<ApiResult> DispatchAsync(HttpContext context, string[] segments, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _openAi.DispatchAsync(context, segments, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiErrorException error)
+        {
+            return Error(error);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return Error(new ApiErrorException(500, $"The emulator failed while processing the request: {ex.Message}", type: "server_error"));
+        }
+    }
+
+    private static bool IsContentDownload(string[] segments) => segments is ["v1", "videos", _, "content"] or ["v1", "files", _, "content"];
+
+    private bool Authorized(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        const string Bearer = "Bearer ";
+        return header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(header[Bearer.Length..].Trim(), _apiKey, StringComparison.Ordinal);
+    }
+
+    private static JsonResult Error(ApiErrorException error, IReadOnlyDictionary<string, string>? headers = null) =>
+        new(error.Status, error.ToJson(), headers);
+
+    /// <summary>Writes a result; a truncated download announces the full length, sends part of it, then drops the connection.</summary>
+    private static async Task<int> WriteAsync(HttpContext context, ApiResult result, bool truncate, CancellationToken cancellationToken)
+    {
+        var response = context.Response;
+        response.StatusCode = result.Status;
+        byte[] bytes;
+        switch (result)
+        {
+            case JsonResult json:
+                foreach (var (name, value) in json.Headers ?? new Dictionary<string, string>())
+                {
+                    response.Headers[name] = value;
+                }
+
+                response.ContentType = "application/json";
+                bytes = System.Text.Encoding.UTF8.GetBytes(json.Body.ToJsonString());
+                break;
+            case FileResult file:
+                response.ContentType = file.ContentType;
+                if (file.FileName is not null)
+                {
+                    response.Headers.ContentDisposition = $"attachment; filename=\"{file.FileName}\"";
+                }
+
+                bytes = await File.ReadAllBytesAsync(file.Path, cancellationToken).ConfigureAwait(false);
+                break;
+            case BytesResult raw:
+                response.ContentType = raw.ContentType;
+                bytes = raw.Bytes;
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown result {result.GetType().Name}.");
+        }
+
+        response.ContentLength = bytes.Length;
+        if (truncate && bytes.Length > 1)
+        {
+            await response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2), cancellationToken).ConfigureAwait(false);
+            await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+            // Let the partial body reach the socket before the reset discards unsent data (wall clock on purpose:
+            // this is transport timing, not job time, and must not wait on a test's fake clock).
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+            context.Abort();
+            return result.Status;
+        }
+
+        await response.Body.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        return result.Status;
+    }
+
+    /// <summary>Stops listening and removes the temporary data directory, if one was created.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+            _audit.Dispose();
+            if (_temporaryDirectory is not null)
+            {
+                try
+                {
+                    Directory.Delete(_temporaryDirectory, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+    }
+
+    /// <summary>No Ctrl+C hook and no console messages: the host's lifetime belongs to whoever started the emulator.</summary>
+    private sealed class QuietLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,111 @@
+using System.Globalization;
+
+namespace Reel.Emulator.Faults;
+
+/// <summary>The fault that a request suffers before or after it is processed.</summary>
+internal enum RequestFault
+{
+    None,
+    TooManyRequests,
+    InternalError,
+    Unavailable,
+    Reset,
+}
+
+/// <summary>Rates parsed from a profile like <c>429=0.1,500=0.05,reset=0.05</c>.</summary>
+internal sealed record FaultProfile(double TooManyRequests, double InternalError, double Unavailable, double Reset, double Truncate, double Moderation)
+{
+    public static FaultProfile None { get; } = new(0, 0, 0, 0, 0, 0);
+
+    private static readonly string[] Names = ["429", "500", "503", "reset", "truncate", "moderation"];
+
+    /// <summary>Parses a profile; throws <see cref="ArgumentException"/> naming the bad entry.</summary>
+    public static FaultProfile Parse(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return None;
+        }
+
+        var rates = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        foreach (var raw in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = raw.IndexOf('=', StringComparison.Ordinal);
+            var name = eq < 0 ? raw : raw[..eq].Trim();
+            if (!Names.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException(
+                    $"Unknown fault '{name}' in '{text}'. Known faults: {string.Join(", ", Names)}.", nameof(text));
+            }
+
+            if (eq < 0
+                || !double.TryParse(raw[(eq + 1)..].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var rate)
+                || rate is < 0 or > 1 || double.IsNaN(rate))
+            {
+                throw new ArgumentException($"Fault '{raw}' needs a rate between 0 and 1, as in '{name}=0.05'.", nameof(text));
+            }
+
+            rates[name] = rate;
+        }
+
+        double Get(string n) => rates.TryGetValue(n, out var r) ? r : 0;
+        var profile = new FaultProfile(Get("429"), Get("500"), Get("503"), Get("reset"), Get("truncate"), Get("moderation"));
+        if (profile.TooManyRequests + profile.InternalError + profile.Unavailable + profile.Reset > 1)
+        {
+            throw new ArgumentException($"The rates of 429, 500, 503 and reset in '{text}' add up to more than 1.", nameof(text));
+        }
+
+        return profile;
+    }
+}
+
+/// <summary>Seeded dice for a <see cref="FaultProfile"/>: the same seed and the same request sequence give the same faults.</summary>
+internal sealed class FaultInjector(FaultProfile profile, int seed)
+{
+    private readonly Random _random = new(seed);
+    private readonly Lock _gate = new();
+
+    public FaultProfile Profile { get; } = profile;
+
+    /// <summary>One draw per API request: 429/500/503 (before processing) or reset (after processing).</summary>
+    public RequestFault NextRequestFault()
+    {
+        var p = Profile;
+        if (p.TooManyRequests + p.InternalError + p.Unavailable + p.Reset <= 0)
+        {
+            return RequestFault.None;
+        }
+
+        var u = Next();
+        if ((u -= p.TooManyRequests) < 0)
+        {
+            return RequestFault.TooManyRequests;
+        }
+
+        if ((u -= p.InternalError) < 0)
+        {
+            return RequestFault.InternalError;
+        }
+
+        if ((u -= p.Unavailable) < 0)
+        {
+            return RequestFault.Unavailable;
+        }
+
+        return u - p.Reset < 0 ? RequestFault.Reset : RequestFault.None;
+    }
+
+    /// <summary>One draw per content download.</summary>
+    public bool NextTruncate() => Profile.Truncate > 0 && Next() < Profile.Truncate;
+
+    /// <summary>One draw per job created.</summary>
+    public bool NextModeration() => Profile.Moderation > 0 && Next() < Profile.Moderation;
+
+    private double Next()
+    {
+        lock (_gate)
+        {
+            return _random.NextDouble();
+        }
+    }
+}

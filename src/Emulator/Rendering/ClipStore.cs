@@ -1,0 +1,86 @@
+using Reel.Emulator.OpenAi;
+using Reel.Engine.Media;
+
+namespace Reel.Emulator.Rendering;
+
+/// <summary>Renders a job's assets with the local renderer the first time they are downloaded, and keeps them on disk.</summary>
+internal sealed class ClipStore
+{
+    private readonly string _directory;
+
+    public ClipStore(string directory)
+    {
+        _directory = Path.Combine(directory, "assets");
+        Directory.CreateDirectory(_directory);
+    }
+
+    public string Video(VideoJob job)
+    {
+        var path = Path.Combine(_directory, job.Id + ".mp4");
+        lock (job.RenderGate)
+        {
+            if (File.Exists(path))
+            {
+                return path;
+            }
+
+            var source = job.Kind != "extend" ? null : job.Source is { } s ? Video(s) : job.SourcePath;
+            if (source is not null)
+            {
+                // An extension continues the source from its last frame; the result is the stitched clip.
+                var lastFrame = Path.Combine(_directory, job.Id + ".last.png");
+                using (var png = File.Create(lastFrame))
+                {
+                    Mp4Clip.WriteLastFrame(source, png, job.Size);
+                }
+
+                var segment = Path.Combine(_directory, job.Id + ".segment.mp4");
+                Write(segment, s => LocalRenderer.WriteClip(Spec(job, job.SegmentSeconds, lastFrame), s));
+                // No target size: the renderer encodes previews below the nominal size, and a target would force
+                // a slow re-encode; Concat re-encodes by itself only when the two encodings differ.
+                Write(path, s => Mp4Clip.Concat([source, segment], s));
+            }
+            else
+            {
+                Write(path, s => LocalRenderer.WriteClip(Spec(job, job.Seconds, job.ReferencePath), s));
+            }
+
+            return path;
+        }
+    }
+
+    public string Thumbnail(VideoJob job) =>
+        Image(job, ".webp", s => LocalRenderer.WriteThumbnail(Spec(job, job.Seconds, job.ReferencePath), s));
+
+    public string Spritesheet(VideoJob job) =>
+        Image(job, ".jpg", s => LocalRenderer.WriteSpritesheet(Spec(job, job.Seconds, job.ReferencePath), s));
+
+    private string Image(VideoJob job, string extension, Action<Stream> render)
+    {
+        var path = Path.Combine(_directory, job.Id + extension);
+        lock (job.RenderGate)
+        {
+            if (!File.Exists(path))
+            {
+                Write(path, render);
+            }
+
+            return path;
+        }
+    }
+
+    private static ClipSpec Spec(VideoJob job, int seconds, string? firstFrame) =>
+        new($"{job.Kind} · {job.Model}", job.Prompt, job.Size, seconds, job.Seed, firstFrame);
+
+    /// <summary>Writes to a temporary file then renames, so that a failed render leaves nothing half-written.</summary>
+    private static void Write(string path, Action<Stream> render)
+    {
+        var temp = path + ".tmp";
+        using (var stream = File.Create(temp))
+        {
+            render(stream);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+}

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using Reel.Emulator;
+
+namespace Reel.Cli.Commands;
+
+internal static class EmulatorCommand
+{
+    public static Command Create()
+    {
+        var port = new Option<int>("--port") { Description = "TCP port on 127.0.0.1 (0 picks a free one).", DefaultValueFactory = _ => 8089 };
+        var speed = new Option<double>("--speed") { Description = "Seconds of render time per second of clip (0.05: an 8 s clip is ready in 0.4 s).", DefaultValueFactory = _ => 1.0 };
+        var faults = new Option<string?>("--faults") { Description = "Inject faults at these rates, e.g. 429=0.1,500=0.05,503=0.05,reset=0.05,truncate=0.05,moderation=0.02." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the fault dice, for reproducible runs.", DefaultValueFactory = _ => 0 };
+        var apiKey = new Option<string?>("--api-key") { Description = "Require this bearer key on every request (401 otherwise)." };
+        var audit = new Option<string?>("--audit") { Description = "Append one JSON line per request and per job created to this file." };
+        var data = new Option<string?>("--data") { Description = "Keep rendered clips and uploads in this directory (default: a temporary one)." };
+        var command = new Command("emulator", "Serve a faithful local copy of the OpenAI /v1/videos API on 127.0.0.1, rendered by the local provider, for offline development and tests.")
+        {
+            port, speed, faults, seed, apiKey, audit, data,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new EmulatorOptions(
+                parse.GetValue(port),
+                parse.GetValue(speed),
+                parse.GetValue(faults),
+                parse.GetValue(seed),
+                parse.GetValue(apiKey),
+                parse.GetValue(audit),
+                parse.GetValue(data));
+            if (options.Speed <= 0 || options.Port is < 0 or > 65535)
+            {
+                Console.Error.WriteLine("error: --speed must be positive and --port within 0–65535");
+                return ExitCodes.Invalid;
+            }
+
+            EmulatorServer server;
+            try
+            {
+                server = await EmulatorServer.StartAsync(options, TimeProvider.System, cancellationToken);
+            }
+            catch (ArgumentException ex)
+            {
+                Console.Error.WriteLine($"error: {(ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", "", StringComparison.Ordinal))}");
+                return ExitCodes.Invalid;
+            }
+            catch (IOException ex)
+            {
+                Console.Error.WriteLine($"error: cannot listen on 127.0.0.1:{options.Port}: {ex.Message}");
+                return ExitCodes.Invalid;
+            }
+
+            await using (server)
+            {
+                Console.Out.WriteLine($"listening on {server.BaseAddress.ToString().TrimEnd('/')}");
+                Console.Out.Flush();
+                var stop = new TaskCompletionSource();
+                using var registration = cancellationToken.Register(() => stop.TrySetResult());
+                ConsoleCancelEventHandler onCancel = (_, e) =>
+                {
+                    e.Cancel = true;
+                    stop.TrySetResult();
+                };
+                Console.CancelKeyPress += onCancel;
+                try
+                {
+                    await stop.Task;
+                }
+                finally
+                {
+                    Console.CancelKeyPress -= onCancel;
+                }
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

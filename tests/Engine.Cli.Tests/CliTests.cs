@@ -1,0 +1,253 @@
+using System.Text.Json;
+
+namespace Reel.Cli.Tests;
+
+public sealed class CliTests
+{
+    private const string Hello = """
+        reel: 1
+        title: Hello
+        defaults: { size: 1280x720, seconds: 4 }
+        scenes:
+          - id: hello
+            prompt: A paper boat on a pond.
+        cut:
+          - id: film
+            output: out/film.mp4
+            shots: [hello]
+        """;
+
+    [Fact]
+    public void Validate_reports_errors_with_file_line_column_and_caret_and_exits_2()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s.yaml", "reel: 1\nscenes:\n  - id: a\n    promt: hi\n");
+
+        var r = ReelProcess.Run(dir.Path, "validate", "s.yaml");
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("s.yaml(4,5): error RL0110: unknown key 'promt'", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("did you mean 'prompt'?", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("    ^", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", r.All, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, ".reel")));
+    }
+
+    [Fact]
+    public void Run_of_an_invalid_script_touches_no_state()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s.yaml", "reel: 1\nscenes:\n  - id: a\n    prompt: '{{ nope }}'\n");
+
+        var r = ReelProcess.Run(dir.Path, "run", "s.yaml");
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("RL0502", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal(["s.yaml"], Directory.EnumerateFileSystemEntries(dir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Missing_script_file_is_a_diagnostic_not_a_stack_trace()
+    {
+        using var dir = new TempDirectory();
+
+        var r = ReelProcess.Run(dir.Path, "plan", "nope.yaml");
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("error RL0001: cannot read 'nope.yaml': file not found", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", r.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_option_is_a_usage_error_with_exit_2()
+    {
+        using var dir = new TempDirectory();
+        var r = ReelProcess.Run(dir.Path, "plan", "s.yaml", "--bogus");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--bogus", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_step_in_only_is_a_usage_error()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s.yaml", Hello);
+        var r = ReelProcess.Run(dir.Path, "run", "s.yaml", "--only", "helo");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("no step 'helo'", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("did you mean 'hello'?", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_command_has_help()
+    {
+        using var dir = new TempDirectory();
+        foreach (var command in new[] { "init", "validate", "plan", "run", "status", "graph", "schema", "emulator" })
+        {
+            var r = ReelProcess.Run(dir.Path, command, "--help");
+            Assert.True(r.ExitCode == 0, command + ": " + r.All);
+            Assert.Contains("Usage:", r.Stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Frozen_run_refuses_with_exit_3_when_steps_are_not_locked_and_succeeds_once_locked()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s.yaml", Hello);
+
+        var refused = ReelProcess.Run(dir.Path, "run", "s.yaml", "--frozen");
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains("--frozen", refused.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "s.lock.yaml")));
+
+        Assert.Equal(0, ReelProcess.Run(dir.Path, "run", "s.yaml").ExitCode);
+        Assert.Equal(0, ReelProcess.Run(dir.Path, "run", "s.yaml", "--frozen").ExitCode);
+    }
+
+    [Fact]
+    public void Max_cost_below_the_estimate_refuses_before_the_first_submit()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s.yaml", Hello);
+        var env = new Dictionary<string, string?> { ["OPENAI_API_KEY"] = "sk-test-secret-123", ["OPENAI_BASE_URL"] = "http://127.0.0.1:9/v1" };
+
+        var r = ReelProcess.Run(dir.Path, ["run", "s.yaml", "--provider", "openai", "--max-cost", "0.10"], env);
+
+        Assert.Equal(3, r.ExitCode);
+        Assert.Contains("$0.40", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-test-secret-123", r.All, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, ".reel")));
+    }
+
+    [Fact]
+    public void Openai_without_a_key_is_a_clear_error_before_any_work()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s.yaml", Hello);
+
+        var r = ReelProcess.Run(dir.Path, "run", "s.yaml", "--provider", "openai");
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("OPENAI_API_KEY", r.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "s.lock.yaml")));
+    }
+
+    [Fact]
+    public void Plan_json_has_the_documented_shape_and_needs_no_key()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s.yaml", Hello);
+
+        var r = ReelProcess.Run(dir.Path, "plan", "s.yaml", "--provider", "openai", "--json");
+
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var root = doc.RootElement;
+        Assert.Equal("s.yaml", root.GetProperty("script").GetString());
+        Assert.Equal("openai", root.GetProperty("provider").GetString());
+        var step = root.GetProperty("steps")[0];
+        foreach (var name in new[] { "id", "source", "kind", "take", "needs", "model", "size", "seconds", "prompt", "key", "status", "reason", "estimatedCost" })
+        {
+            Assert.True(step.TryGetProperty(name, out _), name);
+        }
+
+        Assert.Equal(0.4m, step.GetProperty("estimatedCost").GetDecimal());
+        Assert.Equal(2, root.GetProperty("totals").GetProperty("steps").GetInt32());
+        Assert.Equal(0.4m, root.GetProperty("totals").GetProperty("estimatedCost").GetDecimal());
+    }
+
+    [Fact]
+    public void Run_json_reports_each_step_and_a_rerun_is_all_cached()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s.yaml", Hello);
+
+        var first = ReelProcess.Run(dir.Path, "run", "s.yaml", "--json");
+        Assert.True(first.ExitCode == 0, first.All);
+        using (var doc = JsonDocument.Parse(first.Stdout))
+        {
+            var steps = doc.RootElement.GetProperty("steps").EnumerateArray().ToList();
+            Assert.All(steps, s => Assert.Equal("done", s.GetProperty("status").GetString()));
+            Assert.Equal(Path.Combine("out", "film.mp4"), steps.Single(s => s.GetProperty("id").GetString() == "film").GetProperty("output").GetString());
+            Assert.Equal(64, steps[0].GetProperty("sha256").GetString()!.Length);
+        }
+
+        var second = ReelProcess.Run(dir.Path, "run", "s.yaml", "--json");
+        using var again = JsonDocument.Parse(second.Stdout);
+        Assert.All(again.RootElement.GetProperty("steps").EnumerateArray(), s => Assert.Equal("cached", s.GetProperty("status").GetString()));
+    }
+
+    [Fact]
+    public void Graph_prints_mermaid_and_dot()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s.yaml", Hello);
+
+        var mermaid = ReelProcess.Run(dir.Path, "graph", "s.yaml");
+        var dot = ReelProcess.Run(dir.Path, "graph", "s.yaml", "--format", "dot");
+        var bad = ReelProcess.Run(dir.Path, "graph", "s.yaml", "--format", "png");
+
+        Assert.StartsWith("flowchart LR", mermaid.Stdout, StringComparison.Ordinal);
+        Assert.Contains("s0 --> s1", mermaid.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"hello\" -> \"film\";", dot.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, bad.ExitCode);
+    }
+
+    [Fact]
+    public void Schema_prints_the_draft_07_schema()
+    {
+        using var dir = new TempDirectory();
+        var r = ReelProcess.Run(dir.Path, "schema");
+        using var doc = JsonDocument.Parse(r.Stdout);
+        Assert.Equal("http://json-schema.org/draft-07/schema#", doc.RootElement.GetProperty("$schema").GetString());
+        Assert.Equal(File.ReadAllText(Path.Combine(ReelProcess.RepoRoot, "schemas", "reel.schema.json")), r.Stdout);
+    }
+
+    [Fact]
+    public void Init_scaffolds_a_valid_runnable_project_and_refuses_to_overwrite()
+    {
+        using var dir = new TempDirectory();
+
+        var r = ReelProcess.Run(dir.Path, "init", "film");
+        Assert.Equal(0, r.ExitCode);
+        Assert.True(File.Exists(Path.Combine(dir.Path, "film", "reel.schema.json")));
+        Assert.Contains(".reel/", File.ReadAllText(Path.Combine(dir.Path, "film", ".gitignore")), StringComparison.Ordinal);
+        Assert.Equal(0, ReelProcess.Run(Path.Combine(dir.Path, "film"), "validate", "storyboard.yaml").ExitCode);
+        Assert.Equal(0, ReelProcess.Run(Path.Combine(dir.Path, "film"), "run", "storyboard.yaml").ExitCode);
+
+        var again = ReelProcess.Run(dir.Path, "init", "film");
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("already exists", again.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Status_reads_lock_and_journal_without_writing()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s.yaml", Hello);
+
+        var before = ReelProcess.Run(dir.Path, "status", "s.yaml");
+        Assert.Equal(0, before.ExitCode);
+        Assert.Contains("not run", before.Stdout, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, ".reel")));
+
+        ReelProcess.Run(dir.Path, "run", "s.yaml");
+        var after = ReelProcess.Run(dir.Path, "status", "s.yaml");
+        Assert.Contains("2 steps: 2 locked", after.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_malformed_lock_is_reported_with_position_and_exit_2()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s.yaml", Hello);
+        dir.Write("s.lock.yaml", "reel-lock: 1\nsteps:\n  hello: [\n");
+
+        var r = ReelProcess.Run(dir.Path, "plan", "s.yaml");
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("RL0002", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("s.lock.yaml(", r.Stderr, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,289 @@
+using System.Collections.Concurrent;
+using Reel.Engine.Execution;
+using Reel.Engine.Planning;
+using Reel.Engine.Providers;
+using Reel.Engine.Providers.Local;
+using Reel.Engine.Reporting;
+using Reel.Engine.Scripts;
+using Reel.Engine.Storage;
+
+namespace Reel.Engine.Tests.Execution;
+
+public sealed class RunnerTests : IDisposable
+{
+    private const string Script = """
+        reel: 1
+        title: Runner test
+        defaults: { size: 256x144, seconds: 2 }
+        scenes:
+          - id: a
+            prompt: first scene
+          - id: b
+            prompt: second scene
+            takes: 2
+            pick: 2
+        continuations:
+          - id: a2
+            from: a
+            prompt: a continues
+        edits:
+          - id: b-edit
+            from: b
+            prompt: b graded warmer
+        cut:
+          - id: film
+            output: out/film.mp4
+            shots: [a2, b-edit]
+        """;
+
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "reel-runner-" + Guid.NewGuid().ToString("N")[..10]);
+
+    public RunnerTests()
+    {
+        Directory.CreateDirectory(_dir);
+        File.WriteAllText(ScriptPath, Script);
+    }
+
+    private string ScriptPath => Path.Combine(_dir, "storyboard.yaml");
+
+    public void Dispose()
+    {
+        foreach (var f in Directory.EnumerateFiles(_dir, "*", SearchOption.AllDirectories))
+        {
+            File.SetAttributes(f, FileAttributes.Normal);
+        }
+
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private async Task<(RunResult Result, Plan Plan)> RunAsync(CountingProvider provider, RunOptions? options = null, PlanOptions? planOptions = null, CancellationToken cancellationToken = default)
+    {
+        var compilation = Compilation.Compile(ScriptPath);
+        Assert.True(compilation.Succeeded, string.Join("\n", compilation.Diagnostics));
+        var workspace = new Workspace(ScriptPath);
+        var store = workspace.OpenStore();
+        var scriptLock = LockFile.Read(workspace.LockPath);
+        var plan = Planner.Plan(compilation.Expanded!, new LockHistory(scriptLock, store), planOptions);
+        Directory.CreateDirectory(workspace.ReelDirectory);
+        using var journal = Journal.Open(workspace.JournalPath, TimeProvider.System);
+        var runner = new Runner(provider, store, journal, workspace.LockPath, scriptLock, TimeProvider.System);
+        var result = await runner.RunAsync(plan, options ?? new RunOptions(), cancellationToken);
+        Assembler.Assemble(plan, result, workspace, store, runner.Lock, pruneLock: true);
+        return (result, plan);
+    }
+
+    private CountingProvider NewProvider() => new(new LocalProvider(Path.Combine(_dir, ".reel", "local"), TimeProvider.System));
+
+    [Fact]
+    public async Task First_run_renders_every_step_and_writes_lock_outputs_and_report()
+    {
+        var (result, plan) = await RunAsync(NewProvider());
+
+        Assert.Equal(RunStop.Completed, result.Stop);
+        Assert.All(result.Steps, s => Assert.Equal(StepOutcome.Done, s.Outcome));
+        Assert.True(File.Exists(Path.Combine(_dir, "out", "film.mp4")));
+        Assert.True(File.Exists(Path.Combine(_dir, "out", "shots", "b_take2.mp4")));
+        Assert.True(File.Exists(Path.Combine(_dir, "out", "report.html")));
+        var scriptLock = LockFile.Read(LockFile.PathFor(ScriptPath));
+        Assert.Equal(plan.Steps.Select(s => s.Id).Order(StringComparer.Ordinal), scriptLock.Entries.Select(e => e.Step));
+        Assert.Equal(plan.Steps.Single(s => s.Id == "film").Key, scriptLock.ForStep("film")!.Key);
+    }
+
+    [Fact]
+    public async Task Rerun_with_nothing_changed_makes_zero_provider_calls()
+    {
+        await RunAsync(NewProvider());
+        var second = NewProvider();
+
+        var (result, _) = await RunAsync(second);
+
+        Assert.Equal(0, second.Calls);
+        Assert.All(result.Steps, s => Assert.Equal(StepOutcome.Cached, s.Outcome));
+    }
+
+    [Fact]
+    public async Task Changing_one_prompt_reruns_exactly_that_step_and_its_downstream()
+    {
+        await RunAsync(NewProvider());
+        File.WriteAllText(ScriptPath, Script.Replace("a continues", "a continues, slower", StringComparison.Ordinal));
+        var second = NewProvider();
+
+        var (result, plan) = await RunAsync(second);
+
+        var done = result.Steps.Where(s => s.Outcome == StepOutcome.Done).Select(s => s.Id).Order(StringComparer.Ordinal);
+        Assert.Equal(["a2", "film"], done);
+        Assert.Equal(Reasons.PromptChanged, plan.Find("a2")!.Reason);
+        Assert.Equal(Reasons.UpstreamChanged, plan.Find("film")!.Reason);
+        Assert.Equal(1, second.Submits);
+    }
+
+    [Fact]
+    public async Task Deleting_a_store_object_refetches_only_that_step_without_resubmitting()
+    {
+        await RunAsync(NewProvider());
+        var workspace = new Workspace(ScriptPath);
+        var entry = LockFile.Read(workspace.LockPath).ForStep("b#1")!;
+        var store = workspace.OpenStore();
+        File.SetAttributes(store.PathOf(entry.Output!), FileAttributes.Normal);
+        File.Delete(store.PathOf(entry.Output!));
+        var second = NewProvider();
+
+        var (result, plan) = await RunAsync(second);
+
+        Assert.Equal(Reasons.OutputMissing, plan.Find("b#1")!.Reason);
+        Assert.Equal(["b#1"], result.Steps.Where(s => s.Outcome == StepOutcome.Done).Select(s => s.Id));
+        Assert.Equal(0, second.Submits);
+        Assert.True(second.Downloads > 0);
+        Assert.True(store.Contains(entry.Output!));
+    }
+
+    [Fact]
+    public async Task Frozen_refuses_when_anything_is_not_locked()
+    {
+        var provider = NewProvider();
+
+        var (result, _) = await RunAsync(provider, new RunOptions(Frozen: true));
+
+        Assert.Equal(RunStop.Refused, result.Stop);
+        Assert.Contains("--frozen", result.Message, StringComparison.Ordinal);
+        Assert.Equal(0, provider.Calls);
+    }
+
+    [Fact]
+    public async Task Keep_going_runs_independent_branches_after_a_failure()
+    {
+        var provider = NewProvider();
+        provider.FailStep = "a";
+
+        var (result, _) = await RunAsync(provider, new RunOptions(KeepGoing: true, Concurrency: 1));
+
+        Assert.Equal(StepOutcome.Failed, result.Find("a")!.Outcome);
+        Assert.Contains("moderation", result.Find("a")!.Error, StringComparison.Ordinal);
+        Assert.Contains("first scene", result.Find("a")!.Error, StringComparison.Ordinal);
+        Assert.Equal(StepOutcome.Skipped, result.Find("a2")!.Outcome);
+        Assert.Equal(StepOutcome.Done, result.Find("b-edit")!.Outcome);
+        Assert.Equal(StepOutcome.Skipped, result.Find("film")!.Outcome);
+    }
+
+    [Fact]
+    public async Task Without_keep_going_a_failure_stops_new_submissions()
+    {
+        var provider = NewProvider();
+        provider.FailStep = "a";
+
+        var (result, _) = await RunAsync(provider, new RunOptions(Concurrency: 1));
+
+        Assert.Equal(StepOutcome.Failed, result.Find("a")!.Outcome);
+        Assert.Contains(result.Steps, s => s.Outcome == StepOutcome.Skipped);
+        Assert.True(result.AnyFailed);
+    }
+
+    [Fact]
+    public async Task A_transient_submit_failure_after_the_job_was_created_is_adopted_not_resubmitted()
+    {
+        var provider = NewProvider();
+        provider.ResetAfterCreate = "a";
+
+        var (result, _) = await RunAsync(provider);
+
+        Assert.Equal(StepOutcome.Done, result.Find("a")!.Outcome);
+        Assert.Equal(1, provider.SubmitsFor("a"));
+        Assert.True(provider.Lists > 0);
+    }
+
+    [Fact]
+    public async Task Quota_errors_stop_the_run_and_submit_nothing_else()
+    {
+        var provider = NewProvider();
+        provider.QuotaOnSubmit = true;
+
+        var (result, _) = await RunAsync(provider, new RunOptions(Concurrency: 1, KeepGoing: true));
+
+        Assert.Equal(RunStop.Halted, result.Stop);
+        Assert.Equal(1, provider.Submits);
+    }
+
+    [Fact]
+    public async Task Run_honours_cancellation()
+    {
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        var (result, _) = await RunAsync(NewProvider(), cancellationToken: cts.Token);
+
+        Assert.Equal(RunStop.Cancelled, result.Stop);
+    }
+
+    /// <summary>Counts calls and injects faults around a real provider.</summary>
+    private sealed class CountingProvider(IVideoProvider inner) : IVideoProvider
+    {
+        private readonly ConcurrentDictionary<string, int> _submits = new(StringComparer.Ordinal);
+        private int _calls;
+        private int _downloads;
+        private int _lists;
+
+        public string? FailStep { get; set; }
+
+        public string? ResetAfterCreate { get; set; }
+
+        public bool QuotaOnSubmit { get; set; }
+
+        public int Calls => _calls;
+
+        public int Submits => _submits.Values.Sum();
+
+        public int Downloads => _downloads;
+
+        public int Lists => _lists;
+
+        public int SubmitsFor(string step) => _submits.GetValueOrDefault(step);
+
+        public string Name => inner.Name;
+
+        public ProviderCapabilities Capabilities => inner.Capabilities;
+
+        public async Task<JobStatus> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _calls);
+            _submits.AddOrUpdate(request.StepId, 1, (_, n) => n + 1);
+            if (QuotaOnSubmit)
+            {
+                throw new ProviderException(new ProviderError(ErrorClass.QuotaOrAuth, "insufficient quota"));
+            }
+
+            var status = await inner.SubmitAsync(request, cancellationToken);
+            if (request.StepId == ResetAfterCreate)
+            {
+                ResetAfterCreate = null;
+                throw new ProviderException(new ProviderError(ErrorClass.Transient, "connection reset"), TimeSpan.FromMilliseconds(10));
+            }
+
+            return request.StepId == FailStep ? status with { JobId = "fail:" + status.JobId } : status;
+        }
+
+        public Task<JobStatus> GetAsync(string jobId, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _calls);
+            if (jobId.StartsWith("fail:", StringComparison.Ordinal))
+            {
+                return Task.FromResult(new JobStatus(jobId, JobState.Failed, 0, new ProviderError(ErrorClass.Moderation, "blocked by moderation", "moderation_blocked")));
+            }
+
+            return inner.GetAsync(jobId, cancellationToken);
+        }
+
+        public Task DownloadAsync(string jobId, ContentVariant variant, Stream destination, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _calls);
+            Interlocked.Increment(ref _downloads);
+            return inner.DownloadAsync(jobId, variant, destination, cancellationToken);
+        }
+
+        public Task<IReadOnlyList<JobStatus>> ListRecentAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _calls);
+            Interlocked.Increment(ref _lists);
+            return inner.ListRecentAsync(since, cancellationToken);
+        }
+    }
+}
