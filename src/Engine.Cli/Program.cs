@@ -18,11 +18,19 @@ internal static class Program
         root.Subcommands.Add(EmulatorCommand.Create());
 
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h"))
+        var wantsHelp = parse.Action is System.CommandLine.Help.HelpAction
+            && parse.UnmatchedTokens.Count == 0
+            && !parse.Errors.Any(e => e.Message.StartsWith("Unrecognized command or argument", StringComparison.Ordinal));
+        if ((parse.Errors.Count > 0 || parse.UnmatchedTokens.Count > 0) && !wantsHelp)
         {
             foreach (var error in parse.Errors)
             {
                 Console.Error.WriteLine($"error: {error.Message}");
+            }
+
+            foreach (var token in parse.UnmatchedTokens.Where(t => !parse.Errors.Any(e => e.Message.Contains($"'{t}'", StringComparison.Ordinal))))
+            {
+                Console.Error.WriteLine($"error: unrecognized command or argument '{token}'");
             }
 
             Console.Error.WriteLine("Run 'reel --help' for usage.");
@@ -31,7 +39,9 @@ internal static class Program
 
         try
         {
-            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // Ctrl+C is handled by the commands themselves, so a run can leave the journal consistent
+            // and print its summary before exiting with 130.
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

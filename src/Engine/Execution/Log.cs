@@ -19,7 +19,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "{Step}: done ({Sha})")]
     public static partial void Done(ILogger logger, string step, string sha);
 
-    [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "{Step}: failed: {Error}")]
+    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "{Step}: failed: {Error}")]
     public static partial void Failed(ILogger logger, string step, string error);
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "{Step}: could not fetch the {Variant}: {Error}")]

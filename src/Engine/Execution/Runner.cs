@@ -91,6 +91,21 @@ public sealed class Runner
             return new RunResult([.. plan.Steps.Select(s => new StepResult(s.Id, StepOutcome.Skipped))], RunStop.Refused, refusal);
         }
 
+        try
+        {
+            return await RunStepsAsync(plan, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return new RunResult([.. plan.Steps.Select(s => new StepResult(s.Id, StepOutcome.Skipped, Error: "cancelled"))], RunStop.Cancelled, CancelledMessage);
+        }
+    }
+
+    private const string CancelledMessage = "cancelled; jobs already submitted keep running and the next run picks them up";
+
+    private async Task<RunResult> RunStepsAsync(Plan plan, RunOptions options, CancellationToken cancellationToken)
+    {
+
         _limit = Math.Max(1, options.Concurrency);
         _maxCost = options.MaxCost;
         if (plan.Steps.Any(s => s.Status == StepStatus.Run && s.Request.Kind != StepKind.Cut))
@@ -174,7 +189,7 @@ public sealed class Runner
         }
 
         var stop = cancelled ? RunStop.Cancelled : _halt ? _haltKind : RunStop.Completed;
-        return new RunResult(final, stop, cancelled ? "cancelled; jobs already submitted keep running and the next run picks them up" : _haltMessage);
+        return new RunResult(final, stop, cancelled ? CancelledMessage : _haltMessage);
     }
 
     /// <summary>
@@ -378,20 +393,26 @@ public sealed class Runner
         if (step.Reason == Reasons.OutputMissing && step.Prior?.Job is { } lockedJob && request.Kind != StepKind.Character)
         {
             Log.Refetching(_logger, step.Id, lockedJob);
+            var attempt = _journal.BeginAttempt(step.Id, step.Key, _provider.Name, "refetch:" + step.Key);
             try
             {
-                var attempt = _journal.BeginAttempt(step.Id, step.Key, _provider.Name, "refetch:" + step.Key);
                 _journal.RecordSubmitted(attempt, lockedJob);
                 return await FinishAsync(step, attempt, lockedJob, results, 0m, cancellationToken).ConfigureAwait(false);
             }
             catch (ProviderException ex) when (ex.Class is ErrorClass.Invalid or ErrorClass.Transient)
             {
-                if (options.Frozen)
+                var current = _journal.Get(attempt);
+                if (current is { IsFinished: false })
                 {
-                    throw;
+                    _journal.RecordAbandoned(attempt, "locked job is no longer available: " + ex.Message);
                 }
 
-                // The job is gone (expired or deleted): generate it again below.
+                // The job is gone (expired, deleted, or a fresh machine for the local renderer): generate it
+                // again, unless --frozen forbids spending; regenerating a free step changes nothing.
+                if (options.Frozen && Planner.EstimateCost(request, _provider.Capabilities) > 0m)
+                {
+                    throw new ProviderException(new ProviderError(ErrorClass.Invalid, $"the locked job {lockedJob} is no longer available and --frozen forbids paying for it again ({ex.Message})"));
+                }
             }
         }
 

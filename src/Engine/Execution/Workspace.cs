@@ -31,7 +31,8 @@ public sealed record Workspace(string ScriptPath)
         }
         catch (LockFileException ex)
         {
-            diagnostics.Error("RL0002", $"the lock file is not valid: {ex.Reason}; fix it or delete it to plan from scratch", ex.Location);
+            var location = ex.Location with { File = Path.GetRelativePath(Environment.CurrentDirectory, ex.Location.File) };
+            diagnostics.Error("RL0002", $"the lock file is not valid: {ex.Reason}; fix it or delete it to plan from scratch", location);
             return null;
         }
     }

@@ -217,16 +217,7 @@ public sealed class Expander
                 _diagnostics.Error("RL0405", $"provider '{_caps.Provider}' cannot edit clips", decl.Location);
             }
 
-            if (settings.Size is { } s && s != source.Size)
-            {
-                _diagnostics.Error("RL0409", $"an edit keeps its source's size ({source.Size}); remove 'size'", settings.SizeLocation);
-            }
-
-            if (settings.Seconds is { } sec && sec != source.TotalSeconds)
-            {
-                _diagnostics.Error("RL0409", $"an edit keeps its source's duration ({source.TotalSeconds} s); remove 'seconds'", settings.SecondsLocation);
-            }
-
+            // An edit keeps its source's size and duration; the schema has no 'size' or 'seconds' on edits.
             model = settings.Model ?? source.Model;
             if (settings.Model is not null && !_caps.AnyModel)
             {

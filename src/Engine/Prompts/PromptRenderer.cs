@@ -17,6 +17,9 @@ public sealed class PromptRenderer
     /// <summary>The longest prompt any provider accepts (OpenAI: 32,000 characters).</summary>
     public const int MaxPromptLength = 32_000;
 
+    /// <summary>Scriban's builtin functions, built once: a fresh copy per prompt dominated expansion time.</summary>
+    private static readonly ScriptObject SharedBuiltins = TemplateContext.GetDefaultBuiltinObject();
+
     private readonly Script _script;
     private readonly ScriptObject _globals;
     private readonly Dictionary<string, Template> _parsedTemplates = new(StringComparer.Ordinal);
@@ -48,7 +51,7 @@ public sealed class PromptRenderer
             return null;
         }
 
-        var context = new TemplateContext
+        var context = new TemplateContext(SharedBuiltins)
         {
             StrictVariables = true,
             EnableRelaxedMemberAccess = false,
@@ -58,15 +61,15 @@ public sealed class PromptRenderer
             MemberRenamer = member => member.Name,
             TemplateLoader = new Loader(this, diagnostics) { CurrentPrompt = prompt },
         };
-        var builtins = new ScriptObject();
+        var localValues = new ScriptObject();
         context.PushGlobal(context.BuiltinObject);
         context.PushGlobal(_globals);
         foreach (var (k, v) in locals)
         {
-            builtins[k] = v;
+            localValues[k] = v;
         }
 
-        context.PushGlobal(builtins);
+        context.PushGlobal(localValues);
         try
         {
             var text = template.Render(context);

@@ -65,7 +65,9 @@ public static class ScriptBinder
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            var reason = ex is FileNotFoundException or DirectoryNotFoundException ? "file not found" : ex.Message;
+            var reason = ex is FileNotFoundException or DirectoryNotFoundException ? "file not found"
+                : Directory.Exists(fullPath) ? $"it is a directory; name the script file, e.g. '{System.IO.Path.Combine(displayName, "storyboard.yaml")}'"
+                : ex.Message;
             diagnostics.Error("RL0001", $"cannot read '{displayName}': {reason}", referencedFrom.IsKnown ? referencedFrom : new SourceLocation(displayName, 0, 0));
             return null;
         }

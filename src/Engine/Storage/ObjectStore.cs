@@ -191,6 +191,22 @@ public sealed class ObjectStore
     }
 
     /// <summary>
+    /// True when <paramref name="destination"/> is already a hard link to (or a faithful copy of) the
+    /// object: same length and same last-write time. A no-op rerun then rewrites nothing in out/.
+    /// </summary>
+    private static bool IsSameFile(string source, string destination)
+    {
+        var dst = new FileInfo(destination);
+        if (!dst.Exists)
+        {
+            return false;
+        }
+
+        var src = new FileInfo(source);
+        return src.Length == dst.Length && src.LastWriteTimeUtc == dst.LastWriteTimeUtc;
+    }
+
+    /// <summary>
     /// Places the object at <paramref name="destinationPath"/> (e.g. <c>out/shots/intro.mp4</c>), replacing
     /// whatever was there, atomically: a hard link when the destination is on the store's filesystem,
     /// otherwise a copy. Hard-linked exports share the store's read-only file; edit a copy, not the export.
@@ -206,6 +222,11 @@ public sealed class ObjectStore
         }
 
         var destination = Path.GetFullPath(destinationPath);
+        if (IsSameFile(source, destination))
+        {
+            return;
+        }
+
         var directory = Path.GetDirectoryName(destination)!;
         Directory.CreateDirectory(directory);
         var temp = Path.Combine(directory, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.tmp");
@@ -214,6 +235,7 @@ public sealed class ObjectStore
             if (!NativeFile.TryHardLink(source, temp))
             {
                 File.Copy(source, temp);
+                File.SetLastWriteTimeUtc(temp, File.GetLastWriteTimeUtc(source));
                 using (var written = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
                 {
                     written.Flush(flushToDisk: true);
