@@ -64,6 +64,17 @@ internal static class RunCommand
             return ExitCodes.Invalid;
         }
 
+        var workspace = new Workspace(path);
+        var storeRoot = ObjectStore.ResolveRoot(workspace.ReelDirectory);
+        var fullRun = planOptions.OnlyList.IsEmpty && planOptions.ForceList.IsEmpty;
+        if (fullRun && UpToDate.ReadIfCurrent(workspace, providerName, allowOutside, storeRoot) is { } stamp)
+        {
+            // Nothing the last complete run read or wrote has changed: every step is cached.
+            var cached = stamp.ToCachedResult();
+            Report(cached, stamp.CutIds, stamp.Exports, workspace, json);
+            return ExitCodes.Success;
+        }
+
         var compilation = Common.Compile(path, providerName, allowOutside);
         if (compilation is null)
         {
@@ -84,7 +95,6 @@ internal static class RunCommand
             return ExitCodes.Invalid;
         }
 
-        var workspace = new Workspace(path);
         var bag = new DiagnosticBag();
         var scriptLock = workspace.ReadLock(bag);
         if (scriptLock is null)
@@ -124,6 +134,7 @@ internal static class RunCommand
         }
 
         Directory.CreateDirectory(workspace.ReelDirectory);
+        UpToDate.Remove(workspace);
         using var journal = Journal.Open(workspace.JournalPath, TimeProvider.System);
         var runner = new Runner(provider, store, journal, workspace.LockPath, scriptLock, TimeProvider.System, loggers.CreateLogger("reel.run"));
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -146,14 +157,12 @@ internal static class RunCommand
         }
 
         var exported = Assembler.Assemble(plan, result, workspace, store, runner.Lock, pruneLock: planOptions.OnlyList.IsEmpty && result.Stop == RunStop.Completed);
-        if (json)
+        if (fullRun && result.Stop == RunStop.Completed && !result.AnyFailed)
         {
-            Console.Out.WriteLine(Json(result, exported));
+            UpToDate.Capture(plan, result, workspace, storeRoot, providerName, allowOutside, exported).Write(workspace);
         }
-        else
-        {
-            Summary(plan, result, exported, workspace);
-        }
+
+        Report(result, plan.Steps.Where(s => s.Request.Kind == Engine.Prompts.StepKind.Cut).Select(s => s.Id), exported, workspace, json);
 
         return result.Stop switch
         {
@@ -164,7 +173,19 @@ internal static class RunCommand
         };
     }
 
-    private static void Summary(Plan plan, RunResult result, IReadOnlyList<ExportedFile> exported, Workspace workspace)
+    private static void Report(RunResult result, IEnumerable<string> cutIds, IReadOnlyList<ExportedFile> exported, Workspace workspace, bool json)
+    {
+        if (json)
+        {
+            Console.Out.WriteLine(Json(result, exported));
+        }
+        else
+        {
+            Summary(result, cutIds, exported, workspace);
+        }
+    }
+
+    private static void Summary(RunResult result, IEnumerable<string> cutIds, IReadOnlyList<ExportedFile> exported, Workspace workspace)
     {
         foreach (var failed in result.Steps.Where(s => s.Outcome == StepOutcome.Failed))
         {
@@ -176,12 +197,12 @@ internal static class RunCommand
             Console.Error.WriteLine(result.Stop == RunStop.Completed ? result.Message : $"{result.Stop.ToString().ToLowerInvariant()}: {result.Message}");
         }
 
-        foreach (var cut in plan.Steps.Where(s => s.Request.Kind == Engine.Prompts.StepKind.Cut))
+        foreach (var cut in cutIds)
         {
-            var file = exported.FirstOrDefault(e => e.StepId == cut.Id);
+            var file = exported.FirstOrDefault(e => e.StepId == cut);
             if (file is not null)
             {
-                Console.Out.WriteLine($"{cut.Id}: {Path.GetRelativePath(Environment.CurrentDirectory, file.Path)}");
+                Console.Out.WriteLine($"{cut}: {Path.GetRelativePath(Environment.CurrentDirectory, file.Path)}");
             }
         }
 

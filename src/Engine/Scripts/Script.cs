@@ -130,5 +130,8 @@ public sealed record Script(
     /// <summary>Directory every relative path in the script is resolved against.</summary>
     public string Directory => System.IO.Path.GetDirectoryName(ScriptPath)!;
 
+    /// <summary>Absolute paths of the files pulled in with <c>include:</c>.</summary>
+    public ImmutableArray<string> IncludedFiles { get; init; } = [];
+
     public IEnumerable<StepDecl> Steps => Scenes.Cast<StepDecl>().Concat(Continuations).Concat(Edits);
 }

@@ -76,6 +76,7 @@ public static class ScriptBinder
     private sealed class Binder(SourceFile file, DiagnosticBag diagnostics, LoadOptions options)
     {
         private readonly string _dir = System.IO.Path.GetDirectoryName(file.Path)!;
+        private readonly List<string> _included = [];
         private readonly Dictionary<string, (SourceLocation Location, string Kind)> _ids = new(StringComparer.Ordinal);
 
         public Script BindRoot(YMapping root)
@@ -122,7 +123,7 @@ public static class ScriptBinder
                 scenes,
                 continuations,
                 edits,
-                cuts);
+                cuts) { IncludedFiles = [.. _included] };
 
             ReferenceChecker.Check(script, diagnostics);
             return script;
@@ -150,6 +151,7 @@ public static class ScriptBinder
             }
 
             var display = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(file.DisplayName) ?? "", item.Value);
+            _included.Add(full);
             var included = ReadSource(full, display, diagnostics, item.Location);
             if (included is null)
             {
