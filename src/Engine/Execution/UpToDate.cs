@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
-using System.Text.Json;
+using System.Globalization;
+using System.Text;
 using Reel.Engine.Planning;
 using Reel.Engine.Prompts;
 
@@ -38,8 +39,6 @@ public sealed record UpToDate(
 {
     public const int FormatVersion = 1;
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     /// <summary>Identifies this build of the engine; any rebuild invalidates every stamp.</summary>
     public static string EngineVersion => typeof(UpToDate).Assembly.ManifestModule.ModuleVersionId.ToString("N");
 
@@ -76,9 +75,33 @@ public sealed record UpToDate(
 
     public void Write(Workspace workspace)
     {
+        // Tab-separated lines rather than JSON: reading this file is all a no-op rerun does, and a
+        // line reader starts far faster than a serializer in a fresh process.
+        var sb = new StringBuilder();
+        sb.Append("reel-uptodate\t").Append(Version.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        sb.Append("engine\t").Append(Engine).Append('\n');
+        sb.Append("override\t").Append(ProviderOverride ?? "").Append('\n');
+        sb.Append("allow-outside\t").Append(AllowOutside ? "1" : "0").Append('\n');
+        sb.Append("store\t").Append(StoreRoot).Append('\n');
+        foreach (var (tag, files) in new[] { ("in", Inputs), ("out", Outputs) })
+        {
+            foreach (var f in files)
+            {
+                sb.Append(tag).Append('\t').Append(f.Ticks.ToString(CultureInfo.InvariantCulture)).Append('\t')
+                    .Append(f.Length.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(f.Path).Append('\n');
+            }
+        }
+
+        foreach (var st in Steps)
+        {
+            sb.Append("step\t").Append(st.Id).Append('\t').Append(st.Kind).Append('\t').Append(st.Job ?? "").Append('\t')
+                .Append(st.Sha256 ?? "").Append('\t').Append(st.Cost.ToString(CultureInfo.InvariantCulture)).Append('\t')
+                .Append(st.Export ?? "").Append('\n');
+        }
+
         var path = PathFor(workspace);
         var temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this, Json));
+        File.WriteAllText(temp, sb.ToString());
         File.Move(temp, path, overwrite: true);
     }
 
@@ -87,38 +110,73 @@ public sealed record UpToDate(
     /// <summary>The stamp, if one exists and nothing it covers has changed since; otherwise null.</summary>
     public static UpToDate? ReadIfCurrent(Workspace workspace, string? providerOverride, bool allowOutside, string storeRoot)
     {
-        UpToDate? stamp;
+        var path = PathFor(workspace);
+        string[] lines;
         try
         {
-            var path = PathFor(workspace);
             if (!File.Exists(path))
             {
                 return null;
             }
 
-            stamp = JsonSerializer.Deserialize<UpToDate>(File.ReadAllText(path), Json);
+            lines = File.ReadAllLines(path);
         }
-        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return null;
         }
 
-        if (stamp is null
-            || stamp.Version != FormatVersion
-            || stamp.Engine != EngineVersion
-            || stamp.AllowOutside != allowOutside
-            || stamp.StoreRoot != storeRoot
-            || stamp.ProviderOverride != providerOverride
-            || stamp.Inputs.IsDefault || stamp.Outputs.IsDefault || stamp.Steps.IsDefault
-            || !stamp.Inputs.Any(i => i.Path == Path.GetFullPath(workspace.ScriptPath))
-            || !stamp.Inputs.All(f => f.IsCurrent())
-            || !stamp.Outputs.All(f => f.IsCurrent()))
+        var header = new Dictionary<string, string>(StringComparer.Ordinal);
+        var inputs = ImmutableArray.CreateBuilder<StampedFile>();
+        var outputs = ImmutableArray.CreateBuilder<StampedFile>();
+        var steps = ImmutableArray.CreateBuilder<StampedStep>();
+        foreach (var line in lines)
         {
-            return null;
+            var f = line.Split('\t');
+            switch (f[0])
+            {
+                case "in" or "out" when f.Length == 4
+                    && long.TryParse(f[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var ticks)
+                    && long.TryParse(f[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var length):
+                    var file = new StampedFile(f[3], length, ticks);
+                    if (!file.IsCurrent())
+                    {
+                        return null;
+                    }
+
+                    (f[0] == "in" ? inputs : outputs).Add(file);
+                    break;
+                case "step" when f.Length == 7 && decimal.TryParse(f[5], NumberStyles.Number, CultureInfo.InvariantCulture, out var cost):
+                    steps.Add(new StampedStep(f[1], f[2], Null(f[3]), Null(f[4]), Null(f[6]), cost));
+                    break;
+                case "reel-uptodate" or "engine" or "override" or "allow-outside" or "store" when f.Length == 2:
+                    header[f[0]] = f[1];
+                    break;
+                default:
+                    return null;
+            }
         }
 
-        return stamp;
+        var stamp = new UpToDate(
+            header.GetValueOrDefault("reel-uptodate") == FormatVersion.ToString(CultureInfo.InvariantCulture) ? FormatVersion : -1,
+            header.GetValueOrDefault("engine") ?? "",
+            Null(header.GetValueOrDefault("override")),
+            header.GetValueOrDefault("allow-outside") == "1",
+            header.GetValueOrDefault("store") ?? "",
+            inputs.ToImmutable(),
+            outputs.ToImmutable(),
+            steps.ToImmutable());
+        var valid = stamp.Version == FormatVersion
+            && stamp.Engine == EngineVersion
+            && stamp.AllowOutside == allowOutside
+            && stamp.StoreRoot == storeRoot
+            && stamp.ProviderOverride == providerOverride
+            && stamp.Steps.Length > 0
+            && stamp.Inputs.Any(i => i.Path == Path.GetFullPath(workspace.ScriptPath));
+        return valid ? stamp : null;
     }
+
+    private static string? Null(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
     /// <summary>The run result a full no-op rerun would have produced.</summary>
     public RunResult ToCachedResult() =>
