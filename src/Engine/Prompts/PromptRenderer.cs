@@ -22,7 +22,7 @@ public sealed class PromptRenderer
 
     private readonly Script _script;
     private readonly ScriptObject _globals;
-    private readonly Dictionary<string, Template> _parsedTemplates = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Template> _parsedTemplates = new(StringComparer.Ordinal);
 
     public PromptRenderer(Script script)
     {
@@ -43,8 +43,15 @@ public sealed class PromptRenderer
     }
 
     /// <summary>Renders one prompt with extra variables (matrix values). Returns null after reporting errors.</summary>
+    /// <remarks>Thread-safe: prompts may be rendered in parallel, each with its own diagnostic bag.</remarks>
     public string? Render(TemplateText prompt, IReadOnlyList<KeyValuePair<string, string>> locals, DiagnosticBag diagnostics)
     {
+        if (!prompt.Text.Contains("{{", StringComparison.Ordinal) && !prompt.Text.Contains("{%", StringComparison.Ordinal))
+        {
+            // Plain text renders to itself; skipping Scriban keeps large scripts fast.
+            return Check(prompt, prompt.Text.Trim(), diagnostics);
+        }
+
         var template = Parse(prompt, "", diagnostics);
         if (template is null)
         {
@@ -72,27 +79,30 @@ public sealed class PromptRenderer
         context.PushGlobal(localValues);
         try
         {
-            var text = template.Render(context);
-            text = text.Trim();
-            if (text.Length == 0)
-            {
-                diagnostics.Error("RL0505", "the prompt renders to empty text", prompt.Node.Location);
-                return null;
-            }
-
-            if (text.Length > MaxPromptLength)
-            {
-                diagnostics.Error("RL0505", $"the prompt renders to {text.Length:N0} characters; providers accept at most {MaxPromptLength:N0}", prompt.Node.Location);
-                return null;
-            }
-
-            return text;
+            return Check(prompt, template.Render(context).Trim(), diagnostics);
         }
         catch (ScriptRuntimeException ex)
         {
             ReportRuntime(ex, prompt, locals, diagnostics);
             return null;
         }
+    }
+
+    private static string? Check(TemplateText prompt, string text, DiagnosticBag diagnostics)
+    {
+        if (text.Length == 0)
+        {
+            diagnostics.Error("RL0505", "the prompt renders to empty text", prompt.Node.Location);
+            return null;
+        }
+
+        if (text.Length > MaxPromptLength)
+        {
+            diagnostics.Error("RL0505", $"the prompt renders to {text.Length:N0} characters; providers accept at most {MaxPromptLength:N0}", prompt.Node.Location);
+            return null;
+        }
+
+        return text;
     }
 
     private Template? Parse(TemplateText text, string templateName, DiagnosticBag diagnostics)

@@ -14,20 +14,6 @@ public static class ScriptBinder
 {
     public const string DefaultProvider = "local";
 
-    /// <summary>Reads, validates and binds <paramref name="path"/>. Returns null when there are errors.</summary>
-    public static Script? Load(string path, DiagnosticBag diagnostics, LoadOptions? options = null)
-    {
-        options ??= new LoadOptions();
-        var fullPath = System.IO.Path.GetFullPath(path);
-        var file = ReadSource(fullPath, path, diagnostics, SourceLocation.None);
-        if (file is null)
-        {
-            return null;
-        }
-
-        return Bind(file, diagnostics, options);
-    }
-
     /// <summary>Validates and binds already-read text (used by tests and tools).</summary>
     public static Script? Bind(SourceFile file, DiagnosticBag diagnostics, LoadOptions? options = null)
     {
@@ -43,16 +29,15 @@ public static class ScriptBinder
             return null;
         }
 
-        var before = diagnostics.Count;
         SchemaValidator.Validate(doc, diagnostics);
-        if (diagnostics.HasErrors)
-        {
-            return null;
-        }
+        return diagnostics.HasErrors ? null : BindTree(file, doc, diagnostics, options);
+    }
 
+    /// <summary>Binds a loaded tree that passes (or is being checked against) the schema.</summary>
+    internal static Script? BindTree(SourceFile file, LoadedYaml doc, DiagnosticBag diagnostics, LoadOptions options)
+    {
         var binder = new Binder(file, diagnostics, options);
-        var script = binder.BindRoot((YMapping)doc.Root);
-        _ = before;
+        var script = binder.BindRoot((YMapping)doc.Root!);
         return diagnostics.HasErrors ? null : script;
     }
 
