@@ -48,37 +48,8 @@ public sealed class Expander
         return diagnostics.HasErrors ? null : new ExpandedScript(script, script.Provider, [.. expander._steps]);
     }
 
-    /// <summary>Scene prompts rendered ahead, in parallel: they depend only on the script and their matrix values.</summary>
-    private readonly Dictionary<(SceneDecl Scene, string Combo), (string? Text, ImmutableArray<Diagnostic> Diagnostics)> _sceneRenders = [];
-
-    private void RenderScenePrompts()
-    {
-        var work = _script.Scenes.SelectMany(s => Combinations(s.Matrix).Select(c => (Scene: s, Combo: c))).ToList();
-        var results = new (string? Text, ImmutableArray<Diagnostic> Diagnostics)[work.Count];
-        Parallel.For(0, work.Count, i =>
-        {
-            var bag = new DiagnosticBag();
-            var text = _renderer.Render(work[i].Scene.Prompt, work[i].Combo, bag);
-            results[i] = (text, bag.ToImmutable());
-        });
-        for (var i = 0; i < work.Count; i++)
-        {
-            _sceneRenders[(work[i].Scene, ComboKey(work[i].Combo))] = results[i];
-        }
-    }
-
-    private string? RenderedScenePrompt(SceneDecl scene, List<KeyValuePair<string, string>> combo)
-    {
-        var (text, diagnostics) = _sceneRenders[(scene, ComboKey(combo))];
-        _diagnostics.AddRange(diagnostics);
-        return text;
-    }
-
-    private static string ComboKey(List<KeyValuePair<string, string>> combo) => string.Join('\u0001', combo.Select(kv => kv.Key + "=" + kv.Value));
-
     private void Run()
     {
-        RenderScenePrompts();
         // Characters registered with the provider: only those with a video, used by some scene.
         var used = _script.Scenes.SelectMany(s => s.Characters).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var c in _script.Characters.Where(c => c.Video is not null && used.Contains(c.Id)))
@@ -151,7 +122,7 @@ public sealed class Expander
         var results = ImmutableArray.CreateBuilder<StepRequest>();
         foreach (var combo in Combinations(scene.Matrix))
         {
-            var prompt = RenderedScenePrompt(scene, combo);
+            var prompt = _renderer.Render(scene.Prompt, combo, _diagnostics);
             if (prompt is null)
             {
                 continue;

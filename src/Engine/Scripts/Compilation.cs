@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.ExceptionServices;
 using Reel.Engine.Prompts;
 
 namespace Reel.Engine.Scripts;
@@ -26,34 +25,14 @@ public sealed record Compilation(Script? Script, ExpandedScript? Expanded, Immut
             return new Compilation(null, null, bag.ToImmutable());
         }
 
-        // Schema validation and binding only read the same immutable tree, so they run side by side.
-        // Binding is speculative: when the schema finds errors, its results (or the exception a
-        // malformed tree caused) are dropped and only the schema's diagnostics are reported.
-        var schema = new DiagnosticBag();
-        var validation = Task.Run(() => SchemaValidator.Validate(doc, schema));
-        var bound = new DiagnosticBag();
-        Script? script = null;
-        ExpandedScript? expanded = null;
-        ExceptionDispatchInfo? failure = null;
-        try
-        {
-            script = ScriptBinder.BindTree(file, doc, bound, options);
-            expanded = script is null ? null : Expander.Expand(script, bound);
-        }
-        catch (Exception ex) when (ex is InvalidCastException or NullReferenceException or FormatException or OverflowException or KeyNotFoundException or InvalidOperationException or ArgumentException)
-        {
-            failure = ExceptionDispatchInfo.Capture(ex);
-        }
-
-        validation.GetAwaiter().GetResult();
-        bag.AddRange(schema.ToImmutable());
-        if (schema.HasErrors)
+        SchemaValidator.Validate(doc, bag);
+        if (bag.HasErrors)
         {
             return new Compilation(null, null, bag.ToImmutable());
         }
 
-        failure?.Throw();
-        bag.AddRange(bound.ToImmutable());
+        var script = ScriptBinder.BindTree(file, doc, bag, options);
+        var expanded = script is null ? null : Expander.Expand(script, bag);
         return new Compilation(script, bag.HasErrors ? null : expanded, bag.ToImmutable());
     }
 }
