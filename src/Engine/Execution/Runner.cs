@@ -101,7 +101,7 @@ public sealed class Runner
         }
     }
 
-    private const string CancelledMessage = "cancelled; jobs already submitted keep running and the next run picks them up";
+    private const string CancelledMessage = "jobs already submitted keep running on the provider; run again to pick them up";
 
     private async Task<RunResult> RunStepsAsync(Plan plan, RunOptions options, CancellationToken cancellationToken)
     {
@@ -182,7 +182,7 @@ public sealed class Runner
         }
 
         cancelled |= cancellationToken.IsCancellationRequested;
-        var final = plan.Steps.Select(s => results.TryGetValue(s.Id, out var r) ? r : Skipped(s, results, byId)).ToImmutableArray();
+        var final = plan.Steps.Select(s => results.TryGetValue(s.Id, out var r) ? r : cancelled ? new StepResult(s.Id, StepOutcome.Skipped, Error: "interrupted") : Skipped(s, results, byId)).ToImmutableArray();
         foreach (var r in final.Where(r => r.Outcome == StepOutcome.Skipped && !results.ContainsKey(r.Id)))
         {
             Emit(new RunEvent(r.Id, RunPhase.Skipped, Message: r.Error));
