@@ -90,7 +90,7 @@ public static class ContactSheet
             }
 
             Item(sb, "cost", PlanText.Money(r?.Cost ?? 0m));
-            Item(sb, "time", r is null || r.Duration == TimeSpan.Zero ? "-" : PlanText.Duration(r.Duration));
+            Item(sb, "time", r is null || r.Outcome != StepOutcome.Done ? "-" : PlanText.Duration(r.Duration));
             if (r?.Job is { } job)
             {
                 Item(sb, "job", job);

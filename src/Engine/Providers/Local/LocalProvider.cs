@@ -241,7 +241,8 @@ public sealed class LocalProvider : IVideoProvider
 
         var size = VideoSize.TryParse(job.Size, out var parsed) ? parsed : throw Invalid($"job {job.JobId} has a bad size '{job.Size}'", "size");
         var seed = BinaryPrimitives.ReadUInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(job.JobId)));
-        var label = job.Take > 0 ? string.Create(CultureInfo.InvariantCulture, $"{job.StepId}#{job.Take}") : job.StepId;
+        var takeSuffix = string.Create(CultureInfo.InvariantCulture, $"#{job.Take}");
+        var label = job.Take > 0 && !job.StepId.EndsWith(takeSuffix, StringComparison.Ordinal) ? job.StepId + takeSuffix : job.StepId;
         var model = job.Model ?? LocalCapabilities.Table.DefaultModel;
         switch (job.Kind)
         {
