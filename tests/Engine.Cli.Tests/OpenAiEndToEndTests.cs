@@ -67,14 +67,19 @@ public sealed class OpenAiEndToEndTests
         return dir;
     }
 
-    private static void AssertOneJobPerStep(EmulatorProcess emulator)
+    /// <param name="extraCharacters">
+    /// Character registration is free and the API has no way to list characters, so a run killed
+    /// between the registration's response and its journal entry registers the character again on
+    /// resume. Only killed runs may allow that; paid generations are always exactly once.
+    /// </param>
+    private static void AssertOneJobPerStep(EmulatorProcess emulator, int extraCharacters = 0)
     {
         var kinds = emulator.JobsCreated().GroupBy(j => j.GetProperty("kind").GetString()!).ToDictionary(g => g.Key, g => g.Count());
-        Assert.Equal(1, kinds.GetValueOrDefault("character"));
+        Assert.InRange(kinds.GetValueOrDefault("character"), 1, 1 + extraCharacters);
         Assert.Equal(4, kinds.GetValueOrDefault("generate"));
         Assert.Equal(1, kinds.GetValueOrDefault("extend"));
         Assert.Equal(1, kinds.GetValueOrDefault("edit"));
-        Assert.Equal(7, kinds.Values.Sum());
+        Assert.Equal(6, kinds.Where(k => k.Key != "character").Sum(k => k.Value));
     }
 
     private static void AssertNoSecretWritten(string dir, ReelResult result)
@@ -115,7 +120,8 @@ public sealed class OpenAiEndToEndTests
         var r = ReelProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment(Key), TimeSpan.FromMinutes(4));
 
         Assert.True(r.ExitCode == 0, r.All);
-        AssertOneJobPerStep(emulator);
+        var droppedRegistrations = emulator.Requests().Count(q => q.GetProperty("path").GetString() == "/v1/videos/characters" && q.GetProperty("status").GetInt32() == 0);
+        AssertOneJobPerStep(emulator, extraCharacters: droppedRegistrations);
         var statuses = emulator.Requests().Select(q => q.GetProperty("status").GetInt32()).ToList();
         Assert.Contains(429, statuses);
         Assert.Contains(0, statuses);
@@ -149,7 +155,7 @@ public sealed class OpenAiEndToEndTests
 
         Assert.True(final.ExitCode == 0, final.All);
         Assert.True(kills >= 2, $"only {kills} runs were killed mid-way");
-        AssertOneJobPerStep(emulator);
+        AssertOneJobPerStep(emulator, extraCharacters: kills);
     }
 
     [Fact]

@@ -1,5 +1,8 @@
 using System.CommandLine;
+using Reel.Engine.Execution;
+using Reel.Engine.Planning;
 using Reel.Engine.Scripts;
+using Reel.Engine.Storage;
 
 namespace Reel.Cli.Commands;
 
@@ -17,6 +20,32 @@ internal static class Common
     public static bool StderrColor => !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null or "";
 
     public static bool StdoutColor => !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null or "";
+
+    /// <summary>What plan, status and run share: the compiled script, its lock and store, and the plan.</summary>
+    public sealed record Planned(Compilation Compilation, Workspace Workspace, ScriptLock Lock, ObjectStore Store, Plan Plan);
+
+    /// <summary>Compiles a script and plans it against its lock and store, printing diagnostics. Null on errors.</summary>
+    public static Planned? CompileAndPlan(string path, string? provider, bool allowOutside, PlanOptions? planOptions = null, bool quietWarnings = false)
+    {
+        var compilation = Compile(path, provider, allowOutside, quietWarnings);
+        if (compilation is null)
+        {
+            return null;
+        }
+
+        var workspace = new Workspace(path);
+        var bag = new DiagnosticBag();
+        var scriptLock = workspace.ReadLock(bag);
+        if (scriptLock is null)
+        {
+            new DiagnosticPrinter(Console.Error, StderrColor).Print(bag.ToImmutable());
+            return null;
+        }
+
+        var store = workspace.OpenStore();
+        var plan = Planner.Plan(compilation.Expanded!, new LockHistory(scriptLock, store), planOptions);
+        return new Planned(compilation, workspace, scriptLock, store, plan);
+    }
 
     /// <summary>Compiles a script, printing diagnostics to stderr. Null when there were errors.</summary>
     public static Compilation? Compile(string path, string? provider, bool allowOutside, bool quietWarnings = false)

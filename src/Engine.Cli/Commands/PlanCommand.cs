@@ -22,22 +22,12 @@ internal static class PlanCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(script)!;
-            var compilation = Common.Compile(path, parse.GetValue(provider), parse.GetValue(allowOutside));
-            if (compilation is null)
+            if (Common.CompileAndPlan(path, parse.GetValue(provider), parse.GetValue(allowOutside)) is not { } planned)
             {
                 return ExitCodes.Invalid;
             }
 
-            var workspace = new Workspace(path);
-            var bag = new DiagnosticBag();
-            var scriptLock = workspace.ReadLock(bag);
-            if (scriptLock is null)
-            {
-                new DiagnosticPrinter(Console.Error, Common.StderrColor).Print(bag.ToImmutable());
-                return ExitCodes.Invalid;
-            }
-
-            var plan = Planner.Plan(compilation.Expanded!, new LockHistory(scriptLock, workspace.OpenStore()));
+            var plan = planned.Plan;
             if (parse.GetValue(json))
             {
                 Console.Out.WriteLine(PlanText.Json(plan, path));

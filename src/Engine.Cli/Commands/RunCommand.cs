@@ -75,13 +75,12 @@ internal static class RunCommand
             return ExitCodes.Success;
         }
 
-        var compilation = Common.Compile(path, providerName, allowOutside);
-        if (compilation is null)
+        if (Common.CompileAndPlan(path, providerName, allowOutside, planOptions) is not { } planned)
         {
             return ExitCodes.Invalid;
         }
 
-        var expanded = compilation.Expanded!;
+        var (expanded, scriptLock, store, plan) = (planned.Compilation.Expanded!, planned.Lock, planned.Store, planned.Plan);
         var unknown = planOptions.ForceList.Concat(planOptions.OnlyList)
             .Where(id => id != "*" && !expanded.Steps.Any(s => s.Id == id || s.Source == id))
             .ToList();
@@ -95,16 +94,6 @@ internal static class RunCommand
             return ExitCodes.Invalid;
         }
 
-        var bag = new DiagnosticBag();
-        var scriptLock = workspace.ReadLock(bag);
-        if (scriptLock is null)
-        {
-            new DiagnosticPrinter(Console.Error, Common.StderrColor).Print(bag.ToImmutable());
-            return ExitCodes.Invalid;
-        }
-
-        var store = workspace.OpenStore();
-        var plan = Planner.Plan(expanded, new LockHistory(scriptLock, store), planOptions);
         var refusal = Runner.Refusal(plan, options);
         if (refusal is not null)
         {

@@ -23,23 +23,12 @@ internal static class StatusCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(script)!;
-            var compilation = Common.Compile(path, parse.GetValue(provider), parse.GetValue(allowOutside), quietWarnings: true);
-            if (compilation is null)
+            if (Common.CompileAndPlan(path, parse.GetValue(provider), parse.GetValue(allowOutside), quietWarnings: true) is not { } planned)
             {
                 return ExitCodes.Invalid;
             }
 
-            var workspace = new Workspace(path);
-            var bag = new DiagnosticBag();
-            var scriptLock = workspace.ReadLock(bag);
-            if (scriptLock is null)
-            {
-                new DiagnosticPrinter(Console.Error, Common.StderrColor).Print(bag.ToImmutable());
-                return ExitCodes.Invalid;
-            }
-
-            var store = workspace.OpenStore();
-            var plan = Planner.Plan(compilation.Expanded!, new LockHistory(scriptLock, store));
+            var (workspace, scriptLock, plan) = (planned.Workspace, planned.Lock, planned.Plan);
             using var journal = File.Exists(workspace.JournalPath) ? Journal.Open(workspace.JournalPath, TimeProvider.System) : null;
             var rows = plan.Steps.Select(s =>
             {
