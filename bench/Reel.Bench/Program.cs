@@ -28,14 +28,28 @@ internal static class Program
                 return 0;
             case "rerun":
                 return await RerunBench(runs > 0 ? runs : 10);
+            case "poll":
+                if (Option(args, "--min-threads", 0, int.Parse) is > 0 and var minThreads)
+                {
+                    // Diagnostic: rules out thread-pool starvation (the in-process emulator renders synchronously).
+                    ThreadPool.SetMinThreads(minThreads, minThreads);
+                }
+
+                return await PollBench.RunAsync(
+                    Option(args, "--jobs", 20, int.Parse),
+                    Option(args, "--speed", 0.25, a => double.Parse(a, CultureInfo.InvariantCulture)),
+                    Option(args, "--concurrency", 4, int.Parse));
             case "rerun-stages":
                 // Child-process mode of `rerun`: one cold rerun in-process, timed stage by stage.
                 return await RerunStages(args[1]);
             default:
-                Console.Error.WriteLine("usage: Reel.Bench plan|rerun [--runs N]");
+                Console.Error.WriteLine("usage: Reel.Bench plan|rerun [--runs N] | poll [--jobs N] [--speed S] [--concurrency C] [--min-threads T]");
                 return 2;
         }
     }
+
+    private static T Option<T>(string[] args, string name, T fallback, Func<string, T> parse) =>
+        args.SkipWhile(a => a != name).Skip(1).Select(parse).DefaultIfEmpty(fallback).First();
 
     private static void PlanBench(int runs)
     {
