@@ -20,6 +20,7 @@ public sealed class Runner
 {
     private static readonly TimeSpan MinPoll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxPoll = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan MinHint = TimeSpan.FromMilliseconds(20);
     private const int MaxTransientTries = 8;
 
     private readonly IVideoProvider _provider;
@@ -31,6 +32,7 @@ public sealed class Runner
     private readonly System.Threading.Lock _gate = new();
     private readonly SemaphoreSlim _submitGate = new(1, 1);
     private readonly ConcurrentDictionary<string, JobStatus> _known = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TimeSpan> _firstPoll = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ProviderError> _batchFailures = new(StringComparer.Ordinal);
     private ScriptLock _lock;
     private decimal _spent;
@@ -478,6 +480,11 @@ public sealed class Runner
                 {
                     var status = await _provider.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
                     _journal.RecordSubmitted(attemptId.Value, status.JobId);
+                    if (status.State is JobState.Queued or JobState.Running && status.PollAfter is { } firstPoll)
+                    {
+                        _firstPoll[status.JobId] = firstPoll;
+                    }
+
                     Log.Submitted(_logger, step.Id, status.JobId);
                     return (attemptId.Value, status.JobId, cost);
                 }
@@ -651,6 +658,12 @@ public sealed class Runner
     {
         var delay = MinPoll;
         var lastState = "";
+        if (_firstPoll.TryRemove(jobId, out var firstWait))
+        {
+            // The create response already said when to look first.
+            await Task.Delay(TimeSpan.FromTicks(Math.Clamp(firstWait.Ticks, MinHint.Ticks, MaxPoll.Ticks)), _time, cancellationToken).ConfigureAwait(false);
+        }
+
         for (var transient = 0; ;)
         {
             JobStatus status;
@@ -687,8 +700,18 @@ public sealed class Runner
             }
 
             Emit(new RunEvent(step.Id, status.State == JobState.Queued ? RunPhase.Queued : RunPhase.Running, status.Progress, SpentSoFar: _spent));
-            var wait = status.PollAfter ?? delay;
-            delay = TimeSpan.FromTicks(Math.Min(MaxPoll.Ticks, delay.Ticks * 2));
+            TimeSpan wait;
+            if (status.PollAfter is { } hint)
+            {
+                // The provider's hint, kept within sane bounds; the fallback backoff only grows when used.
+                wait = TimeSpan.FromTicks(Math.Clamp(hint.Ticks, MinHint.Ticks, MaxPoll.Ticks));
+            }
+            else
+            {
+                wait = delay;
+                delay = TimeSpan.FromTicks(Math.Min(MaxPoll.Ticks, delay.Ticks * 2));
+            }
+
             await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
         }
 
