@@ -775,6 +775,11 @@ public sealed class Runner
     private async Task<StepResult> CutAsync(PlannedStep step, ConcurrentDictionary<string, StepResult> results, CancellationToken cancellationToken)
     {
         var shots = step.Request.Shots.Select(s => results[s].Output ?? throw new InvalidDataException($"shot '{s}' has no clip")).ToList();
+        if (step.Request.Cut is { HasEffects: true })
+        {
+            throw new NotSupportedException("trims, transitions, music, loudness and video settings of a cut need the ffmpeg renderer, which is not available in this build");
+        }
+
         var output = await JoinAsync(shots, step.Request.Size, cancellationToken).ConfigureAwait(false);
         return new StepResult(step.Id, StepOutcome.Done, Output: output);
     }

@@ -31,11 +31,78 @@ public static class StepKeys
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>A cut's options, only when it has any, so plain cuts keep their keys.</summary>
+    private static void WriteCut(Utf8JsonWriter w, CutSettings cut)
+    {
+        w.WriteStartObject("cut");
+        if (cut.Loudness is { } lufs)
+        {
+            w.WriteNumber("loudness", lufs);
+        }
+
+        if (cut.Music is { } music)
+        {
+            w.WriteStartObject("music");
+            w.WriteBoolean("duck", music.Duck);
+            w.WriteNumber("volume", music.VolumeDb);
+            w.WriteEndObject();
+        }
+
+        w.WriteStartArray("shots");
+        foreach (var shot in cut.Shots)
+        {
+            w.WriteStartObject();
+            if (shot.TrimIn is { } i)
+            {
+                w.WriteNumber("in", i);
+            }
+
+            if (shot.TrimOut is { } o)
+            {
+                w.WriteNumber("out", o);
+            }
+
+            w.WriteNumber("overlap", shot.Transition.Overlap);
+            w.WriteString("transition", shot.Transition.Kind.ToString().ToLowerInvariant());
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        if (cut.Video is { } video)
+        {
+            w.WriteStartObject("video");
+            w.WriteBoolean("crop", video.Crop);
+            if (video.Crf is { } crf)
+            {
+                w.WriteNumber("crf", crf);
+            }
+
+            if (video.FramesPerSecond is { } fps)
+            {
+                w.WriteNumber("fps", fps);
+            }
+
+            if (video.Preset is { } preset)
+            {
+                w.WriteString("preset", preset);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+    }
+
     private static void Write(IBufferWriter<byte> buffer, StepRequest step, IReadOnlyList<string> upstreamKeys)
     {
         using (var w = new Utf8JsonWriter(buffer, Options))
         {
             w.WriteStartObject();
+            if (step.Cut is { HasEffects: true } cut)
+            {
+                WriteCut(w, cut);
+            }
+
             if (step.Kind == StepKind.Cut)
             {
                 w.WriteString("fit", step.Fit.ToString().ToLowerInvariant());

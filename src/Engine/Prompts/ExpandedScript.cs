@@ -38,6 +38,9 @@ public sealed record StepRequest(
     ImmutableArray<KeyValuePair<string, string>> Matrix,
     SourceLocation Location)
 {
+    /// <summary>For cuts: how the shots are joined.</summary>
+    public CutSettings? Cut { get; init; }
+
     /// <summary>Number of native extensions in this clip's history (for provider limits).</summary>
     public int ExtensionDepth { get; init; }
 
@@ -45,6 +48,18 @@ public sealed record StepRequest(
     public InputFile? Image => Inputs.FirstOrDefault(i => i.Role == "image");
 
     public bool IsClip => Kind is StepKind.Generate or StepKind.Extend or StepKind.Edit;
+}
+
+/// <summary>One shot of a cut, resolved to a step, with the transition that leads into it.</summary>
+public sealed record CutShotRequest(string StepId, double? TrimIn, double? TrimOut, TransitionSpec Transition, double Length);
+
+/// <summary>How a cut joins its shots.</summary>
+public sealed record CutSettings(ImmutableArray<CutShotRequest> Shots, MusicSpec? Music, double? Loudness, CutVideoSpec? Video)
+{
+    /// <summary>Anything beyond joining whole clips with hard cuts: such a cut is rendered with ffmpeg.</summary>
+    public bool HasEffects =>
+        Music is not null || Loudness is not null || Video is not null
+        || Shots.Any(s => s.TrimIn is not null || s.TrimOut is not null || s.Transition.Kind != TransitionKind.Cut);
 }
 
 /// <summary>Expand stage output: every concrete step, in declaration order.</summary>

@@ -243,10 +243,10 @@ public sealed class Expander
 
     private void ExpandCut(CutDecl cut)
     {
-        var shots = new List<StepRequest>();
-        foreach (var shot in cut.Shots)
+        var shots = new List<(StepRequest Clip, ShotSpec Spec)>();
+        foreach (var spec in cut.ShotSpecs)
         {
-            shots.AddRange(Resolve(shot));
+            shots.AddRange(Resolve(spec.Ref).Select(r => (r, spec)));
         }
 
         if (shots.Count == 0)
@@ -254,11 +254,42 @@ public sealed class Expander
             return;
         }
 
-        var ids = shots.Select(s => s.Id).ToImmutableArray();
+        var requests = ImmutableArray.CreateBuilder<CutShotRequest>();
+        var total = 0.0;
+        for (var i = 0; i < shots.Count; i++)
+        {
+            var (clip, spec) = shots[i];
+            var start = spec.TrimIn ?? 0;
+            var end = spec.TrimOut ?? clip.TotalSeconds;
+            if (spec.TrimOut is { } o && o > clip.TotalSeconds)
+            {
+                _diagnostics.Error("RL0210", $"trim out {o:0.###} s is past the end of '{clip.Id}' ({clip.TotalSeconds} s)", spec.Ref.Location);
+            }
+
+            if (end <= start)
+            {
+                _diagnostics.Error("RL0210", $"trim of '{clip.Id}' keeps nothing: 'in' ({start:0.###} s) must be before 'out' ({end:0.###} s)", spec.Ref.Location);
+            }
+
+            var transition = i == 0 ? TransitionSpec.HardCut : spec.Transition ?? cut.Transition ?? TransitionSpec.HardCut;
+            var length = end - start;
+            if (i > 0 && transition.Overlap >= Math.Min(length, requests[i - 1].Length))
+            {
+                _diagnostics.Error("RL0211", $"a {transition.Seconds:0.###} s {transition.Kind.ToString().ToLowerInvariant()} into '{clip.Id}' is longer than a shot it joins", spec.Ref.Location);
+            }
+
+            requests.Add(new CutShotRequest(clip.Id, spec.TrimIn, spec.TrimOut, transition, length));
+            total += length - transition.Overlap;
+        }
+
+        var ids = shots.Select(s => s.Clip.Id).ToImmutableArray();
+        var inputs = cut.Music is { } music ? ImmutableArray.Create(Input("music", music.File.Path)) : [];
+        var settings = new CutSettings(requests.ToImmutable(), cut.Music, cut.Loudness, cut.Video);
         var relativeOutput = Path.GetRelativePath(_script.Directory, cut.Output.Path).Replace('\\', '/');
+        var size = cut.Video?.Size ?? shots[0].Clip.Size;
         _steps.Add(new StepRequest(
-            cut.Id, cut.Id, StepKind.Cut, 0, [.. ids.Distinct()], _script.Provider, "cut", shots[0].Size, 0, shots.Sum(s => s.TotalSeconds), "",
-            [], [], null, null, ids, relativeOutput, ImageFit.Pad, [], cut.Location));
+            cut.Id, cut.Id, StepKind.Cut, 0, [.. ids.Distinct()], _script.Provider, "cut", size, 0, (int)Math.Round(total), "",
+            inputs, [], null, null, ids, relativeOutput, ImageFit.Pad, [], cut.Location) { Cut = settings });
     }
 
     /// <summary>A reference naming one clip: the picked take (or the named take) of one variant.</summary>

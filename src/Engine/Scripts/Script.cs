@@ -109,7 +109,41 @@ public sealed record EditDecl(
     int Pick,
     SourceLocation Location) : StepDecl(Id, Prompt, Settings, Takes, Pick, [], Location);
 
-public sealed record CutDecl(string Id, FileRef Output, ImmutableArray<StepRef> Shots, SourceLocation Location);
+public enum TransitionKind
+{
+    Cut,
+    Fade,
+    Crossfade,
+}
+
+/// <summary>How a shot is entered from the previous one.</summary>
+public sealed record TransitionSpec(TransitionKind Kind, double Seconds)
+{
+    public static TransitionSpec HardCut { get; } = new(TransitionKind.Cut, 0);
+
+    public double Overlap => Kind == TransitionKind.Cut ? 0 : Seconds;
+}
+
+/// <summary>One shot of a cut with its options; <see cref="Transition"/> leads into it.</summary>
+public sealed record ShotSpec(StepRef Ref, double? TrimIn, double? TrimOut, TransitionSpec? Transition);
+
+public sealed record MusicSpec(FileRef File, double VolumeDb, bool Duck);
+
+public sealed record CutVideoSpec(VideoSize? Size, double? FramesPerSecond, int? Crf, string? Preset, bool Crop);
+
+/// <summary>A cut. Options beyond plain shots (trims, transitions, music, loudness, video) make it render with ffmpeg.</summary>
+public sealed record CutDecl(string Id, FileRef Output, ImmutableArray<StepRef> Shots, SourceLocation Location)
+{
+    public ImmutableArray<ShotSpec> ShotSpecs { get; init; } = [];
+
+    public TransitionSpec? Transition { get; init; }
+
+    public MusicSpec? Music { get; init; }
+
+    public double? Loudness { get; init; }
+
+    public CutVideoSpec? Video { get; init; }
+}
 
 /// <summary>Bind stage output: the typed, checked script.</summary>
 public sealed record Script(

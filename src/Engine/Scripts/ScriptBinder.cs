@@ -336,9 +336,47 @@ public static class ScriptBinder
             var id = DeclareId(node, "cut");
             var outputNode = (YScalar)node["output"]!;
             var output = FileAt(outputNode, mustExist: false, relativeTo: _dir) ?? new FileRef(outputNode.Value, outputNode.Location);
-            var shots = node["shots"] is YSequence s ? s.Items.OfType<YScalar>().Select(Ref).ToImmutableArray() : [];
-            return new CutDecl(id, output, shots, node.Location);
+            var specs = node["shots"] is YSequence s ? s.Items.Select(BindShot).OfType<ShotSpec>().ToImmutableArray() : [];
+            var music = node["music"] is YMapping m && m["file"] is YScalar file && FileAt(file, mustExist: true, relativeTo: _dir) is { } musicFile
+                ? new MusicSpec(musicFile, Number(m["volume"]) ?? -12, (m["duck"] as YScalar)?.Value is not "false")
+                : null;
+            var video = node["video"] is YMapping v
+                ? new CutVideoSpec(
+                    v["size"] is YScalar sz && VideoSize.TryParse(sz.Value, out var size) ? size : null,
+                    Number(v["fps"]),
+                    Number(v["crf"]) is { } crf ? (int)crf : null,
+                    (v["preset"] as YScalar)?.Value,
+                    (v["fit"] as YScalar)?.Value == "crop")
+                : null;
+            return new CutDecl(id, output, [.. specs.Select(x => x.Ref)], node.Location)
+            {
+                ShotSpecs = specs,
+                Transition = Transition(node["transition"]),
+                Music = music,
+                Loudness = Number(node["loudness"]),
+                Video = video,
+            };
         }
+
+        private ShotSpec? BindShot(YNode node) => node switch
+        {
+            YScalar s => new ShotSpec(Ref(s), null, null, null),
+            YMapping m when m["shot"] is YScalar s => new ShotSpec(
+                Ref(s),
+                m["trim"] is YMapping t ? Number(t["in"]) : null,
+                m["trim"] is YMapping t2 ? Number(t2["out"]) : null,
+                Transition(m["transition"])),
+            _ => null,
+        };
+
+        private static TransitionSpec? Transition(YNode? node) => node is YMapping t
+            ? new TransitionSpec(
+                (t["type"] as YScalar)?.Value switch { "fade" => TransitionKind.Fade, "crossfade" => TransitionKind.Crossfade, _ => TransitionKind.Cut },
+                Number(t["seconds"]) ?? 0.5)
+            : null;
+
+        private static double? Number(YNode? node) =>
+            node is YScalar s && double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;
 
         private (int Takes, int Pick, SourceLocation PickLocation) TakesAndPick(YMapping node)
         {
