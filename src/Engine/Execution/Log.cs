@@ -31,6 +31,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 109, Level = LogLevel.Information, Message = "batch {Batch} submitted with {Count} steps")]
     public static partial void BatchStarted(ILogger logger, string batch, int count);
 
+    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "{Step}: the downloaded clip is damaged ({Problem}); fetching it again")]
+    public static partial void ClipDamaged(ILogger logger, string step, string problem);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "downloaded clips are not verified: {Reason}")]
+    public static partial void NotVerified(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "rate limited: concurrency lowered to {Limit}")]
     public static partial void ConcurrencyLowered(ILogger logger, int limit);
 }

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Reel.Engine.Media;
+using Reel.Engine.Media.Ffmpeg;
 using Reel.Engine.Planning;
 using Reel.Engine.Prompts;
 using Reel.Engine.Providers;
@@ -39,6 +40,7 @@ public sealed class Runner
     private decimal? _maxCost;
     private int _limit;
     private volatile bool _halt;
+    private bool _warnedNoFfprobe;
     private string? _haltMessage;
     private RunStop _haltKind = RunStop.Completed;
 
@@ -337,7 +339,7 @@ public sealed class Runner
 
             return Fail(step, message);
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or RunRefusedException or NotSupportedException)
+        catch (Exception ex) when (ex is InvalidDataException or IOException or RunRefusedException or NotSupportedException or FfmpegMissingException or FfmpegException)
         {
             if (ex is RunRefusedException)
             {
@@ -614,9 +616,15 @@ public sealed class Runner
         var temp = TempPath(".png");
         try
         {
-            await using (var png = File.Create(temp))
+            var clip = _store.PathOf(source.Output!);
+            if (IsLocalEncoding(clip))
             {
-                Mp4Clip.WriteLastFrame(_store.PathOf(source.Output!), png, size);
+                await using var png = File.Create(temp);
+                Mp4Clip.WriteLastFrame(clip, png, size);
+            }
+            else
+            {
+                await FrameGrab.LastFrameAsync(clip, temp, size, FitMode.Cover, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
 
             var stored = await _store.PutFileAsync(temp, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -716,7 +724,7 @@ public sealed class Runner
         }
 
         Emit(new RunEvent(step.Id, RunPhase.Downloading, 100, SpentSoFar: _spent));
-        var video = await DownloadAsync(jobId, ContentVariant.Video, cancellationToken).ConfigureAwait(false);
+        var video = await DownloadVerifiedAsync(step, jobId, cancellationToken).ConfigureAwait(false);
         _journal.RecordDownloaded(attempt, "video", video);
         var output = video;
         if (step.Request.Mode == ContinuationMode.LastFrame)
@@ -743,6 +751,80 @@ public sealed class Runner
         }
 
         return (thumb, sprite);
+    }
+
+    /// <summary>
+    /// Downloads the clip and checks it decodes with the expected duration and aspect; a damaged
+    /// clip is fetched once more, then reported. Local-encoding clips are checked in-process,
+    /// others with ffprobe (skipped, with a warning, where ffmpeg is not installed).
+    /// </summary>
+    private async Task<string> DownloadVerifiedAsync(PlannedStep step, string jobId, CancellationToken cancellationToken)
+    {
+        var r = step.Request;
+        var expectedSeconds = r.Mode == ContinuationMode.LastFrame ? r.Seconds : r.TotalSeconds;
+        string? problem = null;
+        for (var tries = 1; tries <= 2; tries++)
+        {
+            var sha = await DownloadAsync(jobId, ContentVariant.Video, cancellationToken).ConfigureAwait(false);
+            problem = await VerifyClipAsync(_store.PathOf(sha), expectedSeconds, r.Size, cancellationToken).ConfigureAwait(false);
+            if (problem is null)
+            {
+                return sha;
+            }
+
+            Log.ClipDamaged(_logger, step.Id, problem);
+            _store.Delete(sha);
+        }
+
+        throw new ProviderException(new ProviderError(ErrorClass.Transient, $"the downloaded clip of job {jobId} is damaged: {problem}"));
+    }
+
+    private async Task<string?> VerifyClipAsync(string path, int expectedSeconds, VideoSize size, CancellationToken cancellationToken)
+    {
+        ClipInfo? local = null;
+        try
+        {
+            local = Mp4Clip.Probe(path);
+        }
+        catch (InvalidDataException)
+        {
+            // Not an MP4 we can read ourselves: ffprobe decides.
+        }
+
+        if (local is { IsLocalEncoding: true })
+        {
+            return Math.Abs(local.Seconds - expectedSeconds) > 0.5 ? $"duration {local.Seconds:0.##} s, expected {expectedSeconds} s" : null;
+        }
+
+        FfmpegPaths tools;
+        try
+        {
+            tools = FfmpegTools.Locate();
+        }
+        catch (FfmpegMissingException ex)
+        {
+            if (!_warnedNoFfprobe)
+            {
+                _warnedNoFfprobe = true;
+                Log.NotVerified(_logger, ex.Message);
+            }
+
+            return null;
+        }
+
+        return await MediaProbe.VerifyAsync(path, expectedSeconds, (double)size.Width / size.Height, 0.5, tools, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool IsLocalEncoding(string path)
+    {
+        try
+        {
+            return Mp4Clip.Probe(path).IsLocalEncoding;
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Streams one variant into the store, retrying truncated or dropped downloads into a fresh file.</summary>
@@ -775,17 +857,49 @@ public sealed class Runner
     private async Task<StepResult> CutAsync(PlannedStep step, ConcurrentDictionary<string, StepResult> results, CancellationToken cancellationToken)
     {
         var shots = step.Request.Shots.Select(s => results[s].Output ?? throw new InvalidDataException($"shot '{s}' has no clip")).ToList();
-        if (step.Request.Cut is { HasEffects: true })
-        {
-            throw new NotSupportedException("trims, transitions, music, loudness and video settings of a cut need the ffmpeg renderer, which is not available in this build");
-        }
-
-        var output = await JoinAsync(shots, step.Request.Size, cancellationToken).ConfigureAwait(false);
+        var cut = step.Request.Cut;
+        var output = cut is { HasEffects: true } || !shots.All(sha => IsLocalEncoding(_store.PathOf(sha)))
+            ? await RenderCutAsync(shots, cut, cancellationToken).ConfigureAwait(false)
+            : await JoinAsync(shots, step.Request.Size, cancellationToken).ConfigureAwait(false);
         return new StepResult(step.Id, StepOutcome.Done, Output: output);
+    }
+
+    /// <summary>A cut of provider clips or with effects: ffmpeg, by stream copy where the encodings allow, else one re-encode.</summary>
+    private async Task<string> RenderCutAsync(IReadOnlyList<string> clips, CutSettings? cut, CancellationToken cancellationToken)
+    {
+        var shots = clips.Select((sha, i) => new CutShot(_store.PathOf(sha), cut?.Shots[i].TrimIn, cut?.Shots[i].TrimOut)).ToList();
+        var transitions = cut is null
+            ? []
+            : cut.Shots.Skip(1).Select(s => new Transition(
+                s.Transition.Kind switch
+                {
+                    Scripts.TransitionKind.Fade => Media.Ffmpeg.TransitionKind.Fade,
+                    Scripts.TransitionKind.Crossfade => Media.Ffmpeg.TransitionKind.Crossfade,
+                    _ => Media.Ffmpeg.TransitionKind.Cut,
+                },
+                s.Transition.Seconds)).ToList();
+        var music = cut?.Music is { } m ? new MusicBed(m.File.Path, m.VolumeDb, m.Duck) : null;
+        var video = cut?.Video;
+        var output = new CutOutput(video?.Size?.Width, video?.Size?.Height, video?.FramesPerSecond, video?.Crf ?? 20, video?.Preset ?? "medium", video?.Crop == true ? "crop" : "pad");
+        var temp = TempPath(".mp4");
+        try
+        {
+            await CutRenderer.RenderAsync(new CutSpec(shots, transitions, music, cut?.Loudness, output), temp, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return (await _store.PutFileAsync(temp, cancellationToken: cancellationToken).ConfigureAwait(false)).Sha256;
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
     }
 
     private async Task<string> JoinAsync(IReadOnlyList<string> clips, VideoSize? target, CancellationToken cancellationToken)
     {
+        if (!clips.All(sha => IsLocalEncoding(_store.PathOf(sha))))
+        {
+            return await RenderCutAsync(clips, null, cancellationToken).ConfigureAwait(false);
+        }
+
         var temp = TempPath(".mp4");
         try
         {

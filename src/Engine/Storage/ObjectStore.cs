@@ -147,6 +147,9 @@ public sealed class ObjectStore
         }
     }
 
+    /// <summary>Removes an object (a download found damaged after it was stored); exports elsewhere keep their own link.</summary>
+    public void Delete(string sha256) => TryDelete(PathOf(Normalize(sha256)));
+
     /// <summary>
     /// Re-hashes the stored object. A missing object returns false; a corrupted one is deleted
     /// (so it will be fetched or generated again) and false is returned.
