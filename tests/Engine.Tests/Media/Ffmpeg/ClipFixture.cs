@@ -68,7 +68,7 @@ public sealed class ClipFixture : IDisposable
     /// <summary>Integrated loudness (LUFS) measured by the ebur128 filter.</summary>
     public async Task<double> IntegratedLoudness(string path)
     {
-        var err = await Ffmpeg("-v", "info", "-nostats", "-i", path, "-map", "0:a:0", "-af", "ebur128=framelog=quiet", "-f", "null", "-");
+        var err = await Ffmpeg("-v", "info", "-nostats", "-i", path, "-map", "0:a:0", "-af", "aresample=48000,ebur128=peak=none", "-f", "null", "-");
         var m = Regex.Matches(err, @"I:\s+(-?[\d.]+) LUFS");
         Assert.True(m.Count > 0, "no ebur128 summary: " + err);
         return double.Parse(m[^1].Groups[1].Value, CultureInfo.InvariantCulture);
