@@ -159,6 +159,32 @@ public sealed class CutRendererTests(ClipFixture clips)
         Assert.False(File.Exists(clips.File("bad2.mp4")));
     }
 
+    [Theory]
+    [InlineData(24.0, "24/1")]
+    [InlineData(29.97, "30000/1001")]
+    [InlineData(23.976, "24000/1001")]
+    [InlineData(12.5, "12500/1000")]
+    public void Frame_rates_become_ffmpeg_rationals(double fps, string expected) =>
+        Assert.Equal(expected, CutRenderer.RateText(fps));
+
+    [Fact]
+    public async Task Cancelling_kills_ffmpeg_and_leaves_no_output()
+    {
+        var output = clips.File("cancelled.mp4");
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(400));
+        var spec = new CutSpec(
+            [new(clips.Long30), new(clips.Long30), new(clips.Long30), new(clips.Long30)],
+            [],
+            null,
+            null,
+            new CutOutput(1920, 1080, 60, Crf: 10, Preset: "veryslow"));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CutRenderer.RenderAsync(spec, output, clips.Tools, cts.Token));
+
+        Assert.False(File.Exists(output));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(output)!, ".cancelled.mp4*"));
+    }
+
     private static void AssertAudioMatchesVideo(MediaInfo info, double expectedSeconds, double fps)
     {
         Assert.NotNull(info.VideoDuration);
