@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Reel.Cli.Tests;
+
+/// <summary>Cuts with trims, transitions, loudness and output settings, rendered with real ffmpeg.</summary>
+public sealed class CutTests
+{
+    private const string Script = """
+        reel: 1
+        defaults: { seconds: 4, size: 1280x720 }
+        scenes:
+          - id: a
+            prompt: A quiet street.
+          - id: b
+            prompt: A busy street.
+          - id: c
+            prompt: The street at night.
+        cut:
+          - id: film
+            output: out/film.mp4
+            transition: { type: crossfade, seconds: 0.5 }
+            loudness: -16
+            video: { size: 640x360, fps: 24, crf: 28, preset: veryfast }
+            shots:
+              - a
+              - { shot: b, trim: { in: 0.5, out: 3.5 } }
+              - { shot: c, transition: { type: fade, seconds: 1 } }
+        """;
+
+    private static JsonElement Probe(string path)
+    {
+        var psi = new ProcessStartInfo("ffprobe") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "-v", "error", "-show_streams", "-show_format", "-of", "json", path })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("ffprobe is required for this test (CI installs ffmpeg)");
+        var json = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return JsonDocument.Parse(json).RootElement.Clone();
+    }
+
+    private static double Seconds(JsonElement e, string name) => double.Parse(e.GetProperty(name).GetString()!, CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void A_cut_with_trims_transitions_and_output_settings_renders_with_ffmpeg_to_the_expected_length()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s.yaml", Script);
+
+        var r = ReelProcess.Run(dir.Path, "run", "s.yaml");
+
+        Assert.True(r.ExitCode == 0, r.All);
+        var info = Probe(Path.Combine(dir.Path, "out", "film.mp4"));
+        var video = info.GetProperty("streams").EnumerateArray().Single(s => s.GetProperty("codec_type").GetString() == "video");
+        var audio = info.GetProperty("streams").EnumerateArray().Single(s => s.GetProperty("codec_type").GetString() == "audio");
+        Assert.Equal(640, video.GetProperty("width").GetInt32());
+        Assert.Equal(360, video.GetProperty("height").GetInt32());
+        Assert.Equal("24/1", video.GetProperty("r_frame_rate").GetString());
+
+        // 4 + (3.5 - 0.5) - 0.5 crossfade + 4 - 1 fade = 9.5 s, to the frame.
+        Assert.Equal(9.5, Seconds(video, "duration"), 1.0 / 24);
+        Assert.Equal(Seconds(video, "duration"), Seconds(audio, "duration"), 1.0 / 24 + 0.03);
+    }
+
+    [Fact]
+    public void Changing_a_transition_rerenders_only_the_cut()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s.yaml", Script);
+        Assert.Equal(0, ReelProcess.Run(dir.Path, "run", "s.yaml").ExitCode);
+        File.WriteAllText(Path.Combine(dir.Path, "s.yaml"), Script.Replace("type: fade, seconds: 1", "type: crossfade, seconds: 1", StringComparison.Ordinal));
+
+        var r = ReelProcess.Run(dir.Path, "run", "s.yaml", "--json");
+
+        Assert.True(r.ExitCode == 0, r.All);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var statuses = doc.RootElement.GetProperty("steps").EnumerateArray().ToDictionary(s => s.GetProperty("id").GetString()!, s => s.GetProperty("status").GetString());
+        Assert.Equal("done", statuses["film"]);
+        Assert.Equal(["cached"], statuses.Where(kv => kv.Key != "film").Select(kv => kv.Value).Distinct());
+    }
+
+    [Fact]
+    public void A_missing_ffmpeg_fails_the_cut_with_an_actionable_message()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s.yaml", Script);
+
+        var r = ReelProcess.Run(dir.Path, ["run", "s.yaml"], new Dictionary<string, string?> { ["REEL_FFMPEG"] = "/nonexistent/ffmpeg" });
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("film", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("apt-get install ffmpeg", r.Stderr, StringComparison.Ordinal);
+    }
+}
