@@ -234,6 +234,7 @@ internal sealed partial class OpenAiApi
         }
 
         _audit.JobCreated(job.Id, job.Kind, fingerprint);
+        _clips.Prepare(job);
         return job;
     }
 }

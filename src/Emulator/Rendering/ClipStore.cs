@@ -18,6 +18,15 @@ internal sealed class ClipStore
         _realistic = realistic;
     }
 
+    /// <summary>In realistic mode, starts rendering a new job's video in the background (as a provider renders while the job runs), unless it will fail.</summary>
+    public void Prepare(VideoJob job)
+    {
+        if (_realistic is not null && !job.Blocked)
+        {
+            _realistic.Start(job);
+        }
+    }
+
     /// <summary>The job's video: a realistic clip in realistic mode (rendered without blocking a thread), else the local preview.</summary>
     public Task<string> VideoAsync(VideoJob job, CancellationToken cancellationToken = default) =>
         _realistic is not null ? _realistic.VideoAsync(job, cancellationToken) : Task.FromResult(Video(job));

@@ -10,7 +10,8 @@ namespace Reel.Emulator.Rendering;
 /// exact size, the model's frame rate (<see cref="ClipProfile"/>), an AAC sine track whose pitch depends on the job,
 /// exactly <c>seconds</c> long. The picture is the local preview clip, scaled and resampled by ffmpeg (no fonts needed).
 /// An extension is the source clip and the new segment re-encoded as one clip, audio continuous across the join.
-/// Each job renders once, on first download, off any lock shared with other requests; results are kept on disk.
+/// Each job renders once, in the background from its creation (a download waits for it), off any lock shared with other
+/// requests, at most one render step per core at a time; results are kept on disk. A failed render is retried by the next download.
 /// </summary>
 internal sealed class RealisticClips : IAsyncDisposable
 {
@@ -27,14 +28,21 @@ internal sealed class RealisticClips : IAsyncDisposable
         Directory.CreateDirectory(_directory);
     }
 
-    /// <summary>The path of the job's clip, rendering it first if needed; concurrent callers share one render.</summary>
-    public Task<string> VideoAsync(VideoJob job, CancellationToken cancellationToken = default)
-    {
-        var render = _renders.GetOrAdd(job.Id, _ => new Lazy<Task<string>>(() => Task.Run(() => RenderAsync(job, _stopping.Token))));
+    /// <summary>Starts rendering the job's clip in the background, if it isn't already; a failure surfaces at download (which retries).</summary>
+    public void Start(VideoJob job) =>
+        _ = Render(job).ContinueWith(
+            static t => _ = t.Exception,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
 
+    /// <summary>The path of the job's clip, rendering it first if needed; concurrent callers share one render.</summary>
+    public Task<string> VideoAsync(VideoJob job, CancellationToken cancellationToken = default) =>
         // A waiter that gives up does not cancel the render: others (or a retry) may want it.
-        return render.Value.WaitAsync(cancellationToken);
-    }
+        Render(job).WaitAsync(cancellationToken);
+
+    private Task<string> Render(VideoJob job) =>
+        _renders.GetOrAdd(job.Id, _ => new Lazy<Task<string>>(() => Task.Run(() => RenderAsync(job, _stopping.Token)))).Value;
 
     /// <summary>The sine's pitch: 220–820 Hz in steps of 15, from the job's seed, so that different clips sound different.</summary>
     internal static int Frequency(VideoJob job) => 220 + (int)(job.Seed % 41) * 15;
@@ -167,11 +175,14 @@ internal sealed class RealisticClips : IAsyncDisposable
     private static string Sine(VideoJob job, ClipProfile profile, int seconds) =>
         string.Create(CultureInfo.InvariantCulture, $"sine=frequency={Frequency(job)}:sample_rate={profile.SampleRate}:duration={seconds}");
 
-    /// <summary>To the exact size (a preview has the same aspect ratio; any other source is letterboxed), square pixels, the model's frame rate, 4:2:0.</summary>
+    /// <summary>
+    /// To the exact size (a preview has the same aspect ratio and is scaled nearest-neighbour: crisp bitmap text, and
+    /// fast; any other source is letterboxed), square pixels, then the model's frame rate (scaling first scales fewer frames), 4:2:0.
+    /// </summary>
     private static string VideoChain(ClipProfile profile, int w, int h, bool pad) =>
         pad
             ? string.Create(CultureInfo.InvariantCulture, $"scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps={profile.FrameRate},format=yuv420p")
-            : string.Create(CultureInfo.InvariantCulture, $"scale={w}:{h},setsar=1,fps={profile.FrameRate},format=yuv420p");
+            : string.Create(CultureInfo.InvariantCulture, $"scale={w}:{h}:flags=neighbor,setsar=1,fps={profile.FrameRate},format=yuv420p");
 
     private static string AudioFormat(ClipProfile profile) =>
         string.Create(CultureInfo.InvariantCulture, $"aresample={profile.SampleRate},aformat=sample_fmts=fltp:sample_rates={profile.SampleRate}:channel_layouts=stereo");
