@@ -8,6 +8,11 @@ namespace Reel.Emulator;
 /// <param name="ApiKey">When set, every <c>/v1</c> request must carry <c>Authorization: Bearer</c> with this key.</param>
 /// <param name="AuditPath">When set, one JSON line per request and per job created is appended to this file.</param>
 /// <param name="DataDirectory">Where rendered clips and uploads are kept; a temporary directory (deleted on dispose) when null.</param>
+/// <param name="Realistic">
+/// Serve provider-like clips: every video download is made by ffmpeg — H.264 High (libx264, yuv420p) at the job's exact
+/// size and duration, with an AAC track, frame rate and sample rate depending on the model — instead of the local
+/// I_PCM preview. Needs ffmpeg (with libx264) and ffprobe; the server refuses to start without them.
+/// </param>
 public sealed record EmulatorOptions(
     int Port = 0,
     double Speed = 1.0,
@@ -15,4 +20,9 @@ public sealed record EmulatorOptions(
     int Seed = 0,
     string? ApiKey = null,
     string? AuditPath = null,
-    string? DataDirectory = null);
+    string? DataDirectory = null,
+    bool Realistic = false)
+{
+    /// <summary>The ffmpeg executable realistic mode runs (a name looked up on PATH, or a path); ffprobe is taken from the same directory.</summary>
+    public string FfmpegPath { get; init; } = "ffmpeg";
+}

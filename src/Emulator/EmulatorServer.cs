@@ -13,6 +13,7 @@ using Reel.Emulator.Audit;
 using Reel.Emulator.Faults;
 using Reel.Emulator.Http;
 using Reel.Emulator.OpenAi;
+using Reel.Emulator.Rendering;
 
 namespace Reel.Emulator;
 
@@ -30,9 +31,11 @@ public sealed class EmulatorServer : IAsyncDisposable
     private readonly FaultInjector _faults;
     private readonly string? _apiKey;
     private readonly string? _temporaryDirectory;
+    private readonly RealisticClips? _realistic;
 
-    private EmulatorServer(WebApplication app, AuditLog audit, OpenAiApi openAi, FaultInjector faults, string? apiKey, string? temporaryDirectory)
+    private EmulatorServer(WebApplication app, AuditLog audit, OpenAiApi openAi, FaultInjector faults, string? apiKey, string? temporaryDirectory, RealisticClips? realistic)
     {
+        _realistic = realistic;
         _app = app;
         _audit = audit;
         _openAi = openAi;
@@ -51,7 +54,7 @@ public sealed class EmulatorServer : IAsyncDisposable
     /// <param name="options">Port, speed, faults, key, audit file and data directory.</param>
     /// <param name="time">The clock that drives job progress and expiry; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    /// <exception cref="ArgumentException">The options are invalid (a bad fault profile, a negative speed or port).</exception>
+    /// <exception cref="ArgumentException">The options are invalid (a bad fault profile, a negative speed or port), or realistic mode is asked for and ffmpeg can't be run.</exception>
     public static async Task<EmulatorServer> StartAsync(EmulatorOptions options, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -67,6 +70,7 @@ public sealed class EmulatorServer : IAsyncDisposable
 
         time ??= TimeProvider.System;
         var faults = new FaultInjector(FaultProfile.Parse(options.Faults), options.Seed);
+        var ffmpeg = options.Realistic ? await Ffmpeg.LocateAsync(options.FfmpegPath, cancellationToken).ConfigureAwait(false) : null;
         string? temporary = null;
         var data = options.DataDirectory;
         if (string.IsNullOrEmpty(data))
@@ -76,7 +80,8 @@ public sealed class EmulatorServer : IAsyncDisposable
 
         Directory.CreateDirectory(data);
         var audit = new AuditLog(options.AuditPath, time);
-        var openAi = new OpenAiApi(time, options.Speed, faults, audit, data);
+        var realistic = ffmpeg is null ? null : new RealisticClips(ffmpeg, data);
+        var openAi = new OpenAiApi(time, options.Speed, faults, audit, data, realistic);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.ClearProviders();
@@ -88,7 +93,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, options.Port);
         });
         var app = builder.Build();
-        var server = new EmulatorServer(app, audit, openAi, faults, options.ApiKey, temporary);
+        var server = new EmulatorServer(app, audit, openAi, faults, options.ApiKey, temporary, realistic);
         app.Run(server.HandleAsync);
         try
         {
@@ -98,6 +103,11 @@ public sealed class EmulatorServer : IAsyncDisposable
         {
             await app.DisposeAsync().ConfigureAwait(false);
             audit.Dispose();
+            if (realistic is not null)
+            {
+                await realistic.DisposeAsync().ConfigureAwait(false);
+            }
+
             throw;
         }
 
@@ -258,6 +268,11 @@ public sealed class EmulatorServer : IAsyncDisposable
         {
             await _app.DisposeAsync().ConfigureAwait(false);
             _audit.Dispose();
+            if (_realistic is not null)
+            {
+                await _realistic.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (_temporaryDirectory is not null)
             {
                 try

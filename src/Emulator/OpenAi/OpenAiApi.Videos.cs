@@ -109,7 +109,7 @@ internal sealed partial class OpenAiApi
         return JsonResult.Ok(new JsonObject { ["id"] = id, ["object"] = "video.deleted", ["deleted"] = true });
     }
 
-    private ApiResult Content(string id, IQueryCollection query)
+    private async Task<ApiResult> ContentAsync(string id, IQueryCollection query, CancellationToken cancellationToken)
     {
         var job = FindVideo(id);
         var variant = query.TryGetValue("variant", out var v) && !string.IsNullOrEmpty(v) ? v.ToString() : "video";
@@ -142,7 +142,7 @@ internal sealed partial class OpenAiApi
         {
             "thumbnail" => new FileResult(_clips.Thumbnail(job), "image/webp", id + ".webp"),
             "spritesheet" => new FileResult(_clips.Spritesheet(job), "image/jpeg", id + ".jpg"),
-            _ => new FileResult(_clips.Video(job), "video/mp4", id + ".mp4"),
+            _ => new FileResult(await _clips.VideoAsync(job, cancellationToken).ConfigureAwait(false), "video/mp4", id + ".mp4"),
         };
     }
 

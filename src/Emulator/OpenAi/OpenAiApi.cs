@@ -33,13 +33,13 @@ internal sealed partial class OpenAiApi
     private readonly Dictionary<string, Batch> _batches = new(StringComparer.Ordinal);
     private long _sequence;
 
-    public OpenAiApi(TimeProvider time, double speed, FaultInjector faults, AuditLog audit, string dataDirectory)
+    public OpenAiApi(TimeProvider time, double speed, FaultInjector faults, AuditLog audit, string dataDirectory, RealisticClips? realistic = null)
     {
         _time = time;
         _speed = speed;
         _faults = faults;
         _audit = audit;
-        _clips = new ClipStore(dataDirectory);
+        _clips = new ClipStore(dataDirectory, realistic);
         _uploads = Path.Combine(dataDirectory, "uploads");
         Directory.CreateDirectory(_uploads);
     }
@@ -61,7 +61,7 @@ internal sealed partial class OpenAiApi
             (["videos", "characters", var id], "GET") => GetCharacter(id),
             (["videos", var id], "GET") => GetVideo(id),
             (["videos", var id], "DELETE") => DeleteVideo(id),
-            (["videos", var id, "content"], "GET") => Content(id, query),
+            (["videos", var id, "content"], "GET") => await ContentAsync(id, query, cancellationToken).ConfigureAwait(false),
             (["videos", var id, "remix"], "POST") => Remix(id, await ReadAsync(context, cancellationToken).ConfigureAwait(false)),
             (["files"], "POST") => UploadFile(await ReadAsync(context, cancellationToken).ConfigureAwait(false)),
             (["files"], "GET") => ListFiles(),
@@ -234,6 +234,7 @@ internal sealed partial class OpenAiApi
         }
 
         _audit.JobCreated(job.Id, job.Kind, fingerprint);
+        _clips.Prepare(job);
         return job;
     }
 }

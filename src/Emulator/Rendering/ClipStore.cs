@@ -7,12 +7,29 @@ namespace Reel.Emulator.Rendering;
 internal sealed class ClipStore
 {
     private readonly string _directory;
+    private readonly RealisticClips? _realistic;
 
-    public ClipStore(string directory)
+    /// <param name="directory">The data directory; assets go to its <c>assets</c> folder.</param>
+    /// <param name="realistic">When set, video downloads are provider-like clips made by ffmpeg instead of local previews.</param>
+    public ClipStore(string directory, RealisticClips? realistic = null)
     {
         _directory = Path.Combine(directory, "assets");
         Directory.CreateDirectory(_directory);
+        _realistic = realistic;
     }
+
+    /// <summary>In realistic mode, starts rendering a new job's video in the background (as a provider renders while the job runs), unless it will fail.</summary>
+    public void Prepare(VideoJob job)
+    {
+        if (_realistic is not null && !job.Blocked)
+        {
+            _realistic.Start(job);
+        }
+    }
+
+    /// <summary>The job's video: a realistic clip in realistic mode (rendered without blocking a thread), else the local preview.</summary>
+    public Task<string> VideoAsync(VideoJob job, CancellationToken cancellationToken = default) =>
+        _realistic is not null ? _realistic.VideoAsync(job, cancellationToken) : Task.FromResult(Video(job));
 
     public string Video(VideoJob job)
     {
@@ -69,7 +86,7 @@ internal sealed class ClipStore
         }
     }
 
-    private static ClipSpec Spec(VideoJob job, int seconds, string? firstFrame) =>
+    internal static ClipSpec Spec(VideoJob job, int seconds, string? firstFrame) =>
         new($"{job.Kind} · {job.Model}", job.Prompt, job.Size, seconds, job.Seed, firstFrame);
 
     /// <summary>Writes to a temporary file then renames, so that a failed render leaves nothing half-written.</summary>

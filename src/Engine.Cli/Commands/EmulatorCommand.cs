@@ -14,9 +14,10 @@ internal static class EmulatorCommand
         var apiKey = new Option<string?>("--api-key") { Description = "Require this bearer key on every request (401 otherwise)." };
         var audit = new Option<string?>("--audit") { Description = "Append one JSON line per request and per job created to this file." };
         var data = new Option<string?>("--data") { Description = "Keep rendered clips and uploads in this directory (default: a temporary one)." };
+        var realistic = new Option<bool>("--realistic") { Description = "Serve provider-like clips made by ffmpeg (H.264 High + AAC, exact size and duration, frame and sample rates per model) instead of local previews; needs ffmpeg." };
         var command = new Command("emulator", "Serve a faithful local copy of the OpenAI /v1/videos API on 127.0.0.1, rendered by the local provider, for offline development and tests.")
         {
-            port, speed, faults, seed, apiKey, audit, data,
+            port, speed, faults, seed, apiKey, audit, data, realistic,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -27,7 +28,8 @@ internal static class EmulatorCommand
                 parse.GetValue(seed),
                 parse.GetValue(apiKey),
                 parse.GetValue(audit),
-                parse.GetValue(data));
+                parse.GetValue(data),
+                parse.GetValue(realistic));
             if (options.Speed <= 0 || options.Port is < 0 or > 65535)
             {
                 Console.Error.WriteLine("error: --speed must be positive and --port within 0–65535");
