@@ -21,10 +21,15 @@ public sealed class EmulatorProcess : IDisposable
 
     public string ApiBase => BaseUrl.ToString().TrimEnd('/') + "/v1";
 
-    public static EmulatorProcess Start(string directory, string apiKey, double speed = 0.02, string? faults = null, int seed = 7)
+    public static EmulatorProcess Start(string directory, string apiKey, double speed = 0.02, string? faults = null, int seed = 7, bool realistic = false)
     {
         var audit = Path.Combine(directory, "audit.jsonl");
         var args = new List<string> { "emulator", "--port", "0", "--speed", speed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--audit", audit, "--api-key", apiKey, "--data", Path.Combine(directory, "emulator-data"), "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (realistic)
+        {
+            args.Add("--realistic");
+        }
+
         if (faults is not null)
         {
             args.AddRange(["--faults", faults]);

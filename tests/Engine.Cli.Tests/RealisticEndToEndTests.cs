@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Reel.Cli.Tests;
+
+/// <summary>
+/// The openai provider against the emulator's realistic mode: H.264 High clips with AAC audio at
+/// each model's own frame rate and sample rate, joined by ffmpeg.
+/// </summary>
+public sealed class RealisticEndToEndTests
+{
+    private const string Key = "sk-realistic-7";
+
+    private const string Script = """
+        reel: 1
+        provider: openai
+        defaults: { size: 1280x720, seconds: 4 }
+        scenes:
+          - id: street
+            model: sora-2
+            prompt: A quiet street at dawn.
+          - id: cafe
+            model: sora-2-pro
+            prompt: A cafe opens its shutters.
+        continuations:
+          - id: street-more
+            from: street
+            prompt: A cyclist passes.
+            seconds: 4
+          - id: cafe-next
+            from: cafe
+            mode: last-frame
+            model: sora-2
+            prompt: The first customer walks in.
+            seconds: 4
+        cut:
+          - id: film
+            output: out/film.mp4
+            transition: { type: crossfade, seconds: 0.5 }
+            shots: [street-more, cafe-next]
+        """;
+
+    private static JsonElement Probe(string path)
+    {
+        var psi = new ProcessStartInfo("ffprobe") { RedirectStandardOutput = true };
+        foreach (var a in new[] { "-v", "error", "-show_streams", "-of", "json", path })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        var json = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return JsonDocument.Parse(json).RootElement.Clone();
+    }
+
+    private static double Duration(JsonElement info, string type) =>
+        double.Parse(info.GetProperty("streams").EnumerateArray().Single(s => s.GetProperty("codec_type").GetString() == type).GetProperty("duration").GetString()!, CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void Provider_like_clips_with_mixed_rates_extend_continue_from_the_last_frame_and_cut_with_audio()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("storyboard.yaml", Script);
+        using var emulator = EmulatorProcess.Start(dir.Path, Key, speed: 0.02, realistic: true);
+
+        var r = ReelProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment(Key), TimeSpan.FromMinutes(4));
+
+        Assert.True(r.ExitCode == 0, r.All);
+        Assert.Equal(4, emulator.JobsCreated().Count);
+
+        // The extension is the provider's stitched 8 s clip; the last-frame continuation is the
+        // source followed by the new clip, joined by ffmpeg: 4 + 4 s.
+        Assert.Equal(8, Duration(Probe(Path.Combine(dir.Path, "out", "shots", "street-more.mp4")), "video"), 0.1);
+        var next = Probe(Path.Combine(dir.Path, "out", "shots", "cafe-next.mp4"));
+        Assert.Equal(8, Duration(next, "video"), 0.1);
+        Assert.Equal(Duration(next, "video"), Duration(next, "audio"), 0.1);
+
+        // The cut: 8 + 8 - 0.5 s crossfade, audio as long as the picture.
+        var film = Probe(Path.Combine(dir.Path, "out", "film.mp4"));
+        Assert.Equal(15.5, Duration(film, "video"), 0.1);
+        Assert.Equal(Duration(film, "video"), Duration(film, "audio"), 0.1);
+    }
+}
