@@ -793,7 +793,7 @@ public sealed class Runner
 
         if (local is { IsLocalEncoding: true })
         {
-            return Math.Abs(local.Seconds - expectedSeconds) > 0.5 ? $"duration {local.Seconds:0.##} s, expected {expectedSeconds} s" : null;
+            return Math.Abs(local.Seconds - expectedSeconds) > 0.5 ? $"duration {local.Seconds:0.##} s, expected {expectedSeconds} s" : Mp4Clip.Verify(path);
         }
 
         FfmpegPaths tools;

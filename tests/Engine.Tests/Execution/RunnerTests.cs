@@ -204,6 +204,31 @@ public sealed class RunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_damaged_download_is_fetched_again_and_the_run_succeeds()
+    {
+        var provider = NewProvider();
+        provider.CorruptDownloads = 1;
+
+        var (result, _) = await RunAsync(provider);
+
+        Assert.Equal(RunStop.Completed, result.Stop);
+        Assert.All(result.Steps, s => Assert.Equal(StepOutcome.Done, s.Outcome));
+        Assert.Equal(0, provider.CorruptDownloads);
+    }
+
+    [Fact]
+    public async Task A_clip_that_stays_damaged_fails_its_step_with_the_reason()
+    {
+        var provider = NewProvider();
+        provider.CorruptDownloads = 1000;
+
+        var (result, _) = await RunAsync(provider, new RunOptions(Concurrency: 1));
+
+        var failed = result.Steps.First(s => s.Outcome == StepOutcome.Failed);
+        Assert.Contains("damaged", failed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_honours_cancellation()
     {
         using var cts = new CancellationTokenSource();
@@ -227,6 +252,9 @@ public sealed class RunnerTests : IDisposable
         public string? ResetAfterCreate { get; set; }
 
         public bool QuotaOnSubmit { get; set; }
+
+        /// <summary>How many video downloads to damage (cut to half their length, as a broken proxy might).</summary>
+        public int CorruptDownloads { get; set; }
 
         public int Calls => _calls;
 
@@ -276,7 +304,22 @@ public sealed class RunnerTests : IDisposable
         {
             Interlocked.Increment(ref _calls);
             Interlocked.Increment(ref _downloads);
+            if (variant == ContentVariant.Video && CorruptDownloads > 0)
+            {
+                CorruptDownloads--;
+                return DamagedAsync(jobId, destination, cancellationToken);
+            }
+
             return inner.DownloadAsync(jobId, variant, destination, cancellationToken);
+        }
+
+        private async Task DamagedAsync(string jobId, Stream destination, CancellationToken cancellationToken)
+        {
+            using var whole = new MemoryStream();
+            await inner.DownloadAsync(jobId, ContentVariant.Video, whole, cancellationToken);
+            var bytes = whole.ToArray();
+            Array.Clear(bytes, bytes.Length / 3, bytes.Length / 3);
+            await destination.WriteAsync(bytes, cancellationToken);
         }
 
         public Task<IReadOnlyList<JobStatus>> ListRecentAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
