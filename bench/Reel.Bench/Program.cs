@@ -39,11 +39,13 @@ internal static class Program
                     Option(args, "--jobs", 20, int.Parse),
                     Option(args, "--speed", 0.25, a => double.Parse(a, CultureInfo.InvariantCulture)),
                     Option(args, "--concurrency", 4, int.Parse));
+            case "cut":
+                return await CutBench.RunAsync(runs > 0 ? runs : 3);
             case "rerun-stages":
                 // Child-process mode of `rerun`: one cold rerun in-process, timed stage by stage.
                 return await RerunStages(args[1]);
             default:
-                Console.Error.WriteLine("usage: Reel.Bench plan|rerun [--runs N] | poll [--jobs N] [--speed S] [--concurrency C] [--min-threads T]");
+                Console.Error.WriteLine("usage: Reel.Bench plan|rerun|cut [--runs N] | poll [--jobs N] [--speed S] [--concurrency C] [--min-threads T]");
                 return 2;
         }
     }

@@ -74,11 +74,8 @@ public static class CutRenderer
         }
 
         tools ??= FfmpegTools.Locate();
-        var infos = new MediaInfo[spec.Shots.Count];
-        for (var i = 0; i < infos.Length; i++)
-        {
-            infos[i] = await MediaProbe.ProbeAsync(spec.Shots[i].Path, tools, cancellationToken).ConfigureAwait(false);
-        }
+        // Probes are independent processes: run them side by side (a cut may have dozens of shots).
+        var infos = await Task.WhenAll(spec.Shots.Select(s => MediaProbe.ProbeAsync(s.Path, tools, cancellationToken))).ConfigureAwait(false);
 
         var dir = Path.GetDirectoryName(Path.GetFullPath(output)) ?? ".";
         Directory.CreateDirectory(dir);
