@@ -1,3 +1,4 @@
+using Reel.Engine.Media.Ffmpeg;
 using System.ComponentModel;
 using System.Diagnostics;
 
@@ -32,7 +33,7 @@ internal sealed class Ffmpeg
             encoders = await RunAsync(ffmpeg, ["-hide_banner", "-nostdin", "-encoders"], timeout.Token).ConfigureAwait(false);
             await RunAsync(ffprobe, ["-hide_banner", "-version"], timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is Win32Exception or InvalidOperationException or FileNotFoundException
+        catch (Exception ex) when (ex is Win32Exception or FfmpegMissingException or InvalidOperationException or FileNotFoundException
             || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             throw new ArgumentException(
@@ -84,46 +85,14 @@ internal sealed class Ffmpeg
     /// <exception cref="InvalidOperationException">It exited with a non-zero code.</exception>
     public static async Task<string> RunAsync(string program, IEnumerable<string> arguments, CancellationToken cancellationToken = default)
     {
-        var start = new ProcessStartInfo(program)
+        // The engine's runner: argument lists only, stdout and stderr captured, the tree killed on cancellation.
+        var run = await FfmpegTools.RunAsync(program, [.. arguments], cancellationToken).ConfigureAwait(false);
+        if (run.ExitCode != 0)
         {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            CreateNoWindow = true,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
+            var tail = string.Join(" | ", run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(4));
+            throw new InvalidOperationException($"{Path.GetFileName(program)} exited with code {run.ExitCode}: {tail}");
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-
-            throw;
-        }
-
-        var output = await stdout.ConfigureAwait(false);
-        var error = await stderr.ConfigureAwait(false);
-        if (process.ExitCode != 0)
-        {
-            var tail = string.Join(" | ", error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(4));
-            throw new InvalidOperationException($"{Path.GetFileName(program)} exited with code {process.ExitCode}: {tail}");
-        }
-
-        return output;
+        return run.Stdout;
     }
 }
