@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Reel.Engine.Media;
 using Reel.Engine.Storage;
 
@@ -38,23 +37,7 @@ public sealed class CrashResumeTests
     {
         using var dir = new TempDirectory();
         var script = dir.Write("storyboard.yaml", Storyboard(12));
-        var random = new Random(20261126);
-        var kills = 0;
-        for (var round = 0; round < 8 && kills < 5; round++)
-        {
-            using var p = Process.Start(ReelProcess.StartInfo(dir.Path, ["run", "storyboard.yaml", "--concurrency", "3"]))!;
-            p.StandardInput.Close();
-            p.BeginOutputReadLine();
-            p.BeginErrorReadLine();
-            Thread.Sleep(random.Next(250, 1400));
-            if (!p.HasExited)
-            {
-                p.Kill();
-                kills++;
-            }
-
-            p.WaitForExit();
-        }
+        var kills = ReelProcess.RunAndKillAtRandom(dir.Path, ["run", "storyboard.yaml", "--concurrency", "3"], null, seed: 20261126, minMs: 250, maxMs: 1400, maxKills: 5);
 
         var final = ReelProcess.Run(dir.Path, "run", "storyboard.yaml");
         Assert.True(final.ExitCode == 0, final.All);

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 
 namespace Reel.Cli.Tests;
@@ -29,22 +27,6 @@ public sealed class CutTests
               - { shot: c, transition: { type: fade, seconds: 1 } }
         """;
 
-    private static JsonElement Probe(string path)
-    {
-        var psi = new ProcessStartInfo("ffprobe") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-v", "error", "-show_streams", "-show_format", "-of", "json", path })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("ffprobe is required for this test (CI installs ffmpeg)");
-        var json = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return JsonDocument.Parse(json).RootElement.Clone();
-    }
-
-    private static double Seconds(JsonElement e, string name) => double.Parse(e.GetProperty(name).GetString()!, CultureInfo.InvariantCulture);
-
     [Fact]
     public void A_cut_with_trims_transitions_and_output_settings_renders_with_ffmpeg_to_the_expected_length()
     {
@@ -54,16 +36,15 @@ public sealed class CutTests
         var r = ReelProcess.Run(dir.Path, "run", "s.yaml");
 
         Assert.True(r.ExitCode == 0, r.All);
-        var info = Probe(Path.Combine(dir.Path, "out", "film.mp4"));
-        var video = info.GetProperty("streams").EnumerateArray().Single(s => s.GetProperty("codec_type").GetString() == "video");
-        var audio = info.GetProperty("streams").EnumerateArray().Single(s => s.GetProperty("codec_type").GetString() == "audio");
+        var info = Ffprobe.Streams(Path.Combine(dir.Path, "out", "film.mp4"));
+        var video = Ffprobe.Stream(info, "video");
         Assert.Equal(640, video.GetProperty("width").GetInt32());
         Assert.Equal(360, video.GetProperty("height").GetInt32());
         Assert.Equal("24/1", video.GetProperty("r_frame_rate").GetString());
 
         // 4 + (3.5 - 0.5) - 0.5 crossfade + 4 - 1 fade = 9.5 s, to the frame.
-        Assert.Equal(9.5, Seconds(video, "duration"), 1.0 / 24);
-        Assert.Equal(Seconds(video, "duration"), Seconds(audio, "duration"), 1.0 / 24 + 0.03);
+        Assert.Equal(9.5, Ffprobe.Duration(info, "video"), 1.0 / 24);
+        Assert.Equal(Ffprobe.Duration(info, "video"), Ffprobe.Duration(info, "audio"), 1.0 / 24 + 0.03);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Reel.Engine.Media;
 using Reel.Engine.Scripts;
 
@@ -133,23 +132,7 @@ public sealed class OpenAiEndToEndTests
     {
         using var dir = Project();
         using var emulator = EmulatorProcess.Start(dir.Path, Key, speed: 0.1);
-        var random = new Random(42);
-        var kills = 0;
-        for (var round = 0; round < 8 && kills < 4; round++)
-        {
-            using var p = Process.Start(ReelProcess.StartInfo(dir.Path, ["run", "storyboard.yaml"], emulator.Environment(Key)))!;
-            p.StandardInput.Close();
-            p.BeginOutputReadLine();
-            p.BeginErrorReadLine();
-            Thread.Sleep(random.Next(300, 2500));
-            if (!p.HasExited)
-            {
-                p.Kill();
-                kills++;
-            }
-
-            p.WaitForExit();
-        }
+        var kills = ReelProcess.RunAndKillAtRandom(dir.Path, ["run", "storyboard.yaml"], emulator.Environment(Key), seed: 42, minMs: 300, maxMs: 2500, maxKills: 4);
 
         var final = ReelProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment(Key), TimeSpan.FromMinutes(3));
 

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
 
 namespace Reel.Cli.Tests;
 
@@ -41,23 +38,6 @@ public sealed class RealisticEndToEndTests
             shots: [street-more, cafe-next]
         """;
 
-    private static JsonElement Probe(string path)
-    {
-        var psi = new ProcessStartInfo("ffprobe") { RedirectStandardOutput = true };
-        foreach (var a in new[] { "-v", "error", "-show_streams", "-of", "json", path })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        var json = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return JsonDocument.Parse(json).RootElement.Clone();
-    }
-
-    private static double Duration(JsonElement info, string type) =>
-        double.Parse(info.GetProperty("streams").EnumerateArray().Single(s => s.GetProperty("codec_type").GetString() == type).GetProperty("duration").GetString()!, CultureInfo.InvariantCulture);
-
     [Fact]
     public void Provider_like_clips_with_mixed_rates_extend_continue_from_the_last_frame_and_cut_with_audio()
     {
@@ -72,14 +52,14 @@ public sealed class RealisticEndToEndTests
 
         // The extension is the provider's stitched 8 s clip; the last-frame continuation is the
         // source followed by the new clip, joined by ffmpeg: 4 + 4 s.
-        Assert.Equal(8, Duration(Probe(Path.Combine(dir.Path, "out", "shots", "street-more.mp4")), "video"), 0.1);
-        var next = Probe(Path.Combine(dir.Path, "out", "shots", "cafe-next.mp4"));
-        Assert.Equal(8, Duration(next, "video"), 0.1);
-        Assert.Equal(Duration(next, "video"), Duration(next, "audio"), 0.1);
+        Assert.Equal(8, Ffprobe.Duration(Ffprobe.Streams(Path.Combine(dir.Path, "out", "shots", "street-more.mp4")), "video"), 0.1);
+        var next = Ffprobe.Streams(Path.Combine(dir.Path, "out", "shots", "cafe-next.mp4"));
+        Assert.Equal(8, Ffprobe.Duration(next, "video"), 0.1);
+        Assert.Equal(Ffprobe.Duration(next, "video"), Ffprobe.Duration(next, "audio"), 0.1);
 
         // The cut: 8 + 8 - 0.5 s crossfade, audio as long as the picture.
-        var film = Probe(Path.Combine(dir.Path, "out", "film.mp4"));
-        Assert.Equal(15.5, Duration(film, "video"), 0.1);
-        Assert.Equal(Duration(film, "video"), Duration(film, "audio"), 0.1);
+        var film = Ffprobe.Streams(Path.Combine(dir.Path, "out", "film.mp4"));
+        Assert.Equal(15.5, Ffprobe.Duration(film, "video"), 0.1);
+        Assert.Equal(Ffprobe.Duration(film, "video"), Ffprobe.Duration(film, "audio"), 0.1);
     }
 }

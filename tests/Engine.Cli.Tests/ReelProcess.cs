@@ -69,6 +69,33 @@ public static class ReelProcess
 
     public static ReelResult Run(string workingDirectory, params string[] args) => Run(workingDirectory, args, null);
 
+    /// <summary>
+    /// Starts <c>reel</c> again and again, killing it with SIGKILL after a random delay, until it
+    /// was killed <paramref name="maxKills"/> times or 8 rounds passed; returns how many runs were killed mid-way.
+    /// </summary>
+    public static int RunAndKillAtRandom(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?>? env, int seed, int minMs, int maxMs, int maxKills)
+    {
+        var random = new Random(seed);
+        var kills = 0;
+        for (var round = 0; round < 8 && kills < maxKills; round++)
+        {
+            using var p = Process.Start(StartInfo(workingDirectory, args, env))!;
+            p.StandardInput.Close();
+            p.BeginOutputReadLine();
+            p.BeginErrorReadLine();
+            Thread.Sleep(random.Next(minMs, maxMs));
+            if (!p.HasExited)
+            {
+                p.Kill();
+                kills++;
+            }
+
+            p.WaitForExit();
+        }
+
+        return kills;
+    }
+
     public static ReelResult Run(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?>? env, TimeSpan? timeout = null)
     {
         using var p = Process.Start(StartInfo(workingDirectory, args, env))!;

@@ -14,7 +14,7 @@ public static class ScriptBinder
 {
     public const string DefaultProvider = "local";
 
-    /// <summary>Validates and binds already-read text (used by tests and tools).</summary>
+    /// <summary>Load, Validate and Bind already-read text. Returns null when there are errors.</summary>
     public static Script? Bind(SourceFile file, DiagnosticBag diagnostics, LoadOptions? options = null)
     {
         options ??= new LoadOptions();
@@ -30,12 +30,11 @@ public static class ScriptBinder
         }
 
         SchemaValidator.Validate(doc, diagnostics);
-        return diagnostics.HasErrors ? null : BindTree(file, doc, diagnostics, options);
-    }
+        if (diagnostics.HasErrors)
+        {
+            return null;
+        }
 
-    /// <summary>Binds a loaded tree that passes (or is being checked against) the schema.</summary>
-    internal static Script? BindTree(SourceFile file, LoadedYaml doc, DiagnosticBag diagnostics, LoadOptions options)
-    {
         var binder = new Binder(file, diagnostics, options);
         var script = binder.BindRoot((YMapping)doc.Root!);
         return diagnostics.HasErrors ? null : script;
