@@ -19,7 +19,8 @@ namespace Reel.Emulator;
 
 /// <summary>
 /// A local, faithful copy of the provider HTTP APIs (design.md §8), backed by the local renderer:
-/// the OpenAI <c>/v1/videos</c> family, files and batches, on 127.0.0.1 only.
+/// each provider API is an <see cref="IApiFamily"/> (the OpenAI <c>/v1/videos</c> family, files and batches, fal's queue,
+/// Google's Veo routes), on 127.0.0.1 only.
 /// Job state is computed from timestamps of the injected <see cref="TimeProvider"/>, so tests can
 /// move time; faults are drawn from a seeded generator, so a run is reproducible.
 /// </summary>
@@ -27,18 +28,18 @@ public sealed class EmulatorServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly AuditLog _audit;
-    private readonly OpenAiApi _openAi;
+    private readonly IReadOnlyList<IApiFamily> _families;
     private readonly FaultInjector _faults;
     private readonly string? _apiKey;
     private readonly string? _temporaryDirectory;
     private readonly RealisticClips? _realistic;
 
-    private EmulatorServer(WebApplication app, AuditLog audit, OpenAiApi openAi, FaultInjector faults, string? apiKey, string? temporaryDirectory, RealisticClips? realistic)
+    private EmulatorServer(WebApplication app, AuditLog audit, IReadOnlyList<IApiFamily> families, FaultInjector faults, string? apiKey, string? temporaryDirectory, RealisticClips? realistic)
     {
         _realistic = realistic;
         _app = app;
         _audit = audit;
-        _openAi = openAi;
+        _families = families;
         _faults = faults;
         _apiKey = apiKey;
         _temporaryDirectory = temporaryDirectory;
@@ -93,7 +94,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, options.Port);
         });
         var app = builder.Build();
-        var server = new EmulatorServer(app, audit, openAi, faults, options.ApiKey, temporary, realistic);
+        var server = new EmulatorServer(app, audit, [new OpenAiFamily(openAi)], faults, options.ApiKey, temporary, realistic);
         app.Run(server.HandleAsync);
         try
         {
@@ -128,32 +129,31 @@ public sealed class EmulatorServer : IAsyncDisposable
         try
         {
             var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-            if (segments is not ["v1", ..])
+            var family = _families.FirstOrDefault(f => f.Serves(segments));
+            if (family is null)
             {
                 status = await WriteAsync(context, Error(new ApiErrorException(404, $"Invalid URL ({method} {path})")), truncate: false, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
-            if (_apiKey is not null && !Authorized(request))
+            if (family.Authenticate(request, segments, _apiKey) is { } denied)
             {
-                status = await WriteAsync(context, Error(new ApiErrorException(
-                    401,
-                    "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.",
-                    code: "invalid_api_key")), truncate: false, cancellationToken).ConfigureAwait(false);
+                status = await WriteAsync(context, denied, truncate: false, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
             var fault = _faults.NextRequestFault();
+            if (fault == RequestFault.Drop)
+            {
+                // Dropped before anything was processed.
+                context.Abort();
+                return;
+            }
+
             ApiResult result = fault switch
             {
-                RequestFault.TooManyRequests => Error(
-                    new ApiErrorException(429, "Rate limit reached for requests. Please try again in 1s.", code: "rate_limit_exceeded", type: "requests"),
-                    new Dictionary<string, string> { ["retry-after"] = "1", ["retry-after-ms"] = "1000" }),
-                RequestFault.InternalError => Error(new ApiErrorException(
-                    500, "The server had an error while processing your request. Sorry about that!", type: "server_error")),
-                RequestFault.Unavailable => Error(new ApiErrorException(
-                    503, "The server is overloaded or not ready yet.", code: "service_unavailable", type: "server_error")),
-                _ => await DispatchAsync(context, segments[1..], cancellationToken).ConfigureAwait(false),
+                RequestFault.TooManyRequests or RequestFault.InternalError or RequestFault.Unavailable => family.Fault(fault),
+                _ => await DispatchAsync(family, context, segments, cancellationToken).ConfigureAwait(false),
             };
 
             if (fault == RequestFault.Reset)
@@ -164,7 +164,7 @@ public sealed class EmulatorServer : IAsyncDisposable
                 return;
             }
 
-            var truncate = result is FileResult or BytesResult && IsContentDownload(segments) && _faults.NextTruncate();
+            var truncate = result is FileResult or BytesResult && family.IsContentDownload(segments) && _faults.NextTruncate();
             status = await WriteAsync(context, result, truncate, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -177,34 +177,19 @@ public sealed class EmulatorServer : IAsyncDisposable
         }
     }
 
-    private async Task<ApiResult> DispatchAsync(HttpContext context, string[] segments, CancellationToken cancellationToken)
+    private static async Task<ApiResult> DispatchAsync(IApiFamily family, HttpContext context, string[] segments, CancellationToken cancellationToken)
     {
         try
         {
-            return await _openAi.DispatchAsync(context, segments, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ApiErrorException error)
-        {
-            return Error(error);
+            return await family.DispatchAsync(context, segments, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return Error(new ApiErrorException(500, $"The emulator failed while processing the request: {ex.Message}", type: "server_error"));
+            return family.InternalError($"The emulator failed while processing the request: {ex.Message}");
         }
     }
 
-    private static bool IsContentDownload(string[] segments) => segments is ["v1", "videos", _, "content"] or ["v1", "files", _, "content"];
-
-    private bool Authorized(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.ToString();
-        const string Bearer = "Bearer ";
-        return header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase)
-            && string.Equals(header[Bearer.Length..].Trim(), _apiKey, StringComparison.Ordinal);
-    }
-
-    private static JsonResult Error(ApiErrorException error, IReadOnlyDictionary<string, string>? headers = null) =>
-        new(error.Status, error.ToJson(), headers);
+    private static JsonResult Error(ApiErrorException error) => new(error.Status, error.ToJson());
 
     /// <summary>Writes a result; a truncated download announces the full length, sends part of it, then drops the connection.</summary>
     private static async Task<int> WriteAsync(HttpContext context, ApiResult result, bool truncate, CancellationToken cancellationToken)

@@ -9,15 +9,20 @@ internal enum RequestFault
     TooManyRequests,
     InternalError,
     Unavailable,
+
+    /// <summary>The connection is dropped before the request is processed: nothing happened on the server.</summary>
+    Drop,
+
+    /// <summary>The request is processed (a job may now exist) but the connection is dropped before the answer.</summary>
     Reset,
 }
 
 /// <summary>Rates parsed from a profile like <c>429=0.1,500=0.05,reset=0.05</c>.</summary>
-internal sealed record FaultProfile(double TooManyRequests, double InternalError, double Unavailable, double Reset, double Truncate, double Moderation)
+internal sealed record FaultProfile(double TooManyRequests, double InternalError, double Unavailable, double Reset, double Truncate, double Moderation, double Drop = 0)
 {
     public static FaultProfile None { get; } = new(0, 0, 0, 0, 0, 0);
 
-    private static readonly string[] Names = ["429", "500", "503", "reset", "truncate", "moderation"];
+    private static readonly string[] Names = ["429", "500", "503", "drop", "reset", "truncate", "moderation"];
 
     /// <summary>Parses a profile; throws <see cref="ArgumentException"/> naming the bad entry.</summary>
     public static FaultProfile Parse(string? text)
@@ -49,10 +54,10 @@ internal sealed record FaultProfile(double TooManyRequests, double InternalError
         }
 
         double Get(string n) => rates.TryGetValue(n, out var r) ? r : 0;
-        var profile = new FaultProfile(Get("429"), Get("500"), Get("503"), Get("reset"), Get("truncate"), Get("moderation"));
-        if (profile.TooManyRequests + profile.InternalError + profile.Unavailable + profile.Reset > 1)
+        var profile = new FaultProfile(Get("429"), Get("500"), Get("503"), Get("reset"), Get("truncate"), Get("moderation"), Get("drop"));
+        if (profile.TooManyRequests + profile.InternalError + profile.Unavailable + profile.Drop + profile.Reset > 1)
         {
-            throw new ArgumentException($"The rates of 429, 500, 503 and reset in '{text}' add up to more than 1.", nameof(text));
+            throw new ArgumentException($"The rates of 429, 500, 503, drop and reset in '{text}' add up to more than 1.", nameof(text));
         }
 
         return profile;
@@ -67,11 +72,11 @@ internal sealed class FaultInjector(FaultProfile profile, int seed)
 
     public FaultProfile Profile { get; } = profile;
 
-    /// <summary>One draw per API request: 429/500/503 (before processing) or reset (after processing).</summary>
+    /// <summary>One draw per API request: 429/500/503/drop (before processing) or reset (after processing).</summary>
     public RequestFault NextRequestFault()
     {
         var p = Profile;
-        if (p.TooManyRequests + p.InternalError + p.Unavailable + p.Reset <= 0)
+        if (p.TooManyRequests + p.InternalError + p.Unavailable + p.Drop + p.Reset <= 0)
         {
             return RequestFault.None;
         }
@@ -90,6 +95,11 @@ internal sealed class FaultInjector(FaultProfile profile, int seed)
         if ((u -= p.Unavailable) < 0)
         {
             return RequestFault.Unavailable;
+        }
+
+        if ((u -= p.Drop) < 0)
+        {
+            return RequestFault.Drop;
         }
 
         return u - p.Reset < 0 ? RequestFault.Reset : RequestFault.None;

@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Http;
+using Reel.Emulator.Faults;
+using Reel.Emulator.Http;
+
+namespace Reel.Emulator.OpenAi;
+
+/// <summary>The OpenAI routes under <c>/v1</c>, with bearer authentication and OpenAI's error bodies.</summary>
+internal sealed class OpenAiFamily(OpenAiApi api) : IApiFamily
+{
+    public bool Serves(string[] segments) => segments is ["v1", ..];
+
+    public ApiResult? Authenticate(HttpRequest request, string[] segments, string? apiKey)
+    {
+        if (apiKey is null)
+        {
+            return null;
+        }
+
+        var header = request.Headers.Authorization.ToString();
+        const string Bearer = "Bearer ";
+        var ok = header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(header[Bearer.Length..].Trim(), apiKey, StringComparison.Ordinal);
+        return ok ? null : Error(new ApiErrorException(
+            401,
+            "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.",
+            code: "invalid_api_key"));
+    }
+
+    public ApiResult Fault(RequestFault fault) => fault switch
+    {
+        RequestFault.TooManyRequests => new JsonResult(
+            429,
+            new ApiErrorException(429, "Rate limit reached for requests. Please try again in 1s.", code: "rate_limit_exceeded", type: "requests").ToJson(),
+            new Dictionary<string, string> { ["retry-after"] = "1", ["retry-after-ms"] = "1000" }),
+        RequestFault.InternalError => Error(new ApiErrorException(
+            500, "The server had an error while processing your request. Sorry about that!", type: "server_error")),
+        _ => Error(new ApiErrorException(503, "The server is overloaded or not ready yet.", code: "service_unavailable", type: "server_error")),
+    };
+
+    public ApiResult InternalError(string message) => Error(new ApiErrorException(500, message, type: "server_error"));
+
+    public async Task<ApiResult> DispatchAsync(HttpContext context, string[] segments, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await api.DispatchAsync(context, segments[1..], cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiErrorException error)
+        {
+            return Error(error);
+        }
+    }
+
+    public bool IsContentDownload(string[] segments) => segments is ["v1", "videos", _, "content"] or ["v1", "files", _, "content"];
+
+    private static JsonResult Error(ApiErrorException error) => new(error.Status, error.ToJson());
+}
