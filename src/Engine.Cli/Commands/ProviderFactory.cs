@@ -1,7 +1,9 @@
 using Reel.Engine.Execution;
 using Reel.Engine.Providers;
+using Reel.Engine.Providers.Fal;
 using Reel.Engine.Providers.Local;
 using Reel.Engine.Providers.OpenAi;
+using Reel.Engine.Providers.Veo;
 using Microsoft.Extensions.Logging;
 
 namespace Reel.Cli.Commands;
@@ -12,26 +14,29 @@ internal static class ProviderFactory
     /// <summary>The provider, or an error message for the user (missing key, unknown name).</summary>
     public static (IVideoProvider? Provider, string? Error) Create(string name, Workspace workspace, ILoggerFactory loggers)
     {
-        switch (name)
+        if (name == "local")
         {
-            case "local":
-                return (new LocalProvider(workspace.LocalProviderDirectory, TimeProvider.System), null);
-            case "openai":
-                var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-                    .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
-                try
-                {
-                    var options = OpenAiOptions.FromEnvironment(env);
-                    var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
-                    return (new OpenAiProvider(http, options, TimeProvider.System, loggers.CreateLogger<OpenAiProvider>()), null);
-                }
-                catch (ProviderException ex)
-                {
-                    return (null, ex.Message);
-                }
+            return (new LocalProvider(workspace.LocalProviderDirectory, TimeProvider.System), null);
+        }
 
-            default:
-                return (null, $"unknown provider '{name}'");
+        var env = ProviderEnvironment.Current();
+        try
+        {
+            IVideoProvider? provider = name switch
+            {
+                "openai" => new OpenAiProvider(Http(), OpenAiOptions.FromEnvironment(env), TimeProvider.System, loggers.CreateLogger<OpenAiProvider>()),
+                "fal" => new FalProvider(Http(), FalOptions.FromEnvironment(env), TimeProvider.System, loggers.CreateLogger<FalProvider>()),
+                "veo" => new VeoProvider(Http(), VeoOptions.Gemini(env), TimeProvider.System, loggers.CreateLogger<VeoProvider>()),
+                "veo-vertex" => new VeoProvider(Http(), VeoOptions.Vertex(env), TimeProvider.System, loggers.CreateLogger<VeoProvider>()),
+                _ => null,
+            };
+            return provider is null ? (null, $"unknown provider '{name}'") : (provider, null);
+        }
+        catch (ProviderException ex)
+        {
+            return (null, ex.Message);
         }
     }
+
+    private static HttpClient Http() => new() { Timeout = TimeSpan.FromMinutes(10) };
 }

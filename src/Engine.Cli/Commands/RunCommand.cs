@@ -24,10 +24,11 @@ internal static class RunCommand
         var keepGoing = new Option<bool>("--keep-going") { Description = "After a failure, keep running branches that do not depend on it." };
         var frozen = new Option<bool>("--frozen") { Description = "Refuse to run anything that is not already locked (for CI)." };
         var batch = new Option<bool>("--batch") { Description = "Submit ready generate steps as one batch job where the provider supports it." };
+        var resubmit = new Option<bool>("--resubmit-unanswered") { Description = "Submit again the steps whose earlier submit got no answer on a provider that cannot list its jobs (fal, veo); this may pay twice." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every submit, poll and download to stderr." };
         var command = new Command("run", "Run a script: every generate, extend and edit step exactly once, cached by content, then the cuts and the report.")
         {
-            script, provider, allowOutside, concurrency, maxCost, only, force, keepGoing, frozen, batch, json, verbose,
+            script, provider, allowOutside, concurrency, maxCost, only, force, keepGoing, frozen, batch, resubmit, json, verbose,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -36,7 +37,8 @@ internal static class RunCommand
                 parse.GetValue(maxCost),
                 parse.GetValue(keepGoing),
                 parse.GetValue(frozen),
-                parse.GetValue(batch));
+                parse.GetValue(batch),
+                parse.GetValue(resubmit));
             return await RunAsync(
                 parse.GetValue(script)!,
                 parse.GetValue(provider),

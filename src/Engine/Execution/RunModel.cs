@@ -7,7 +7,8 @@ public sealed record RunOptions(
     decimal? MaxCost = null,
     bool KeepGoing = false,
     bool Frozen = false,
-    bool Batch = false);
+    bool Batch = false,
+    bool ResubmitUnanswered = false);
 
 public enum StepOutcome
 {

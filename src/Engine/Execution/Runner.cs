@@ -107,11 +107,14 @@ public sealed class Runner
 
     private const string CancelledMessage = "jobs already submitted keep running on the provider; run again to pick them up";
 
+    private bool _resubmitUnanswered;
+
     private async Task<RunResult> RunStepsAsync(Plan plan, RunOptions options, CancellationToken cancellationToken)
     {
 
         _limit = Math.Max(1, options.Concurrency);
         _maxCost = options.MaxCost;
+        _resubmitUnanswered = options.ResubmitUnanswered;
         if (plan.Steps.Any(s => s.Status == StepStatus.Run && s.Request.Kind != StepKind.Cut))
         {
             var halted = await PreflightAsync(plan, cancellationToken).ConfigureAwait(false);
@@ -465,12 +468,26 @@ public sealed class Runner
                 // or the dropped connection. Look for it before paying again.
                 if (attemptId is { } pendingAttempt && since is { } intentAt)
                 {
-                    var adopted = await ReconcileAsync(request, intentAt, cancellationToken).ConfigureAwait(false);
-                    if (adopted is not null)
+                    if (_provider.Capabilities.CanReconcile)
                     {
-                        _journal.RecordSubmitted(pendingAttempt, adopted);
-                        Log.Adopted(_logger, step.Id, adopted);
-                        return (pendingAttempt, adopted, cost);
+                        var adopted = await ReconcileAsync(request, intentAt, cancellationToken).ConfigureAwait(false);
+                        if (adopted is not null)
+                        {
+                            _journal.RecordSubmitted(pendingAttempt, adopted);
+                            Log.Adopted(_logger, step.Id, adopted);
+                            return (pendingAttempt, adopted, cost);
+                        }
+                    }
+                    else if (_resubmitUnanswered)
+                    {
+                        _journal.RecordAbandoned(pendingAttempt, "unanswered submit; submitted again (--resubmit-unanswered)");
+                        attemptId = null;
+                        since = null;
+                    }
+                    else
+                    {
+                        // The provider cannot list its jobs: the earlier submit may have created one that can't be found.
+                        throw Unanswered(step, intentAt);
                     }
                 }
 
@@ -489,6 +506,11 @@ public sealed class Runner
 
                     Log.Submitted(_logger, step.Id, status.JobId);
                     return (attemptId.Value, status.JobId, cost);
+                }
+                catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && ex.Unanswered && !_provider.Capabilities.CanReconcile)
+                {
+                    // Keep the intent open: a later run reports it again rather than paying twice.
+                    throw Unanswered(step, _journal.Get(attemptId.Value)!.IntentAt, ex);
                 }
                 catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && tries < MaxTransientTries)
                 {
@@ -517,6 +539,15 @@ public sealed class Runner
             await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private ProviderException Unanswered(PlannedStep step, DateTimeOffset intentAt, Exception? inner = null) => new(
+        new ProviderError(
+            ErrorClass.Invalid,
+            $"the submit of '{step.Id}' at {intentAt:yyyy-MM-dd HH:mm:ss}Z got no answer ({(inner is null ? "the run stopped" : inner.Message)}); "
+            + $"'{_provider.Name}' cannot list its jobs, so Reel does not know whether it created one and will not pay twice on its own. "
+            + $"Check the provider's dashboard; to submit it again, run with --resubmit-unanswered",
+            "unanswered_submit"),
+        inner: inner);
 
     private async Task<string?> ReconcileAsync(JobRequest request, DateTimeOffset intentAt, CancellationToken cancellationToken)
     {
@@ -576,6 +607,17 @@ public sealed class Runner
     }
 
     private async Task<JobRequest> BuildRequestAsync(PlannedStep step, ConcurrentDictionary<string, StepResult> results, CancellationToken cancellationToken)
+    {
+        var request = await BuildBaseRequestAsync(step, results, cancellationToken).ConfigureAwait(false);
+        return request with { Seed = SeedFor(step), Options = step.Request.Options };
+    }
+
+    /// <summary>The seed a step sends: its <c>options.seed</c>, else one derived from its key when the provider takes seeds.</summary>
+    private long? SeedFor(PlannedStep step) =>
+        step.Request.Kind is StepKind.Character or StepKind.Cut ? null
+        : step.Request.SeedOption ?? (_provider.Capabilities.Supports(step.Request.Model, ModelFeatures.Seed) ? StepKeys.Seed(step.Key) : null);
+
+    private async Task<JobRequest> BuildBaseRequestAsync(PlannedStep step, ConcurrentDictionary<string, StepResult> results, CancellationToken cancellationToken)
     {
         var r = step.Request;
         var characters = r.Characters
@@ -740,6 +782,11 @@ public sealed class Runner
     private async Task<(string? Thumb, string? Sprite)> FetchExtrasAsync(PlannedStep step, string jobId, CancellationToken cancellationToken)
     {
         string? thumb = null, sprite = null;
+        if (!_provider.Capabilities.HasExtras)
+        {
+            return (null, null);
+        }
+
         try
         {
             thumb = await DownloadAsync(jobId, ContentVariant.Thumbnail, cancellationToken).ConfigureAwait(false);
@@ -930,7 +977,7 @@ public sealed class Runner
         var entry = new LockEntry(
             step.Id, step.Key, r.Provider, r.Kind == StepKind.Cut ? null : r.Model, result.Job, result.Output, result.Thumbnail, result.Spritesheet,
             r.Kind is StepKind.Character ? null : r.TotalSeconds, r.Kind is StepKind.Character ? null : r.Size.ToString(), result.Cost,
-            _time.GetUtcNow(), result.Character, null,
+            _time.GetUtcNow(), result.Character, SeedFor(step),
             r.Kind is StepKind.Cut ? null : r.Prompt,
             r.Inputs.IsEmpty ? null : string.Join(',', r.Inputs.Select(i => $"{i.Role}:{i.Sha256}")));
         lock (_gate)

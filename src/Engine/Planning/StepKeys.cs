@@ -23,6 +23,17 @@ public static class StepKeys
         return Convert.ToHexStringLower(hash);
     }
 
+    /// <summary>
+    /// The seed sent to providers that take one: 31 bits of SHA-256 over "seed:" and the step key, so the same step
+    /// asks for the same seed on every machine, and a lost clip can be regenerated as closely as the provider allows.
+    /// </summary>
+    public static long Seed(string key)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("seed:" + key), hash);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(hash) & 0x7FFF_FFFF;
+    }
+
     /// <summary>Properties in ordinal order, no whitespace, invariant numbers.</summary>
     public static byte[] CanonicalJson(StepRequest step, IReadOnlyList<string> upstreamKeys)
     {
@@ -122,6 +133,18 @@ public static class StepKeys
             }
 
             w.WriteString("model", step.Model);
+            if (step.Options.Any(o => !o.IsPath))
+            {
+                // Only when set, so steps without options keep their keys; image options are inputs.
+                w.WriteStartObject("options");
+                foreach (var option in step.Options.Where(o => !o.IsPath))
+                {
+                    w.WriteString(option.Name, option.Value);
+                }
+
+                w.WriteEndObject();
+            }
+
             w.WriteString("prompt", step.Prompt);
             w.WriteString("provider", step.Provider);
             w.WriteNumber("seconds", step.Seconds);

@@ -41,11 +41,17 @@ public sealed record StepRequest(
     /// <summary>For cuts: how the shots are joined.</summary>
     public CutSettings? Cut { get; init; }
 
+    /// <summary>Provider options (checked), in name order; image options are also in <see cref="Inputs"/>.</summary>
+    public ImmutableArray<Providers.StepOption> Options { get; init; } = [];
+
     /// <summary>Number of native extensions in this clip's history (for provider limits).</summary>
     public int ExtensionDepth { get; init; }
 
     /// <summary>The first-frame image, when the step has one.</summary>
     public InputFile? Image => Inputs.FirstOrDefault(i => i.Role == "image");
+
+    /// <summary>The explicit seed (<c>options.seed</c>), when the step sets one.</summary>
+    public long? SeedOption => Options.FirstOrDefault(o => o.Name == "seed")?.Value is { } v ? long.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : null;
 
     public bool IsClip => Kind is StepKind.Generate or StepKind.Extend or StepKind.Edit;
 }

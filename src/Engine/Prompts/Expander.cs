@@ -50,15 +50,12 @@ public sealed class Expander
 
     private void Run()
     {
-        // Characters registered with the provider: only those with a video, used by some scene.
-        var used = _script.Scenes.SelectMany(s => s.Characters).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        // Characters registered with the provider: only those with a video, used by some scene whose model takes them.
+        var used = _script.Scenes
+            .Where(s => _caps.Supports(ModelFor(s.Settings.InheritFrom(_script.Defaults).Model), ModelFeatures.Characters))
+            .SelectMany(s => s.Characters).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var c in _script.Characters.Where(c => c.Video is not null && used.Contains(c.Id)))
         {
-            if (!_caps.SupportsCharacters)
-            {
-                continue;
-            }
-
             _steps.Add(new StepRequest(
                 StepNames.Character(c.Id), c.Id, StepKind.Character, 0, [], _script.Provider, ModelFor(null), DefaultSize, 0, 0,
                 c.Name, [Input("video", c.Video!.Path)], [], null, null, [], null, ImageFit.Cover, [], c.Location));
@@ -103,22 +100,24 @@ public sealed class Expander
         var seconds = settings.Seconds ?? DefaultSeconds;
         var characterSteps = scene.Characters
             .Select(r => _script.Characters.First(c => c.Id == r.Id))
-            .Where(c => c.Video is not null && _caps.SupportsCharacters)
+            .Where(c => c.Video is not null && _caps.Supports(model, ModelFeatures.Characters))
             .Select(c => StepNames.Character(c.Id))
             .ToImmutableArray();
 
         CheckModelSizeSeconds(model, size, seconds, settings, scene.Location);
-        if (scene.Image is not null && !_caps.SupportsImage)
+        if (scene.Image is not null && !_caps.Supports(model, ModelFeatures.Image))
         {
-            _diagnostics.Error("RL0405", $"provider '{_caps.Provider}' does not take a first-frame image", scene.Image.Location);
+            _diagnostics.Error("RL0405", _caps.SupportsImage ? $"'{model}' on '{_caps.Provider}' does not take a first-frame image" : $"provider '{_caps.Provider}' does not take a first-frame image", scene.Image.Location);
         }
+
+        var options = CheckOptions(settings.Options, model, StepKind.Generate, scene.Image is not null, seconds);
 
         if (scene.Characters.Length > _caps.MaxCharacters)
         {
             _diagnostics.Error("RL0406", $"provider '{_caps.Provider}' takes at most {_caps.MaxCharacters} characters per clip (this scene lists {scene.Characters.Length})", scene.Characters[_caps.MaxCharacters].Location);
         }
 
-        var inputs = scene.Image is null ? ImmutableArray<InputFile>.Empty : [Input("image", scene.Image.Path)];
+        var inputs = (scene.Image is null ? ImmutableArray<InputFile>.Empty : [Input("image", scene.Image.Path)]).AddRange(OptionInputs(options));
         var results = ImmutableArray.CreateBuilder<StepRequest>();
         foreach (var combo in Combinations(scene.Matrix))
         {
@@ -143,7 +142,7 @@ public sealed class Expander
                 results.Add(new StepRequest(
                     StepNames.Take(variant, take, scene.Takes), scene.Id, StepKind.Generate, scene.Takes > 1 ? take : 0,
                     characterSteps, _script.Provider, model, size, seconds, seconds, prompt, inputs, characterSteps,
-                    null, null, [], null, scene.Fit, [.. combo], scene.Location));
+                    null, null, [], null, scene.Fit, [.. combo], scene.Location) { Options = options });
             }
         }
 
@@ -173,9 +172,10 @@ public sealed class Expander
         if (decl is ContinuationDecl c)
         {
             mode = c.Mode;
-            if (mode == ContinuationMode.Extend && !_caps.SupportsExtend)
+            if (mode == ContinuationMode.Extend && !_caps.Supports(source.Model, ModelFeatures.Extend))
             {
-                _diagnostics.Warning("RL0408", $"provider '{_caps.Provider}' has no native extension; '{c.Id}' continues from the last frame instead (mode: last-frame)", c.Location);
+                var who = _caps.SupportsExtend ? $"'{source.Model}' on '{_caps.Provider}'" : $"provider '{_caps.Provider}'";
+                _diagnostics.Warning("RL0408", $"{who} has no native extension; '{c.Id}' continues from the last frame instead (mode: last-frame)", c.Location);
                 mode = ContinuationMode.LastFrame;
             }
 
@@ -195,6 +195,11 @@ public sealed class Expander
                     _diagnostics.Error("RL0409", $"an extension keeps its source's model ({source.Model}); remove 'model' or use mode: last-frame", settings.ModelLocation);
                 }
 
+                if (_caps.FindModel(source.Model) is { ExtensionSizes.IsDefaultOrEmpty: false } sourceModel && !sourceModel.ExtensionSizes.Contains(source.Size))
+                {
+                    _diagnostics.Error("RL0409", $"'{source.Model}' extends only {string.Join(", ", sourceModel.ExtensionSizes)} clips ('{source.Id}' is {source.Size}); use mode: last-frame", c.Location);
+                }
+
                 depth++;
                 total = source.TotalSeconds + seconds;
                 CheckExtension(c, seconds, total, depth, settings);
@@ -212,13 +217,14 @@ public sealed class Expander
         else
         {
             kind = StepKind.Edit;
-            if (!_caps.SupportsEdit)
-            {
-                _diagnostics.Error("RL0405", $"provider '{_caps.Provider}' cannot edit clips", decl.Location);
-            }
 
             // An edit keeps its source's size and duration; the schema has no 'size' or 'seconds' on edits.
             model = settings.Model ?? source.Model;
+            if (!_caps.Supports(model, ModelFeatures.Edit))
+            {
+                _diagnostics.Error("RL0405", _caps.SupportsEdit ? $"'{model}' on '{_caps.Provider}' cannot edit clips" : $"provider '{_caps.Provider}' cannot edit clips", decl.Location);
+            }
+
             if (settings.Model is not null && !_caps.AnyModel)
             {
                 CheckEditModel(model, source.Size, settings.ModelLocation);
@@ -229,13 +235,14 @@ public sealed class Expander
             total = seconds;
         }
 
+        var options = CheckOptions(settings.InheritFrom(_script.Defaults).Options, model, kind, hasImage: mode == ContinuationMode.LastFrame, seconds);
         var results = ImmutableArray.CreateBuilder<StepRequest>();
         for (var take = 1; take <= decl.Takes; take++)
         {
             results.Add(new StepRequest(
                 StepNames.Take(decl.Id, take, decl.Takes), decl.Id, kind, decl.Takes > 1 ? take : 0,
-                [source.Id], _script.Provider, model, size, seconds, total, prompt, [], [], mode, source.Id, [], null,
-                ImageFit.Cover, source.Matrix, decl.Location) { ExtensionDepth = depth });
+                [source.Id], _script.Provider, model, size, seconds, total, prompt, OptionInputs(options), [], mode, source.Id, [], null,
+                ImageFit.Cover, source.Matrix, decl.Location) { ExtensionDepth = depth, Options = options });
         }
 
         return results.ToImmutable();
@@ -344,6 +351,11 @@ public sealed class Expander
         {
             _diagnostics.Error("RL0404", $"'{model}' cannot make {seconds} s clips (seconds: {string.Join(", ", m.Seconds)}; nearest: {Nearest(m.Seconds, seconds)})", secondsLoc);
         }
+        else if (m.SecondsBySize.TryGetValue(size.ToString(), out var only) && !only.Contains(seconds))
+        {
+            var smaller = m.Sizes.Where(x => !m.SecondsBySize.ContainsKey(x.ToString()) && x.IsPortrait == size.IsPortrait).Select(x => x.ToString()).FirstOrDefault();
+            _diagnostics.Error("RL0404", $"'{model}' makes {size} clips of {string.Join(", ", only)} s only (got {seconds}; nearest: {Nearest(only, seconds)} s{(smaller is null ? "" : $", or {smaller} at {seconds} s")})", secondsLoc);
+        }
     }
 
     /// <summary>An edit may name its own model; it must exist and make clips of the source's size.</summary>
@@ -390,6 +402,56 @@ public sealed class Expander
     private static int Nearest(ImmutableArray<int> values, int x) => values.OrderBy(v => Math.Abs(v - x)).ThenBy(v => v).First();
 
     private string ModelFor(string? model) => model ?? _caps.DefaultModel;
+
+    /// <summary>Options that apply to <paramref name="model"/> and <paramref name="kind"/> (RL0411 for the others).</summary>
+    private ImmutableArray<StepOption> CheckOptions(ImmutableArray<OptionSetting> settings, string model, StepKind kind, bool hasImage, int seconds)
+    {
+        var result = ImmutableArray.CreateBuilder<StepOption>();
+        foreach (var setting in settings)
+        {
+            var spec = _caps.FindOption(setting.Option.Name);
+            if (spec is { Models.IsDefaultOrEmpty: false } && !spec.Models.Contains(model, StringComparer.Ordinal))
+            {
+                _diagnostics.Error("RL0411", $"option '{spec.Name}' on '{_caps.Provider}' is for {string.Join(", ", spec.Models)}, not '{model}'", setting.Location);
+                continue;
+            }
+
+            if (spec is { GenerateOnly: true } && kind != StepKind.Generate)
+            {
+                _diagnostics.Error("RL0411", $"option '{spec.Name}' on '{_caps.Provider}' applies to new clips only, not to {(kind == StepKind.Extend ? "extensions" : "edits")}", setting.Location);
+                continue;
+            }
+
+            if (spec is { NeedsImage: true } && !hasImage)
+            {
+                _diagnostics.Error("RL0411", $"option '{spec.Name}' on '{_caps.Provider}' needs a first-frame 'image' on the step", setting.Location);
+                continue;
+            }
+
+            if (spec?.OnlySeconds is { } only && seconds != only)
+            {
+                _diagnostics.Error("RL0411", $"option '{spec.Name}' on '{_caps.Provider}' works with {only} s clips only (this step makes {seconds} s)", setting.Location);
+                continue;
+            }
+
+            if (spec is { ExcludesImage: true } && hasImage)
+            {
+                _diagnostics.Error("RL0411", $"option '{spec.Name}' on '{_caps.Provider}' can't be combined with a first-frame image (remove 'image' or the option)", setting.Location);
+                continue;
+            }
+
+            result.Add(setting.Option);
+        }
+
+        return result.ToImmutable();
+    }
+
+    /// <summary>Image options are inputs: their content enters the step key.</summary>
+    private ImmutableArray<InputFile> OptionInputs(ImmutableArray<StepOption> options) =>
+    [
+        .. options.Where(o => o.IsPath).SelectMany(o => o.Paths.Select((path, i) =>
+            Input(o.Kind == OptionKind.ImageList ? $"option:{o.Name}:{i}" : $"option:{o.Name}", path))),
+    ];
 
     private InputFile Input(string role, string path)
     {

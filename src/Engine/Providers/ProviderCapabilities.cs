@@ -3,6 +3,30 @@ using Reel.Engine.Scripts;
 
 namespace Reel.Engine.Providers;
 
+/// <summary>Operations a model may lack even when its provider has them.</summary>
+[Flags]
+public enum ModelFeatures
+{
+    None = 0,
+
+    /// <summary>A first-frame image.</summary>
+    Image = 1,
+
+    /// <summary>Native extension of a finished clip.</summary>
+    Extend = 2,
+
+    /// <summary>Registered characters passed to a generation.</summary>
+    Characters = 4,
+
+    /// <summary>Targeted edits of a finished clip.</summary>
+    Edit = 8,
+
+    /// <summary>A seed (when the provider takes seeds at all).</summary>
+    Seed = 16,
+
+    All = Image | Extend | Characters | Edit | Seed,
+}
+
 /// <summary>What one model of a provider can do.</summary>
 public sealed record ModelCapability(
     string Id,
@@ -11,6 +35,18 @@ public sealed record ModelCapability(
     decimal PricePerSecond,
     ImmutableDictionary<string, decimal> PricePerSecondBySize)
 {
+    /// <summary>Operations this model has (the provider's flags still apply).</summary>
+    public ModelFeatures Features { get; init; } = ModelFeatures.All;
+
+    /// <summary>Sizes an extension of this model's clip may have (default: any of <see cref="Sizes"/>).</summary>
+    public ImmutableArray<VideoSize> ExtensionSizes { get; init; }
+
+    /// <summary>Sizes this model makes only at some durations (Veo: 1080p only at 8 s), by size text.</summary>
+    public ImmutableDictionary<string, ImmutableArray<int>> SecondsBySize { get; init; } = ImmutableDictionary<string, ImmutableArray<int>>.Empty;
+
+    /// <summary>One line for the capability table: what the model is.</summary>
+    public string? Note { get; init; }
+
     public decimal PriceFor(VideoSize size) =>
         PricePerSecondBySize.TryGetValue(size.ToString(), out var p) ? p : PricePerSecond;
 }
@@ -42,7 +78,48 @@ public sealed record ProviderCapabilities(
     decimal DefaultPricePerSecond = 0m,
     TimeSpan? EstimatedRenderTimePerSecond = null)
 {
+    /// <summary>One line for the README and <c>reel providers</c>: what the provider is and how it is reached.</summary>
+    public string Description { get; init; } = "";
+
+    /// <summary>Provider-only settings a step may give under <c>options:</c>; anything else is rejected.</summary>
+    public ImmutableArray<OptionSpec> Options { get; init; } = [];
+
+    /// <summary>
+    /// The provider takes a seed: Reel sends one derived from the step key (or the step's <c>options.seed</c>)
+    /// and records it in the lock.
+    /// </summary>
+    public bool TakesSeed { get; init; }
+
+    /// <summary>
+    /// The provider lists recent jobs with their prompts, so a submit whose answer was lost (a dropped connection,
+    /// a crash) can be found again instead of paid for twice. Without it such a submit is reported, not repeated.
+    /// </summary>
+    public bool CanReconcile { get; init; } = true;
+
+    /// <summary>The provider serves thumbnails and spritesheets beside the video.</summary>
+    public bool HasExtras { get; init; } = true;
+
+    /// <summary>Environment variables the provider reads (names only; values are never printed).</summary>
+    public ImmutableArray<string> Environment { get; init; } = [];
+
     public ModelCapability? FindModel(string id) => Models.FirstOrDefault(m => m.Id == id);
+
+    public OptionSpec? FindOption(string name) => Options.FirstOrDefault(o => o.Name == name);
+
+    /// <summary>True when the provider, and the model when it is in the table, have <paramref name="feature"/>.</summary>
+    public bool Supports(string model, ModelFeatures feature)
+    {
+        var provider = feature switch
+        {
+            ModelFeatures.Image => SupportsImage,
+            ModelFeatures.Extend => SupportsExtend,
+            ModelFeatures.Characters => SupportsCharacters,
+            ModelFeatures.Edit => SupportsEdit,
+            ModelFeatures.Seed => TakesSeed,
+            _ => true,
+        };
+        return provider && (FindModel(model) is not { } m || (m.Features & feature) == feature);
+    }
 
     public TimeSpan RenderTimePerSecond => EstimatedRenderTimePerSecond ?? TimeSpan.FromSeconds(10);
 }

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
+using Reel.Engine.Providers.Fal;
 using Reel.Engine.Providers.Local;
 using Reel.Engine.Providers.OpenAi;
+using Reel.Engine.Providers.Veo;
 
 namespace Reel.Engine.Providers;
 
@@ -12,6 +14,9 @@ public static class ProviderCatalog
         {
             ["local"] = LocalCapabilities.Table,
             ["openai"] = OpenAiCapabilities.Table,
+            ["fal"] = FalCapabilities.Table,
+            ["veo"] = VeoCapabilities.Gemini,
+            ["veo-vertex"] = VeoCapabilities.Vertex,
         }.ToImmutableDictionary(StringComparer.Ordinal);
 
     public static ProviderCapabilities? Find(string name) => Tables.GetValueOrDefault(name);

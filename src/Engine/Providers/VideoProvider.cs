@@ -61,6 +61,18 @@ public sealed record JobRequest(
     int Take = 0)
 {
     public ImmutableArray<ProviderCharacter> CharacterList => Characters.IsDefault ? [] : Characters;
+
+    /// <summary>The seed to send, for providers that take one (derived from the step key, or the step's <c>options.seed</c>).</summary>
+    public long? Seed { get; init; }
+
+    /// <summary>The step's checked provider options (image options carry absolute paths).</summary>
+    public ImmutableArray<StepOption> Options { get; init; } = [];
+
+    /// <summary>The text of a scalar option, or null when the step does not set it.</summary>
+    public string? Option(string name) => Options.FirstOrDefault(o => o.Name == name)?.Value;
+
+    /// <summary>The paths of an image option (empty when the step does not set it).</summary>
+    public ImmutableArray<string> OptionPaths(string name) => Options.FirstOrDefault(o => o.Name == name)?.Paths ?? [];
 }
 
 public sealed record ProviderError(ErrorClass Class, string Message, string? Code = null, string? Param = null);
@@ -107,6 +119,12 @@ public sealed class ProviderException : Exception
     public ProviderError Error { get; } = new(ErrorClass.Transient, "provider error");
 
     public TimeSpan? RetryAfter { get; }
+
+    /// <summary>
+    /// The request was sent but no answer came back (timeout, dropped connection): a creating request may have
+    /// created a job anyway. A refused connection or an HTTP error answer is not unanswered.
+    /// </summary>
+    public bool Unanswered { get; init; }
 
     public ErrorClass Class => Error.Class;
 }

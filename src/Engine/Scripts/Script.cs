@@ -56,10 +56,16 @@ public enum ImageFit
     Pad,
 }
 
-/// <summary>Settings a step inherits unless it sets its own.</summary>
+/// <summary>A provider option as written in the script, checked against the provider's table.</summary>
+public sealed record OptionSetting(Providers.StepOption Option, SourceLocation Location);
+
+/// <summary>Settings a step inherits unless it sets its own; options are inherited key by key.</summary>
 public sealed record StepSettings(string? Model, VideoSize? Size, int? Seconds, SourceLocation ModelLocation, SourceLocation SizeLocation, SourceLocation SecondsLocation)
 {
     public static StepSettings Empty { get; } = new(null, null, null, SourceLocation.None, SourceLocation.None, SourceLocation.None);
+
+    /// <summary>Provider options, in name order.</summary>
+    public ImmutableArray<OptionSetting> Options { get; init; } = [];
 
     public StepSettings InheritFrom(StepSettings parent) => new(
         Model ?? parent.Model,
@@ -67,7 +73,10 @@ public sealed record StepSettings(string? Model, VideoSize? Size, int? Seconds, 
         Seconds ?? parent.Seconds,
         Model is null ? parent.ModelLocation : ModelLocation,
         Size is null ? parent.SizeLocation : SizeLocation,
-        Seconds is null ? parent.SecondsLocation : SecondsLocation);
+        Seconds is null ? parent.SecondsLocation : SecondsLocation)
+    {
+        Options = [.. parent.Options.Where(p => !Options.Any(o => o.Option.Name == p.Option.Name)).Concat(Options).OrderBy(o => o.Option.Name, StringComparer.Ordinal)],
+    };
 }
 
 public sealed record CharacterDecl(string Id, string Name, string? Description, FileRef? Video, SourceLocation Location);

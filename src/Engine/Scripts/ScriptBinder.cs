@@ -61,6 +61,7 @@ public static class ScriptBinder
     {
         private readonly string _dir = System.IO.Path.GetDirectoryName(file.Path)!;
         private readonly List<string> _included = [];
+        private OptionBinder? _options;
         private readonly Dictionary<string, (SourceLocation Location, string Kind)> _ids = new(StringComparer.Ordinal);
 
         public Script BindRoot(YMapping root)
@@ -86,6 +87,7 @@ public static class ScriptBinder
             var provider = options.ProviderOverride ?? providerNode?.Value ?? DefaultProvider;
             var providerLocation = providerNode?.Location ?? new SourceLocation(file.DisplayName, 1, 1);
 
+            _options = OptionBinder.For(provider);
             var defaults = root["defaults"] is YMapping d ? Settings(d) : StepSettings.Empty;
             var characterIds = characters.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
 
@@ -422,7 +424,12 @@ public static class ScriptBinder
                 seconds is null ? null : int.Parse(seconds.Value, CultureInfo.InvariantCulture),
                 model?.Location ?? SourceLocation.None,
                 size?.Location ?? SourceLocation.None,
-                seconds?.Location ?? SourceLocation.None);
+                seconds?.Location ?? SourceLocation.None)
+            {
+                Options = node["options"] is YMapping map && _options is not null
+                    ? _options.Bind(map, diagnostics, (text, location) => ResolvePath(text, location, mustExist: true))
+                    : [],
+            };
         }
 
         private FileRef? FileAt(YScalar node, bool mustExist, string relativeTo)

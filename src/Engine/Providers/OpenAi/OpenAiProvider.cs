@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Reel.Engine.Providers.Http;
 
 namespace Reel.Engine.Providers.OpenAi;
 
@@ -24,6 +25,7 @@ public sealed partial class OpenAiProvider : IBatchVideoProvider
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _root;
+    private readonly ProviderHttp _transport;
 
     /// <summary>Creates the provider.</summary>
     /// <param name="http">The client to send with; its default headers are not modified.</param>
@@ -46,6 +48,7 @@ public sealed partial class OpenAiProvider : IBatchVideoProvider
         _time = time;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _root = options.BaseUrl.AbsoluteUri.TrimEnd('/') + "/";
+        _transport = new ProviderHttp(http, Profile(options), time, _logger);
     }
 
     /// <inheritdoc/>
@@ -79,7 +82,7 @@ public sealed partial class OpenAiProvider : IBatchVideoProvider
             JobKind.CreateCharacter => await CreateCharacterAsync(request, cancellationToken).ConfigureAwait(false),
             _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "unknown job kind"),
         };
-        Log.Submitted(_logger, request.Kind, request.StepId, status.JobId);
+        HttpLog.Submitted(_logger, Name, request.Kind, request.StepId, status.JobId);
         return status;
     }
 
@@ -106,49 +109,7 @@ public sealed partial class OpenAiProvider : IBatchVideoProvider
         ArgumentNullException.ThrowIfNull(destination);
         cancellationToken.ThrowIfCancellationRequested();
         var relative = $"videos/{Uri.EscapeDataString(jobId)}/content?variant={OpenAiWire.Variant(variant)}";
-        using var response = await SendWithRetryAsync(HttpMethod.Get, relative, HttpCompletionOption.ResponseHeadersRead, cancellationToken)
-            .ConfigureAwait(false);
-        var expected = response.Content.Headers.ContentLength;
-        long received = 0;
-        Stream body;
-        try
-        {
-            body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsDrop(ex, cancellationToken))
-        {
-            throw Truncated(jobId, received, expected, ex);
-        }
-
-        await using (body.ConfigureAwait(false))
-        {
-            var buffer = new byte[81920];
-            while (true)
-            {
-                int n;
-                try
-                {
-                    n = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (IsDrop(ex, cancellationToken))
-                {
-                    throw Truncated(jobId, received, expected, ex);
-                }
-
-                if (n == 0)
-                {
-                    break;
-                }
-
-                await destination.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                received += n;
-            }
-        }
-
-        if (expected is { } length && received < length)
-        {
-            throw Truncated(jobId, received, expected, null);
-        }
+        await _transport.DownloadAsync(() => NewRequest(HttpMethod.Get, relative), destination, jobId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -211,7 +172,7 @@ public sealed partial class OpenAiProvider : IBatchVideoProvider
     }
 
     private JobStatus ParseVideo(JsonElement video, TimeSpan? pollAfter) =>
-        OpenAiWire.ParseVideo(video, pollAfter, (id, status) => Log.UnknownStatus(_logger, id, status));
+        OpenAiWire.ParseVideo(video, pollAfter, (id, status) => HttpLog.UnknownStatus(_logger, Name, id, status));
 
     private async Task<JobStatus> PostVideoAsync(string relative, HttpContent content, CancellationToken cancellationToken)
     {
@@ -291,12 +252,12 @@ public sealed partial class OpenAiProvider : IBatchVideoProvider
 
         if (request.CharacterList.Length > 0)
         {
-            Log.Ignored(_logger, request.Kind, request.StepId, "characters");
+            HttpLog.Ignored(_logger, Name, request.Kind, request.StepId, "characters");
         }
 
         if (request.FirstFramePath is not null)
         {
-            Log.Ignored(_logger, request.Kind, request.StepId, "the first-frame image");
+            HttpLog.Ignored(_logger, Name, request.Kind, request.StepId, "the first-frame image");
         }
 
         return request;
@@ -345,16 +306,5 @@ public sealed partial class OpenAiProvider : IBatchVideoProvider
         form.Add(part);
     }
 
-    private static bool IsDrop(Exception ex, CancellationToken cancellationToken) =>
-        ex is IOException or HttpRequestException
-        || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
-
     private static string Quote(string value) => "\"" + value.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
-
-    private ProviderException Truncated(string jobId, long received, long? expected, Exception? inner)
-    {
-        var of = expected?.ToString(CultureInfo.InvariantCulture) ?? "an unknown number of";
-        Log.Truncated(_logger, jobId, received, of);
-        return Transient($"openai download of {jobId}: truncated download: got {received} of {of} bytes", inner);
-    }
 }

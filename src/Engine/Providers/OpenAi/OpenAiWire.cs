@@ -3,6 +3,8 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using Reel.Engine.Providers.Http;
+
 namespace Reel.Engine.Providers.OpenAi;
 
 /// <summary>The provider's error body, <c>{"error":{message,type,param,code}}</c>; every field optional.</summary>
@@ -125,45 +127,13 @@ internal static class OpenAiWire
         };
     }
 
-    public static string? String(JsonElement obj, string name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v)
-            ? v.ValueKind switch
-            {
-                JsonValueKind.String => v.GetString(),
-                JsonValueKind.Number => v.GetRawText(),
-                _ => null,
-            }
-            : null;
+    public static string? String(JsonElement obj, string name) => Wire.String(obj, name);
 
-    public static long? Int64(JsonElement obj, string name)
-    {
-        if (obj.ValueKind != JsonValueKind.Object || !obj.TryGetProperty(name, out var v))
-        {
-            return null;
-        }
+    public static long? Int64(JsonElement obj, string name) => Wire.Int64(obj, name);
 
-        if (v.ValueKind == JsonValueKind.Number)
-        {
-            return v.TryGetInt64(out var l) ? l : (long)Math.Round(v.GetDouble());
-        }
+    public static int? Int32(JsonElement obj, string name) => Wire.Int32(obj, name);
 
-        return v.ValueKind == JsonValueKind.String
-            && double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
-            ? (long)Math.Round(d)
-            : null;
-    }
-
-    public static int? Int32(JsonElement obj, string name) => Int64(obj, name) is { } l ? (int)Math.Clamp(l, int.MinValue, int.MaxValue) : null;
-
-    public static bool? Bool(JsonElement obj, string name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v)
-            ? v.ValueKind switch
-            {
-                JsonValueKind.True => true,
-                JsonValueKind.False => false,
-                _ => null,
-            }
-            : null;
+    public static bool? Bool(JsonElement obj, string name) => Wire.Bool(obj, name);
 
     /// <summary>The JSON body of a create request (no first-frame image; see <see cref="WithImageUrl"/> for batch).</summary>
     public static JsonObject GenerateBody(JobRequest request)
@@ -212,39 +182,9 @@ internal static class OpenAiWire
     /// <summary>The API types <c>seconds</c> as a string ("8"); an integer is rejected with HTTP 400.</summary>
     public static string Seconds(int seconds) => seconds.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>The MIME type of an image, from its magic bytes, else its extension.</summary>
-    public static string? ImageContentType(ReadOnlySpan<byte> head, string path)
-    {
-        if (head.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47]))
-        {
-            return "image/png";
-        }
+    public static string? ImageContentType(ReadOnlySpan<byte> head, string path) => Wire.ImageContentType(head, path);
 
-        if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]))
-        {
-            return "image/jpeg";
-        }
-
-        if (head.Length >= 12 && head[..4].SequenceEqual("RIFF"u8) && head[8..12].SequenceEqual("WEBP"u8))
-        {
-            return "image/webp";
-        }
-
-        return Path.GetExtension(path).ToLowerInvariant() switch
-        {
-            ".png" => "image/png",
-            ".jpg" or ".jpeg" => "image/jpeg",
-            ".webp" => "image/webp",
-            _ => null,
-        };
-    }
-
-    public static string VideoContentType(string path) => Path.GetExtension(path).ToLowerInvariant() switch
-    {
-        ".mov" => "video/quicktime",
-        ".webm" => "video/webm",
-        _ => "video/mp4",
-    };
+    public static string VideoContentType(string path) => Wire.VideoContentType(path);
 
     public static string Variant(ContentVariant variant) => variant switch
     {

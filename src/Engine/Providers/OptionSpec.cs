@@ -1,0 +1,77 @@
+using System.Collections.Immutable;
+
+namespace Reel.Engine.Providers;
+
+/// <summary>The type of a provider option's value.</summary>
+public enum OptionKind
+{
+    /// <summary>Free text.</summary>
+    Text,
+
+    /// <summary><c>true</c> or <c>false</c>.</summary>
+    Flag,
+
+    /// <summary>A whole number within <see cref="OptionSpec.Min"/>..<see cref="OptionSpec.Max"/>.</summary>
+    Integer,
+
+    /// <summary>One of <see cref="OptionSpec.Values"/>.</summary>
+    Choice,
+
+    /// <summary>An image file beside the script (PNG, JPEG or WebP).</summary>
+    Image,
+
+    /// <summary>A list of image files beside the script, at most <see cref="OptionSpec.Max"/>.</summary>
+    ImageList,
+}
+
+/// <summary>
+/// One provider-only option a step may set under <c>options:</c>, with its type and where it applies.
+/// Values are checked when the script is validated, before anything is spent.
+/// </summary>
+/// <param name="Name">The key under <c>options:</c> (the provider's own field name in snake_case).</param>
+/// <param name="Kind">The value's type.</param>
+/// <param name="Description">One line for the README and error messages.</param>
+public sealed record OptionSpec(string Name, OptionKind Kind, string Description)
+{
+    /// <summary>Allowed values of a <see cref="OptionKind.Choice"/>.</summary>
+    public ImmutableArray<string> Values { get; init; } = [];
+
+    public long Min { get; init; } = long.MinValue;
+
+    public long Max { get; init; } = long.MaxValue;
+
+    /// <summary>Models that take the option; empty means every model.</summary>
+    public ImmutableArray<string> Models { get; init; } = [];
+
+    /// <summary>The option applies to generations only (not to extensions or edits).</summary>
+    public bool GenerateOnly { get; init; }
+
+    /// <summary>The option needs the step's first-frame <c>image</c> (a last frame needs a first).</summary>
+    public bool NeedsImage { get; init; }
+
+    /// <summary>The option can't be combined with a first-frame <c>image</c>.</summary>
+    public bool ExcludesImage { get; init; }
+
+    /// <summary>The option works only with clips of this many seconds.</summary>
+    public int? OnlySeconds { get; init; }
+
+    /// <summary>How the value reads in the capability table.</summary>
+    public string Shape => Kind switch
+    {
+        OptionKind.Text => "text",
+        OptionKind.Flag => "true|false",
+        OptionKind.Integer => Min == long.MinValue ? "integer" : $"{Min}–{Max}",
+        OptionKind.Choice => string.Join("|", Values),
+        OptionKind.Image => "image path",
+        _ => $"1–{Max} image paths",
+    };
+}
+
+/// <summary>
+/// A checked option of one step: scalar values normalised to text (<c>true</c>, <c>42</c>, <c>allow_adult</c>),
+/// image options as absolute paths.
+/// </summary>
+public sealed record StepOption(string Name, OptionKind Kind, string? Value, ImmutableArray<string> Paths)
+{
+    public bool IsPath => Kind is OptionKind.Image or OptionKind.ImageList;
+}
