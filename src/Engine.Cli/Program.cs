@@ -13,6 +13,7 @@ internal static class Program
         root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(GraphCommand.Create());
         root.Subcommands.Add(SchemaCommand.Create());
+        root.Subcommands.Add(ProvidersCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(EmulatorCommand.Create());
