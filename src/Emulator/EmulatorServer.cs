@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Reel.Emulator.Audit;
+using Reel.Emulator.Fal;
 using Reel.Emulator.Faults;
 using Reel.Emulator.Http;
 using Reel.Emulator.OpenAi;
@@ -83,6 +84,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         var audit = new AuditLog(options.AuditPath, time);
         var realistic = ffmpeg is null ? null : new RealisticClips(ffmpeg, data);
         var openAi = new OpenAiApi(time, options.Speed, faults, audit, data, realistic);
+        var fal = new FalApi(time, options.Speed, faults, audit, data, realistic);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.ClearProviders();
@@ -94,7 +96,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, options.Port);
         });
         var app = builder.Build();
-        var server = new EmulatorServer(app, audit, [new OpenAiFamily(openAi)], faults, options.ApiKey, temporary, realistic);
+        var server = new EmulatorServer(app, audit, [new OpenAiFamily(openAi), new FalFamily(fal)], faults, options.ApiKey, temporary, realistic);
         app.Run(server.HandleAsync);
         try
         {
