@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Reel.Emulator.Audit;
+using Reel.Emulator.Fal;
 using Reel.Emulator.Faults;
 using Reel.Emulator.Google;
 using Reel.Emulator.Http;
@@ -85,6 +86,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         var realistic = ffmpeg is null ? null : new RealisticClips(ffmpeg, data);
         var openAi = new OpenAiApi(time, options.Speed, faults, audit, data, realistic);
         var veo = new VeoApi(time, options.Speed, faults, audit, data, realistic);
+        var fal = new FalApi(time, options.Speed, faults, audit, data, realistic);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.ClearProviders();
@@ -96,7 +98,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, options.Port);
         });
         var app = builder.Build();
-        var server = new EmulatorServer(app, audit, [new OpenAiFamily(openAi), new GeminiFamily(veo), new VertexFamily(veo)], faults, options.ApiKey, temporary, realistic);
+        var server = new EmulatorServer(app, audit, [new OpenAiFamily(openAi), new GeminiFamily(veo), new VertexFamily(veo), new FalFamily(fal)], faults, options.ApiKey, temporary, realistic);
         app.Run(server.HandleAsync);
         try
         {

@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Reel.Emulator.Audit;
+using Reel.Emulator.Faults;
+using Reel.Emulator.Http;
+using Reel.Emulator.OpenAi;
+using Reel.Emulator.Rendering;
+
+namespace Reel.Emulator.Fal;
+
+/// <summary>
+/// fal's queue API (providers.md §4) for the Veo 3.1 and Sora 2 endpoints: submit, status, result, cancel, the storage
+/// upload the SDK performs, and a public file path standing in for fal's CDN. Jobs are <see cref="VideoJob"/>s, timed and
+/// rendered as the OpenAI side's are.
+/// </summary>
+internal sealed partial class FalApi
+{
+    /// <summary>How long an output file stays downloadable after the request completed (unless the submit asked otherwise).</summary>
+    internal static readonly TimeSpan OutputLifetime = TimeSpan.FromHours(1);
+
+    /// <summary>How long an uploaded file stays downloadable after its PUT (unless the initiate asked otherwise).</summary>
+    internal static readonly TimeSpan UploadLifetime = TimeSpan.FromHours(24);
+
+    private readonly TimeProvider _time;
+    private readonly double _speed;
+    private readonly FaultInjector _faults;
+    private readonly AuditLog _audit;
+    private readonly ClipStore _clips;
+    private readonly string _uploads;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, FalRequest> _requests = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FalFile> _files = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FalRequest> _characters = new(StringComparer.Ordinal);
+    private long _sequence;
+
+    public FalApi(TimeProvider time, double speed, FaultInjector faults, AuditLog audit, string dataDirectory, RealisticClips? realistic = null)
+    {
+        _time = time;
+        _speed = speed;
+        _faults = faults;
+        _audit = audit;
+        _clips = new ClipStore(dataDirectory, realistic);
+        _uploads = Path.Combine(dataDirectory, "fal-uploads");
+        Directory.CreateDirectory(_uploads);
+    }
+
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    public async Task<ApiResult> DispatchAsync(HttpContext context, string[] segments, CancellationToken cancellationToken = default)
+    {
+        var method = context.Request.Method;
+        return (segments, method) switch
+        {
+            (["fal-cdn", "files", var token, var name], "GET") => await DownloadAsync(token, name, cancellationToken).ConfigureAwait(false),
+            (["fal-cdn", "upload", var token], "PUT") => await UploadAsync(context, token, cancellationToken).ConfigureAwait(false),
+            (["storage", "upload", "initiate"], "POST") => await InitiateUploadAsync(context, cancellationToken).ConfigureAwait(false),
+            ([var owner, var alias, "requests", var id], "GET") => await ResultAsync(context, owner + "/" + alias, id, cancellationToken).ConfigureAwait(false),
+            ([var owner, var alias, "requests", var id, "status"], "GET") => Status(context, owner + "/" + alias, id),
+            ([var owner, var alias, "requests", var id, "cancel"], "PUT") => Cancel(owner + "/" + alias, id),
+            (_, "POST") when FalEndpoint.All.TryGetValue(string.Join('/', segments), out var endpoint) =>
+                await SubmitAsync(context, endpoint, cancellationToken).ConfigureAwait(false),
+            _ when IsKnownPath(segments) => throw FalErrorException.Detail(405, "Method Not Allowed"),
+            (_, "POST") => throw FalErrorException.Detail(404, $"Application '{string.Join('/', segments)}' not found"),
+            _ => throw FalErrorException.Detail(404, "Not Found"),
+        };
+    }
+
+    private static bool IsKnownPath(string[] s) => s switch
+    {
+        ["fal-cdn", "files", _, _] or ["fal-cdn", "upload", _] or ["storage", "upload", "initiate"] => true,
+        [_, _, "requests", _] or [_, _, "requests", _, "status" or "cancel"] => true,
+        _ => FalEndpoint.All.ContainsKey(string.Join('/', s)),
+    };
+
+    /// <summary>The scheme and authority the client used, e.g. <c>http://127.0.0.1:5000</c>; every URL handed out starts with it.</summary>
+    private static string BaseUrl(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}";
+
+    /// <summary>Reads a JSON object body; FastAPI's 422 when it is missing, malformed or not an object.</summary>
+    private static async Task<JsonObject> ReadJsonAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        if (buffer.Length == 0)
+        {
+            throw FalErrorException.Validation([FalErrorException.Error("missing", "Field required", [])]);
+        }
+
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(buffer.ToArray());
+        }
+        catch (JsonException ex)
+        {
+            throw FalErrorException.Validation([FalErrorException.Error(
+                "json_invalid", "JSON decode error", [(int)(ex.BytePositionInLine ?? 0)], new JsonObject(), new JsonObject { ["error"] = ex.Message })]);
+        }
+
+        return node as JsonObject ?? throw FalErrorException.Validation([FalErrorException.Error(
+            "model_attributes_type", "Input should be a valid dictionary or object to extract fields from", [], node)]);
+    }
+
+    /// <summary>
+    /// The lifetime a lifecycle header asks for (<c>{"expiration_duration_seconds": N}</c>, as the SDK's <c>storageSettings</c>
+    /// and upload <c>lifecycle</c> send it), else <paramref name="fallback"/>.
+    /// </summary>
+    private static TimeSpan Lifetime(HttpRequest request, string header, TimeSpan fallback)
+    {
+        var text = request.Headers[header].ToString();
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return fallback;
+        }
+
+        try
+        {
+            return JsonNode.Parse(text) is JsonObject o && o["expiration_duration_seconds"] is JsonValue v
+                && v.GetValueKind() == JsonValueKind.Number && v.GetValue<double>() is > 0 and var seconds
+                ? TimeSpan.FromSeconds(seconds)
+                : fallback;
+        }
+        catch (JsonException)
+        {
+            return fallback;
+        }
+    }
+
+    private FalRequest Find(string app, string id)
+    {
+        lock (_gate)
+        {
+            if (_requests.TryGetValue(id, out var request) && request.Endpoint.App == app)
+            {
+                return request;
+            }
+        }
+
+        throw FalErrorException.Detail(404, $"Request '{id}' not found");
+    }
+
+    internal static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    private static string Fingerprint(JsonObject content) => Sha256(Encoding.UTF8.GetBytes(content.ToJsonString()));
+
+    private static ulong SeedOf(string fingerprint) => ulong.Parse(fingerprint[..16], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+
+    private static string NewToken() => Guid.NewGuid().ToString("N");
+
+    private TimeSpan DurationOf(int seconds) => TimeSpan.FromSeconds(seconds * _speed);
+}

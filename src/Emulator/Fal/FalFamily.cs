@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Http;
+using Reel.Emulator.Faults;
+using Reel.Emulator.Http;
+
+namespace Reel.Emulator.Fal;
+
+/// <summary>
+/// fal's routes on the emulator root — what <c>queue.fal.run</c>, <c>fal.run</c> and the REST storage host serve
+/// (<c>/fal-ai/…</c>, <c>/storage/upload/…</c>) plus a public file path standing in for fal's CDN (<c>/fal-cdn/…</c>) —
+/// with <c>Authorization: Key …</c> and fal's <c>{"detail": …}</c> error bodies.
+/// </summary>
+internal sealed class FalFamily(FalApi api) : IApiFamily
+{
+    public bool Serves(string[] segments) => segments is ["fal-ai", ..] or ["fal-cdn", ..] or ["storage", "upload", ..];
+
+    public ApiResult? Authenticate(HttpRequest request, string[] segments, string? apiKey)
+    {
+        if (segments is ["fal-cdn", ..])
+        {
+            // File URLs and signed upload URLs are public.
+            return null;
+        }
+
+        var header = request.Headers.Authorization.ToString();
+        const string Key = "Key ";
+        var credential = header.StartsWith(Key, StringComparison.OrdinalIgnoreCase) ? header[Key.Length..].Trim() : "";
+        if (credential.Length == 0)
+        {
+            return FalErrorException.Detail(401, "Authentication is required to access this application. Send 'Authorization: Key <your key>'.").ToResult();
+        }
+
+        return apiKey is null || string.Equals(credential, apiKey, StringComparison.Ordinal)
+            ? null
+            : FalErrorException.Detail(401, "Invalid API key.").ToResult();
+    }
+
+    public ApiResult Fault(RequestFault fault) => fault switch
+    {
+        RequestFault.TooManyRequests => new JsonResult(
+            429,
+            new System.Text.Json.Nodes.JsonObject { ["detail"] = "Too many requests. Please slow down and retry later." },
+            new Dictionary<string, string> { ["retry-after"] = "1", ["x-fal-retryable"] = "true" }),
+        RequestFault.InternalError => FalErrorException.Detail(500, "An unexpected internal error occurred.", "internal_error", retryable: true).ToResult(),
+        _ => FalErrorException.Detail(503, "No runner could be allocated to handle the request.", "runner_scheduling_failure", retryable: true).ToResult(),
+    };
+
+    public ApiResult InternalError(string message) => FalErrorException.Detail(500, message, "internal_error").ToResult();
+
+    public async Task<ApiResult> DispatchAsync(HttpContext context, string[] segments, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await api.DispatchAsync(context, segments, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FalErrorException error)
+        {
+            return error.ToResult();
+        }
+    }
+
+    public bool IsContentDownload(string[] segments) => segments is ["fal-cdn", "files", _, _];
+}
