@@ -452,6 +452,9 @@ public sealed class Runner
         JobRequest? request = null;
         var attemptId = attempt?.Id;
         var since = attempt?.IntentAt;
+
+        // An attempt left open by an earlier run may have created a job; one whose submit was answered with an error did not.
+        var outcomeUnknown = attempt is not null;
         for (var tries = 1; ; tries++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -477,6 +480,10 @@ public sealed class Runner
                             Log.Adopted(_logger, step.Id, adopted);
                             return (pendingAttempt, adopted, cost);
                         }
+                    }
+                    else if (!outcomeUnknown)
+                    {
+                        // The last submit was answered with an error: nothing was created, submit again.
                     }
                     else if (_resubmitUnanswered)
                     {
@@ -515,6 +522,7 @@ public sealed class Runner
                 catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && tries < MaxTransientTries)
                 {
                     ReleaseBudget(cost);
+                    outcomeUnknown = ex.Unanswered;
                     if (ex.RetryAfter is not null || ex.Message.Contains("429", StringComparison.Ordinal) || ex.Message.Contains("rate limit", StringComparison.OrdinalIgnoreCase))
                     {
                         LowerConcurrency();

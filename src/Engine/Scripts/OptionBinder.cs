@@ -128,7 +128,7 @@ internal sealed class OptionBinder
             case OptionKind.Choice:
                 return spec.Values.Contains(text, StringComparer.Ordinal)
                     ? Scalar(text)
-                    : Bad($"takes {string.Join(", ", spec.Values)} (got '{text}'){Suggestions.DidYouMean(text, spec.Values)}");
+                    : Bad($"takes {string.Join(", ", spec.Values)} (got '{text}'){(text.Length > 2 ? Suggestions.DidYouMean(text, spec.Values) : "")}");
             default:
                 return Image(scalar, diagnostics, resolvePath) is { } image ? new StepOption(spec.Name, spec.Kind, null, [image]) : null;
         }

@@ -192,6 +192,76 @@ public sealed class RunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_a_job_list_an_unanswered_submit_is_reported_not_repeated_until_asked()
+    {
+        var provider = NewProvider();
+        provider.CannotReconcile = true;
+        provider.ResetAfterCreate = "a";
+
+        var (first, _) = await RunAsync(provider, new RunOptions(KeepGoing: true));
+
+        Assert.Equal(StepOutcome.Failed, first.Find("a")!.Outcome);
+        Assert.Contains("got no answer", first.Find("a")!.Error, StringComparison.Ordinal);
+        Assert.Contains("--resubmit-unanswered", first.Find("a")!.Error, StringComparison.Ordinal);
+        Assert.Equal(StepOutcome.Done, first.Find("b#1")!.Outcome);
+        Assert.Equal(1, provider.SubmitsFor("a"));
+        Assert.Equal(0, provider.Lists - 1); // the preflight only: nothing to look in
+
+        // A plain rerun reports it again and pays nothing.
+        var (second, _) = await RunAsync(provider, new RunOptions(KeepGoing: true));
+        Assert.Equal(StepOutcome.Failed, second.Find("a")!.Outcome);
+        Assert.Contains("the run stopped", second.Find("a")!.Error, StringComparison.Ordinal);
+        Assert.Equal(1, provider.SubmitsFor("a"));
+
+        // Asked to, it submits once more and the run completes.
+        var (third, _) = await RunAsync(provider, new RunOptions(ResubmitUnanswered: true));
+        Assert.Equal(RunStop.Completed, third.Stop);
+        Assert.Equal(StepOutcome.Done, third.Find("a")!.Outcome);
+        Assert.Equal(2, provider.SubmitsFor("a"));
+    }
+
+    [Fact]
+    public async Task Without_a_job_list_a_refused_connection_or_an_error_answer_is_still_retried()
+    {
+        var provider = NewProvider();
+        provider.CannotReconcile = true;
+        provider.TransientBeforeCreate = "a";
+
+        var (result, _) = await RunAsync(provider);
+
+        Assert.Equal(RunStop.Completed, result.Stop);
+        Assert.Equal(2, provider.SubmitsFor("a"));
+    }
+
+    [Fact]
+    public async Task A_provider_that_takes_seeds_gets_one_derived_from_the_step_key_and_the_lock_keeps_it()
+    {
+        var provider = NewProvider();
+        provider.TakesSeed = true;
+
+        var (_, plan) = await RunAsync(provider);
+
+        var step = plan.Steps.First(s => s.Id == "a");
+        Assert.Equal(StepKeys.Seed(step.Key), provider.Seeds["a"]);
+        Assert.InRange(provider.Seeds["a"]!.Value, 0, int.MaxValue);
+        Assert.NotEqual(provider.Seeds["a"], provider.Seeds["b#1"]);
+        var locked = LockFile.Read(new Workspace(ScriptPath).LockPath).ForStep("a")!;
+        Assert.Equal(provider.Seeds["a"], locked.Seed);
+        Assert.Contains("seed: " + provider.Seeds["a"], File.ReadAllText(new Workspace(ScriptPath).LockPath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_provider_without_seeds_gets_none_and_the_lock_has_none()
+    {
+        var provider = NewProvider();
+
+        await RunAsync(provider);
+
+        Assert.All(provider.Seeds.Values, seed => Assert.Null(seed));
+        Assert.Null(LockFile.Read(new Workspace(ScriptPath).LockPath).ForStep("a")!.Seed);
+    }
+
+    [Fact]
     public async Task Quota_errors_stop_the_run_and_submit_nothing_else()
     {
         var provider = NewProvider();
@@ -251,6 +321,16 @@ public sealed class RunnerTests : IDisposable
 
         public string? ResetAfterCreate { get; set; }
 
+        public string? TransientBeforeCreate { get; set; }
+
+        /// <summary>Pretend to be a provider that cannot list its jobs (fal, Veo).</summary>
+        public bool CannotReconcile { get; set; }
+
+        /// <summary>Pretend to take seeds (fal's Veo, Vertex).</summary>
+        public bool TakesSeed { get; set; }
+
+        public ConcurrentDictionary<string, long?> Seeds { get; } = new(StringComparer.Ordinal);
+
         public bool QuotaOnSubmit { get; set; }
 
         /// <summary>How many video downloads to damage (cut to half their length, as a broken proxy might).</summary>
@@ -268,22 +348,29 @@ public sealed class RunnerTests : IDisposable
 
         public string Name => inner.Name;
 
-        public ProviderCapabilities Capabilities => inner.Capabilities;
+        public ProviderCapabilities Capabilities => inner.Capabilities with { CanReconcile = !CannotReconcile, TakesSeed = TakesSeed };
 
         public async Task<JobStatus> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _calls);
             _submits.AddOrUpdate(request.StepId, 1, (_, n) => n + 1);
+            Seeds[request.StepId] = request.Seed;
             if (QuotaOnSubmit)
             {
                 throw new ProviderException(new ProviderError(ErrorClass.QuotaOrAuth, "insufficient quota"));
+            }
+
+            if (request.StepId == TransientBeforeCreate)
+            {
+                TransientBeforeCreate = null;
+                throw new ProviderException(new ProviderError(ErrorClass.Transient, "HTTP 503 Service Unavailable"), TimeSpan.FromMilliseconds(10));
             }
 
             var status = await inner.SubmitAsync(request, cancellationToken);
             if (request.StepId == ResetAfterCreate)
             {
                 ResetAfterCreate = null;
-                throw new ProviderException(new ProviderError(ErrorClass.Transient, "connection reset"), TimeSpan.FromMilliseconds(10));
+                throw new ProviderException(new ProviderError(ErrorClass.Transient, "connection reset"), TimeSpan.FromMilliseconds(10)) { Unanswered = true };
             }
 
             return request.StepId == FailStep ? status with { JobId = "fail:" + status.JobId } : status;

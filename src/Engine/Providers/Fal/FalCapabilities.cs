@@ -21,7 +21,7 @@ public static class FalCapabilities
         [
             Veo("veo3.1", 0.40m, "Veo 3.1 (fal-ai/veo3.1): text, first frame, first+last frame, reference images, extension"),
             Veo("veo3.1-fast", 0.15m, "Veo 3.1 Fast (fal-ai/veo3.1/fast): the same operations, faster and cheaper"),
-            new ModelCapability("sora-2", [new(1280, 720), new(720, 1280)], [4, 8, 12], 0.10m, ImmutableDictionary<string, decimal>.Empty)
+            new ModelCapability("sora-2", [new(1280, 720), new(720, 1280)], [4, 8, 12, 16, 20], 0.10m, ImmutableDictionary<string, decimal>.Empty)
             {
                 Features = ModelFeatures.Image | ModelFeatures.Characters,
                 Note = "Sora 2 (fal-ai/sora-2): text, first frame, characters (fal-ai/sora-2/characters)",
@@ -65,6 +65,7 @@ public static class FalCapabilities
                 Models = VeoModels,
                 GenerateOnly = true,
                 ExcludesImage = true,
+                OnlySeconds = 8,
                 Max = 3,
             },
         ],

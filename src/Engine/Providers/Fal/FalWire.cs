@@ -46,7 +46,7 @@ internal static class FalWire
         body["resolution"] = Math.Min(size.Width, size.Height) >= 1080 ? "1080p" : "720p";
         if (model == "sora-2")
         {
-            body["duration"] = request.Seconds;
+            body["duration"] = request.Seconds.ToString(CultureInfo.InvariantCulture);
             return body;
         }
 

@@ -10,5 +10,8 @@ public static class LocalCapabilities
         Models: [],
         DefaultModel: "local",
         AnyModel: true,
-        EstimatedRenderTimePerSecond: TimeSpan.FromMilliseconds(20));
+        EstimatedRenderTimePerSecond: TimeSpan.FromMilliseconds(20))
+    {
+        Description = "Embedded, offline, free: deterministic preview clips (the default). No key.",
+    };
 }

@@ -41,7 +41,11 @@ public static class OpenAiCapabilities
         MaxTotalSeconds: 120,
         ExtensionAcceptsCharacters: false,
         ExtensionAcceptsImage: false,
-        EstimatedRenderTimePerSecond: TimeSpan.FromSeconds(12));
+        EstimatedRenderTimePerSecond: TimeSpan.FromSeconds(12))
+    {
+        Description = "OpenAI's /v1/videos (Sora 2; the API has a shutdown date). Key: OPENAI_API_KEY.",
+        Environment = ["OPENAI_API_KEY", "OPENAI_BASE_URL"],
+    };
 
     private static ModelCapability Standard(string id) =>
         new(id, StandardSizes, Seconds, 0.10m, ImmutableDictionary<string, decimal>.Empty);
