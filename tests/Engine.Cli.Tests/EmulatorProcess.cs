@@ -52,6 +52,22 @@ public sealed class EmulatorProcess : IDisposable
         ["OPENAI_BASE_URL"] = ApiBase,
     };
 
+    /// <summary>The variables that point <paramref name="provider"/> at this emulator with <paramref name="key"/>.</summary>
+    public Dictionary<string, string?> Environment(string provider, string key) => provider switch
+    {
+        "openai" => Environment(key),
+        "fal" => new() { ["FAL_KEY"] = key, ["FAL_BASE_URL"] = BaseUrl.ToString() },
+        "veo" => new() { ["GEMINI_API_KEY"] = key, ["GOOGLE_API_KEY"] = null, ["GOOGLE_GEMINI_BASE_URL"] = BaseUrl.ToString() },
+        "veo-vertex" => new()
+        {
+            ["GOOGLE_CLOUD_ACCESS_TOKEN"] = key,
+            ["GOOGLE_CLOUD_PROJECT"] = "reel-tests",
+            ["GOOGLE_CLOUD_LOCATION"] = "europe-west4",
+            ["GOOGLE_VERTEX_BASE_URL"] = BaseUrl.ToString(),
+        },
+        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "no emulator routes for this provider"),
+    };
+
     /// <summary>Every <c>job.created</c> line of the audit log.</summary>
     public List<JsonElement> JobsCreated() => Audit().Where(e => e.TryGetProperty("event", out var ev) && ev.GetString() == "job.created").ToList();
 

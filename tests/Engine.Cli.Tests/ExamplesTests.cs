@@ -29,11 +29,19 @@ public sealed class ExamplesTests
         Assert.Contains("hello", names);
         Assert.Contains("morning-shift", names);
         Assert.Contains("social-ad", names);
+        Assert.Contains("night-market", names);
     }
+
+    /// <summary>The remote providers each example is written for (default: openai); it must validate on each.</summary>
+    private static string[] TargetsOf(string example) => example switch
+    {
+        "night-market" => ["fal", "veo", "veo-vertex"],
+        _ => ["openai"],
+    };
 
     [Theory]
     [MemberData(nameof(Examples))]
-    public void Example_validates_on_local_and_openai_runs_offline_and_reruns_fully_cached(string example)
+    public void Example_validates_on_local_and_its_providers_runs_offline_and_reruns_fully_cached(string example)
     {
         using var temp = new TempDirectory();
         CopyExample(Path.Combine(ReelProcess.RepoRoot, "examples", example), temp.Path);
@@ -42,8 +50,11 @@ public sealed class ExamplesTests
         var local = ReelProcess.Run(temp.Path, "validate", Script);
         Assert.True(local.ExitCode == 0, $"reel validate {example}: exit {local.ExitCode}\n{local.All}");
 
-        var openai = ReelProcess.Run(temp.Path, "validate", Script, "--provider", "openai");
-        Assert.True(openai.ExitCode == 0, $"reel validate --provider openai {example}: exit {openai.ExitCode}\n{openai.All}");
+        foreach (var provider in TargetsOf(example))
+        {
+            var remote = ReelProcess.Run(temp.Path, "validate", Script, "--provider", provider);
+            Assert.True(remote.ExitCode == 0, $"reel validate --provider {provider} {example}: exit {remote.ExitCode}\n{remote.All}");
+        }
 
         var plan = ReelProcess.Run(temp.Path, "plan", Script, "--json");
         Assert.True(plan.ExitCode == 0, $"reel plan {example}: exit {plan.ExitCode}\n{plan.All}");
