@@ -219,6 +219,43 @@ public sealed class VeoProviderTests
         Assert.Contains(veo.Emulator.AuditLines(), l => l["kind"]?.GetValue<string>() == "extend");
     }
 
+    [Fact]
+    public async Task A_gemini_extension_can_be_extended_again()
+    {
+        await using var veo = await VeoEmulator.StartAsync(Backend.Gemini);
+        var source = await veo.GenerateAsync(Request("A kite", Landscape, 8));
+
+        var once = await veo.GenerateAsync(new JobRequest(JobKind.Extend, "kite-2", "Higher", null, Landscape, 7, SourceJobId: source));
+        var twice = await veo.GenerateAsync(new JobRequest(JobKind.Extend, "kite-3", "Into the clouds", null, Landscape, 7, SourceJobId: once));
+
+        Assert.Equal(22, (await veo.DownloadAsync(twice)).Seconds, 0.2);
+    }
+
+    [Fact]
+    public async Task A_jpeg_first_frame_is_sent_as_image_jpeg()
+    {
+        await using var veo = await VeoEmulator.StartAsync(Backend.Vertex);
+        var first = Path.Combine(veo.Emulator.Directory, "first.jpg");
+        File.WriteAllBytes(first, EmulatorHarness.Png(128, 72, SkiaSharp.SKEncodedImageFormat.Jpeg));
+
+        await veo.GenerateAsync(Request("A sunrise", Landscape, 4) with { FirstFramePath = first });
+
+        Assert.Equal("image/jpeg", veo.Submits.Single()["instances"]![0]!["image"]!["mimeType"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData(Backend.Gemini, "models/veo-3.1-generate-preview/operations/nosuchop")]
+    [InlineData(Backend.Vertex, "projects/proj/locations/us-central1/publishers/google/models/veo-3.1-generate-001/operations/00000000-0000-0000-0000-000000000001")]
+    public async Task An_unknown_operation_is_invalid(Backend backend, string name)
+    {
+        await using var veo = await VeoEmulator.StartAsync(backend);
+
+        var ex = await Assert.ThrowsAsync<ProviderException>(() => veo.Provider.GetAsync(name));
+
+        Assert.Equal(ErrorClass.Invalid, ex.Class);
+        Assert.Contains("404", ex.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(Backend.Gemini, 1920, 1080)]
     [InlineData(Backend.Vertex, 1080, 1920)]
@@ -282,6 +319,7 @@ public sealed class VeoProviderTests
         foreach (var ex in new[] { probe, submit })
         {
             Assert.Equal(ErrorClass.QuotaOrAuth, ex.Class);
+            Assert.Contains(backend == Backend.Gemini ? "GEMINI_API_KEY" : "GOOGLE_API_KEY", ex.Message, StringComparison.Ordinal);
             Assert.False(ex.Unanswered);
             Assert.DoesNotContain(WrongKey, ex.Message, StringComparison.Ordinal);
             Assert.DoesNotContain(WrongKey, ex.ToString(), StringComparison.Ordinal);
