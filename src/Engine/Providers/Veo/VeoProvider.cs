@@ -34,7 +34,7 @@ public sealed class VeoProvider : IVideoProvider
         var hint = options.Backend == VeoBackend.Gemini
             ? ". Check GEMINI_API_KEY / GOOGLE_API_KEY (and GOOGLE_GEMINI_BASE_URL)"
             : ". Check GOOGLE_CLOUD_ACCESS_TOKEN (it expires after an hour) or GOOGLE_API_KEY, and GOOGLE_CLOUD_PROJECT";
-        _transport = new ProviderHttp(http, new HttpProfile(Name, options.Secret, Authorize, VeoWire.ParseError, hint), time, _logger);
+        _transport = new ProviderHttp(http, new HttpProfile(Name, options.Secret, Authorize, (status, body) => ParseError(status, body, hint), hint), time, _logger);
     }
 
     public string Name => _options.Backend == VeoBackend.Gemini ? "veo" : "veo-vertex";
@@ -224,6 +224,18 @@ public sealed class VeoProvider : IVideoProvider
         {
             request.Headers.Add("x-goog-api-key", _options.Secret);
         }
+    }
+
+    /// <summary>
+    /// Google rejects a wrong API key with 400 (<c>API_KEY_INVALID</c>), not 401/403, so the transport would not add
+    /// the hint naming the variables: it is added here.
+    /// </summary>
+    private static WireFailure ParseError(System.Net.HttpStatusCode status, string body, string hint)
+    {
+        var failure = VeoWire.ParseError(status, body);
+        return failure.Class == ErrorClass.QuotaOrAuth && (int)status is not (401 or 403)
+            ? failure with { Message = (failure.Message ?? "the credentials were rejected").TrimEnd('.') + hint }
+            : failure;
     }
 
     private static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
