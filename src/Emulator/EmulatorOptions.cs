@@ -5,7 +5,11 @@ namespace Reel.Emulator;
 /// <param name="Speed">Seconds of (provider) time per second of clip: 1 is real time, 0.05 makes an 8 s clip ready in 0.4 s.</param>
 /// <param name="Faults">Fault profile such as <c>429=0.1,500=0.05,503=0.05,reset=0.05,truncate=0.05,moderation=0.02</c>; null or empty for none.</param>
 /// <param name="Seed">Seed of the fault dice, so that a run is reproducible.</param>
-/// <param name="ApiKey">When set, every <c>/v1</c> request must carry <c>Authorization: Bearer</c> with this key.</param>
+/// <param name="ApiKey">
+/// When set, every API request must carry this key in its API's own way (OpenAI <c>Authorization: Bearer</c>, fal
+/// <c>Authorization: Key</c>, Gemini <c>x-goog-api-key</c>, Vertex a bearer token or an express key); when null, any
+/// non-empty credential is accepted. Public media URLs need none.
+/// </param>
 /// <param name="AuditPath">When set, one JSON line per request and per job created is appended to this file.</param>
 /// <param name="DataDirectory">Where rendered clips and uploads are kept; a temporary directory (deleted on dispose) when null.</param>
 /// <param name="Realistic">

@@ -12,6 +12,7 @@ namespace Reel.Emulator.Rendering;
 /// <item><term><c>sora-2-2025-10-06</c></term><description>25 fps / 48 000 Hz</description></item>
 /// <item><term><c>sora-2-pro-2025-10-06</c></term><description>24 fps / 48 000 Hz</description></item>
 /// <item><term><c>sora-2-2025-12-08</c></term><description>30000/1001 fps (29.97, NTSC) / 44 100 Hz</description></item>
+/// <item><term>Veo models (<c>veo…</c>, <c>veo3.1…</c>)</term><description>24 fps / 48 000 Hz, as Veo delivers</description></item>
 /// <item><term>anything else</term><description>as <c>sora-2</c></description></item>
 /// </list>
 /// </summary>
@@ -34,5 +35,8 @@ internal sealed record ClipProfile(int FrameRateNumerator, int FrameRateDenomina
 
     public double FramesPerSecond => (double)FrameRateNumerator / FrameRateDenominator;
 
-    public static ClipProfile For(string model) => Table.GetValueOrDefault(model) ?? Table["sora-2"];
+    private static readonly ClipProfile Veo = new(24, 1, 48000);
+
+    public static ClipProfile For(string model) =>
+        Table.GetValueOrDefault(model) ?? (model.StartsWith("veo", StringComparison.Ordinal) ? Veo : Table["sora-2"]);
 }
