@@ -82,7 +82,7 @@ public sealed class CliTests
     public void Every_command_has_help()
     {
         using var dir = new TempDirectory();
-        foreach (var command in new[] { "init", "validate", "plan", "run", "status", "graph", "schema", "emulator" })
+        foreach (var command in new[] { "init", "validate", "plan", "run", "status", "graph", "schema", "providers", "emulator" })
         {
             var r = ReelProcess.Run(dir.Path, command, "--help");
             Assert.True(r.ExitCode == 0, command + ": " + r.All);
@@ -192,6 +192,17 @@ public sealed class CliTests
         Assert.Contains("s0 --> s1", mermaid.Stdout, StringComparison.Ordinal);
         Assert.Contains("\"hello\" -> \"film\";", dot.Stdout, StringComparison.Ordinal);
         Assert.Equal(2, bad.ExitCode);
+    }
+
+    [Fact]
+    public void Providers_prints_the_capability_tables_the_readme_shows()
+    {
+        using var dir = new TempDirectory();
+        var r = ReelProcess.Run(dir.Path, "providers");
+        Assert.Equal(0, r.ExitCode);
+        Assert.StartsWith("| | `local` | `openai` | `fal` | `veo` | `veo-vertex` |", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("| `fal` | `generate_audio` | true\\|false |", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains(r.Stdout, File.ReadAllText(Path.Combine(ReelProcess.RepoRoot, "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ internal static class InitCommand
         # see what would run with `reel plan storyboard.yaml`, and render it with `reel run storyboard.yaml`.
         reel: 1
         title: My First Film
-        provider: local              # the embedded offline renderer; try `--provider openai` later
+        provider: local              # the embedded offline renderer; later `--provider fal|veo|veo-vertex|openai` (`reel providers` lists them)
 
         defaults:                    # every step inherits these unless it sets its own
           model: sora-2
