@@ -67,7 +67,7 @@ public sealed class FalProvider : IVideoProvider
     /// <summary>
     /// Generate: text-to-video, image-to-video (first frame), first-last-frame-to-video (<c>last_frame</c>) or
     /// reference-to-video (<c>reference_images</c>) on the model's endpoint; Extend: <c>extend-video</c> with the
-    /// source job's video URL; CreateCharacter: upload, then <c>fal-ai/sora-2/characters</c>, waited for here.
+    /// source job's video URL (the local source clip, uploaded, once fal no longer serves it); CreateCharacter: upload, then <c>fal-ai/sora-2/characters</c>, waited for here.
     /// </summary>
     public async Task<JobStatus> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
     {
@@ -101,7 +101,8 @@ public sealed class FalProvider : IVideoProvider
         }
 
         var url = await VideoUrlAsync(jobId, cancellationToken).ConfigureAwait(false);
-        await _transport.DownloadAsync(() => Get(url), destination, jobId, cancellationToken).ConfigureAwait(false);
+        // A plain GET: the media URL is a file on fal's CDN, not a JSON API.
+        await _transport.DownloadAsync(() => new HttpRequestMessage(HttpMethod.Get, url), destination, jobId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -175,14 +176,43 @@ public sealed class FalProvider : IVideoProvider
         body["duration"] = request.Seconds.ToString(CultureInfo.InvariantCulture) + "s";
         body.Remove("aspect_ratio");
         body.Remove("resolution");
-        body["video_url"] = (await VideoUrlAsync(source, cancellationToken).ConfigureAwait(false)).AbsoluteUri;
-        return await SubmitJsonAsync(FalCapabilities.Endpoint(model) + "/extend-video", body, cancellationToken).ConfigureAwait(false);
+        var endpoint = FalCapabilities.Endpoint(model) + "/extend-video";
+        var local = request.SourceVideoPath is { } p && File.Exists(p) ? p : null;
+        Uri? sourceUrl;
+        try
+        {
+            sourceUrl = await VideoUrlAsync(source, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProviderException ex) when (ex.Class == ErrorClass.Invalid && local is not null)
+        {
+            // The source request is gone from fal's queue: send the local copy of its clip instead.
+            sourceUrl = null;
+        }
+
+        if (sourceUrl is null)
+        {
+            body["video_url"] = await UploadAsync(local!, "source video", cancellationToken).ConfigureAwait(false);
+            return await SubmitJsonAsync(endpoint, body, cancellationToken).ConfigureAwait(false);
+        }
+
+        body["video_url"] = sourceUrl.AbsoluteUri;
+        try
+        {
+            return await SubmitJsonAsync(endpoint, body, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProviderException ex) when (ex.Class == ErrorClass.Invalid && ex.Error.Param == "video_url" && local is not null)
+        {
+            // fal could not fetch the source's output (its file expired). A 422 created no job, so submitting again
+            // with the local copy uploaded cannot pay twice.
+            body["video_url"] = await UploadAsync(local, "source video", cancellationToken).ConfigureAwait(false);
+            return await SubmitJsonAsync(endpoint, body, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task<JobStatus> CreateCharacterAsync(JobRequest request, CancellationToken cancellationToken)
     {
         var path = request.SourceVideoPath ?? throw new ArgumentException("a CreateCharacter request needs SourceVideoPath", nameof(request));
-        var videoUrl = await UploadAsync(path, cancellationToken).ConfigureAwait(false);
+        var videoUrl = await UploadAsync(path, "character video", cancellationToken).ConfigureAwait(false);
         var body = new JsonObject
         {
             ["name"] = string.IsNullOrWhiteSpace(request.Name) ? request.StepId : request.Name,
@@ -248,11 +278,11 @@ public sealed class FalProvider : IVideoProvider
     }
 
     /// <summary>fal storage: initiate (with the key), then PUT the bytes to the signed upload URL; returns the file URL.</summary>
-    private async Task<string> UploadAsync(string path, CancellationToken cancellationToken)
+    private async Task<string> UploadAsync(string path, string what, CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
         {
-            throw _transport.Fail(ErrorClass.Invalid, $"character video not found: {path}");
+            throw _transport.Fail(ErrorClass.Invalid, $"{what} not found: {path}");
         }
 
         var initiate = new Uri(Root(_options.StorageUrl) + "storage/upload/initiate?storage_type=fal-cdn-v3");
