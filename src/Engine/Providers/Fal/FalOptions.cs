@@ -6,7 +6,7 @@ namespace Reel.Engine.Providers.Fal;
 /// </summary>
 /// <param name="Key">The fal key (<c>FAL_KEY</c>, as fal's SDKs read it).</param>
 /// <param name="QueueUrl">The queue root, <c>https://queue.fal.run</c>.</param>
-/// <param name="StorageUrl">The storage root for uploads, <c>https://rest.alpha.fal.ai</c>.</param>
+/// <param name="StorageUrl">The storage root for uploads, <c>https://rest.fal.ai</c>.</param>
 public sealed record FalOptions(string Key, Uri QueueUrl, Uri StorageUrl)
 {
     public const string KeyVariable = "FAL_KEY";
@@ -16,7 +16,7 @@ public sealed record FalOptions(string Key, Uri QueueUrl, Uri StorageUrl)
 
     public static Uri DefaultQueueUrl { get; } = new("https://queue.fal.run");
 
-    public static Uri DefaultStorageUrl { get; } = new("https://rest.alpha.fal.ai");
+    public static Uri DefaultStorageUrl { get; } = new("https://rest.fal.ai");
 
     /// <exception cref="ProviderException">QuotaOrAuth when the key is missing; Invalid when the base URL is malformed.</exception>
     public static FalOptions FromEnvironment(IReadOnlyDictionary<string, string?> environment)
