@@ -84,9 +84,9 @@ public sealed class EmulatorServer : IAsyncDisposable
         Directory.CreateDirectory(data);
         var audit = new AuditLog(options.AuditPath, time);
         var realistic = ffmpeg is null ? null : new RealisticClips(ffmpeg, data);
-        var openAi = new OpenAiApi(time, options.Speed, faults, audit, data, realistic);
-        var veo = new VeoApi(time, options.Speed, faults, audit, data, realistic);
-        var fal = new FalApi(time, options.Speed, faults, audit, data, realistic);
+        var openAi = new OpenAiApi(new JobHost(time, options.Speed, faults, audit, data, "uploads", realistic));
+        var veo = new VeoApi(new JobHost(time, options.Speed, faults, audit, data, "uploads", realistic));
+        var fal = new FalApi(new JobHost(time, options.Speed, faults, audit, data, "fal-uploads", realistic));
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.ClearProviders();

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Reel.Emulator.Http;
 using Reel.Emulator.OpenAi;
+using Reel.Emulator.Rendering;
 using Reel.Engine.Media;
 using Reel.Engine.Scripts;
 using SkiaSharp;
@@ -82,12 +83,12 @@ internal sealed partial class FalApi
                 location,
                 JsonValue.Create(url.Length > 200 ? url[..200] + "…" : url))]),
         };
-        return new InputImage(bytes!, extension, codec!.Info.Width, codec.Info.Height, Sha256(bytes!));
+        return new InputImage(bytes!, extension, codec!.Info.Width, codec.Info.Height, JobHost.Sha256(bytes!));
     }
 
     private string SaveReference(InputImage image)
     {
-        var path = Path.Combine(_uploads, "ref_" + NewToken() + image.Extension);
+        var path = Path.Combine(_jobs.Uploads, "ref_" + JobHost.NewToken() + image.Extension);
         File.WriteAllBytes(path, image.Bytes);
         return path;
     }
@@ -99,7 +100,7 @@ internal sealed partial class FalApi
         if (file?.Request is { } request)
         {
             // Render it now so that the extension's render finds it (and a failure surfaces here, not later).
-            await _clips.VideoAsync(request.Job, cancellationToken).ConfigureAwait(false);
+            await _jobs.Clips.VideoAsync(request.Job, cancellationToken).ConfigureAwait(false);
             return new InputVideo(request.Job, null, request.Job.Size, request.Job.Seconds, "request:" + request.Id);
         }
 
@@ -110,14 +111,14 @@ internal sealed partial class FalApi
         }
         else
         {
-            path = Path.Combine(_uploads, "video_" + NewToken() + ".mp4");
+            path = Path.Combine(_jobs.Uploads, "video_" + JobHost.NewToken() + ".mp4");
             await File.WriteAllBytesAsync(path, bytes!, cancellationToken).ConfigureAwait(false);
         }
 
         try
         {
             var info = Mp4Clip.Probe(path);
-            return new InputVideo(null, path, new VideoSize(info.Width, info.Height), Math.Max(1, (int)Math.Round(info.Seconds)), "upload:" + Sha256(bytes!));
+            return new InputVideo(null, path, new VideoSize(info.Width, info.Height), Math.Max(1, (int)Math.Round(info.Seconds)), "upload:" + JobHost.Sha256(bytes!));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -137,7 +138,7 @@ internal sealed partial class FalApi
             file = _files.GetValueOrDefault(token);
         }
 
-        var now = Now;
+        var now = _jobs.Now;
         return file is not null && file.FileName == name && file.AvailableSince(now) is { } since && now < since + file.Lifetime ? file : null;
     }
 
@@ -145,7 +146,7 @@ internal sealed partial class FalApi
     {
         var file = Available(token, Uri.UnescapeDataString(name)) ?? throw FalErrorException.Detail(404, "File not found");
         var path = file.Request is { } request
-            ? await _clips.VideoAsync(request.Job, cancellationToken).ConfigureAwait(false)
+            ? await _jobs.Clips.VideoAsync(request.Job, cancellationToken).ConfigureAwait(false)
             : file.Path!;
         return new FileResult(path, file.ContentType);
     }
@@ -165,7 +166,7 @@ internal sealed partial class FalApi
 
         var file = new FalFile
         {
-            Token = NewToken(),
+            Token = JobHost.NewToken(),
             FileName = fileName,
             ContentType = contentType!,
             Lifetime = Lifetime(context.Request, "x-fal-object-lifecycle", UploadLifetime),
@@ -198,7 +199,7 @@ internal sealed partial class FalApi
         }
 
         var extension = Path.GetExtension(file.FileName);
-        var path = Path.Combine(_uploads, "upload_" + token + (extension.Length is > 0 and <= 8 ? extension : ".bin"));
+        var path = Path.Combine(_jobs.Uploads, "upload_" + token + (extension.Length is > 0 and <= 8 ? extension : ".bin"));
         var temp = path + ".tmp";
         await using (var stream = File.Create(temp))
         {
@@ -209,7 +210,7 @@ internal sealed partial class FalApi
         lock (_gate)
         {
             file.Path = path;
-            file.UploadedAt = Now;
+            file.UploadedAt = _jobs.Now;
         }
 
         return new BytesResult([], "text/plain");

@@ -90,7 +90,7 @@ internal sealed partial class FalApi
     {
         var request = Find(app, id);
         var logs = context.Request.Query["logs"].ToString() is "1" or "true" or "True";
-        var json = QueueJson(request, Now, BaseUrl(context), logs);
+        var json = QueueJson(request, _jobs.Now, BaseUrl(context), logs);
         var completed = json["status"]!.GetValue<string>() == "COMPLETED";
         return new JsonResult(completed ? 200 : 202, json, RequestIdHeader(request));
     }
@@ -99,7 +99,7 @@ internal sealed partial class FalApi
     private async Task<ApiResult> ResultAsync(HttpContext context, string app, string id, CancellationToken cancellationToken)
     {
         var request = Find(app, id);
-        var state = request.Observe(Now);
+        var state = request.Observe(_jobs.Now);
         if (!state.IsCompleted)
         {
             throw FalErrorException.Detail(400, "Request is still in progress");
@@ -122,7 +122,7 @@ internal sealed partial class FalApi
         }
 
         var output = request.Output!;
-        var path = await _clips.VideoAsync(request.Job, cancellationToken).ConfigureAwait(false);
+        var path = await _jobs.Clips.VideoAsync(request.Job, cancellationToken).ConfigureAwait(false);
         var result = new JsonObject
         {
             ["video"] = new JsonObject
@@ -152,7 +152,7 @@ internal sealed partial class FalApi
         var request = Find(app, id);
         lock (_gate)
         {
-            var now = Now;
+            var now = _jobs.Now;
             if (request.Observe(now).IsCompleted)
             {
                 return new JsonResult(400, new JsonObject { ["status"] = "ALREADY_COMPLETED" }, RequestIdHeader(request));

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Reel.Emulator.Http;
 using Reel.Emulator.OpenAi;
+using Reel.Emulator.Rendering;
 using Reel.Engine.Scripts;
 
 namespace Reel.Emulator.Fal;
@@ -48,7 +49,7 @@ internal sealed partial class FalApi
         };
         var lifetime = Lifetime(context.Request, "x-fal-object-lifecycle-preference", OutputLifetime);
         var request = Register(endpoint, prepared, lifetime);
-        return JsonResult.Ok(QueueJson(request, Now, BaseUrl(context), logs: false), RequestIdHeader(request));
+        return JsonResult.Ok(QueueJson(request, _jobs.Now, BaseUrl(context), logs: false), RequestIdHeader(request));
     }
 
     private async Task<Prepared> PrepareVeoAsync(HttpContext context, FalEndpoint endpoint, FalInput input, CancellationToken cancellationToken)
@@ -156,7 +157,7 @@ internal sealed partial class FalApi
 
         lock (_gate)
         {
-            var now = Now;
+            var now = _jobs.Now;
             var missing = characters
                 .Select((id, i) => (id, i))
                 .Where(c => !_characters.TryGetValue(c.id, out var r) || !r.Observe(now).Succeeded)
@@ -209,7 +210,7 @@ internal sealed partial class FalApi
 
     private FalRequest Register(FalEndpoint endpoint, Prepared prepared, TimeSpan outputLifetime)
     {
-        var fingerprint = Fingerprint(prepared.Content);
+        var fingerprint = JobHost.Fingerprint(prepared.Content);
         var id = Guid.NewGuid().ToString("D");
         var job = new VideoJob
         {
@@ -220,12 +221,12 @@ internal sealed partial class FalApi
             Size = prepared.Size,
             Seconds = prepared.Seconds,
             SegmentSeconds = prepared.SegmentSeconds,
-            CreatedAt = Now,
-            Duration = DurationOf(prepared.SegmentSeconds),
+            CreatedAt = _jobs.Now,
+            Duration = _jobs.DurationOf(prepared.SegmentSeconds),
             AssetLifetime = outputLifetime,
-            Seed = SeedOf(fingerprint),
-            Sequence = Interlocked.Increment(ref _sequence),
-            Blocked = _faults.NextModeration(),
+            Seed = JobHost.SeedOf(fingerprint),
+            Sequence = _jobs.NextSequence(),
+            Blocked = _jobs.Faults.NextModeration(),
             Source = prepared.Source,
             SourcePath = prepared.SourcePath,
             Extensions = prepared.Source is { } s ? s.Extensions + 1 : prepared.SourcePath is null ? 0 : 1,
@@ -233,7 +234,7 @@ internal sealed partial class FalApi
             Characters = prepared.Characters.IsDefault ? [] : prepared.Characters,
         };
         var output = prepared.CharacterName is null
-            ? new FalFile { Token = NewToken(), FileName = "output.mp4", ContentType = "video/mp4", Lifetime = outputLifetime }
+            ? new FalFile { Token = JobHost.NewToken(), FileName = "output.mp4", ContentType = "video/mp4", Lifetime = outputLifetime }
             : null;
         var request = new FalRequest
         {
@@ -241,8 +242,8 @@ internal sealed partial class FalApi
             Endpoint = endpoint,
             Job = job,
             Seed = prepared.EchoSeed,
-            VideoId = endpoint.IsSora && output is not null ? "video_" + NewToken() : null,
-            Character = prepared.CharacterName is { } name ? new FalCharacter("char_" + NewToken(), name) : null,
+            VideoId = endpoint.IsSora && output is not null ? "video_" + JobHost.NewToken() : null,
+            Character = prepared.CharacterName is { } name ? new FalCharacter("char_" + JobHost.NewToken(), name) : null,
             Output = output,
             Sequence = job.Sequence,
         };
@@ -261,11 +262,7 @@ internal sealed partial class FalApi
             }
         }
 
-        _audit.JobCreated(id, prepared.Kind, fingerprint);
-        if (output is not null)
-        {
-            _clips.Prepare(job);
-        }
+        _jobs.Created(id, prepared.Kind, fingerprint, output is null ? [] : [job]);
 
         return request;
     }
@@ -283,5 +280,5 @@ internal sealed partial class FalApi
     }
 
     /// <summary>The seed reported when none was given: drawn from the request's content, so a run is reproducible.</summary>
-    private static long EchoSeedOf(JsonObject content) => (long)(SeedOf(Fingerprint(content)) % int.MaxValue);
+    private static long EchoSeedOf(JsonObject content) => (long)(JobHost.SeedOf(JobHost.Fingerprint(content)) % int.MaxValue);
 }

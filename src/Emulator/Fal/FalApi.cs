@@ -1,11 +1,6 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
-using Reel.Emulator.Audit;
-using Reel.Emulator.Faults;
 using Reel.Emulator.Http;
 using Reel.Emulator.OpenAi;
 using Reel.Emulator.Rendering;
@@ -17,7 +12,7 @@ namespace Reel.Emulator.Fal;
 /// upload the SDK performs, and a public file path standing in for fal's CDN. Jobs are <see cref="VideoJob"/>s, timed and
 /// rendered as the OpenAI side's are.
 /// </summary>
-internal sealed partial class FalApi
+internal sealed partial class FalApi(JobHost jobs)
 {
     /// <summary>How long an output file stays downloadable after the request completed (unless the submit asked otherwise).</summary>
     internal static readonly TimeSpan OutputLifetime = TimeSpan.FromHours(1);
@@ -25,30 +20,11 @@ internal sealed partial class FalApi
     /// <summary>How long an uploaded file stays downloadable after its PUT (unless the initiate asked otherwise).</summary>
     internal static readonly TimeSpan UploadLifetime = TimeSpan.FromHours(24);
 
-    private readonly TimeProvider _time;
-    private readonly double _speed;
-    private readonly FaultInjector _faults;
-    private readonly AuditLog _audit;
-    private readonly ClipStore _clips;
-    private readonly string _uploads;
+    private readonly JobHost _jobs = jobs;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, FalRequest> _requests = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FalFile> _files = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FalRequest> _characters = new(StringComparer.Ordinal);
-    private long _sequence;
-
-    public FalApi(TimeProvider time, double speed, FaultInjector faults, AuditLog audit, string dataDirectory, RealisticClips? realistic = null)
-    {
-        _time = time;
-        _speed = speed;
-        _faults = faults;
-        _audit = audit;
-        _clips = new ClipStore(dataDirectory, realistic);
-        _uploads = Path.Combine(dataDirectory, "fal-uploads");
-        Directory.CreateDirectory(_uploads);
-    }
-
-    private DateTimeOffset Now => _time.GetUtcNow();
 
     public async Task<ApiResult> DispatchAsync(HttpContext context, string[] segments, CancellationToken cancellationToken = default)
     {
@@ -141,14 +117,4 @@ internal sealed partial class FalApi
 
         throw FalErrorException.Detail(404, $"Request '{id}' not found");
     }
-
-    internal static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
-
-    private static string Fingerprint(JsonObject content) => Sha256(Encoding.UTF8.GetBytes(content.ToJsonString()));
-
-    private static ulong SeedOf(string fingerprint) => ulong.Parse(fingerprint[..16], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-
-    private static string NewToken() => Guid.NewGuid().ToString("N");
-
-    private TimeSpan DurationOf(int seconds) => TimeSpan.FromSeconds(seconds * _speed);
 }

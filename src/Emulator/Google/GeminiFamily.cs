@@ -26,7 +26,7 @@ internal sealed class GeminiFamily(VeoApi api) : GoogleFamily
                 GoogleErrorException.ErrorInfo("CONSUMER_INVALID", Service)));
         }
 
-        return apiKey is null || string.Equals(key, apiKey, StringComparison.Ordinal) ? null : InvalidKey(Service);
+        return CheckKey(key, apiKey, Service);
     }
 
     public override bool IsContentDownload(string[] segments) => segments is ["v1beta", "files", var file] && file.EndsWith(":download", StringComparison.Ordinal);

@@ -87,6 +87,10 @@ internal abstract class GoogleFamily : IApiFamily
         return string.IsNullOrWhiteSpace(query) ? null : query.Trim();
     }
 
+    /// <summary>Null (accepted) when no key is configured or <paramref name="key"/> is it, else Google's answer to a wrong key.</summary>
+    protected static ApiResult? CheckKey(string key, string? apiKey, string service) =>
+        apiKey is null || string.Equals(key, apiKey, StringComparison.Ordinal) ? null : InvalidKey(service);
+
     /// <summary>400 INVALID_ARGUMENT with reason API_KEY_INVALID: Google's answer to a key it doesn't know.</summary>
     protected static JsonResult InvalidKey(string service) => Error(new GoogleErrorException(
         400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", GoogleErrorException.ErrorInfo("API_KEY_INVALID", service)));

@@ -27,7 +27,7 @@ internal sealed partial class VeoApi
         var name = $"models/{model}/operations/{id}";
         var operation = FindOperation(VeoSurface.Gemini, name)
             ?? throw GoogleErrorException.NotFound($"Operation {name} not found.");
-        var now = Now;
+        var now = _jobs.Now;
         var state = operation.Observe(now);
         return JsonResult.Ok(OperationJson(operation, state, () =>
         {
@@ -59,7 +59,7 @@ internal sealed partial class VeoApi
     {
         var (operation, sample) = FindFile(fileId);
         var job = operation.Samples[sample];
-        return new FileResult(await _clips.VideoAsync(job, cancellationToken).ConfigureAwait(false), "video/mp4");
+        return new FileResult(await _jobs.Clips.VideoAsync(job, cancellationToken).ConfigureAwait(false), "video/mp4");
     }
 
     /// <summary>A generated file that exists now: its operation completed and the file hasn't expired.</summary>
@@ -74,7 +74,7 @@ internal sealed partial class VeoApi
             }
         }
 
-        var now = Now;
+        var now = _jobs.Now;
         var state = file.Operation.Observe(now);
         if (state.Status != "completed")
         {

@@ -47,7 +47,7 @@ internal sealed partial class VeoApi
             throw GoogleErrorException.InvalidArgument($"Operation \"{name}\" does not belong to {resource}.");
         }
 
-        var state = operation.Observe(Now);
+        var state = operation.Observe(_jobs.Now);
         var videos = new JsonArray();
         if (state.Status == "completed")
         {
@@ -58,7 +58,7 @@ internal sealed partial class VeoApi
                     : new JsonObject
                     {
                         ["bytesBase64Encoded"] = Convert.ToBase64String(await File.ReadAllBytesAsync(
-                            await _clips.VideoAsync(operation.Samples[i], cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)),
+                            await _jobs.Clips.VideoAsync(operation.Samples[i], cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)),
                         ["mimeType"] = "video/mp4",
                     });
             }
@@ -88,7 +88,7 @@ internal sealed partial class VeoApi
     /// <summary>An inline MP4 to extend, saved and probed; its nominal size follows its orientation.</summary>
     private ExtensionSource VertexSource(byte[] bytes)
     {
-        var path = Path.Combine(_uploads, "veo_" + NewId(16) + ".mp4");
+        var path = Path.Combine(_jobs.Uploads, "veo_" + NewId(16) + ".mp4");
         File.WriteAllBytes(path, bytes);
         ClipInfo info;
         try

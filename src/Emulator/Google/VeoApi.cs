@@ -1,10 +1,5 @@
 using System.Collections.Immutable;
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
-using Reel.Emulator.Audit;
-using Reel.Emulator.Faults;
 using Reel.Emulator.OpenAi;
 using Reel.Emulator.Rendering;
 using Reel.Engine.Scripts;
@@ -16,7 +11,7 @@ namespace Reel.Emulator.Google;
 /// uris) and Vertex AI (<c>/v1beta1</c>, results as inline bytes). Jobs are the OpenAI side's <see cref="VideoJob"/>s,
 /// rendered by the same <see cref="ClipStore"/>.
 /// </summary>
-internal sealed partial class VeoApi
+internal sealed partial class VeoApi(JobHost jobs)
 {
     /// <summary>Gemini keeps generated videos for two days.</summary>
     public static readonly TimeSpan FileLifetime = TimeSpan.FromHours(48);
@@ -25,29 +20,10 @@ internal sealed partial class VeoApi
     public const string FilteredReason =
         "Unable to generate videos because the prompt could violate our policies. Try rephrasing the prompt. Support codes: 58061214";
 
-    private readonly TimeProvider _time;
-    private readonly double _speed;
-    private readonly FaultInjector _faults;
-    private readonly AuditLog _audit;
-    private readonly ClipStore _clips;
-    private readonly string _uploads;
+    private readonly JobHost _jobs = jobs;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, VeoOperation> _operations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (VeoOperation Operation, int Sample)> _files = new(StringComparer.Ordinal);
-    private long _sequence;
-
-    public VeoApi(TimeProvider time, double speed, FaultInjector faults, AuditLog audit, string dataDirectory, RealisticClips? realistic = null)
-    {
-        _time = time;
-        _speed = speed;
-        _faults = faults;
-        _audit = audit;
-        _clips = new ClipStore(dataDirectory, realistic);
-        _uploads = Path.Combine(dataDirectory, "uploads");
-        Directory.CreateDirectory(_uploads);
-    }
-
-    private DateTimeOffset Now => _time.GetUtcNow();
 
     /// <summary>The nominal frame size of a Veo output.</summary>
     private static VideoSize SizeOf(string aspectRatio, string resolution) => (aspectRatio, resolution) switch
@@ -66,23 +42,23 @@ internal sealed partial class VeoApi
     {
         var id = surface == VeoSurface.Gemini ? NewId(12) : Guid.NewGuid().ToString("D");
         var name = $"{resource}/operations/{id}";
-        var fingerprint = Sha256(Encoding.UTF8.GetBytes(new JsonObject
+        var fingerprint = JobHost.Fingerprint(new JsonObject
         {
             ["surface"] = surface.ToString(),
             ["model"] = request.Model.Name,
             ["request"] = body.DeepClone(),
-        }.ToJsonString()));
+        });
         string? referencePath = null;
         if (request.Image is { } image)
         {
-            referencePath = Path.Combine(_uploads, "veo_" + NewId(16) + image.Extension);
+            referencePath = Path.Combine(_jobs.Uploads, "veo_" + NewId(16) + image.Extension);
             File.WriteAllBytes(referencePath, image.Bytes);
         }
 
-        var blocked = _faults.NextModeration();
-        var now = Now;
+        var blocked = _jobs.Faults.NextModeration();
+        var now = _jobs.Now;
         var segment = source is null ? request.DurationSeconds : VeoModel.ExtensionSeconds;
-        var seed = request.Seed is { } s ? s : SeedOf(fingerprint);
+        var seed = request.Seed is { } s ? s : JobHost.SeedOf(fingerprint);
         var jobs = ImmutableArray.CreateBuilder<VideoJob>(request.SampleCount);
         for (var i = 0; i < request.SampleCount; i++)
         {
@@ -96,10 +72,10 @@ internal sealed partial class VeoApi
                 Seconds = (source?.Seconds ?? 0) + segment,
                 SegmentSeconds = segment,
                 CreatedAt = now,
-                Duration = TimeSpan.FromSeconds(segment * _speed),
+                Duration = _jobs.DurationOf(segment),
                 AssetLifetime = FileLifetime,
                 Seed = seed + (ulong)i,
-                Sequence = Interlocked.Increment(ref _sequence),
+                Sequence = _jobs.NextSequence(),
                 Blocked = blocked,
                 Source = source?.Job,
                 SourcePath = source?.Path,
@@ -126,11 +102,7 @@ internal sealed partial class VeoApi
             }
         }
 
-        _audit.JobCreated(name, operation.Samples[0].Kind, fingerprint);
-        foreach (var job in operation.Samples)
-        {
-            _clips.Prepare(job);
-        }
+        _jobs.Created(name, operation.Samples[0].Kind, fingerprint, operation.Samples);
 
         return operation;
     }
@@ -156,10 +128,6 @@ internal sealed partial class VeoApi
         return json;
     }
 
-    private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
-
-    private static ulong SeedOf(string fingerprint) => ulong.Parse(fingerprint[..16], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-
     /// <summary>Lowercase letters and digits, as Google's operation and file ids are (the SDK's file-name parser expects <c>[a-z0-9]+</c>).</summary>
-    private static string NewId(int length) => Guid.NewGuid().ToString("N")[..length];
+    private static string NewId(int length) => JobHost.NewToken()[..length];
 }

@@ -29,7 +29,7 @@ internal sealed class VertexFamily(VeoApi api) : GoogleFamily
 
         if (ApiKeyOf(request) is { } key)
         {
-            return apiKey is null || string.Equals(key, apiKey, StringComparison.Ordinal) ? null : InvalidKey(Service);
+            return CheckKey(key, apiKey, Service);
         }
 
         return Error(new GoogleErrorException(

@@ -32,7 +32,7 @@ internal sealed partial class OpenAiApi
 
     private StoredFile AddFile(string fileName, string purpose, byte[] bytes)
     {
-        var file = new StoredFile(NewFileId(), fileName, purpose, bytes, Now);
+        var file = new StoredFile(NewFileId(), fileName, purpose, bytes, _jobs.Now);
         lock (_gate)
         {
             _files.Add(file.Id, file);
@@ -129,13 +129,13 @@ internal sealed partial class OpenAiApi
             throw ApiErrorException.Invalid("input_file_id", $"File '{inputFileId}' has purpose '{input.Purpose}'; a batch input file needs purpose 'batch'.");
         }
 
-        var now = Now;
+        var now = _jobs.Now;
         var batch = new Batch
         {
             Id = "batch_" + Guid.NewGuid().ToString("N"),
             InputFileId = inputFileId,
             CreatedAt = now,
-            ValidatedAt = now + TimeSpan.FromSeconds(_speed),
+            ValidatedAt = now + _jobs.DurationOf(1),
             Metadata = fields["metadata"]?.DeepClone(),
         };
 
@@ -264,7 +264,7 @@ internal sealed partial class OpenAiApi
 
     private JsonObject ObserveBatch(Batch batch)
     {
-        var now = Now;
+        var now = _jobs.Now;
         var status = "validating";
         DateTimeOffset? inProgressAt = null, completedAt = null, failedAt = null;
         var states = batch.Jobs.Select(j => j.Job.Observe(now)).ToList();

@@ -1,10 +1,9 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Reel.Emulator.Http;
+using Reel.Emulator.Rendering;
 using Reel.Engine.Media;
 using Reel.Engine.Scripts;
 
@@ -13,7 +12,7 @@ namespace Reel.Emulator.OpenAi;
 internal sealed partial class OpenAiApi
 {
     private JsonResult VideoResult(VideoJob job) =>
-        JsonResult.Ok(job.ToJson(Now), new Dictionary<string, string>
+        JsonResult.Ok(job.ToJson(_jobs.Now), new Dictionary<string, string>
         {
             ["openai-poll-after-ms"] = PollAfter(job).ToString(CultureInfo.InvariantCulture),
         });
@@ -78,7 +77,7 @@ internal sealed partial class OpenAiApi
         }
 
         var page = all.Skip(start).Take(limit).ToList();
-        var now = Now;
+        var now = _jobs.Now;
         return JsonResult.Ok(new JsonObject
         {
             ["object"] = "list",
@@ -92,7 +91,7 @@ internal sealed partial class OpenAiApi
     private JsonResult DeleteVideo(string id)
     {
         var job = FindVideo(id);
-        var state = job.Observe(Now);
+        var state = job.Observe(_jobs.Now);
         if (!state.IsTerminal)
         {
             throw ApiErrorException.Invalid(
@@ -118,7 +117,7 @@ internal sealed partial class OpenAiApi
             throw ApiErrorException.InvalidValue("variant", variant, ["video", "thumbnail", "spritesheet"]);
         }
 
-        var now = Now;
+        var now = _jobs.Now;
         var state = job.Observe(now);
         if (state.Status == "failed")
         {
@@ -140,9 +139,9 @@ internal sealed partial class OpenAiApi
 
         return variant switch
         {
-            "thumbnail" => new FileResult(_clips.Thumbnail(job), "image/webp", id + ".webp"),
-            "spritesheet" => new FileResult(_clips.Spritesheet(job), "image/jpeg", id + ".jpg"),
-            _ => new FileResult(await _clips.VideoAsync(job, cancellationToken).ConfigureAwait(false), "video/mp4", id + ".mp4"),
+            "thumbnail" => new FileResult(_jobs.Clips.Thumbnail(job), "image/webp", id + ".webp"),
+            "spritesheet" => new FileResult(_jobs.Clips.Spritesheet(job), "image/jpeg", id + ".jpg"),
+            _ => new FileResult(await _jobs.Clips.VideoAsync(job, cancellationToken).ConfigureAwait(false), "video/mp4", id + ".mp4"),
         };
     }
 
@@ -152,7 +151,7 @@ internal sealed partial class OpenAiApi
         VideoFields.RejectUnknown(body, "prompt");
         var prompt = VideoFields.Prompt(body.Fields);
         RequireCompleted(source, "video_id");
-        var fingerprint = Fingerprint(Content(prompt, source.Model, source.Size, source.Seconds, null, [], source.Id));
+        var fingerprint = JobHost.Fingerprint(Content(prompt, source.Model, source.Size, source.Seconds, null, [], source.Id));
         var job = NewJob("remix", prompt, source.Model, source.Size, source.Seconds, source.Seconds, fingerprint, AssetLifetime, remixedFrom: source.Id);
         return VideoResult(Register(job, fingerprint));
     }
@@ -166,14 +165,14 @@ internal sealed partial class OpenAiApi
         VideoJob job;
         if (source is not null)
         {
-            fingerprint = Fingerprint(Content(prompt, source.Model, source.Size, source.Seconds, null, [], source.Id));
+            fingerprint = JobHost.Fingerprint(Content(prompt, source.Model, source.Size, source.Seconds, null, [], source.Id));
             job = Derived("edit", source, prompt, source.Seconds, fingerprint);
         }
         else
         {
             var model = VideoFields.Model(body.Fields);
             var (size, seconds) = upload!.Value.Info;
-            fingerprint = Fingerprint(Content(prompt, model, size, seconds, null, [], "upload:" + upload.Value.Sha));
+            fingerprint = JobHost.Fingerprint(Content(prompt, model, size, seconds, null, [], "upload:" + upload.Value.Sha));
             job = NewJob("edit", prompt, model, size, seconds, seconds, fingerprint, AssetLifetime, sourcePath: upload.Value.Path);
         }
 
@@ -217,7 +216,7 @@ internal sealed partial class OpenAiApi
                 "duration_limit_exceeded");
         }
 
-        var fingerprint = Fingerprint(Content(prompt, model, size, seconds, null, [], source?.Id ?? "upload:" + upload!.Value.Sha));
+        var fingerprint = JobHost.Fingerprint(Content(prompt, model, size, seconds, null, [], source?.Id ?? "upload:" + upload!.Value.Sha));
         var job = NewJob("extend", prompt, model, size, total, seconds, fingerprint, AssetLifetime,
             source: source, sourcePath: upload?.Path, extensions: extensions + 1);
         return VideoResult(Register(job, fingerprint));
@@ -262,8 +261,8 @@ internal sealed partial class OpenAiApi
             throw ApiErrorException.Invalid(param, "The uploaded video is empty.");
         }
 
-        var sha = Sha256(file.Bytes);
-        var path = Path.Combine(_uploads, NewId("upload_") + ".mp4");
+        var sha = JobHost.Sha256(file.Bytes);
+        var path = Path.Combine(_jobs.Uploads, NewId("upload_") + ".mp4");
         File.WriteAllBytes(path, file.Bytes);
         try
         {
@@ -278,7 +277,7 @@ internal sealed partial class OpenAiApi
 
     private void RequireCompleted(VideoJob source, string param)
     {
-        var state = source.Observe(Now);
+        var state = source.Observe(_jobs.Now);
         if (state.Status != "completed")
         {
             throw ApiErrorException.Invalid(
@@ -315,12 +314,12 @@ internal sealed partial class OpenAiApi
             Size = size,
             Seconds = seconds,
             SegmentSeconds = segmentSeconds,
-            CreatedAt = Now,
-            Duration = DurationOf(segmentSeconds),
+            CreatedAt = _jobs.Now,
+            Duration = _jobs.DurationOf(segmentSeconds),
             AssetLifetime = assetLifetime,
-            Seed = SeedOf(fingerprint),
-            Sequence = Interlocked.Increment(ref _sequence),
-            Blocked = _faults.NextModeration(),
+            Seed = JobHost.SeedOf(fingerprint),
+            Sequence = _jobs.NextSequence(),
+            Blocked = _jobs.Faults.NextModeration(),
             Source = source,
             SourcePath = sourcePath,
             Extensions = extensions,
@@ -328,8 +327,6 @@ internal sealed partial class OpenAiApi
             ReferencePath = referencePath,
             Characters = characters.IsDefault ? [] : characters,
         };
-
-    private TimeSpan DurationOf(int seconds) => TimeSpan.FromSeconds(seconds * _speed);
 
     // ---------------------------------------------------------------- characters
 
@@ -349,13 +346,13 @@ internal sealed partial class OpenAiApi
 
         var file = body.Files.GetValueOrDefault("video") ?? throw ApiErrorException.Missing("video");
         var upload = SaveUpload(file, "video");
-        var character = new Character(NewId("char_"), name, Now);
+        var character = new Character(NewId("char_"), name, _jobs.Now);
         lock (_gate)
         {
             _characters.Add(character.Id, character);
         }
 
-        _audit.JobCreated(character.Id, "character", Fingerprint(new JsonObject { ["name"] = name, ["video"] = upload.Sha }));
+        _jobs.Audit.JobCreated(character.Id, "character", JobHost.Fingerprint(new JsonObject { ["name"] = name, ["video"] = upload.Sha }));
         return JsonResult.Ok(character.ToJson());
     }
 
@@ -390,11 +387,5 @@ internal sealed partial class OpenAiApi
         ["source"] = source,
     };
 
-    private static string Fingerprint(JsonObject content) => Sha256(Encoding.UTF8.GetBytes(content.ToJsonString()));
-
-    private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
-
-    private static ulong SeedOf(string fingerprint) => ulong.Parse(fingerprint[..16], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-
-    private static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N");
+    private static string NewId(string prefix) => prefix + JobHost.NewToken();
 }

@@ -1,11 +1,6 @@
 using System.Collections.Immutable;
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
-using Reel.Emulator.Audit;
-using Reel.Emulator.Faults;
 using Reel.Emulator.Http;
 using Reel.Emulator.Rendering;
 using Reel.Engine.Media;
@@ -15,36 +10,17 @@ using SkiaSharp;
 namespace Reel.Emulator.OpenAi;
 
 /// <summary>The <c>/v1</c> routes: videos, characters, files and batches (openai-videos.md).</summary>
-internal sealed partial class OpenAiApi
+internal sealed partial class OpenAiApi(JobHost jobs)
 {
     private static readonly TimeSpan AssetLifetime = TimeSpan.FromHours(1);
     private static readonly TimeSpan BatchAssetLifetime = TimeSpan.FromHours(24);
 
-    private readonly TimeProvider _time;
-    private readonly double _speed;
-    private readonly FaultInjector _faults;
-    private readonly AuditLog _audit;
-    private readonly ClipStore _clips;
-    private readonly string _uploads;
+    private readonly JobHost _jobs = jobs;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, VideoJob> _videos = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Character> _characters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StoredFile> _files = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Batch> _batches = new(StringComparer.Ordinal);
-    private long _sequence;
-
-    public OpenAiApi(TimeProvider time, double speed, FaultInjector faults, AuditLog audit, string dataDirectory, RealisticClips? realistic = null)
-    {
-        _time = time;
-        _speed = speed;
-        _faults = faults;
-        _audit = audit;
-        _clips = new ClipStore(dataDirectory, realistic);
-        _uploads = Path.Combine(dataDirectory, "uploads");
-        Directory.CreateDirectory(_uploads);
-    }
-
-    private DateTimeOffset Now => _time.GetUtcNow();
 
     /// <summary>Routes a request under <c>/v1</c>; <paramref name="segments"/> are the path segments after it.</summary>
     public async Task<ApiResult> DispatchAsync(HttpContext context, string[] segments, CancellationToken cancellationToken = default)
@@ -211,13 +187,13 @@ internal sealed partial class OpenAiApi
 
     private VideoJob AddJob(string kind, GenerateRequest request, TimeSpan assetLifetime)
     {
-        var reference = request.Reference is null ? null : Sha256(request.Reference);
-        var fingerprint = Fingerprint(Content(request.Prompt, request.Model, request.Size, request.Seconds, reference, request.Characters, null));
+        var reference = request.Reference is null ? null : JobHost.Sha256(request.Reference);
+        var fingerprint = JobHost.Fingerprint(Content(request.Prompt, request.Model, request.Size, request.Seconds, reference, request.Characters, null));
         var id = NewId("video_");
         string? referencePath = null;
         if (request.Reference is not null)
         {
-            referencePath = Path.Combine(_uploads, id + request.ReferenceExtension);
+            referencePath = Path.Combine(_jobs.Uploads, id + request.ReferenceExtension);
             File.WriteAllBytes(referencePath, request.Reference);
         }
 
@@ -233,8 +209,7 @@ internal sealed partial class OpenAiApi
             _videos.Add(job.Id, job);
         }
 
-        _audit.JobCreated(job.Id, job.Kind, fingerprint);
-        _clips.Prepare(job);
+        _jobs.Created(job.Id, job.Kind, fingerprint, [job]);
         return job;
     }
 }

@@ -3,8 +3,8 @@
 // fal REST host (rest.fal.ai, storage uploads) is sent there instead; FAL_KEY: the key the server expects.
 // Exits 0 when every check passes, 1 otherwise; prints one line per check and a summary.
 import { createFalClient, ApiError, ValidationError } from '@fal-ai/client';
-import { deflateSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
+import { check, assert, rejection, finish, isMp4, png } from '../check-kit.mjs';
 
 const sdkVersion = JSON.parse(readFileSync(new URL('./node_modules/@fal-ai/client/package.json', import.meta.url), 'utf8')).version;
 const base = (process.env.FAL_BASE_URL ?? '').replace(/\/$/, '');
@@ -29,68 +29,12 @@ function client(credentials) {
 }
 
 const fal = client(process.env.FAL_KEY);
-const results = [];
-
-async function check(name, fn) {
-  const started = Date.now();
-  try {
-    const value = await fn();
-    results.push({ name, ok: true });
-    console.log(`ok    ${name} (${Date.now() - started} ms)`);
-    return value;
-  } catch (error) {
-    results.push({ name, ok: false });
-    console.log(`FAIL  ${name}: ${error?.stack ?? error}${error?.body ? `\n      body: ${JSON.stringify(error.body)}` : ''}`);
-    return undefined;
-  }
-}
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-// A solid-colour PNG of the given size.
-function png(width, height) {
-  const table = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf) => {
-    let c = 0xffffffff;
-    for (const b of buf) c = table[(c ^ b) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type, data) => {
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    out.write(type, 4, 'ascii');
-    data.copy(out, 8);
-    out.writeUInt32BE(crc(out.subarray(4, 8 + data.length)), 8 + data.length);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8;
-  header[9] = 2;
-  const row = Buffer.alloc(1 + width * 3);
-  for (let x = 0; x < width; x++) row.set([200, 120, 40], 1 + x * 3);
-  const raw = Buffer.concat(Array.from({ length: height }, () => row));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
 async function download(url) {
   const response = await fetch(url);
   assert(response.ok, `GET ${url} → ${response.status}`);
   assert(response.headers.get('content-type') === 'video/mp4', `content-type ${response.headers.get('content-type')}`);
   const bytes = Buffer.from(await response.arrayBuffer());
-  assert(bytes.subarray(4, 8).toString('latin1') === 'ftyp', 'not an MP4 (no ftyp box)');
+  assert(isMp4(bytes), 'not an MP4 (no ftyp box)');
   return bytes;
 }
 
@@ -193,48 +137,30 @@ await check('queue.cancel (queued → CANCELLATION_REQUESTED, then COMPLETED wit
   await fal.queue.cancel('fal-ai/sora-2/text-to-video', { requestId: s.request_id });
   const status = await fal.queue.status('fal-ai/sora-2/text-to-video', { requestId: s.request_id });
   assert(status.status === 'COMPLETED' && status.error_type === 'client_cancelled', JSON.stringify(status));
-  try {
-    await fal.queue.result('fal-ai/sora-2/text-to-video', { requestId: s.request_id });
-    throw new Error('result of a cancelled request did not fail');
-  } catch (error) {
-    assert(error instanceof ApiError && error.status === 499, `${error}`);
-  }
+  const error = await rejection(() => fal.queue.result('fal-ai/sora-2/text-to-video', { requestId: s.request_id }), 'result of a cancelled request did not fail');
+  assert(error instanceof ApiError && error.status === 499, `${error}`);
 });
 
 await check('queue.cancel of a completed request → 400 ALREADY_COMPLETED', async () => {
-  try {
-    await fal.queue.cancel('fal-ai/veo3.1/fast', { requestId: submitted.request_id });
-    throw new Error('cancel of a completed request succeeded');
-  } catch (error) {
-    assert(error instanceof ApiError && error.status === 400 && error.body?.status === 'ALREADY_COMPLETED', `${error} ${JSON.stringify(error.body)}`);
-  }
+  const error = await rejection(() => fal.queue.cancel('fal-ai/veo3.1/fast', { requestId: submitted.request_id }), 'cancel of a completed request succeeded');
+  assert(error instanceof ApiError && error.status === 400 && error.body?.status === 'ALREADY_COMPLETED', `${error} ${JSON.stringify(error.body)}`);
 });
 
 // 6. errors: validation (422, ValidationError.fieldErrors) and a wrong key (401).
 await check('invalid input → ValidationError with field errors', async () => {
-  try {
-    await fal.queue.submit('fal-ai/veo3.1', { input: { prompt: 'x', duration: '5s', resolution: '480p' } });
-    throw new Error('invalid input accepted');
-  } catch (error) {
-    assert(error instanceof ValidationError && error.status === 422, `${error}`);
-    assert(error.getFieldErrors('duration')[0]?.type === 'literal_error', JSON.stringify(error.body));
-    assert(error.getFieldErrors('resolution').length === 1, JSON.stringify(error.body));
-  }
+  const error = await rejection(() => fal.queue.submit('fal-ai/veo3.1', { input: { prompt: 'x', duration: '5s', resolution: '480p' } }), 'invalid input accepted');
+  assert(error instanceof ValidationError && error.status === 422, `${error}`);
+  assert(error.getFieldErrors('duration')[0]?.type === 'literal_error', JSON.stringify(error.body));
+  assert(error.getFieldErrors('resolution').length === 1, JSON.stringify(error.body));
 });
 
 await check('wrong key → 401 ApiError', async () => {
-  try {
-    await client('wrong-key').queue.submit('fal-ai/veo3.1', { input: { prompt: 'x' } });
-    throw new Error('wrong key accepted');
-  } catch (error) {
-    assert(error instanceof ApiError && error.status === 401 && typeof error.body?.detail === 'string', `${error} ${JSON.stringify(error.body)}`);
-  }
+  const error = await rejection(() => client('wrong-key').queue.submit('fal-ai/veo3.1', { input: { prompt: 'x' } }), 'wrong key accepted');
+  assert(error instanceof ApiError && error.status === 401 && typeof error.body?.detail === 'string', `${error} ${JSON.stringify(error.body)}`);
 });
 
 await check('the client reached fal hosts only through the redirect', async () => {
   assert(seen.has('queue.fal.run') && seen.has('rest.fal.ai'), `hosts ${[...seen]}`);
 });
 
-const failed = results.filter((r) => !r.ok);
-console.log(`@fal-ai/client ${sdkVersion}: ${results.length - failed.length} checks passed, ${failed.length} failed`);
-process.exit(failed.length === 0 ? 0 : 1);
+finish(({ passed, failed }) => `@fal-ai/client ${sdkVersion}: ${passed} checks passed, ${failed} failed`);

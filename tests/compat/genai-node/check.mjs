@@ -8,7 +8,7 @@ import { OAuth2Client } from 'google-auth-library';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
+import { check, assert, rejection, finish, isMp4, png } from '../check-kit.mjs';
 
 const sdkVersion = JSON.parse(readFileSync(new URL('./node_modules/@google/genai/package.json', import.meta.url), 'utf8')).version;
 const baseUrl = process.env.REEL_GOOGLE_BASE_URL;
@@ -20,35 +20,12 @@ if (!baseUrl || !apiKey) {
 
 const gemini = new GoogleGenAI({ apiKey, httpOptions: { baseUrl } });
 const scratch = mkdtempSync(join(tmpdir(), 'reel-genai-'));
-const results = [];
-
-async function check(name, fn) {
-  const started = Date.now();
-  try {
-    const value = await fn();
-    results.push({ name, ok: true });
-    console.log(`ok    ${name} (${Date.now() - started} ms)`);
-    return value;
-  } catch (error) {
-    results.push({ name, ok: false });
-    console.log(`FAIL  ${name}: ${error?.stack ?? error}`);
-    return undefined;
-  }
-}
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 async function expectApiError(status, fn) {
-  try {
-    await fn();
-  } catch (error) {
-    assert(error instanceof ApiError, `expected ApiError, got ${error}`);
-    assert(error.status === status, `expected status ${status}, got ${error.status}: ${error.message}`);
-    return JSON.parse(error.message);
-  }
-  throw new Error('no error');
+  const error = await rejection(fn);
+  assert(error instanceof ApiError, `expected ApiError, got ${error}`);
+  assert(error.status === status, `expected status ${status}, got ${error.status}: ${error.message}`);
+  return JSON.parse(error.message);
 }
 
 async function poll(ai, operation) {
@@ -59,11 +36,6 @@ async function poll(ai, operation) {
   assert(operation.done === true, `operation ${operation.name} never finished`);
   assert(!operation.error, `operation failed: ${JSON.stringify(operation.error)}`);
   return operation;
-}
-
-// The ISO BMFF signature: an 'ftyp' box right at the start.
-function isMp4(bytes) {
-  return bytes.length > 12 && bytes.subarray(4, 8).toString('ascii') === 'ftyp';
 }
 
 // The file id in a Gemini result uri (…/files/{id}:download?alt=media).
@@ -80,42 +52,6 @@ async function download(video, label) {
   const bytes = readFileSync(path);
   assert(isMp4(bytes), `${label}: not an MP4 (${bytes.length} bytes)`);
   return bytes;
-}
-
-// A solid-colour PNG.
-function png(width, height) {
-  const table = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf) => {
-    let c = 0xffffffff;
-    for (const b of buf) c = table[(c ^ b) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type, data) => {
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    out.write(type, 4, 'ascii');
-    data.copy(out, 8);
-    out.writeUInt32BE(crc(out.subarray(4, 8 + data.length)), 8 + data.length);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8;
-  header[9] = 2;
-  const row = Buffer.alloc(1 + width * 3);
-  for (let x = 0; x < width; x++) row.set([200, 120, 40], 1 + x * 3);
-  const raw = Buffer.concat(Array.from({ length: height }, () => row));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 // ---------------------------------------------------------------- Gemini Developer API
@@ -156,13 +92,8 @@ await check('gemini: extension of the first result (video = its video)', async (
 });
 
 await check('gemini: the SDK refuses seed (Vertex only) before sending', async () => {
-  try {
-    await gemini.models.generateVideos({ model: 'veo-3.1-generate-preview', source: { prompt: 'x' }, config: { seed: 3 } });
-  } catch (error) {
-    assert(/seed parameter is only supported/.test(String(error)), `got ${error}`);
-    return;
-  }
-  throw new Error('no error');
+  const error = await rejection(() => gemini.models.generateVideos({ model: 'veo-3.1-generate-preview', source: { prompt: 'x' }, config: { seed: 3 } }));
+  assert(/seed parameter is only supported/.test(String(error)), `got ${error}`);
 });
 
 await check('gemini: 1080p with 4 s is 400 INVALID_ARGUMENT', async () => {
@@ -254,6 +185,4 @@ await check('vertex: a wrong bearer token is 401 UNAUTHENTICATED', async () => {
 });
 
 rmSync(scratch, { recursive: true, force: true });
-const failed = results.filter((r) => !r.ok);
-console.log(`\n${results.length - failed.length}/${results.length} checks passed against ${baseUrl} with @google/genai ${sdkVersion}`);
-process.exit(failed.length === 0 && results.length > 0 ? 0 : 1);
+finish(({ passed, total }) => `\n${passed}/${total} checks passed against ${baseUrl} with @google/genai ${sdkVersion}`);
