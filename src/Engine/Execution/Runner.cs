@@ -622,7 +622,8 @@ public sealed class Runner
 
     /// <summary>The seed a step sends: its <c>options.seed</c>, else one derived from its key when the provider takes seeds.</summary>
     private long? SeedFor(PlannedStep step) =>
-        step.Request.Kind is StepKind.Character or StepKind.Cut ? null
+        step.Request.Kind is StepKind.Character or StepKind.Cut
+        || step.Request.Options.Any(o => _provider.Capabilities.FindOption(o.Name)?.DropsSeed == true) ? null
         : step.Request.SeedOption ?? (_provider.Capabilities.Supports(step.Request.Model, ModelFeatures.Seed) ? StepKeys.Seed(step.Key) : null);
 
     private async Task<JobRequest> BuildBaseRequestAsync(PlannedStep step, ConcurrentDictionary<string, StepResult> results, CancellationToken cancellationToken)

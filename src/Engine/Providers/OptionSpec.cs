@@ -52,6 +52,9 @@ public sealed record OptionSpec(string Name, OptionKind Kind, string Description
     /// <summary>The option can't be combined with a first-frame <c>image</c>.</summary>
     public bool ExcludesImage { get; init; }
 
+    /// <summary>With this option the provider takes no seed (fal's reference-to-video): none is sent or locked.</summary>
+    public bool DropsSeed { get; init; }
+
     /// <summary>The option works only with clips of this many seconds.</summary>
     public int? OnlySeconds { get; init; }
 

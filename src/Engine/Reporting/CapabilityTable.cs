@@ -65,6 +65,21 @@ public static class CapabilityTable
                     scope.Add($"{only} s clips");
                 }
 
+                if (o.NeedsImage)
+                {
+                    scope.Add("with `image`");
+                }
+
+                if (o.ExcludesImage)
+                {
+                    scope.Add("without `image`");
+                }
+
+                if (o.DropsSeed)
+                {
+                    scope.Add("no seed is sent");
+                }
+
                 text.Append(CultureInfo.InvariantCulture, $"| `{t.Provider}` | `{o.Name}` | {Escape(o.Shape)} | {string.Join("; ", scope)} | {Escape(o.Description)} |\n");
             }
         }

@@ -60,12 +60,13 @@ public static class FalCapabilities
                 GenerateOnly = true,
                 NeedsImage = true,
             },
-            new OptionSpec("reference_images", OptionKind.ImageList, "Up to 3 images of subjects to keep (reference-to-video; fal sends no seed with these).")
+            new OptionSpec("reference_images", OptionKind.ImageList, "Up to 3 images of subjects to keep (reference-to-video).")
             {
                 Models = VeoModels,
                 GenerateOnly = true,
                 ExcludesImage = true,
                 OnlySeconds = 8,
+                DropsSeed = true,
                 Max = 3,
             },
         ],

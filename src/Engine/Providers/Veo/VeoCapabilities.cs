@@ -97,7 +97,7 @@ public static class VeoCapabilities
             GenerateOnly = true,
             NeedsImage = true,
         };
-        yield return new OptionSpec("reference_images", OptionKind.ImageList, "Up to 3 images of subjects to keep (asset references); 8 s clips.")
+        yield return new OptionSpec("reference_images", OptionKind.ImageList, "Up to 3 images of subjects to keep (asset references).")
         {
             Models = veo31,
             GenerateOnly = true,
