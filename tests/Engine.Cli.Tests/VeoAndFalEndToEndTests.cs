@@ -131,6 +131,9 @@ public sealed partial class VeoAndFalEndToEndTests
             Assert.Equal(1, again.ExitCode);
             Assert.Contains("got no answer", again.Stderr, StringComparison.Ordinal);
             Assert.Single(emulator.JobsCreated());
+
+            var status = ReelProcess.Run(dir.Path, "status", "storyboard.yaml", "--provider", provider);
+            Assert.Matches(@"(?m)^\S+\s+unanswered\s", status.Stdout);
         }
 
         using (var healthy = EmulatorProcess.Start(dir.Path, Key))

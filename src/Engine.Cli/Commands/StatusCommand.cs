@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Reel.Engine.Execution;
 using Reel.Engine.Planning;
+using Reel.Engine.Providers;
 using Reel.Engine.Scripts;
 using Reel.Engine.Storage;
 
@@ -30,11 +31,13 @@ internal static class StatusCommand
 
             var (workspace, scriptLock, plan) = (planned.Workspace, planned.Lock, planned.Plan);
             using var journal = File.Exists(workspace.JournalPath) ? Journal.Open(workspace.JournalPath, TimeProvider.System) : null;
+            var canReconcile = ProviderCatalog.Find(plan.Script.Provider)?.CanReconcile ?? true;
             var rows = plan.Steps.Select(s =>
             {
                 var attempt = journal?.LatestForStep(s.Id);
                 var entry = scriptLock.ForStep(s.Id);
                 var state = s.Status == StepStatus.Cached ? "locked"
+                    : attempt is { IsFinished: false, JobId: null } && !canReconcile ? "unanswered"
                     : attempt is { IsFinished: false } ? "in flight"
                     : attempt is { State: JournalStates.Failed } ? "failed"
                     : entry is null ? "not run" : "stale";
@@ -51,12 +54,14 @@ internal static class StatusCommand
             foreach (var r in rows)
             {
                 var when = r.Updated?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "";
-                var detail = r.Error ?? (r.State is "stale" or "not run" ? r.Reason : r.Job ?? "");
+                var detail = r.State == "unanswered"
+                    ? "the submit got no answer; check the provider's dashboard, then run --resubmit-unanswered"
+                    : r.Error ?? (r.State is "stale" or "not run" ? r.Reason : r.Job ?? "");
                 Console.Out.WriteLine($"{r.Id.PadRight(w)}  {r.State,-9}  {when,-19}  {detail}".TrimEnd());
             }
 
             var locked = rows.Count(r => r.State == "locked");
-            Console.Out.WriteLine($"{rows.Count} steps: {locked} locked, {rows.Count(r => r.State == "in flight")} in flight, {rows.Count(r => r.State == "failed")} failed, {rows.Count(r => r.State is "stale" or "not run")} to run");
+            Console.Out.WriteLine($"{rows.Count} steps: {locked} locked, {rows.Count(r => r.State == "in flight")} in flight, {rows.Count(r => r.State is "failed" or "unanswered")} failed, {rows.Count(r => r.State is "stale" or "not run")} to run");
             return ExitCodes.Success;
         });
         return command;
