@@ -171,6 +171,51 @@ public sealed partial class VeoAndFalEndToEndTests
         AssertFilm(dir.Path);
     }
 
+    [Fact]
+    public void On_fal_a_character_is_registered_once_and_used_by_sora_2_while_veo_shots_use_its_name_only()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("storyboard.yaml", """
+            reel: 1
+            provider: fal
+            characters:
+              mira:
+                name: Mira
+                description: a barista with short silver hair
+                video: assets/mira.mp4
+            scenes:
+              - id: open
+                model: sora-2
+                seconds: 4
+                prompt: Mira, a barista with short silver hair, unlocks the shop at dawn.
+                characters: [mira]
+              - id: pour
+                seconds: 8
+                prompt: Mira pours latte art, close-up.
+                characters: [mira]
+            cut:
+              - id: film
+                output: out/film.mp4
+                shots: [open, pour]
+            """);
+        Directory.CreateDirectory(Path.Combine(dir.Path, "assets"));
+        using (var clip = File.Create(Path.Combine(dir.Path, "assets", "mira.mp4")))
+        {
+            LocalRenderer.WriteClip(new ClipSpec("mira", "character reference", new Reel.Engine.Scripts.VideoSize(1280, 720), 2, 7), clip);
+        }
+
+        using var emulator = EmulatorProcess.Start(dir.Path, Key);
+        var r = ReelProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment("fal", Key), TimeSpan.FromMinutes(3));
+
+        Assert.True(r.ExitCode == 0, r.All);
+        var kinds = emulator.JobsCreated().GroupBy(j => j.GetProperty("kind").GetString()!).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(1, kinds.GetValueOrDefault("character"));
+        Assert.Equal(2, kinds.GetValueOrDefault("generate"));
+        var entries = LockFile.Read(Path.Combine(dir.Path, "storyboard.lock.yaml"));
+        Assert.StartsWith("char_", entries.ForStep("@mira")!.Character, StringComparison.Ordinal);
+        Assert.Equal(12, Mp4Clip.Probe(Path.Combine(dir.Path, "out", "film.mp4")).Seconds, 1);
+    }
+
     [Theory]
     [MemberData(nameof(Providers))]
     public void A_wrong_key_stops_the_run_at_the_first_call(string provider)

@@ -221,13 +221,27 @@ public sealed class FalProvider : IVideoProvider
         var submitted = await SubmitJsonAsync("fal-ai/sora-2/characters", body, cancellationToken).ConfigureAwait(false);
 
         // The character id is the queue job's result: wait for it here, as the neutral operation returns the id.
+        // The registration exists from here on: a transient failure while waiting must not make the runner submit it
+        // again, so it is reported as unanswered.
+        try
+        {
+            return await CharacterIdAsync(submitted.JobId, (string)body["name"]!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProviderException ex) when (ex.Class == ErrorClass.Transient)
+        {
+            throw new ProviderException(ex.Error, ex.RetryAfter, ex) { Unanswered = true };
+        }
+    }
+
+    private async Task<JobStatus> CharacterIdAsync(string jobId, string name, CancellationToken cancellationToken)
+    {
         var deadline = _time.GetUtcNow() + CharacterTimeout;
         while (true)
         {
-            var status = await GetAsync(submitted.JobId, cancellationToken).ConfigureAwait(false);
+            var status = await GetAsync(jobId, cancellationToken).ConfigureAwait(false);
             if (status.State == JobState.Failed)
             {
-                throw new ProviderException(status.Error ?? new ProviderError(ErrorClass.Invalid, $"fal character '{body["name"]}' failed"));
+                throw new ProviderException(status.Error ?? new ProviderError(ErrorClass.Invalid, $"fal character '{name}' failed"));
             }
 
             if (status.State == JobState.Succeeded)
@@ -237,17 +251,17 @@ public sealed class FalProvider : IVideoProvider
 
             if (_time.GetUtcNow() > deadline)
             {
-                throw _transport.Transient($"fal character {submitted.JobId} did not finish within {CharacterTimeout.TotalMinutes} minutes");
+                throw _transport.Transient($"fal character {jobId} did not finish within {CharacterTimeout.TotalMinutes} minutes");
             }
 
             await Task.Delay(CharacterPoll, _time, cancellationToken).ConfigureAwait(false);
         }
 
-        var job = FalJobId.Parse(submitted.JobId);
+        var job = FalJobId.Parse(jobId);
         using var result = await _transport.RetriedJsonAsync(() => Get(job.ResultUrl(_options.QueueUrl)), cancellationToken).ConfigureAwait(false);
         var id = Wire.String(result.Root, "id");
         return string.IsNullOrEmpty(id)
-            ? throw _transport.Fail(ErrorClass.Invalid, $"fal character {submitted.JobId}: the result carried no character id")
+            ? throw _transport.Fail(ErrorClass.Invalid, $"fal character {jobId}: the result carried no character id")
             : new JobStatus(id, JobState.Succeeded, 100);
     }
 
