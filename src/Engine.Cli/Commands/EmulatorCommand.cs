@@ -11,11 +11,11 @@ internal static class EmulatorCommand
         var speed = new Option<double>("--speed") { Description = "Seconds of render time per second of clip (0.05: an 8 s clip is ready in 0.4 s).", DefaultValueFactory = _ => 1.0 };
         var faults = new Option<string?>("--faults") { Description = "Inject faults at these rates, e.g. 429=0.1,500=0.05,503=0.05,drop=0.05,reset=0.05,truncate=0.05,moderation=0.02 (drop: the connection is cut before the request is handled; reset: after it)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the fault dice, for reproducible runs.", DefaultValueFactory = _ => 0 };
-        var apiKey = new Option<string?>("--api-key") { Description = "Require this bearer key on every request (401 otherwise)." };
+        var apiKey = new Option<string?>("--api-key") { Description = "Require this key on every API request, in each API's own header (bearer, Key, x-goog-api-key); otherwise any non-empty key is accepted." };
         var audit = new Option<string?>("--audit") { Description = "Append one JSON line per request and per job created to this file." };
         var data = new Option<string?>("--data") { Description = "Keep rendered clips and uploads in this directory (default: a temporary one)." };
         var realistic = new Option<bool>("--realistic") { Description = "Serve provider-like clips made by ffmpeg (H.264 High + AAC, exact size and duration, frame and sample rates per model) instead of local previews; needs ffmpeg." };
-        var command = new Command("emulator", "Serve a faithful local copy of the OpenAI /v1/videos API on 127.0.0.1, rendered by the local provider, for offline development and tests.")
+        var command = new Command("emulator", "Serve faithful local copies of the OpenAI (/v1), Gemini (/v1beta), Vertex (/v1beta1) and fal video APIs on 127.0.0.1, rendered by the local provider, for offline development and tests.")
         {
             port, speed, faults, seed, apiKey, audit, data, realistic,
         };
