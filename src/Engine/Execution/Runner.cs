@@ -481,20 +481,18 @@ public sealed class Runner
                             return (pendingAttempt, adopted, cost);
                         }
                     }
-                    else if (!outcomeUnknown)
+                    else if (outcomeUnknown)
                     {
-                        // The last submit was answered with an error: nothing was created, submit again.
-                    }
-                    else if (_resubmitUnanswered)
-                    {
+                        // The provider cannot list its jobs: the earlier submit may have created one that can't be
+                        // found. (After a submit answered with an error nothing was created: it is simply sent again.)
+                        if (!_resubmitUnanswered)
+                        {
+                            throw Unanswered(step, intentAt);
+                        }
+
                         _journal.RecordAbandoned(pendingAttempt, "unanswered submit; submitted again (--resubmit-unanswered)");
                         attemptId = null;
                         since = null;
-                    }
-                    else
-                    {
-                        // The provider cannot list its jobs: the earlier submit may have created one that can't be found.
-                        throw Unanswered(step, intentAt);
                     }
                 }
 
