@@ -268,7 +268,7 @@ public sealed class FalProvider : IVideoProvider
     private async Task<JobStatus> SubmitJsonAsync(string endpoint, JsonObject body, CancellationToken cancellationToken)
     {
         var url = new Uri(Root(_options.QueueUrl) + endpoint);
-        var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = Json(body) };
+        var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = Wire.JsonContent(body) };
         using var reply = await _transport.PostJsonOnceAsync(message, cancellationToken).ConfigureAwait(false);
         var requestId = Wire.String(reply.Root, "request_id");
         if (string.IsNullOrEmpty(requestId))
@@ -303,7 +303,7 @@ public sealed class FalProvider : IVideoProvider
         var contentType = Wire.VideoContentType(path);
         var body = new JsonObject { ["content_type"] = contentType, ["file_name"] = Path.GetFileName(path) };
         string? uploadUrl, fileUrl;
-        using (var reply = await _transport.RetriedJsonAsync(() => new HttpRequestMessage(HttpMethod.Post, initiate) { Content = Json(body) }, cancellationToken).ConfigureAwait(false))
+        using (var reply = await _transport.RetriedJsonAsync(() => new HttpRequestMessage(HttpMethod.Post, initiate) { Content = Wire.JsonContent(body) }, cancellationToken).ConfigureAwait(false))
         {
             uploadUrl = Wire.String(reply.Root, "upload_url");
             fileUrl = Wire.String(reply.Root, "file_url");
@@ -343,5 +343,4 @@ public sealed class FalProvider : IVideoProvider
 
     internal static string Root(Uri url) => url.AbsoluteUri.TrimEnd('/') + "/";
 
-    private static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 }

@@ -80,6 +80,10 @@ public static class Wire
         _ => "video/mp4",
     };
 
+    /// <summary>A JSON request body.</summary>
+    public static System.Net.Http.StringContent JsonContent(System.Text.Json.Nodes.JsonNode body) =>
+        new(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+
     /// <summary>A file as a <c>data:</c> URI, its media type sniffed from its first bytes (images) or its extension (videos).</summary>
     public static async Task<string> DataUriAsync(string path, string what, CancellationToken cancellationToken)
     {

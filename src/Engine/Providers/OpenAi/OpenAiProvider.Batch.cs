@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using Reel.Engine.Providers.Http;
+
 namespace Reel.Engine.Providers.OpenAi;
 
 /// <content>The Batch API for <c>POST /v1/videos</c> (openai-videos.md §9).</content>
@@ -68,7 +70,7 @@ public sealed partial class OpenAiProvider
             ["endpoint"] = "/v1/videos",
             ["completion_window"] = "24h",
         };
-        var (batch, _) = await PostJsonAsync("batches", Json(create), cancellationToken).ConfigureAwait(false);
+        var (batch, _) = await PostJsonAsync("batches", Wire.JsonContent(create), cancellationToken).ConfigureAwait(false);
         using (batch)
         {
             var id = OpenAiWire.String(batch.RootElement, "id")

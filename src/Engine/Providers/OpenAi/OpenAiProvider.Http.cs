@@ -37,8 +37,6 @@ public sealed partial class OpenAiProvider
         return request;
     }
 
-    private static StringContent Json(JsonNode body) =>
-        new(body.ToJsonString(), Encoding.UTF8, "application/json");
 
     /// <summary>Sends an idempotent request, retrying transient failures with backoff (never for creating POSTs).</summary>
     private Task<HttpResponseMessage> SendWithRetryAsync(HttpMethod method, string relative, HttpCompletionOption completion, CancellationToken cancellationToken) =>

@@ -77,8 +77,8 @@ public sealed partial class OpenAiProvider : IBatchVideoProvider
         var status = request.Kind switch
         {
             JobKind.Generate => await GenerateAsync(request, cancellationToken).ConfigureAwait(false),
-            JobKind.Extend => await PostVideoAsync("videos/extensions", Json(OpenAiWire.ExtendBody(Source(request))), cancellationToken).ConfigureAwait(false),
-            JobKind.Edit => await PostVideoAsync("videos/edits", Json(OpenAiWire.EditBody(Source(request))), cancellationToken).ConfigureAwait(false),
+            JobKind.Extend => await PostVideoAsync("videos/extensions", Wire.JsonContent(OpenAiWire.ExtendBody(Source(request))), cancellationToken).ConfigureAwait(false),
+            JobKind.Edit => await PostVideoAsync("videos/edits", Wire.JsonContent(OpenAiWire.EditBody(Source(request))), cancellationToken).ConfigureAwait(false),
             JobKind.CreateCharacter => await CreateCharacterAsync(request, cancellationToken).ConfigureAwait(false),
             _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "unknown job kind"),
         };
@@ -190,7 +190,7 @@ public sealed partial class OpenAiProvider : IBatchVideoProvider
     {
         if (request.FirstFramePath is null)
         {
-            return await PostVideoAsync("videos", Json(OpenAiWire.GenerateBody(request)), cancellationToken).ConfigureAwait(false);
+            return await PostVideoAsync("videos", Wire.JsonContent(OpenAiWire.GenerateBody(request)), cancellationToken).ConfigureAwait(false);
         }
 
         var form = new MultipartFormDataContent();

@@ -82,7 +82,7 @@ public sealed class VeoProvider : IVideoProvider
             ["parameters"] = VeoWire.Parameters(request, _options.Backend),
         };
         var url = new Uri(_root + _options.ModelsPath + Uri.EscapeDataString(model) + ":predictLongRunning");
-        using var reply = await _transport.PostJsonOnceAsync(new HttpRequestMessage(HttpMethod.Post, url) { Content = Json(body) }, cancellationToken).ConfigureAwait(false);
+        using var reply = await _transport.PostJsonOnceAsync(new HttpRequestMessage(HttpMethod.Post, url) { Content = Wire.JsonContent(body) }, cancellationToken).ConfigureAwait(false);
         var name = Wire.String(reply.Root, "name");
         if (string.IsNullOrEmpty(name))
         {
@@ -175,7 +175,7 @@ public sealed class VeoProvider : IVideoProvider
 
         var fetch = new Uri(_root + "v1beta1/" + name[..cut] + ":fetchPredictOperation");
         var body = new JsonObject { ["operationName"] = name };
-        return _transport.RetriedJsonAsync(() => new HttpRequestMessage(HttpMethod.Post, fetch) { Content = Json(body) }, cancellationToken);
+        return _transport.RetriedJsonAsync(() => new HttpRequestMessage(HttpMethod.Post, fetch) { Content = Wire.JsonContent(body) }, cancellationToken);
     }
 
     /// <summary>Gemini extends by the source's file URI; Vertex takes the source clip's bytes.</summary>
@@ -238,5 +238,4 @@ public sealed class VeoProvider : IVideoProvider
             : failure;
     }
 
-    private static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 }
