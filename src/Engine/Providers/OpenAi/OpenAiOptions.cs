@@ -37,16 +37,7 @@ public sealed record OpenAiOptions(string ApiKey, Uri BaseUrl)
         var baseUrl = DefaultBaseUrl;
         if (!string.IsNullOrWhiteSpace(baseText))
         {
-            if (!Uri.TryCreate(baseText.Trim(), UriKind.Absolute, out var parsed)
-                || (parsed.Scheme != Uri.UriSchemeHttp && parsed.Scheme != Uri.UriSchemeHttps))
-            {
-                throw new ProviderException(new ProviderError(
-                    ErrorClass.Invalid,
-                    $"{BaseUrlVariable} is not an absolute http(s) URL: '{baseText}'. Unset it to use {DefaultBaseUrl}, "
-                    + "or set it to an API root such as http://127.0.0.1:8080/v1 (reel emulator)."));
-            }
-
-            baseUrl = parsed;
+            baseUrl = ProviderEnvironment.HttpUrl(BaseUrlVariable, baseText, "http://127.0.0.1:8080/v1 (reel emulator)");
         }
 
         return new OpenAiOptions(key.Trim(), baseUrl);
