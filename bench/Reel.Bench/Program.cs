@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Reel.Engine.Core;
 using Reel.Engine.Execution;
 using Reel.Engine.Planning;
 using Reel.Engine.Prompts;

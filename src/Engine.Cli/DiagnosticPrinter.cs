@@ -1,3 +1,4 @@
+using Reel.Engine.Core;
 using Reel.Engine.Scripts;
 
 namespace Reel.Cli;

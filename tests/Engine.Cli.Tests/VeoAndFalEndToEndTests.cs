@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Reel.Engine.Core;
 using Reel.Engine.Media;
 using Reel.Engine.Storage;
 
@@ -201,7 +202,7 @@ public sealed partial class VeoAndFalEndToEndTests
         Directory.CreateDirectory(Path.Combine(dir.Path, "assets"));
         using (var clip = File.Create(Path.Combine(dir.Path, "assets", "mira.mp4")))
         {
-            LocalRenderer.WriteClip(new ClipSpec("mira", "character reference", new Reel.Engine.Scripts.VideoSize(1280, 720), 2, 7), clip);
+            LocalRenderer.WriteClip(new ClipSpec("mira", "character reference", new Reel.Engine.Core.VideoSize(1280, 720), 2, 7), clip);
         }
 
         using var emulator = EmulatorProcess.Start(dir.Path, Key);

@@ -1,10 +1,10 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Reel.Engine.Core;
 using Reel.Emulator.Http;
 using Reel.Emulator.OpenAi;
 using Reel.Emulator.Rendering;
-using Reel.Engine.Scripts;
 
 namespace Reel.Emulator.Fal;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using Reel.Engine.Core;
 using Reel.Emulator.Http;
 using Reel.Engine.Media;
-using Reel.Engine.Scripts;
 
 namespace Reel.Emulator.Google;
 

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
+using Reel.Engine.Core;
 using Reel.Emulator.OpenAi;
 using Reel.Emulator.Rendering;
-using Reel.Engine.Scripts;
 
 namespace Reel.Emulator.Google;
 

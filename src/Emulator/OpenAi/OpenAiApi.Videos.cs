@@ -2,10 +2,10 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Reel.Engine.Core;
 using Reel.Emulator.Http;
 using Reel.Emulator.Rendering;
 using Reel.Engine.Media;
-using Reel.Engine.Scripts;
 
 namespace Reel.Emulator.OpenAi;
 

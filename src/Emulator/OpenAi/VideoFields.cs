@@ -2,8 +2,8 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Reel.Engine.Core;
 using Reel.Emulator.Http;
-using Reel.Engine.Scripts;
 
 namespace Reel.Emulator.OpenAi;
 

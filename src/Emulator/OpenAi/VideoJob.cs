@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
-using Reel.Engine.Scripts;
+using Reel.Engine.Core;
 
 namespace Reel.Emulator.OpenAi;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Reel.Engine.Core;
 using Reel.Engine.Execution;
 using Reel.Engine.Planning;
 using Reel.Engine.Scripts;

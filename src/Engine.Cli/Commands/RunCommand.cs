@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Reel.Engine.Core;
 using Reel.Engine.Execution;
 using Reel.Engine.Planning;
 using Reel.Engine.Reporting;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Reel.Engine.Core;
 using Reel.Engine.Media;
 using Reel.Engine.Media.Ffmpeg;
 using Reel.Engine.Planning;
@@ -924,14 +925,7 @@ public sealed class Runner
         var shots = clips.Select((sha, i) => new CutShot(_store.PathOf(sha), cut?.Shots[i].TrimIn, cut?.Shots[i].TrimOut)).ToList();
         var transitions = cut is null
             ? []
-            : cut.Shots.Skip(1).Select(s => new Transition(
-                s.Transition.Kind switch
-                {
-                    Scripts.TransitionKind.Fade => Media.Ffmpeg.TransitionKind.Fade,
-                    Scripts.TransitionKind.Crossfade => Media.Ffmpeg.TransitionKind.Crossfade,
-                    _ => Media.Ffmpeg.TransitionKind.Cut,
-                },
-                s.Transition.Seconds)).ToList();
+            : cut.Shots.Skip(1).Select(s => new Transition(s.Transition.Kind, s.Transition.Seconds)).ToList();
         var music = cut?.Music is { } m ? new MusicBed(m.File.Path, m.VolumeDb, m.Duck) : null;
         var video = cut?.Video;
         var output = new CutOutput(video?.Size?.Width, video?.Size?.Height, video?.FramesPerSecond, video?.Crf ?? 20, video?.Preset ?? "medium", video?.Crop == true ? "crop" : "pad");

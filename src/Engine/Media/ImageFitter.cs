@@ -1,4 +1,4 @@
-using Reel.Engine.Scripts;
+using Reel.Engine.Core;
 
 namespace Reel.Engine.Media;
 

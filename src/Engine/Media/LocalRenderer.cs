@@ -1,5 +1,5 @@
 using System.Globalization;
-using Reel.Engine.Scripts;
+using Reel.Engine.Core;
 
 namespace Reel.Engine.Media;
 

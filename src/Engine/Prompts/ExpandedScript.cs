@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Reel.Engine.Core;
 using Reel.Engine.Scripts;
 
 namespace Reel.Engine.Prompts;

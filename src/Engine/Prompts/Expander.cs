@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
+using Reel.Engine.Core;
 using Reel.Engine.Providers;
 using Reel.Engine.Scripts;
 

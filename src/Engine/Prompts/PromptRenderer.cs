@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Text.RegularExpressions;
+using Reel.Engine.Core;
 using Reel.Engine.Scripts;
 using Scriban;
 using Scriban.Parsing;

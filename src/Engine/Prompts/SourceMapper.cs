@@ -1,3 +1,5 @@
+using Reel.Engine.Core;
+
 namespace Reel.Engine.Scripts;
 
 /// <summary>

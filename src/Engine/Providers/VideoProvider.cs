@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Reel.Engine.Scripts;
+using Reel.Engine.Core;
 
 namespace Reel.Engine.Providers;
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Reel.Engine.Core;
 using Reel.Engine.Prompts;
 
 namespace Reel.Engine.Scripts;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Reel.Engine.Core;
 using Reel.Engine.Providers;
 
 namespace Reel.Engine.Scripts;

@@ -3,6 +3,7 @@ using System.Globalization;
 using Newtonsoft.Json.Linq;
 using NJsonSchema;
 using NJsonSchema.Validation;
+using Reel.Engine.Core;
 
 namespace Reel.Engine.Scripts;
 

@@ -1,36 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Reel.Engine.Core;
 
 namespace Reel.Engine.Scripts;
-
-/// <summary>A clip size, <c>WxH</c>.</summary>
-public readonly record struct VideoSize(int Width, int Height)
-{
-    public static bool TryParse(string? text, out VideoSize size)
-    {
-        size = default;
-        if (text is null)
-        {
-            return false;
-        }
-
-        var parts = text.Split('x');
-        if (parts.Length != 2
-            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var w)
-            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var h)
-            || w <= 0 || h <= 0)
-        {
-            return false;
-        }
-
-        size = new VideoSize(w, h);
-        return true;
-    }
-
-    public bool IsPortrait => Height > Width;
-
-    public override string ToString() => $"{Width}x{Height}";
-}
 
 /// <summary>Prompt or template text together with the YAML scalar it came from, for error positions.</summary>
 public sealed record TemplateText(string Text, YScalar Node, SourceFile Source);
@@ -48,12 +20,6 @@ public enum ContinuationMode
 {
     Extend,
     LastFrame,
-}
-
-public enum ImageFit
-{
-    Cover,
-    Pad,
 }
 
 /// <summary>A provider option as written in the script, checked against the provider's table.</summary>
@@ -117,13 +83,6 @@ public sealed record EditDecl(
     int Takes,
     int Pick,
     SourceLocation Location) : StepDecl(Id, Prompt, Settings, Takes, Pick, [], Location);
-
-public enum TransitionKind
-{
-    Cut,
-    Fade,
-    Crossfade,
-}
 
 /// <summary>How a shot is entered from the previous one.</summary>
 public sealed record TransitionSpec(TransitionKind Kind, double Seconds)

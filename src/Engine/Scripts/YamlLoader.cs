@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
+using Reel.Engine.Core;
 
 namespace Reel.Engine.Scripts;
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Reel.Engine.Core;
 
 namespace Reel.Engine.Scripts;
 

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
-using Reel.Engine.Scripts;
+using Reel.Engine.Core;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 

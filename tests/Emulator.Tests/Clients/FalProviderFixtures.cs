@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
+using Reel.Engine.Core;
 using Reel.Engine.Media;
 using Reel.Engine.Providers;
 using Reel.Engine.Providers.Fal;

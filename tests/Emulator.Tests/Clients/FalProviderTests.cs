@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Reel.Engine.Core;
 using Reel.Engine.Media;
 using Reel.Engine.Providers;
 using Reel.Engine.Providers.Fal;

@@ -1,4 +1,5 @@
 using System.Net;
+using Reel.Engine.Core;
 
 namespace Reel.Emulator.Tests.Google;
 
@@ -60,7 +61,7 @@ public sealed class VertexValidationTests
         var path = Path.Combine(emulator.Directory, "long.mp4");
         await using (var file = File.Create(path))
         {
-            Reel.Engine.Media.LocalRenderer.WriteClip(new Reel.Engine.Media.ClipSpec("long", "long", new Reel.Engine.Scripts.VideoSize(1280, 720), 31, 1), file);
+            Reel.Engine.Media.LocalRenderer.WriteClip(new Reel.Engine.Media.ClipSpec("long", "long", new Reel.Engine.Core.VideoSize(1280, 720), 31, 1), file);
         }
 
         var instance = new System.Text.Json.Nodes.JsonObject

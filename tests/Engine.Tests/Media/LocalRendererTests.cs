@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Reel.Engine.Core;
 using Reel.Engine.Media;
 using Reel.Engine.Scripts;
 using SkiaSharp;

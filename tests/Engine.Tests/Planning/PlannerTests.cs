@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Reel.Engine.Core;
 using Reel.Engine.Planning;
 using Reel.Engine.Prompts;
 using Reel.Engine.Scripts;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Newtonsoft.Json.Linq;
+using Reel.Engine.Core;
 using Reel.Engine.Scripts;
 
 namespace Reel.Engine.Tests.Scripts;

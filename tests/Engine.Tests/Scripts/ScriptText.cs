@@ -1,3 +1,4 @@
+using Reel.Engine.Core;
 using Reel.Engine.Prompts;
 using Reel.Engine.Scripts;
 

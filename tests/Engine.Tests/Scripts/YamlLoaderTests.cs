@@ -1,4 +1,5 @@
 using System.Text;
+using Reel.Engine.Core;
 using Reel.Engine.Scripts;
 
 namespace Reel.Engine.Tests.Scripts;

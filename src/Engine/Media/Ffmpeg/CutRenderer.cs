@@ -1,24 +1,11 @@
 using System.Globalization;
 using System.Text;
-using Reel.Engine.Scripts;
+using Reel.Engine.Core;
 
 namespace Reel.Engine.Media.Ffmpeg;
 
 /// <summary>One shot of a cut: a clip, optionally trimmed (seconds from the clip's start).</summary>
 public sealed record CutShot(string Path, double? TrimIn = null, double? TrimOut = null);
-
-/// <summary>How one shot hands over to the next.</summary>
-public enum TransitionKind
-{
-    /// <summary>Hard cut (no overlap).</summary>
-    Cut,
-
-    /// <summary>Fade through black (xfade <c>fadeblack</c>); overlaps the shots by its length.</summary>
-    Fade,
-
-    /// <summary>Cross-dissolve (xfade <c>fade</c>, audio <c>acrossfade</c>); overlaps the shots by its length.</summary>
-    Crossfade,
-}
 
 /// <summary>A transition between consecutive shots.</summary>
 public sealed record Transition(TransitionKind Kind, double Seconds);

@@ -4,8 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Reel.Engine.Core;
 using Reel.Engine.Media;
-using Reel.Engine.Scripts;
 
 namespace Reel.Engine.Providers.Local;
 

@@ -1,3 +1,4 @@
+using Reel.Engine.Core;
 using Reel.Engine.Media.Ffmpeg;
 
 namespace Reel.Engine.Tests.Media.Ffmpeg;

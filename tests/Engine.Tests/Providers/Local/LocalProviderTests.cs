@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Reel.Engine.Core;
 using Reel.Engine.Media;
 using Reel.Engine.Providers;
 using Reel.Engine.Providers.Local;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Reel.Engine.Core;
 using Reel.Engine.Providers;
 using Reel.Engine.Providers.OpenAi;
 using Reel.Engine.Scripts;

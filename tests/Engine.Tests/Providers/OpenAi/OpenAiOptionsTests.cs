@@ -1,4 +1,5 @@
 using System.Net;
+using Reel.Engine.Core;
 using Reel.Engine.Providers;
 using Reel.Engine.Providers.OpenAi;
 using Reel.Engine.Scripts;

@@ -1,4 +1,4 @@
-namespace Reel.Engine.Scripts;
+namespace Reel.Engine.Core;
 
 /// <summary>"Did you mean …?" for unknown names.</summary>
 public static class Suggestions
