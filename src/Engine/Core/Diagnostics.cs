@@ -11,9 +11,12 @@ public enum Severity
 /// <summary>A user-facing finding about a script. Diagnostics are data, never exceptions.</summary>
 public sealed record Diagnostic(Severity Severity, string Code, string Message, SourceLocation Location)
 {
-    public static Diagnostic Error(string code, string message, SourceLocation location) => new(Severity.Error, code, message, location);
-
-    public static Diagnostic Warning(string code, string message, SourceLocation location) => new(Severity.Warning, code, message, location);
+    /// <summary>A diagnostic of <paramref name="descriptor"/>'s code and severity.</summary>
+    public static Diagnostic Create(DiagnosticDescriptor descriptor, string message, SourceLocation location)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        return new(descriptor.Severity, descriptor.Code, message, location);
+    }
 
     /// <summary>MSBuild-style: <c>file(line,col): error CODE: message</c>.</summary>
     public override string ToString()
@@ -40,9 +43,9 @@ public sealed class DiagnosticBag
         HasErrors |= diagnostic.Severity == Severity.Error;
     }
 
-    public void Error(string code, string message, SourceLocation location) => Add(Diagnostic.Error(code, message, location));
-
-    public void Warning(string code, string message, SourceLocation location) => Add(Diagnostic.Warning(code, message, location));
+    /// <summary>Reports <paramref name="message"/> under <paramref name="descriptor"/>'s code, with its severity.</summary>
+    public void Report(DiagnosticDescriptor descriptor, string message, SourceLocation location) =>
+        Add(Diagnostic.Create(descriptor, message, location));
 
     public void AddRange(IEnumerable<Diagnostic> diagnostics)
     {

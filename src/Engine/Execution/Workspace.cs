@@ -33,7 +33,7 @@ public sealed record Workspace(string ScriptPath)
         catch (LockFileException ex)
         {
             var location = ex.Location with { File = Path.GetRelativePath(Environment.CurrentDirectory, ex.Location.File) };
-            diagnostics.Error("RL0002", $"the lock file is not valid: {ex.Reason}; fix it or delete it to plan from scratch", location);
+            diagnostics.Report(DiagnosticCodes.InvalidLock, $"the lock file is not valid: {ex.Reason}; fix it or delete it to plan from scratch", location);
             return null;
         }
     }

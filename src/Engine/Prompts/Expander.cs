@@ -40,7 +40,7 @@ public sealed class Expander
         var caps = ProviderCatalog.Find(script.Provider);
         if (caps is null)
         {
-            diagnostics.Error("RL0401", $"unknown provider '{script.Provider}'{Suggestions.DidYouMean(script.Provider, ProviderCatalog.Tables.Keys)} (known: {string.Join(", ", ProviderCatalog.Tables.Keys.Order(StringComparer.Ordinal))})", script.ProviderLocation);
+            diagnostics.Report(DiagnosticCodes.UnknownProvider, $"unknown provider '{script.Provider}'{Suggestions.DidYouMean(script.Provider, ProviderCatalog.Tables.Keys)} (known: {string.Join(", ", ProviderCatalog.Tables.Keys.Order(StringComparer.Ordinal))})", script.ProviderLocation);
             return null;
         }
 
@@ -108,14 +108,14 @@ public sealed class Expander
         CheckModelSizeSeconds(model, size, seconds, settings, scene.Location);
         if (scene.Image is not null && !_caps.Supports(model, ModelFeatures.Image))
         {
-            _diagnostics.Error("RL0405", _caps.SupportsImage ? $"'{model}' on '{_caps.Provider}' does not take a first-frame image" : $"provider '{_caps.Provider}' does not take a first-frame image", scene.Image.Location);
+            _diagnostics.Report(DiagnosticCodes.OperationNotSupported, _caps.SupportsImage ? $"'{model}' on '{_caps.Provider}' does not take a first-frame image" : $"provider '{_caps.Provider}' does not take a first-frame image", scene.Image.Location);
         }
 
         var options = CheckOptions(settings.Options, model, StepKind.Generate, scene.Image is not null, seconds);
 
         if (scene.Characters.Length > _caps.MaxCharacters)
         {
-            _diagnostics.Error("RL0406", $"provider '{_caps.Provider}' takes at most {_caps.MaxCharacters} characters per clip (this scene lists {scene.Characters.Length})", scene.Characters[_caps.MaxCharacters].Location);
+            _diagnostics.Report(DiagnosticCodes.TooManyCharacters, $"provider '{_caps.Provider}' takes at most {_caps.MaxCharacters} characters per clip (this scene lists {scene.Characters.Length})", scene.Characters[_caps.MaxCharacters].Location);
         }
 
         var inputs = (scene.Image is null ? ImmutableArray<InputFile>.Empty : [Input("image", scene.Image.Path)]).AddRange(OptionInputs(options));
@@ -133,7 +133,7 @@ public sealed class Expander
                 var name = _script.Characters.First(c => c.Id == r.Id).Name;
                 if (!prompt.Contains(name, StringComparison.OrdinalIgnoreCase))
                 {
-                    _diagnostics.Warning("RL0506", $"character '{r.Id}' is listed but its name '{name}' does not appear in the prompt; providers need the name in the prompt to keep the character", r.Location);
+                    _diagnostics.Report(DiagnosticCodes.CharacterNotInPrompt, $"character '{r.Id}' is listed but its name '{name}' does not appear in the prompt; providers need the name in the prompt to keep the character", r.Location);
                 }
             }
 
@@ -176,7 +176,7 @@ public sealed class Expander
             if (mode == ContinuationMode.Extend && !_caps.Supports(source.Model, ModelFeatures.Extend))
             {
                 var who = _caps.SupportsExtend ? $"'{source.Model}' on '{_caps.Provider}'" : $"provider '{_caps.Provider}'";
-                _diagnostics.Warning("RL0408", $"{who} has no native extension; '{c.Id}' continues from the last frame instead (mode: last-frame)", c.Location);
+                _diagnostics.Report(DiagnosticCodes.NoNativeExtension, $"{who} has no native extension; '{c.Id}' continues from the last frame instead (mode: last-frame)", c.Location);
                 mode = ContinuationMode.LastFrame;
             }
 
@@ -188,17 +188,17 @@ public sealed class Expander
                 size = source.Size;
                 if (settings.Size is { } s && s != source.Size)
                 {
-                    _diagnostics.Error("RL0409", $"an extension keeps its source's size ({source.Size}); remove 'size' or use mode: last-frame", settings.SizeLocation);
+                    _diagnostics.Report(DiagnosticCodes.ExtensionMustKeep, $"an extension keeps its source's size ({source.Size}); remove 'size' or use mode: last-frame", settings.SizeLocation);
                 }
 
                 if (settings.Model is { } m && m != source.Model)
                 {
-                    _diagnostics.Error("RL0409", $"an extension keeps its source's model ({source.Model}); remove 'model' or use mode: last-frame", settings.ModelLocation);
+                    _diagnostics.Report(DiagnosticCodes.ExtensionMustKeep, $"an extension keeps its source's model ({source.Model}); remove 'model' or use mode: last-frame", settings.ModelLocation);
                 }
 
                 if (_caps.FindModel(source.Model) is { ExtensionSizes.IsDefaultOrEmpty: false } sourceModel && !sourceModel.ExtensionSizes.Contains(source.Size))
                 {
-                    _diagnostics.Error("RL0409", $"'{source.Model}' extends only {string.Join(", ", sourceModel.ExtensionSizes)} clips ('{source.Id}' is {source.Size}); use mode: last-frame", c.Location);
+                    _diagnostics.Report(DiagnosticCodes.ExtensionMustKeep, $"'{source.Model}' extends only {string.Join(", ", sourceModel.ExtensionSizes)} clips ('{source.Id}' is {source.Size}); use mode: last-frame", c.Location);
                 }
 
                 depth++;
@@ -223,7 +223,7 @@ public sealed class Expander
             model = settings.Model ?? source.Model;
             if (!_caps.Supports(model, ModelFeatures.Edit))
             {
-                _diagnostics.Error("RL0405", _caps.SupportsEdit ? $"'{model}' on '{_caps.Provider}' cannot edit clips" : $"provider '{_caps.Provider}' cannot edit clips", decl.Location);
+                _diagnostics.Report(DiagnosticCodes.OperationNotSupported, _caps.SupportsEdit ? $"'{model}' on '{_caps.Provider}' cannot edit clips" : $"provider '{_caps.Provider}' cannot edit clips", decl.Location);
             }
 
             if (settings.Model is not null && !_caps.AnyModel)
@@ -271,19 +271,19 @@ public sealed class Expander
             var end = spec.TrimOut ?? clip.TotalSeconds;
             if (spec.TrimOut is { } o && o > clip.TotalSeconds)
             {
-                _diagnostics.Error("RL0210", $"trim out {o:0.###} s is past the end of '{clip.Id}' ({clip.TotalSeconds} s)", spec.Ref.Location);
+                _diagnostics.Report(DiagnosticCodes.BadTrim, $"trim out {o:0.###} s is past the end of '{clip.Id}' ({clip.TotalSeconds} s)", spec.Ref.Location);
             }
 
             if (end <= start)
             {
-                _diagnostics.Error("RL0210", $"trim of '{clip.Id}' keeps nothing: 'in' ({start:0.###} s) must be before 'out' ({end:0.###} s)", spec.Ref.Location);
+                _diagnostics.Report(DiagnosticCodes.BadTrim, $"trim of '{clip.Id}' keeps nothing: 'in' ({start:0.###} s) must be before 'out' ({end:0.###} s)", spec.Ref.Location);
             }
 
             var transition = i == 0 ? TransitionSpec.HardCut : spec.Transition ?? cut.Transition ?? TransitionSpec.HardCut;
             var length = end - start;
             if (i > 0 && transition.Overlap >= Math.Min(length, requests[i - 1].Length))
             {
-                _diagnostics.Error("RL0211", $"a {transition.Seconds:0.###} s {transition.Kind.ToString().ToLowerInvariant()} into '{clip.Id}' is longer than a shot it joins", spec.Ref.Location);
+                _diagnostics.Report(DiagnosticCodes.TransitionTooLong, $"a {transition.Seconds:0.###} s {transition.Kind.ToString().ToLowerInvariant()} into '{clip.Id}' is longer than a shot it joins", spec.Ref.Location);
             }
 
             requests.Add(new CutShotRequest(clip.Id, spec.TrimIn, spec.TrimOut, transition, length));
@@ -323,12 +323,12 @@ public sealed class Expander
         {
             if (size.Width % 2 != 0 || size.Height % 2 != 0 || size.Width < _caps.MinSide || size.Height < _caps.MinSide || size.Width > _caps.MaxSide || size.Height > _caps.MaxSide)
             {
-                _diagnostics.Error("RL0403", $"size {size} is not supported by '{_caps.Provider}': each side must be even, {_caps.MinSide}–{_caps.MaxSide}", sizeLoc);
+                _diagnostics.Report(DiagnosticCodes.SizeNotSupported, $"size {size} is not supported by '{_caps.Provider}': each side must be even, {_caps.MinSide}–{_caps.MaxSide}", sizeLoc);
             }
 
             if (seconds < _caps.MinSeconds || seconds > _caps.MaxSeconds)
             {
-                _diagnostics.Error("RL0404", $"{seconds} s is not supported by '{_caps.Provider}': {_caps.MinSeconds}–{_caps.MaxSeconds} s", secondsLoc);
+                _diagnostics.Report(DiagnosticCodes.SecondsNotSupported, $"{seconds} s is not supported by '{_caps.Provider}': {_caps.MinSeconds}–{_caps.MaxSeconds} s", secondsLoc);
             }
 
             return;
@@ -337,7 +337,7 @@ public sealed class Expander
         var m = _caps.FindModel(model);
         if (m is null)
         {
-            _diagnostics.Error("RL0402", $"provider '{_caps.Provider}' has no model '{model}'{Suggestions.DidYouMean(model, _caps.Models.Select(x => x.Id))} (models: {string.Join(", ", _caps.Models.Select(x => x.Id))})", modelLoc);
+            _diagnostics.Report(DiagnosticCodes.UnknownModel, $"provider '{_caps.Provider}' has no model '{model}'{Suggestions.DidYouMean(model, _caps.Models.Select(x => x.Id))} (models: {string.Join(", ", _caps.Models.Select(x => x.Id))})", modelLoc);
             return;
         }
 
@@ -345,17 +345,17 @@ public sealed class Expander
         {
             var other = _caps.Models.Where(x => x.Sizes.Contains(size)).Select(x => x.Id).FirstOrDefault();
             var hint = other is null ? "" : $"; '{other}' has it";
-            _diagnostics.Error("RL0403", $"'{model}' has no size {size} (sizes: {string.Join(", ", m.Sizes)}){hint}", sizeLoc);
+            _diagnostics.Report(DiagnosticCodes.SizeNotSupported, $"'{model}' has no size {size} (sizes: {string.Join(", ", m.Sizes)}){hint}", sizeLoc);
         }
 
         if (!m.Seconds.Contains(seconds))
         {
-            _diagnostics.Error("RL0404", $"'{model}' cannot make {seconds} s clips (seconds: {string.Join(", ", m.Seconds)}; nearest: {Nearest(m.Seconds, seconds)})", secondsLoc);
+            _diagnostics.Report(DiagnosticCodes.SecondsNotSupported, $"'{model}' cannot make {seconds} s clips (seconds: {string.Join(", ", m.Seconds)}; nearest: {Nearest(m.Seconds, seconds)})", secondsLoc);
         }
         else if (m.SecondsBySize.TryGetValue(size.ToString(), out var only) && !only.Contains(seconds))
         {
             var smaller = m.Sizes.Where(x => !m.SecondsBySize.ContainsKey(x.ToString()) && x.IsPortrait == size.IsPortrait).Select(x => x.ToString()).FirstOrDefault();
-            _diagnostics.Error("RL0404", $"'{model}' makes {size} clips of {string.Join(", ", only)} s only (got {seconds}; nearest: {Nearest(only, seconds)} s{(smaller is null ? "" : $", or {smaller} at {seconds} s")})", secondsLoc);
+            _diagnostics.Report(DiagnosticCodes.SecondsNotSupported, $"'{model}' makes {size} clips of {string.Join(", ", only)} s only (got {seconds}; nearest: {Nearest(only, seconds)} s{(smaller is null ? "" : $", or {smaller} at {seconds} s")})", secondsLoc);
         }
     }
 
@@ -365,11 +365,11 @@ public sealed class Expander
         var m = _caps.FindModel(model);
         if (m is null)
         {
-            _diagnostics.Error("RL0402", $"provider '{_caps.Provider}' has no model '{model}'{Suggestions.DidYouMean(model, _caps.Models.Select(x => x.Id))} (models: {string.Join(", ", _caps.Models.Select(x => x.Id))})", location);
+            _diagnostics.Report(DiagnosticCodes.UnknownModel, $"provider '{_caps.Provider}' has no model '{model}'{Suggestions.DidYouMean(model, _caps.Models.Select(x => x.Id))} (models: {string.Join(", ", _caps.Models.Select(x => x.Id))})", location);
         }
         else if (!m.Sizes.Contains(size))
         {
-            _diagnostics.Error("RL0403", $"'{model}' has no size {size}, the size of the clip being edited (sizes: {string.Join(", ", m.Sizes)})", location);
+            _diagnostics.Report(DiagnosticCodes.SizeNotSupported, $"'{model}' has no size {size}, the size of the clip being edited (sizes: {string.Join(", ", m.Sizes)})", location);
         }
     }
 
@@ -381,22 +381,22 @@ public sealed class Expander
         {
             if (seconds < _caps.MinSeconds || seconds > _caps.MaxSeconds)
             {
-                _diagnostics.Error("RL0404", $"{seconds} s is not supported by '{_caps.Provider}': {_caps.MinSeconds}–{_caps.MaxSeconds} s", loc);
+                _diagnostics.Report(DiagnosticCodes.SecondsNotSupported, $"{seconds} s is not supported by '{_caps.Provider}': {_caps.MinSeconds}–{_caps.MaxSeconds} s", loc);
             }
         }
         else if (!allowed.IsEmpty && !allowed.Contains(seconds))
         {
-            _diagnostics.Error("RL0404", $"an extension on '{_caps.Provider}' adds {string.Join(", ", allowed)} s (got {seconds}; nearest: {Nearest(allowed, seconds)})", loc);
+            _diagnostics.Report(DiagnosticCodes.SecondsNotSupported, $"an extension on '{_caps.Provider}' adds {string.Join(", ", allowed)} s (got {seconds}; nearest: {Nearest(allowed, seconds)})", loc);
         }
 
         if (depth > _caps.MaxExtensionsPerClip)
         {
-            _diagnostics.Error("RL0407", $"'{c.Id}' would be extension number {depth} of one clip; '{_caps.Provider}' allows at most {_caps.MaxExtensionsPerClip}", c.Location);
+            _diagnostics.Report(DiagnosticCodes.ExtensionLimit, $"'{c.Id}' would be extension number {depth} of one clip; '{_caps.Provider}' allows at most {_caps.MaxExtensionsPerClip}", c.Location);
         }
 
         if (total > Math.Min(_caps.MaxTotalSeconds, _caps.MaxSeconds))
         {
-            _diagnostics.Error("RL0407", $"'{c.Id}' would make the clip {total} s long; '{_caps.Provider}' allows at most {Math.Min(_caps.MaxTotalSeconds, _caps.MaxSeconds)} s in total", c.Location);
+            _diagnostics.Report(DiagnosticCodes.ExtensionLimit, $"'{c.Id}' would make the clip {total} s long; '{_caps.Provider}' allows at most {Math.Min(_caps.MaxTotalSeconds, _caps.MaxSeconds)} s in total", c.Location);
         }
     }
 
@@ -413,31 +413,31 @@ public sealed class Expander
             var spec = _caps.FindOption(setting.Option.Name);
             if (spec is { Models.IsDefaultOrEmpty: false } && !spec.Models.Contains(model, StringComparer.Ordinal))
             {
-                _diagnostics.Error("RL0411", $"option '{spec.Name}' on '{_caps.Provider}' is for {string.Join(", ", spec.Models)}, not '{model}'", setting.Location);
+                _diagnostics.Report(DiagnosticCodes.BadOption, $"option '{spec.Name}' on '{_caps.Provider}' is for {string.Join(", ", spec.Models)}, not '{model}'", setting.Location);
                 continue;
             }
 
             if (spec is { GenerateOnly: true } && kind != StepKind.Generate)
             {
-                _diagnostics.Error("RL0411", $"option '{spec.Name}' on '{_caps.Provider}' applies to new clips only, not to {(kind == StepKind.Extend ? "extensions" : "edits")}", setting.Location);
+                _diagnostics.Report(DiagnosticCodes.BadOption, $"option '{spec.Name}' on '{_caps.Provider}' applies to new clips only, not to {(kind == StepKind.Extend ? "extensions" : "edits")}", setting.Location);
                 continue;
             }
 
             if (spec is { NeedsImage: true } && !hasImage)
             {
-                _diagnostics.Error("RL0411", $"option '{spec.Name}' on '{_caps.Provider}' needs a first-frame 'image' on the step", setting.Location);
+                _diagnostics.Report(DiagnosticCodes.BadOption, $"option '{spec.Name}' on '{_caps.Provider}' needs a first-frame 'image' on the step", setting.Location);
                 continue;
             }
 
             if (spec?.OnlySeconds is { } only && seconds != only)
             {
-                _diagnostics.Error("RL0411", $"option '{spec.Name}' on '{_caps.Provider}' works with {only} s clips only (this step makes {seconds} s)", setting.Location);
+                _diagnostics.Report(DiagnosticCodes.BadOption, $"option '{spec.Name}' on '{_caps.Provider}' works with {only} s clips only (this step makes {seconds} s)", setting.Location);
                 continue;
             }
 
             if (spec is { ExcludesImage: true } && hasImage)
             {
-                _diagnostics.Error("RL0411", $"option '{spec.Name}' on '{_caps.Provider}' can't be combined with a first-frame image (remove 'image' or the option)", setting.Location);
+                _diagnostics.Report(DiagnosticCodes.BadOption, $"option '{spec.Name}' on '{_caps.Provider}' can't be combined with a first-frame image (remove 'image' or the option)", setting.Location);
                 continue;
             }
 

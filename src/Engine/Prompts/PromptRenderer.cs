@@ -93,13 +93,13 @@ public sealed class PromptRenderer
     {
         if (text.Length == 0)
         {
-            diagnostics.Error("RL0505", "the prompt renders to empty text", prompt.Node.Location);
+            diagnostics.Report(DiagnosticCodes.PromptLength, "the prompt renders to empty text", prompt.Node.Location);
             return null;
         }
 
         if (text.Length > MaxPromptLength)
         {
-            diagnostics.Error("RL0505", $"the prompt renders to {text.Length:N0} characters; providers accept at most {MaxPromptLength:N0}", prompt.Node.Location);
+            diagnostics.Report(DiagnosticCodes.PromptLength, $"the prompt renders to {text.Length:N0} characters; providers accept at most {MaxPromptLength:N0}", prompt.Node.Location);
             return null;
         }
 
@@ -120,7 +120,7 @@ public sealed class PromptRenderer
             foreach (var message in template.Messages.Where(m => m.Type == ParserMessageType.Error))
             {
                 var (offset, words) = DescribeParseError(text.Text, message.Span.Start.Offset, message.Message);
-                diagnostics.Error("RL0501", "template syntax: " + words, SourceMapper.Map(text.Source, text.Node, offset));
+                diagnostics.Report(DiagnosticCodes.TemplateSyntax, "template syntax: " + words, SourceMapper.Map(text.Source, text.Node, offset));
             }
 
             return null;
@@ -151,21 +151,21 @@ public sealed class PromptRenderer
         {
             var name = ExtractName(message);
             var known = _script.Vars.Keys.Concat(locals.Select(l => l.Key)).Concat(["characters"]);
-            diagnostics.Error("RL0502", $"undefined variable '{name}'{Suggestions.DidYouMean(name, known)}", location);
+            diagnostics.Report(DiagnosticCodes.UndefinedVariable, $"undefined variable '{name}'{Suggestions.DidYouMean(name, known)}", location);
         }
         else if (message.Contains("Cannot get member with name", StringComparison.Ordinal))
         {
             // Scriban does not say which object was asked; suggest from every member a prompt can reach.
             var name = message[(message.IndexOf("with name", StringComparison.Ordinal) + "with name".Length)..].Trim().Trim('`', '.', ' ');
-            diagnostics.Error("RL0502", $"undefined member '{name}'{Suggestions.DidYouMean(name, MemberNames())}", location);
+            diagnostics.Report(DiagnosticCodes.UndefinedVariable, $"undefined member '{name}'{Suggestions.DidYouMean(name, MemberNames())}", location);
         }
         else if (message.Contains("limit", StringComparison.OrdinalIgnoreCase))
         {
-            diagnostics.Error("RL0504", "template limit exceeded: " + Tidy(message), location);
+            diagnostics.Report(DiagnosticCodes.TemplateLimit, "template limit exceeded: " + Tidy(message), location);
         }
         else
         {
-            diagnostics.Error("RL0502", Tidy(message), location);
+            diagnostics.Report(DiagnosticCodes.TemplateRuntime, Tidy(message), location);
         }
     }
 
@@ -251,7 +251,7 @@ public sealed class PromptRenderer
             if (!renderer._script.Templates.ContainsKey(templateName))
             {
                 var origin = OriginOf(callerSpan);
-                diagnostics.Error("RL0503", $"unknown template '{templateName}'{Suggestions.DidYouMean(templateName, renderer._script.Templates.Keys)}", SourceMapper.Map(origin.Source, origin.Node, callerSpan.Start.Offset));
+                diagnostics.Report(DiagnosticCodes.UnknownTemplate, $"unknown template '{templateName}'{Suggestions.DidYouMean(templateName, renderer._script.Templates.Keys)}", SourceMapper.Map(origin.Source, origin.Node, callerSpan.Start.Offset));
                 throw new ScriptParserRuntimeException(callerSpan, "missing template", []);
             }
 

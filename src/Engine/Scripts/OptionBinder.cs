@@ -53,8 +53,8 @@ internal sealed class OptionBinder
             if (spec is null)
             {
                 var known = _specs.Select(s => s.Name).ToList();
-                diagnostics.Error(
-                    "RL0410",
+                diagnostics.Report(
+                    DiagnosticCodes.UnknownOption,
                     known.Count == 0
                         ? $"provider '{_provider}' takes no options (remove 'options', or pick a provider that has '{name}')"
                         : $"provider '{_provider}' has no option '{name}'{Suggestions.DidYouMean(name, known)} (options: {string.Join(", ", known)})",
@@ -75,7 +75,7 @@ internal sealed class OptionBinder
     {
         StepOption? Bad(string why)
         {
-            diagnostics.Error("RL0411", $"option '{spec.Name}' on '{_provider}' {why}", node.Location);
+            diagnostics.Report(DiagnosticCodes.BadOption, $"option '{spec.Name}' on '{_provider}' {why}", node.Location);
             return null;
         }
 
@@ -140,7 +140,7 @@ internal sealed class OptionBinder
         var ext = Path.GetExtension(node.Value).ToLowerInvariant();
         if (ext is not (".png" or ".jpg" or ".jpeg" or ".webp"))
         {
-            diagnostics.Error("RL0411", $"'{node.Value}' is not a PNG, JPEG or WebP image (an option of '{_provider}' that takes images)", node.Location);
+            diagnostics.Report(DiagnosticCodes.BadOption, $"'{node.Value}' is not a PNG, JPEG or WebP image (an option of '{_provider}' that takes images)", node.Location);
             return null;
         }
 

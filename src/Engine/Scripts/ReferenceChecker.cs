@@ -37,7 +37,7 @@ public static class ReferenceChecker
             var parsed = ParsedStepRef.Parse(reference.Text);
             if (parsed is null)
             {
-                diagnostics.Error("RL0202", $"invalid step reference '{reference.Text}': write 'id', 'id#2' or 'id[axis=value]'", reference.Location);
+                diagnostics.Report(DiagnosticCodes.NotAllowed, $"invalid step reference '{reference.Text}': write 'id', 'id#2' or 'id[axis=value]'", reference.Location);
                 return;
             }
 
@@ -45,11 +45,11 @@ public static class ReferenceChecker
             {
                 if (cuts.Contains(parsed.Id))
                 {
-                    diagnostics.Error("RL0207", $"'{parsed.Id}' is a cut; '{field}' takes scenes, continuations or edits", reference.Location);
+                    diagnostics.Report(DiagnosticCodes.CutAsClip, $"'{parsed.Id}' is a cut; '{field}' takes scenes, continuations or edits", reference.Location);
                 }
                 else
                 {
-                    diagnostics.Error("RL0202", $"unknown step '{parsed.Id}'{Suggestions.DidYouMean(parsed.Id, all)}", reference.Location);
+                    diagnostics.Report(DiagnosticCodes.UnknownStep, $"unknown step '{parsed.Id}'{Suggestions.DidYouMean(parsed.Id, all)}", reference.Location);
                 }
 
                 return;
@@ -58,7 +58,7 @@ public static class ReferenceChecker
             CheckSelector(reference, parsed, target, requireSingle, diagnostics);
             if (parsed.Take is int take && (take < 1 || take > target.Takes))
             {
-                diagnostics.Error("RL0205", $"take {take} of '{parsed.Id}' does not exist: it has {target.Takes} take{(target.Takes == 1 ? "" : "s")}", reference.Location);
+                diagnostics.Report(DiagnosticCodes.TakeOutOfRange, $"take {take} of '{parsed.Id}' does not exist: it has {target.Takes} take{(target.Takes == 1 ? "" : "s")}", reference.Location);
             }
         }
     }
@@ -69,7 +69,7 @@ public static class ReferenceChecker
         {
             if (!parsed.Selector.IsEmpty)
             {
-                diagnostics.Error("RL0206", $"'{parsed.Id}' has no matrix; remove '[…]' from the reference", reference.Location);
+                diagnostics.Report(DiagnosticCodes.MatrixSelector, $"'{parsed.Id}' has no matrix; remove '[…]' from the reference", reference.Location);
             }
 
             return;
@@ -80,7 +80,7 @@ public static class ReferenceChecker
             if (requireSingle)
             {
                 var example = StepNames.Variant(parsed.Id, target.Matrix.Select(a => new KeyValuePair<string, string>(a.Name, a.Values.FirstOrDefault() ?? "")).ToList());
-                diagnostics.Error("RL0206", $"'{parsed.Id}' is a matrix step with {target.Matrix.Aggregate(1, (n, a) => n * a.Values.Length)} variants; name one, e.g. '{example}'", reference.Location);
+                diagnostics.Report(DiagnosticCodes.MatrixSelector, $"'{parsed.Id}' is a matrix step with {target.Matrix.Aggregate(1, (n, a) => n * a.Values.Length)} variants; name one, e.g. '{example}'", reference.Location);
             }
 
             return;
@@ -93,11 +93,11 @@ public static class ReferenceChecker
             if (def is null)
             {
                 unknownAxis = true;
-                diagnostics.Error("RL0206", $"'{parsed.Id}' has no matrix axis '{axis}'{Suggestions.DidYouMean(axis, target.Matrix.Select(a => a.Name))}", reference.Location);
+                diagnostics.Report(DiagnosticCodes.MatrixSelector, $"'{parsed.Id}' has no matrix axis '{axis}'{Suggestions.DidYouMean(axis, target.Matrix.Select(a => a.Name))}", reference.Location);
             }
             else if (!def.Values.Contains(value))
             {
-                diagnostics.Error("RL0206", $"matrix axis '{axis}' of '{parsed.Id}' has no value '{value}' (values: {string.Join(", ", def.Values)})", reference.Location);
+                diagnostics.Report(DiagnosticCodes.MatrixSelector, $"matrix axis '{axis}' of '{parsed.Id}' has no value '{value}' (values: {string.Join(", ", def.Values)})", reference.Location);
             }
         }
 
@@ -105,13 +105,13 @@ public static class ReferenceChecker
         var missing = target.Matrix.Where(a => parsed.Selector.All(kv => kv.Key != a.Name)).Select(a => a.Name).ToList();
         if (requireSingle && missing.Count > 0 && !unknownAxis)
         {
-            diagnostics.Error("RL0206", $"reference to '{parsed.Id}' must name every matrix axis; missing: {string.Join(", ", missing)}", reference.Location);
+            diagnostics.Report(DiagnosticCodes.MatrixSelector, $"reference to '{parsed.Id}' must name every matrix axis; missing: {string.Join(", ", missing)}", reference.Location);
         }
 
         var repeated = parsed.Selector.GroupBy(kv => kv.Key, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (repeated is not null)
         {
-            diagnostics.Error("RL0206", $"matrix axis '{repeated.Key}' is named twice", reference.Location);
+            diagnostics.Report(DiagnosticCodes.MatrixSelector, $"matrix axis '{repeated.Key}' is named twice", reference.Location);
         }
     }
 
@@ -163,7 +163,7 @@ public static class ReferenceChecker
                 var first = cycle.OrderBy(x => edges[x].At.Line).ThenBy(x => edges[x].At.Column).First();
                 var rotated = cycle.Skip(cycle.IndexOf(first)).Concat(cycle.Take(cycle.IndexOf(first))).ToList();
                 rotated.Add(first);
-                diagnostics.Error("RL0204", $"cycle: {string.Join(" → ", rotated)}", edges[first].At);
+                diagnostics.Report(DiagnosticCodes.Cycle, $"cycle: {string.Join(" → ", rotated)}", edges[first].At);
             }
 
             foreach (var n in path)

@@ -64,7 +64,7 @@ internal sealed class SchemaErrorMapper(SchemaJson json, SourceFile file, bool i
         foreach (var (node, finding) in _findings)
         {
             var diagnostic = finding.Diagnostic;
-            if (_missing.TryGetValue(node, out var keys) && finding.Code == SchemaValidator.MissingKey)
+            if (_missing.TryGetValue(node, out var keys) && finding.Descriptor == DiagnosticCodes.MissingKey)
             {
                 diagnostic = diagnostic with { Message = MissingMessage(finding.Owner!, keys) };
             }
@@ -125,7 +125,7 @@ internal sealed class SchemaErrorMapper(SchemaJson json, SourceFile file, bool i
         var value = token is JProperty p ? p.Value : token;
         if (error.Kind == ValidationErrorKind.NotInEnumeration && IsRootReel(value))
         {
-            Report(value, SchemaValidator.NotAllowed, $"unsupported script format 'reel: {Raw(value)}'; this version of Reel reads 'reel: 1'");
+            Report(value, DiagnosticCodes.NotAllowed, $"unsupported script format 'reel: {Raw(value)}'; this version of Reel reads 'reel: 1'");
             return;
         }
 
@@ -139,46 +139,46 @@ internal sealed class SchemaErrorMapper(SchemaJson json, SourceFile file, bool i
             case ValidationErrorKind.ObjectExpected:
             case ValidationErrorKind.ArrayExpected:
             case ValidationErrorKind.NullExpected:
-                Report(value, SchemaValidator.WrongType, TypeMessage(value, subject, Expected(error.Kind)));
+                Report(value, DiagnosticCodes.WrongType, TypeMessage(value, subject, Expected(error.Kind)));
                 break;
             case ValidationErrorKind.NoTypeValidates when error is MultiTypeValidationError multi:
                 var expected = multi.Errors.Keys.OrderBy(TypeOrder).Select(k => Expected(k)).ToList();
-                Report(value, SchemaValidator.WrongType, TypeMessage(value, subject, JoinOr(expected.Select((e, i) => i == 0 ? e : StripArticle(e)))));
+                Report(value, DiagnosticCodes.WrongType, TypeMessage(value, subject, JoinOr(expected.Select((e, i) => i == 0 ? e : StripArticle(e)))));
                 break;
             case ValidationErrorKind.NotInEnumeration:
                 var allowed = schema?.Enumeration.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "null").ToList() ?? [];
                 var got = Raw(value);
                 var close = Suggestions.Closest(got, allowed);
-                Report(value, SchemaValidator.NotAllowed, $"{subject} must be one of: {string.Join(", ", allowed)} (got '{got}'{(close is null ? "" : $"; did you mean '{close}'?")})");
+                Report(value, DiagnosticCodes.NotAllowed, $"{subject} must be one of: {string.Join(", ", allowed)} (got '{got}'{(close is null ? "" : $"; did you mean '{close}'?")})");
                 break;
             case ValidationErrorKind.PatternMismatch:
-                Report(value, SchemaValidator.NotAllowed, PatternMessage(value, schema));
+                Report(value, DiagnosticCodes.NotAllowed, PatternMessage(value, schema));
                 break;
             case ValidationErrorKind.NumberTooSmall:
             case ValidationErrorKind.NumberTooBig:
             case ValidationErrorKind.IntegerTooBig:
-                Report(value, SchemaValidator.OutOfRange, $"{subject} must be {Range(schema?.Minimum, schema?.Maximum)} (got {Raw(value)})");
+                Report(value, DiagnosticCodes.OutOfRange, $"{subject} must be {Range(schema?.Minimum, schema?.Maximum)} (got {Raw(value)})");
                 break;
             case ValidationErrorKind.TooFewItems:
             case ValidationErrorKind.TooManyItems:
-                Report(value, SchemaValidator.OutOfRange, CountMessage(subject, schema?.MinItems ?? 0, schema?.MaxItems ?? 0, ((JArray)value).Count, "item"));
+                Report(value, DiagnosticCodes.OutOfRange, CountMessage(subject, schema?.MinItems ?? 0, schema?.MaxItems ?? 0, ((JArray)value).Count, "item"));
                 break;
             case ValidationErrorKind.StringTooShort:
             case ValidationErrorKind.StringTooLong:
-                Report(value, SchemaValidator.OutOfRange, CountMessage(subject, schema?.MinLength ?? 0, schema?.MaxLength ?? 0, value.ToString().Length, "character"));
+                Report(value, DiagnosticCodes.OutOfRange, CountMessage(subject, schema?.MinLength ?? 0, schema?.MaxLength ?? 0, value.ToString().Length, "character"));
                 break;
             case ValidationErrorKind.TooFewProperties:
             case ValidationErrorKind.TooManyProperties:
-                Report(value, SchemaValidator.OutOfRange, CountMessage(subject, schema?.MinProperties ?? 0, schema?.MaxProperties ?? 0, ((JObject)value).Count, "key"));
+                Report(value, DiagnosticCodes.OutOfRange, CountMessage(subject, schema?.MinProperties ?? 0, schema?.MaxProperties ?? 0, ((JObject)value).Count, "key"));
                 break;
             case ValidationErrorKind.ItemsNotUnique:
                 var (duplicate, dupValue) = FirstDuplicate(value);
-                Report(duplicate ?? value, SchemaValidator.Other, dupValue is null
+                Report(duplicate ?? value, DiagnosticCodes.OtherSchemaViolation, dupValue is null
                     ? $"{subject} must not repeat a value"
                     : $"{subject} lists '{dupValue}' more than once");
                 break;
             default:
-                Report(value, SchemaValidator.Other, $"{subject} is not valid here ({Humanize(error.Kind)})");
+                Report(value, DiagnosticCodes.OtherSchemaViolation, $"{subject} is not valid here ({Humanize(error.Kind)})");
                 break;
         }
     }
@@ -197,19 +197,19 @@ internal sealed class SchemaErrorMapper(SchemaJson json, SourceFile file, bool i
             var rule = what == "character id"
                 ? "ids are lower-case letters, digits and '-', starting with a letter or digit"
                 : "axis names are lower-case letters, digits and '_', starting with a letter or '_'";
-            ReportAt(keyNode, token, SchemaValidator.NotAllowed, $"invalid {what} '{name}'{(owner is null ? "" : Context(owner))}: {rule}");
+            ReportAt(keyNode, token, DiagnosticCodes.NotAllowed, $"invalid {what} '{name}'{(owner is null ? "" : Context(owner))}: {rule}");
             return;
         }
 
         if (isInclude && owner is not null && ReferenceEquals(owner, json.Root) && SchemaResource.Script.ActualProperties.ContainsKey(name))
         {
-            ReportAt(keyNode, token, SchemaValidator.UnknownKey, $"'{name}' is not allowed in an included file; included files may only contain characters, vars and templates");
+            ReportAt(keyNode, token, DiagnosticCodes.UnknownKey, $"'{name}' is not allowed in an included file; included files may only contain characters, vars and templates");
             return;
         }
 
         var candidates = schema?.ActualProperties.Keys ?? (IEnumerable<string>)[];
         var where = owner is null || ReferenceEquals(owner, json.Root) ? "" : " in " + Noun(owner);
-        ReportAt(keyNode, token, SchemaValidator.UnknownKey, $"unknown key '{name}'{where}{Suggestions.DidYouMean(name, candidates)}");
+        ReportAt(keyNode, token, DiagnosticCodes.UnknownKey, $"unknown key '{name}'{where}{Suggestions.DidYouMean(name, candidates)}");
     }
 
     private void Missing(JToken token, string key)
@@ -217,7 +217,7 @@ internal sealed class SchemaErrorMapper(SchemaJson json, SourceFile file, bool i
         var obj = token as JObject ?? (token as JProperty)?.Parent as JObject ?? token.Parent as JObject;
         if (obj is null)
         {
-            Report(token, SchemaValidator.MissingKey, $"missing required key '{key}'");
+            Report(token, DiagnosticCodes.MissingKey, $"missing required key '{key}'");
             return;
         }
 
@@ -235,7 +235,7 @@ internal sealed class SchemaErrorMapper(SchemaJson json, SourceFile file, bool i
             }
         }
 
-        Report(obj, SchemaValidator.MissingKey, MissingMessage(obj, [key]), obj);
+        Report(obj, DiagnosticCodes.MissingKey, MissingMessage(obj, [key]), obj);
     }
 
     private string MissingMessage(JObject owner, List<string> keys)
@@ -492,10 +492,10 @@ internal sealed class SchemaErrorMapper(SchemaJson json, SourceFile file, bool i
         };
     }
 
-    private void Report(JToken token, string code, string message, JObject? owner = null) =>
-        ReportAt(null, token, code, message, owner);
+    private void Report(JToken token, DiagnosticDescriptor descriptor, string message, JObject? owner = null) =>
+        ReportAt(null, token, descriptor, message, owner);
 
-    private void ReportAt(YNode? at, JToken token, string code, string message, JObject? owner = null)
+    private void ReportAt(YNode? at, JToken token, DiagnosticDescriptor descriptor, string message, JObject? owner = null)
     {
         var node = at ?? json.NodeOf(token) ?? json.NodeOf(json.Root);
         if (node is YScalar { IsNull: true, Value: "" } && token.Parent is JProperty p && json.KeyOf(p) is { } key)
@@ -510,8 +510,8 @@ internal sealed class SchemaErrorMapper(SchemaJson json, SourceFile file, bool i
         }
 
         var location = node.Location.IsKnown ? node.Location : new SourceLocation(file.DisplayName, 1, 1);
-        _findings[node] = new Finding(code, Diagnostic.Error(code, message, location), owner, _order++);
+        _findings[node] = new Finding(descriptor, Diagnostic.Create(descriptor, message, location), owner, _order++);
     }
 
-    private sealed record Finding(string Code, Diagnostic Diagnostic, JObject? Owner, int Order);
+    private sealed record Finding(DiagnosticDescriptor Descriptor, Diagnostic Diagnostic, JObject? Owner, int Order);
 }

@@ -12,30 +12,13 @@ namespace Reel.Engine.Scripts;
 /// as a <see cref="Diagnostic"/> at the offending node, in words rather than JSON pointers.
 /// </summary>
 /// <remarks>
-/// Codes: RL0110 unknown key, RL0111 missing required key, RL0112 wrong type,
-/// RL0113 value not allowed (enum, pattern, const), RL0114 out of range, RL0115 other.
+/// Codes: <see cref="DiagnosticCodes.UnknownKey"/>, <see cref="DiagnosticCodes.MissingKey"/>,
+/// <see cref="DiagnosticCodes.WrongType"/>, <see cref="DiagnosticCodes.NotAllowed"/> (enum, pattern, const),
+/// <see cref="DiagnosticCodes.OutOfRange"/> and <see cref="DiagnosticCodes.OtherSchemaViolation"/>.
 /// Semantic checks (references, uniqueness, capabilities, paths) belong to Bind.
 /// </remarks>
 public static class SchemaValidator
 {
-    /// <summary>Unknown key.</summary>
-    public const string UnknownKey = "RL0110";
-
-    /// <summary>Missing required key.</summary>
-    public const string MissingKey = "RL0111";
-
-    /// <summary>Value of the wrong type.</summary>
-    public const string WrongType = "RL0112";
-
-    /// <summary>Value not allowed (enum, pattern, const).</summary>
-    public const string NotAllowed = "RL0113";
-
-    /// <summary>Number or length out of range.</summary>
-    public const string OutOfRange = "RL0114";
-
-    /// <summary>Any other schema violation.</summary>
-    public const string Other = "RL0115";
-
     /// <summary>The schema text as embedded in the engine (what <c>reel schema</c> prints).</summary>
     public static string SchemaText => SchemaResource.Text;
 
@@ -60,7 +43,7 @@ public static class SchemaValidator
             // An unparsable file was reported by Load; an empty one is ours to report.
             if (!isInclude && IsBlank(doc.File.Text))
             {
-                diagnostics.Error(MissingKey, "the script is empty; it must start with 'reel: 1'", new SourceLocation(doc.File.DisplayName, 1, 1));
+                diagnostics.Report(DiagnosticCodes.MissingKey, "the script is empty; it must start with 'reel: 1'", new SourceLocation(doc.File.DisplayName, 1, 1));
             }
 
             return;

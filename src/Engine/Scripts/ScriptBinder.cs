@@ -24,7 +24,7 @@ public static class ScriptBinder
         {
             if (!diagnostics.HasErrors)
             {
-                diagnostics.Error("RL0106", "the script is empty; a script starts with 'reel: 1'", new SourceLocation(file.DisplayName, 1, 1));
+                diagnostics.Report(DiagnosticCodes.EmptyScript, "the script is empty; a script starts with 'reel: 1'", new SourceLocation(file.DisplayName, 1, 1));
             }
 
             return null;
@@ -53,7 +53,7 @@ public static class ScriptBinder
             var reason = ex is FileNotFoundException or DirectoryNotFoundException ? "file not found"
                 : Directory.Exists(fullPath) ? $"it is a directory; name the script file, e.g. '{System.IO.Path.Combine(displayName, "storyboard.yaml")}'"
                 : ex.Message;
-            diagnostics.Error("RL0001", $"cannot read '{displayName}': {reason}", referencedFrom.IsKnown ? referencedFrom : new SourceLocation(displayName, 0, 0));
+            diagnostics.Report(DiagnosticCodes.CannotRead, $"cannot read '{displayName}': {reason}", referencedFrom.IsKnown ? referencedFrom : new SourceLocation(displayName, 0, 0));
             return null;
         }
     }
@@ -133,7 +133,7 @@ public static class ScriptBinder
             if (!File.Exists(full))
             {
                 // RL0001 (a script file cannot be read) rather than RL0303, which is for assets.
-                diagnostics.Error("RL0001", $"include file not found: '{item.Value}'{MissingFileHint(full)}", item.Location);
+                diagnostics.Report(DiagnosticCodes.CannotRead, $"include file not found: '{item.Value}'{MissingFileHint(full)}", item.Location);
                 return;
             }
 
@@ -179,7 +179,7 @@ public static class ScriptBinder
                 {
                     if (varLocations.TryGetValue(e.Key.Value, out var first))
                     {
-                        diagnostics.Error("RL0304", $"variable '{e.Key.Value}' is already defined at {first}", e.Key.Location);
+                        diagnostics.Report(DiagnosticCodes.DefinedTwice, $"variable '{e.Key.Value}' is already defined at {first}", e.Key.Location);
                         continue;
                     }
 
@@ -194,7 +194,7 @@ public static class ScriptBinder
                 {
                     if (templateLocations.TryGetValue(e.Key.Value, out var first))
                     {
-                        diagnostics.Error("RL0304", $"template '{e.Key.Value}' is already defined at {first}", e.Key.Location);
+                        diagnostics.Report(DiagnosticCodes.DefinedTwice, $"template '{e.Key.Value}' is already defined at {first}", e.Key.Location);
                         continue;
                     }
 
@@ -214,7 +214,7 @@ public static class ScriptBinder
                     var existing = characters.FirstOrDefault(c => c.Id == e.Key.Value);
                     if (existing is not null)
                     {
-                        diagnostics.Error("RL0304", $"character '{e.Key.Value}' is already defined at {existing.Location}", e.Key.Location);
+                        diagnostics.Report(DiagnosticCodes.DefinedTwice, $"character '{e.Key.Value}' is already defined at {existing.Location}", e.Key.Location);
                         continue;
                     }
 
@@ -243,7 +243,7 @@ public static class ScriptBinder
             var id = idNode.Value;
             if (_ids.TryGetValue(id, out var first))
             {
-                diagnostics.Error("RL0201", $"duplicate id '{id}': already used by the {first.Kind} at line {first.Location.Line}", idNode.Location);
+                diagnostics.Report(DiagnosticCodes.DuplicateId, $"duplicate id '{id}': already used by the {first.Kind} at line {first.Location.Line}", idNode.Location);
             }
             else
             {
@@ -263,7 +263,7 @@ public static class ScriptBinder
             {
                 if (!characterIds.Contains(r.Id))
                 {
-                    diagnostics.Error("RL0203", $"unknown character '{r.Id}'{Suggestions.DidYouMean(r.Id, characterIds)}", r.Location);
+                    diagnostics.Report(DiagnosticCodes.UnknownCharacter, $"unknown character '{r.Id}'{Suggestions.DidYouMean(r.Id, characterIds)}", r.Location);
                 }
             }
 
@@ -272,7 +272,7 @@ public static class ScriptBinder
             {
                 if (!seen.Add(r.Id))
                 {
-                    diagnostics.Error("RL0201", $"character '{r.Id}' is listed twice", r.Location);
+                    diagnostics.Report(DiagnosticCodes.RepeatedEntry, $"character '{r.Id}' is listed twice", r.Location);
                 }
             }
 
@@ -287,7 +287,7 @@ public static class ScriptBinder
                         var dup = list.GroupBy(v => v, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
                         if (dup is not null)
                         {
-                            diagnostics.Error("RL0206", $"matrix axis '{e.Key.Value}' lists '{dup.Key}' twice", e.Value.Location);
+                            diagnostics.Report(DiagnosticCodes.RepeatedEntry, $"matrix axis '{e.Key.Value}' lists '{dup.Key}' twice", e.Value.Location);
                         }
 
                         matrix.Add(new MatrixAxis(e.Key.Value, list, e.Key.Location));
@@ -387,7 +387,7 @@ public static class ScriptBinder
             var pick = pickNode is null ? 1 : int.Parse(pickNode.Value, CultureInfo.InvariantCulture);
             if (pickNode is not null && pick > takes)
             {
-                diagnostics.Error("RL0205", $"pick {pick} is out of range: the step has {takes} take{(takes == 1 ? "" : "s")}", pickNode.Location);
+                diagnostics.Report(DiagnosticCodes.TakeOutOfRange, $"pick {pick} is out of range: the step has {takes} take{(takes == 1 ? "" : "s")}", pickNode.Location);
             }
 
             return (takes, pick, pickNode?.Location ?? SourceLocation.None);
@@ -415,7 +415,7 @@ public static class ScriptBinder
                 }
                 else
                 {
-                    diagnostics.Error("RL0113", $"'size' must look like 1280x720 (got '{size.Value}')", size.Location);
+                    diagnostics.Report(DiagnosticCodes.NotAllowed, $"'size' must look like 1280x720 (got '{size.Value}')", size.Location);
                 }
             }
 
@@ -445,7 +445,7 @@ public static class ScriptBinder
             relativeTo ??= _dir;
             if (System.IO.Path.IsPathRooted(path) && !options.AllowOutside)
             {
-                diagnostics.Error("RL0302", $"absolute path '{path}' is not allowed; use a path relative to the script (or --allow-outside)", location);
+                diagnostics.Report(DiagnosticCodes.AbsolutePath, $"absolute path '{path}' is not allowed; use a path relative to the script (or --allow-outside)", location);
                 return null;
             }
 
@@ -453,13 +453,13 @@ public static class ScriptBinder
             var root = _dir.EndsWith(System.IO.Path.DirectorySeparatorChar) ? _dir : _dir + System.IO.Path.DirectorySeparatorChar;
             if (!options.AllowOutside && !full.StartsWith(root, StringComparison.Ordinal))
             {
-                diagnostics.Error("RL0301", $"path '{path}' leaves the script's directory; keep assets beside the script (or --allow-outside)", location);
+                diagnostics.Report(DiagnosticCodes.PathEscapes, $"path '{path}' leaves the script's directory; keep assets beside the script (or --allow-outside)", location);
                 return null;
             }
 
             if (mustExist && !File.Exists(full))
             {
-                diagnostics.Error("RL0303", $"file not found: '{path}'{MissingFileHint(full)}", location);
+                diagnostics.Report(DiagnosticCodes.FileNotFound, $"file not found: '{path}'{MissingFileHint(full)}", location);
                 return null;
             }
 

@@ -34,7 +34,7 @@ public static class YamlLoader
             parser.Consume<DocumentEnd>();
             if (parser.Accept<DocumentStart>(out var second))
             {
-                diagnostics.Error("RL0105", "a script holds one YAML document; remove the second '---' document", state.Loc(second.Start));
+                diagnostics.Report(DiagnosticCodes.SecondDocument, "a script holds one YAML document; remove the second '---' document", state.Loc(second.Start));
                 return new LoadedYaml(file, null);
             }
 
@@ -45,7 +45,7 @@ public static class YamlLoader
 
             if (state.ExpandedSize(root) > MaxExpandedNodes)
             {
-                diagnostics.Error("RL0104", $"aliases expand to more than {MaxExpandedNodes:N0} nodes; the document looks like an alias bomb and was not expanded", root.Location);
+                diagnostics.Report(DiagnosticCodes.AliasBomb, $"aliases expand to more than {MaxExpandedNodes:N0} nodes; the document looks like an alias bomb and was not expanded", root.Location);
                 return new LoadedYaml(file, null);
             }
 
@@ -71,7 +71,7 @@ public static class YamlLoader
         {
             if (depth > MaxDepth)
             {
-                diagnostics.Error("RL0101", $"nesting deeper than {MaxDepth} levels", Loc(parser.Current!.Start));
+                diagnostics.Report(DiagnosticCodes.InvalidYaml, $"nesting deeper than {MaxDepth} levels", Loc(parser.Current!.Start));
                 Failed = true;
                 throw new YamlException(parser.Current!.Start, parser.Current!.End, "depth");
             }
@@ -83,7 +83,7 @@ public static class YamlLoader
                     return target;
                 }
 
-                diagnostics.Error("RL0101", $"unknown alias '*{alias.Value.Value}'", Loc(alias.Start));
+                diagnostics.Report(DiagnosticCodes.InvalidYaml, $"unknown alias '*{alias.Value.Value}'", Loc(alias.Start));
                 Failed = true;
                 return null;
             }
@@ -125,7 +125,7 @@ public static class YamlLoader
                     {
                         if (key is not null)
                         {
-                            diagnostics.Error("RL0101", "mapping keys must be plain strings", Loc(keyEvent.Start));
+                            diagnostics.Report(DiagnosticCodes.InvalidYaml, "mapping keys must be plain strings", Loc(keyEvent.Start));
                             Failed = true;
                         }
 
@@ -134,14 +134,14 @@ public static class YamlLoader
 
                     if (keyScalar.Value == "<<")
                     {
-                        diagnostics.Error("RL0101", "merge keys ('<<') are not supported; repeat the keys or use 'defaults:'", keyScalar.Location);
+                        diagnostics.Report(DiagnosticCodes.InvalidYaml, "merge keys ('<<') are not supported; repeat the keys or use 'defaults:'", keyScalar.Location);
                         Failed = true;
                         continue;
                     }
 
                     if (seen.TryGetValue(keyScalar.Value, out var first))
                     {
-                        diagnostics.Error("RL0102", $"duplicate key '{keyScalar.Value}' (first defined at line {first.Location.Line})", keyScalar.Location);
+                        diagnostics.Report(DiagnosticCodes.DuplicateKey, $"duplicate key '{keyScalar.Value}' (first defined at line {first.Location.Line})", keyScalar.Location);
                         Failed = true;
                         continue;
                     }
@@ -221,12 +221,12 @@ public static class YamlLoader
                 var indent = line.Length - line.TrimStart(' ', '\t').Length;
                 if (line[..indent].Contains('\t', StringComparison.Ordinal))
                 {
-                    diagnostics.Error("RL0103", "tab character in indentation; YAML indents with spaces only", new SourceLocation(loc.File, n, line.IndexOf('\t', StringComparison.Ordinal) + 1));
+                    diagnostics.Report(DiagnosticCodes.TabIndentation, "tab character in indentation; YAML indents with spaces only", new SourceLocation(loc.File, n, line.IndexOf('\t', StringComparison.Ordinal) + 1));
                     return;
                 }
             }
 
-            diagnostics.Error("RL0101", "invalid YAML: " + Tidy(message), loc);
+            diagnostics.Report(DiagnosticCodes.InvalidYaml, "invalid YAML: " + Tidy(message), loc);
         }
 
         private static string Tidy(string message)

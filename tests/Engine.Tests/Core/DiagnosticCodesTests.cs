@@ -1,0 +1,91 @@
+using System.Text.RegularExpressions;
+using Reel.Engine.Core;
+
+namespace Reel.Engine.Tests.Core;
+
+/// <summary>Every code is declared once in the catalogue, with one meaning, and the README shows exactly the catalogue.</summary>
+public sealed partial class DiagnosticCodesTests
+{
+    private const string Begin = "<!-- diagnostics:begin (generated from DiagnosticCodes; a test keeps it equal) -->\n";
+    private const string End = "<!-- diagnostics:end -->\n";
+
+    [Fact]
+    public void The_readme_diagnostic_table_is_the_generated_table()
+    {
+        var path = Path.Combine(RepositoryRoot(), "README.md");
+        var readme = File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal);
+        var start = readme.IndexOf(Begin, StringComparison.Ordinal);
+        var end = readme.IndexOf(End, StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, "README.md lacks the diagnostics:begin/end markers");
+        var generated = DiagnosticTable.Markdown();
+        if (Environment.GetEnvironmentVariable("REEL_UPDATE_GOLDEN") == "1")
+        {
+            File.WriteAllText(path, readme[..(start + Begin.Length)] + generated + readme[end..]);
+            return;
+        }
+
+        Assert.True(
+            readme[(start + Begin.Length)..end] == generated,
+            "README.md's diagnostic table differs from DiagnosticCodes: run this test with REEL_UPDATE_GOLDEN=1 and commit the result");
+    }
+
+    [Fact]
+    public void Every_code_is_well_formed_and_declared_once()
+    {
+        Assert.NotEmpty(DiagnosticCodes.All);
+        Assert.All(DiagnosticCodes.All, d =>
+        {
+            Assert.Matches("^RL[0-9]{4}$", d.Code);
+            Assert.False(string.IsNullOrWhiteSpace(d.Title), d.Code);
+            Assert.Equal(d.Code.ToLowerInvariant(), d.HelpAnchor);
+            Assert.All(d.Examples, e => Assert.False(string.IsNullOrWhiteSpace(e), d.Code));
+        });
+        Assert.Equal(DiagnosticCodes.All.Length, DiagnosticCodes.All.Select(d => d.Code).Distinct(StringComparer.Ordinal).Count());
+        Assert.Same(DiagnosticCodes.MatrixSelector, DiagnosticCodes.Find("RL0206"));
+        Assert.Null(DiagnosticCodes.Find("RL9999"));
+    }
+
+    [Fact]
+    public void A_diagnostic_takes_code_and_severity_from_its_descriptor()
+    {
+        var bag = new DiagnosticBag();
+        bag.Report(DiagnosticCodes.NoNativeExtension, "falls back", new SourceLocation("s.yaml", 3, 5));
+        Assert.False(bag.HasErrors);
+        bag.Report(DiagnosticCodes.UnknownKey, "unknown key 'x'", new SourceLocation("s.yaml", 2, 1));
+        Assert.True(bag.HasErrors);
+        Assert.Equal(
+            ["s.yaml(2,1): error RL0110: unknown key 'x'", "s.yaml(3,5): warning RL0408: falls back"],
+            bag.ToImmutable().Select(d => d.ToString()));
+    }
+
+    [Fact]
+    public void No_code_is_written_as_text_outside_the_catalogue()
+    {
+        var src = Path.Combine(RepositoryRoot(), "src");
+        var catalogue = Path.Combine(src, "Engine", "Core", "DiagnosticCodes.cs");
+        var offenders = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
+            .Where(f => f != catalogue)
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: f, Line: i + 1, Text: line)))
+            .Where(l => CodeLiteral().IsMatch(l.Text))
+            .Select(l => $"{Path.GetRelativePath(src, l.File)}({l.Line}): {l.Text.Trim()}")
+            .ToList();
+        Assert.True(offenders.Count == 0, "report through a DiagnosticCodes descriptor instead:\n" + string.Join("\n", offenders));
+    }
+
+    [GeneratedRegex("\"RL[0-9]{4}\"")]
+    private static partial Regex CodeLiteral();
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Pipeline.sln not found above " + AppContext.BaseDirectory);
+    }
+}
