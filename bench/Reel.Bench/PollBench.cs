@@ -5,6 +5,7 @@ using System.Text.Json;
 using Reel.Emulator;
 using Reel.Engine.Execution;
 using Reel.Engine.Planning;
+using Reel.Engine.Prompts;
 using Reel.Engine.Providers.OpenAi;
 using Reel.Engine.Scripts;
 using Reel.Engine.Storage;

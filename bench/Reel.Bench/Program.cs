@@ -126,9 +126,8 @@ internal static class Program
             SchemaValidator.Validate(doc, bag);
             var validate = Lap(sw);
 
-            // Bind re-runs Load and Validate; the difference is the binder's own work.
-            var script = ScriptBinder.Bind(file, new DiagnosticBag())!;
-            var bind = Lap(sw) - load - validate;
+            var script = ScriptBinder.Bind(doc, Includes.Load(doc, bag), bag)!;
+            var bind = Lap(sw);
             var renderer = new PromptRenderer(script);
             foreach (var decl in script.Steps)
             {
@@ -238,8 +237,8 @@ internal static class Program
         Lap("Compile: load YAML");
         SchemaValidator.Validate(doc, new DiagnosticBag());
         Lap("Compile: validate (incl. loading the schema)");
-        var bound = ScriptBinder.Bind(file, new DiagnosticBag())!;
-        Lap("Compile: bind (re-loads and re-validates, warm)");
+        var bound = ScriptBinder.Bind(doc, Includes.Load(doc, new DiagnosticBag()), new DiagnosticBag())!;
+        Lap("Compile: bind");
         _ = Expander.Expand(bound, new DiagnosticBag())!;
         Lap("Compile: expand (Scriban)");
         var compilation = Compilation.Compile(path);

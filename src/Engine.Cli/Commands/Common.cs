@@ -2,6 +2,7 @@ using System.CommandLine;
 using Reel.Engine.Core;
 using Reel.Engine.Execution;
 using Reel.Engine.Planning;
+using Reel.Engine.Prompts;
 using Reel.Engine.Scripts;
 using Reel.Engine.Storage;
 

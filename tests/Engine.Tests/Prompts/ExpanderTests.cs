@@ -186,11 +186,9 @@ public sealed class ExpanderTests
 
         public ExpandedScript ExpandClean(string text)
         {
-            var bag = new DiagnosticBag();
-            var script = ScriptBinder.Bind(new SourceFile(System.IO.Path.Combine(Path, "test.yaml"), "test.yaml", text), bag);
-            var expanded = script is null ? null : Expander.Expand(script, bag);
-            Assert.True(expanded is not null && !bag.HasErrors, string.Join("\n", bag.ToImmutable()));
-            return expanded!;
+            var compilation = Compilation.Compile(new SourceFile(System.IO.Path.Combine(Path, "test.yaml"), "test.yaml", text));
+            Assert.True(compilation.Expanded is not null && !compilation.Diagnostics.Any(d => d.Severity == Severity.Error), string.Join("\n", compilation.Diagnostics));
+            return compilation.Expanded!;
         }
 
         public void Dispose() => Directory.Delete(Path, recursive: true);

@@ -1,5 +1,6 @@
 using CsCheck;
 using Reel.Engine.Planning;
+using Reel.Engine.Prompts;
 using Reel.Engine.Scripts;
 
 namespace Reel.Engine.Tests.Properties;

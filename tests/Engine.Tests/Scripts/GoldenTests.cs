@@ -86,13 +86,11 @@ public sealed class GoldenTests
     {
         var fileName = Path.GetFileName(fullPath);
         var source = new SourceFile(fullPath, fileName, File.ReadAllText(fullPath));
-        var bag = new DiagnosticBag();
-        var script = ScriptBinder.Bind(source, bag);
-        var expanded = script is null ? null : Expander.Expand(script, bag);
-        var all = bag.ToImmutable();
+        var compilation = Compilation.Compile(source);
+        var all = compilation.Diagnostics;
 
         var diagnostics = all.IsEmpty ? null : string.Concat(all.Select(d => d.ToString() + "\n"));
-        var plan = expanded is null || bag.HasErrors ? null : PlanText.Render(Planner.Plan(expanded, NoHistory.Instance), fileName);
+        var plan = compilation.Expanded is not { } expanded ? null : PlanText.Render(Planner.Plan(expanded, NoHistory.Instance), fileName);
         return (diagnostics, plan);
     }
 

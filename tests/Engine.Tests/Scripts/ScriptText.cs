@@ -13,10 +13,8 @@ internal static class ScriptText
 
     public static (ExpandedScript? Expanded, IReadOnlyList<Diagnostic> Diagnostics) Expand(string text)
     {
-        var bag = new DiagnosticBag();
-        var script = ScriptBinder.Bind(Source(text), bag);
-        var expanded = script is null ? null : Expander.Expand(script, bag);
-        return (expanded, bag.ToImmutable());
+        var compilation = Compilation.Compile(Source(text));
+        return (compilation.Expanded, compilation.Diagnostics);
     }
 
     public static ExpandedScript ExpandClean(string text)
