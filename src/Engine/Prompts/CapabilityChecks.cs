@@ -1,0 +1,233 @@
+using System.Collections.Immutable;
+using Reel.Engine.Core;
+using Reel.Engine.Providers;
+using Reel.Engine.Scripts;
+
+namespace Reel.Engine.Prompts;
+
+/// <summary>
+/// Checks every step against the capability table of the provider the command uses — models,
+/// sizes, seconds, features, extension limits and options — so nothing is spent on a request the
+/// provider would refuse. Runs on the declarations and what they expanded to, right after expansion.
+/// </summary>
+internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps, DiagnosticBag diagnostics)
+{
+    /// <summary>The table of the script's provider, or null after reporting an unknown provider.</summary>
+    public static ProviderCapabilities? Provider(Script script, DiagnosticBag diagnostics)
+    {
+        var found = ProviderCatalog.Find(script.Provider);
+        if (found is null)
+        {
+            diagnostics.Report(DiagnosticCodes.UnknownProvider, $"unknown provider '{script.Provider}'{Suggestions.DidYouMean(script.Provider, ProviderCatalog.Tables.Keys)} (known: {string.Join(", ", ProviderCatalog.Tables.Keys.Order(StringComparer.Ordinal))})", script.ProviderLocation);
+        }
+
+        return found;
+    }
+
+    /// <summary>Checks every scene, and every continuation and edit that expanded (one whose source or prompt failed was reported already).</summary>
+    /// <param name="steps">What the script expanded to.</param>
+    public void Check(ImmutableArray<StepRequest> steps)
+    {
+        foreach (var scene in script.Scenes)
+        {
+            Scene(scene);
+        }
+
+        foreach (var decl in script.Steps.Where(d => d is not SceneDecl))
+        {
+            if (steps.FirstOrDefault(s => s.IsClip && s.Source == decl.Id) is not { } step)
+            {
+                continue;
+            }
+
+            var source = steps.First(s => s.Id == step.From);
+            var settings = decl.Settings.InheritFrom(script.Defaults);
+            if (decl is ContinuationDecl c)
+            {
+                Continuation(c, step, source);
+            }
+            else
+            {
+                Edit(decl, step);
+            }
+
+            Options(settings.Options, step.Model, step.Kind, hasImage: step.Mode == ContinuationMode.LastFrame, step.Seconds);
+        }
+    }
+
+    private void Scene(SceneDecl scene)
+    {
+        var settings = scene.Settings.InheritFrom(script.Defaults);
+        var (model, size, seconds) = Expander.Shape(settings, caps);
+        ModelSizeSeconds(model, size, seconds, settings, scene.Location);
+        if (scene.Image is not null && !caps.Supports(model, ModelFeatures.Image))
+        {
+            diagnostics.Report(DiagnosticCodes.OperationNotSupported, caps.SupportsImage ? $"'{model}' on '{caps.Provider}' does not take a first-frame image" : $"provider '{caps.Provider}' does not take a first-frame image", scene.Image.Location);
+        }
+
+        Options(settings.Options, model, StepKind.Generate, scene.Image is not null, seconds);
+        if (scene.Characters.Length > caps.MaxCharacters)
+        {
+            diagnostics.Report(DiagnosticCodes.TooManyCharacters, $"provider '{caps.Provider}' takes at most {caps.MaxCharacters} characters per clip (this scene lists {scene.Characters.Length})", scene.Characters[caps.MaxCharacters].Location);
+        }
+    }
+
+    private void Continuation(ContinuationDecl c, StepRequest step, StepRequest source)
+    {
+        var settings = c.Settings;
+        if (c.Mode == ContinuationMode.Extend && step.Mode == ContinuationMode.LastFrame)
+        {
+            var who = caps.SupportsExtend ? $"'{source.Model}' on '{caps.Provider}'" : $"provider '{caps.Provider}'";
+            diagnostics.Report(DiagnosticCodes.NoNativeExtension, $"{who} has no native extension; '{c.Id}' continues from the last frame instead (mode: last-frame)", c.Location);
+        }
+
+        if (step.Kind != StepKind.Extend)
+        {
+            ModelSizeSeconds(step.Model, step.Size, step.Seconds, settings.InheritFrom(script.Defaults), c.Location);
+            return;
+        }
+
+        if (settings.Size is { } s && s != source.Size)
+        {
+            diagnostics.Report(DiagnosticCodes.ExtensionMustKeep, $"an extension keeps its source's size ({source.Size}); remove 'size' or use mode: last-frame", settings.SizeLocation);
+        }
+
+        if (settings.Model is { } m && m != source.Model)
+        {
+            diagnostics.Report(DiagnosticCodes.ExtensionMustKeep, $"an extension keeps its source's model ({source.Model}); remove 'model' or use mode: last-frame", settings.ModelLocation);
+        }
+
+        if (caps.FindModel(source.Model) is { ExtensionSizes.IsDefaultOrEmpty: false } sourceModel && !sourceModel.ExtensionSizes.Contains(source.Size))
+        {
+            diagnostics.Report(DiagnosticCodes.ExtensionMustKeep, $"'{source.Model}' extends only {string.Join(", ", sourceModel.ExtensionSizes)} clips ('{source.Id}' is {source.Size}); use mode: last-frame", c.Location);
+        }
+
+        Extension(c, step.Seconds, step.TotalSeconds, step.ExtensionDepth, settings);
+    }
+
+    private void Edit(StepDecl decl, StepRequest step)
+    {
+        if (!caps.Supports(step.Model, ModelFeatures.Edit))
+        {
+            diagnostics.Report(DiagnosticCodes.OperationNotSupported, caps.SupportsEdit ? $"'{step.Model}' on '{caps.Provider}' cannot edit clips" : $"provider '{caps.Provider}' cannot edit clips", decl.Location);
+        }
+
+        if (decl.Settings.Model is not null && !caps.AnyModel)
+        {
+            EditModel(step.Model, step.Size, decl.Settings.ModelLocation);
+        }
+    }
+
+    private void ModelSizeSeconds(string model, VideoSize size, int seconds, StepSettings settings, SourceLocation stepLocation)
+    {
+        var modelLoc = settings.ModelLocation.IsKnown ? settings.ModelLocation : stepLocation;
+        var sizeLoc = settings.SizeLocation.IsKnown ? settings.SizeLocation : stepLocation;
+        var secondsLoc = settings.SecondsLocation.IsKnown ? settings.SecondsLocation : stepLocation;
+        if (caps.AnyModel)
+        {
+            if (size.Width % 2 != 0 || size.Height % 2 != 0 || size.Width < caps.MinSide || size.Height < caps.MinSide || size.Width > caps.MaxSide || size.Height > caps.MaxSide)
+            {
+                diagnostics.Report(DiagnosticCodes.SizeNotSupported, $"size {size} is not supported by '{caps.Provider}': each side must be even, {caps.MinSide}–{caps.MaxSide}", sizeLoc);
+            }
+
+            if (seconds < caps.MinSeconds || seconds > caps.MaxSeconds)
+            {
+                diagnostics.Report(DiagnosticCodes.SecondsNotSupported, $"{seconds} s is not supported by '{caps.Provider}': {caps.MinSeconds}–{caps.MaxSeconds} s", secondsLoc);
+            }
+
+            return;
+        }
+
+        var m = caps.FindModel(model);
+        if (m is null)
+        {
+            UnknownModel(model, modelLoc);
+            return;
+        }
+
+        if (!m.Sizes.Contains(size))
+        {
+            var other = caps.Models.Where(x => x.Sizes.Contains(size)).Select(x => x.Id).FirstOrDefault();
+            var hint = other is null ? "" : $"; '{other}' has it";
+            diagnostics.Report(DiagnosticCodes.SizeNotSupported, $"'{model}' has no size {size} (sizes: {string.Join(", ", m.Sizes)}){hint}", sizeLoc);
+        }
+
+        if (!m.Seconds.Contains(seconds))
+        {
+            diagnostics.Report(DiagnosticCodes.SecondsNotSupported, $"'{model}' cannot make {seconds} s clips (seconds: {string.Join(", ", m.Seconds)}; nearest: {Nearest(m.Seconds, seconds)})", secondsLoc);
+        }
+        else if (m.SecondsBySize.TryGetValue(size.ToString(), out var only) && !only.Contains(seconds))
+        {
+            var smaller = m.Sizes.Where(x => !m.SecondsBySize.ContainsKey(x.ToString()) && x.IsPortrait == size.IsPortrait).Select(x => x.ToString()).FirstOrDefault();
+            diagnostics.Report(DiagnosticCodes.SecondsNotSupported, $"'{model}' makes {size} clips of {string.Join(", ", only)} s only (got {seconds}; nearest: {Nearest(only, seconds)} s{(smaller is null ? "" : $", or {smaller} at {seconds} s")})", secondsLoc);
+        }
+    }
+
+    /// <summary>An edit may name its own model; it must exist and make clips of the source's size.</summary>
+    private void EditModel(string model, VideoSize size, SourceLocation location)
+    {
+        var m = caps.FindModel(model);
+        if (m is null)
+        {
+            UnknownModel(model, location);
+        }
+        else if (!m.Sizes.Contains(size))
+        {
+            diagnostics.Report(DiagnosticCodes.SizeNotSupported, $"'{model}' has no size {size}, the size of the clip being edited (sizes: {string.Join(", ", m.Sizes)})", location);
+        }
+    }
+
+    private void UnknownModel(string model, SourceLocation location) =>
+        diagnostics.Report(DiagnosticCodes.UnknownModel, $"provider '{caps.Provider}' has no model '{model}'{Suggestions.DidYouMean(model, caps.Models.Select(x => x.Id))} (models: {string.Join(", ", caps.Models.Select(x => x.Id))})", location);
+
+    private void Extension(ContinuationDecl c, int seconds, int total, int depth, StepSettings settings)
+    {
+        var loc = settings.SecondsLocation.IsKnown ? settings.SecondsLocation : c.Location;
+        var allowed = caps.ExtensionSeconds.IsDefault ? [] : caps.ExtensionSeconds;
+        if (caps.AnyModel)
+        {
+            if (seconds < caps.MinSeconds || seconds > caps.MaxSeconds)
+            {
+                diagnostics.Report(DiagnosticCodes.SecondsNotSupported, $"{seconds} s is not supported by '{caps.Provider}': {caps.MinSeconds}–{caps.MaxSeconds} s", loc);
+            }
+        }
+        else if (!allowed.IsEmpty && !allowed.Contains(seconds))
+        {
+            diagnostics.Report(DiagnosticCodes.SecondsNotSupported, $"an extension on '{caps.Provider}' adds {string.Join(", ", allowed)} s (got {seconds}; nearest: {Nearest(allowed, seconds)})", loc);
+        }
+
+        if (depth > caps.MaxExtensionsPerClip)
+        {
+            diagnostics.Report(DiagnosticCodes.ExtensionLimit, $"'{c.Id}' would be extension number {depth} of one clip; '{caps.Provider}' allows at most {caps.MaxExtensionsPerClip}", c.Location);
+        }
+
+        if (total > Math.Min(caps.MaxTotalSeconds, caps.MaxSeconds))
+        {
+            diagnostics.Report(DiagnosticCodes.ExtensionLimit, $"'{c.Id}' would make the clip {total} s long; '{caps.Provider}' allows at most {Math.Min(caps.MaxTotalSeconds, caps.MaxSeconds)} s in total", c.Location);
+        }
+    }
+
+    /// <summary>Each option must apply to <paramref name="model"/>, <paramref name="kind"/> and the step; one diagnostic per option at most.</summary>
+    private void Options(ImmutableArray<OptionSetting> settings, string model, StepKind kind, bool hasImage, int seconds)
+    {
+        foreach (var setting in settings)
+        {
+            var spec = caps.FindOption(setting.Option.Name);
+            var why = spec switch
+            {
+                { Models.IsDefaultOrEmpty: false } when !spec.Models.Contains(model, StringComparer.Ordinal) => $"is for {string.Join(", ", spec.Models)}, not '{model}'",
+                { GenerateOnly: true } when kind != StepKind.Generate => $"applies to new clips only, not to {(kind == StepKind.Extend ? "extensions" : "edits")}",
+                { NeedsImage: true } when !hasImage => "needs a first-frame 'image' on the step",
+                { OnlySeconds: { } only } when seconds != only => $"works with {only} s clips only (this step makes {seconds} s)",
+                { ExcludesImage: true } when hasImage => "can't be combined with a first-frame image (remove 'image' or the option)",
+                _ => null,
+            };
+            if (why is not null)
+            {
+                diagnostics.Report(DiagnosticCodes.BadOption, $"option '{spec!.Name}' on '{caps.Provider}' {why}", setting.Location);
+            }
+        }
+    }
+
+    private static int Nearest(ImmutableArray<int> values, int x) => values.OrderBy(v => Math.Abs(v - x)).ThenBy(v => v).First();
+}
