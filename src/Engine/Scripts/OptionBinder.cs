@@ -6,7 +6,7 @@ using Reel.Engine.Providers;
 namespace Reel.Engine.Scripts;
 
 /// <summary>
-/// Checks a step's <c>options:</c> map against the provider's option table (RL0410 unknown option, RL0411 bad value).
+/// Checks a step's <c>options:</c> map against the provider's option table (<see cref="DiagnosticCodes.UnknownOption"/>, <see cref="DiagnosticCodes.BadOption"/> for a bad value).
 /// The <c>local</c> provider takes every option some other provider defines, so a script written for a remote
 /// provider previews offline unchanged; it ignores them when rendering.
 /// </summary>

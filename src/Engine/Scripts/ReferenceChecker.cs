@@ -121,7 +121,7 @@ public static class ReferenceChecker
         var edges = new Dictionary<string, (string Target, SourceLocation At)>(StringComparer.Ordinal);
         foreach (var s in script.Steps)
         {
-            // A step whose id repeats an earlier one is reported as RL0201; its edges would invent cycles.
+            // A step whose id repeats an earlier one is reported as a duplicate id; its edges would invent cycles.
             if (!ReferenceEquals(steps[s.Id], s))
             {
                 continue;
