@@ -33,14 +33,16 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
             Scene(scene);
         }
 
+        var byId = steps.DistinctBy(s => s.Id).ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var firstOfDecl = steps.Where(s => s.IsClip).DistinctBy(s => s.Source).ToDictionary(s => s.Source, StringComparer.Ordinal);
         foreach (var decl in script.Steps.Where(d => d is not SceneDecl))
         {
-            if (steps.FirstOrDefault(s => s.IsClip && s.Source == decl.Id) is not { } step)
+            if (!firstOfDecl.TryGetValue(decl.Id, out var step))
             {
                 continue;
             }
 
-            var source = steps.First(s => s.Id == step.From);
+            var source = byId[step.From!];
             var settings = decl.Settings.InheritFrom(script.Defaults);
             if (decl is ContinuationDecl c)
             {
