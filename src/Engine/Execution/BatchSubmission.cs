@@ -16,9 +16,9 @@ internal sealed class BatchSubmission(IBatchVideoProvider provider, Journal jour
     public async Task SubmitAsync(CancellationToken cancellationToken)
     {
         var candidates = run.Plan.Steps
-            .Where(s => s.Status == StepStatus.Run && s.Reason != Reasons.OutputMissing
+            .Where(s => s.Status == StepStatus.Run && s.Reason != PlanReason.OutputMissing
                 && s.Request.Kind == StepKind.Generate && s.Request.Mode is null && s.Request.Characters.IsEmpty
-                && !journal.AttemptsForKey(s.Key).Any(a => !a.IsFinished || a.State == JournalStates.Succeeded))
+                && !journal.AttemptsForKey(s.Key).Any(a => !a.IsFinished || a.State == JournalState.Succeeded))
             .ToList();
         if (candidates.Count == 0)
         {

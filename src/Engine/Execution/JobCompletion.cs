@@ -88,7 +88,7 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
             var state = status.State.ToString().ToLowerInvariant();
             if (state != lastState)
             {
-                journal.RecordStatus(job.Attempt, status.State is JobState.Succeeded ? JournalStates.Running : status.State is JobState.Queued ? JournalStates.Submitted : JournalStates.Running, status.Progress);
+                journal.RecordStatus(job.Attempt, state, status.Progress);
                 lastState = state;
             }
 

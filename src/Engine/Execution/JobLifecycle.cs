@@ -26,7 +26,7 @@ internal sealed class JobLifecycle(IVideoProvider provider, Journal journal, Obj
             return reused;
         }
 
-        if (step.Reason == Reasons.OutputMissing && step.Prior?.Job is { } lockedJob && request.Kind != StepKind.Character
+        if (step.Reason == PlanReason.OutputMissing && step.Prior?.Job is { } lockedJob && request.Kind != StepKind.Character
             && await RefetchAsync(step, lockedJob, cancellationToken).ConfigureAwait(false) is { } refetched)
         {
             return refetched;
@@ -45,7 +45,7 @@ internal sealed class JobLifecycle(IVideoProvider provider, Journal journal, Obj
     /// <summary>A finished attempt for this exact key whose result never reached the lock (killed in between).</summary>
     private async Task<StepResult?> ReuseFinishedAsync(PlannedStep step, CancellationToken cancellationToken)
     {
-        var finished = journal.AttemptsForKey(step.Key).LastOrDefault(a => a.State == JournalStates.Succeeded);
+        var finished = journal.AttemptsForKey(step.Key).LastOrDefault(a => a.State == JournalState.Succeeded);
         if (finished is null)
         {
             return null;

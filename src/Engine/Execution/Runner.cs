@@ -42,10 +42,10 @@ public sealed class Runner
     /// <summary>Checks the refusal rules (--frozen, --max-cost) before anything is spent.</summary>
     public static string? Refusal(Plan plan, RunOptions options)
     {
-        var toRun = plan.Steps.Where(s => s.Status == StepStatus.Run && s.Reason != Reasons.OutputMissing).ToList();
+        var toRun = plan.Steps.Where(s => s.Status == StepStatus.Run && s.Reason != PlanReason.OutputMissing).ToList();
         if (options.Frozen && toRun.Count > 0)
         {
-            return $"--frozen: {toRun.Count} step{(toRun.Count == 1 ? " is" : "s are")} not locked ({string.Join(", ", toRun.Take(5).Select(s => $"{s.Id}: {s.Reason}"))}{(toRun.Count > 5 ? ", …" : "")})";
+            return $"--frozen: {toRun.Count} step{(toRun.Count == 1 ? " is" : "s are")} not locked ({string.Join(", ", toRun.Take(5).Select(s => $"{s.Id}: {s.Reason.Text()}"))}{(toRun.Count > 5 ? ", …" : "")})";
         }
 
         if (options.MaxCost is { } cap && plan.Totals.EstimatedCost > cap)
