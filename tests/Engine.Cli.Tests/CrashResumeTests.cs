@@ -62,7 +62,7 @@ public sealed class CrashResumeTests
         Assert.All(perKey, kv =>
         {
             Assert.Single(kv.Value);
-            Assert.Equal(JournalStates.Succeeded, kv.Value[0].State);
+            Assert.Equal(JournalState.Succeeded, kv.Value[0].State);
         });
 
         // A further run is a no-op.

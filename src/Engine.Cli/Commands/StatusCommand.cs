@@ -39,9 +39,9 @@ internal static class StatusCommand
                 var state = s.Status == StepStatus.Cached ? "locked"
                     : attempt is { IsFinished: false, JobId: null } && !canReconcile ? "unanswered"
                     : attempt is { IsFinished: false } ? "in flight"
-                    : attempt is { State: JournalStates.Failed } ? "failed"
+                    : attempt is { State: JournalState.Failed } ? "failed"
                     : entry is null ? "not run" : "stale";
-                return new StatusRow(s.Id, state, s.Reason, attempt?.State, attempt?.JobId ?? entry?.Job, entry?.Output, attempt?.Error, attempt?.UpdatedAt ?? entry?.Created);
+                return new StatusRow(s.Id, state, s.Reason.Text(), attempt?.State.Text(), attempt?.JobId ?? entry?.Job, entry?.Output, attempt?.Error, attempt?.UpdatedAt ?? entry?.Created);
             }).ToList();
 
             if (parse.GetValue(json))

@@ -9,17 +9,48 @@ public enum StepStatus
     Run,
 }
 
-/// <summary>Why a step runs or not; the text shown by <c>reel plan</c>.</summary>
-public static class Reasons
+/// <summary>Why a step runs or not.</summary>
+public enum PlanReason
 {
-    public const string Locked = "locked";
-    public const string New = "new";
-    public const string PromptChanged = "prompt changed";
-    public const string UpstreamChanged = "upstream changed";
-    public const string InputChanged = "image changed";
-    public const string SettingsChanged = "settings changed";
-    public const string OutputMissing = "output missing from store";
-    public const string Forced = "forced";
+    /// <summary>Locked with this key and its output is in the store.</summary>
+    Locked,
+
+    /// <summary>Never run before.</summary>
+    New,
+
+    /// <summary>Its rendered prompt differs from the locked one.</summary>
+    PromptChanged,
+
+    /// <summary>A step it needs runs again.</summary>
+    UpstreamChanged,
+
+    /// <summary>One of its input files (image, option image, music) changed.</summary>
+    InputChanged,
+
+    /// <summary>Something else in its key changed (model, size, seconds, provider, options).</summary>
+    SettingsChanged,
+
+    /// <summary>Locked, but its output is not in the store: fetched again, not paid again.</summary>
+    OutputMissing,
+
+    /// <summary>Named by <c>--force</c>.</summary>
+    Forced,
+}
+
+/// <summary>The text of a <see cref="PlanReason"/>, as <c>reel plan</c> shows it.</summary>
+public static class PlanReasons
+{
+    public static string Text(this PlanReason reason) => reason switch
+    {
+        PlanReason.Locked => "locked",
+        PlanReason.New => "new",
+        PlanReason.PromptChanged => "prompt changed",
+        PlanReason.UpstreamChanged => "upstream changed",
+        PlanReason.InputChanged => "image changed",
+        PlanReason.SettingsChanged => "settings changed",
+        PlanReason.OutputMissing => "output missing from store",
+        _ => "forced",
+    };
 }
 
 /// <summary>What the planner knows of a step from an earlier run (the lock).</summary>
@@ -48,7 +79,7 @@ public sealed record PlannedStep(
     string Key,
     ImmutableArray<string> UpstreamKeys,
     StepStatus Status,
-    string Reason,
+    PlanReason Reason,
     decimal EstimatedCost,
     TimeSpan EstimatedDuration,
     PriorStep? Prior)

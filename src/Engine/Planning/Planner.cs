@@ -30,9 +30,9 @@ public static class Planner
             }
 
             var prior = history.Find(step.Id);
-            var upstreamRan = step.Needs.Any(n => status.TryGetValue(n, out var u) && u.Status == StepStatus.Run && u.Reason != Reasons.OutputMissing);
+            var upstreamRan = step.Needs.Any(n => status.TryGetValue(n, out var u) && u.Status == StepStatus.Run && u.Reason != PlanReason.OutputMissing);
             var (st, reason) = Decide(step, key, prior, history, upstreamRan, IsForced(step, force));
-            var cost = st == StepStatus.Run && reason != Reasons.OutputMissing ? EstimateCost(step, caps) : 0m;
+            var cost = st == StepStatus.Run && reason != PlanReason.OutputMissing ? EstimateCost(step, caps) : 0m;
             var duration = st == StepStatus.Run ? EstimateDuration(step, caps, reason) : TimeSpan.Zero;
             var planned = new PlannedStep(step, key, upstream, st, reason, cost, duration, prior);
             status[step.Id] = planned;
@@ -48,50 +48,50 @@ public static class Planner
         return new Plan(script, steps, totals);
     }
 
-    private static (StepStatus, string) Decide(StepRequest step, string key, PriorStep? prior, IStepHistory history, bool upstreamRan, bool forced)
+    private static (StepStatus, PlanReason) Decide(StepRequest step, string key, PriorStep? prior, IStepHistory history, bool upstreamRan, bool forced)
     {
         if (forced)
         {
-            return (StepStatus.Run, Reasons.Forced);
+            return (StepStatus.Run, PlanReason.Forced);
         }
 
         if (prior is null)
         {
-            return (StepStatus.Run, Reasons.New);
+            return (StepStatus.Run, PlanReason.New);
         }
 
         if (prior.Key != key || upstreamRan)
         {
             if (upstreamRan)
             {
-                return (StepStatus.Run, Reasons.UpstreamChanged);
+                return (StepStatus.Run, PlanReason.UpstreamChanged);
             }
 
             if (prior.Prompt is not null && prior.Prompt != step.Prompt)
             {
-                return (StepStatus.Run, Reasons.PromptChanged);
+                return (StepStatus.Run, PlanReason.PromptChanged);
             }
 
             var inputs = step.Inputs.Select(i => $"{i.Role}:{i.Sha256}").ToImmutableArray();
             if (!prior.Inputs.IsDefault && !prior.Inputs.SequenceEqual(inputs))
             {
-                return (StepStatus.Run, Reasons.InputChanged);
+                return (StepStatus.Run, PlanReason.InputChanged);
             }
 
-            return (StepStatus.Run, step.Kind == StepKind.Cut ? Reasons.UpstreamChanged : Reasons.SettingsChanged);
+            return (StepStatus.Run, step.Kind == StepKind.Cut ? PlanReason.UpstreamChanged : PlanReason.SettingsChanged);
         }
 
         if (step.Kind == StepKind.Character)
         {
-            return (StepStatus.Cached, Reasons.Locked);
+            return (StepStatus.Cached, PlanReason.Locked);
         }
 
         if (prior.OutputSha256 is null || !history.HasObject(prior.OutputSha256))
         {
-            return (StepStatus.Run, Reasons.OutputMissing);
+            return (StepStatus.Run, PlanReason.OutputMissing);
         }
 
-        return (StepStatus.Cached, Reasons.Locked);
+        return (StepStatus.Cached, PlanReason.Locked);
     }
 
     private static bool IsForced(StepRequest step, ImmutableArray<string> force) =>
@@ -109,14 +109,14 @@ public static class Planner
         return price * step.Seconds;
     }
 
-    private static TimeSpan EstimateDuration(StepRequest step, ProviderCapabilities caps, string reason)
+    private static TimeSpan EstimateDuration(StepRequest step, ProviderCapabilities caps, PlanReason reason)
     {
         if (step.Kind is StepKind.Cut)
         {
             return TimeSpan.FromMilliseconds(100 + (10 * step.TotalSeconds));
         }
 
-        if (reason == Reasons.OutputMissing || step.Kind == StepKind.Character)
+        if (reason == PlanReason.OutputMissing || step.Kind == StepKind.Character)
         {
             return TimeSpan.FromSeconds(caps.AnyModel ? 0.1 : 5);
         }

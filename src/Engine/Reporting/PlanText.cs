@@ -18,7 +18,7 @@ public static class PlanText
             s.Id,
             Kind(s.Request),
             s.Status == StepStatus.Run ? "run" : "cached",
-            s.Reason,
+            s.Reason.Text(),
             s.Request.Kind is StepKind.Cut ? "-" : s.Request.Model,
             s.Request.Kind is StepKind.Character ? "-" : s.Request.Size.ToString(),
             s.Request.Kind is StepKind.Character ? "-" : Seconds(s.Request),
@@ -98,7 +98,7 @@ public static class PlanText
                 w.WriteString("prompt", r.Prompt);
                 w.WriteString("key", s.Key);
                 w.WriteString("status", s.Status == StepStatus.Run ? "run" : "cached");
-                w.WriteString("reason", s.Reason);
+                w.WriteString("reason", s.Reason.Text());
                 w.WriteNumber("estimatedCost", s.EstimatedCost);
                 w.WriteEndObject();
             }

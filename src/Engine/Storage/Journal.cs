@@ -10,7 +10,7 @@ namespace Reel.Engine.Storage;
 /// <param name="Key">Step key.</param>
 /// <param name="Provider">Provider name.</param>
 /// <param name="Fingerprint">Fingerprint of the request, used to find an unrecorded job in the provider's recent list.</param>
-/// <param name="State">One of <see cref="JournalStates"/>.</param>
+/// <param name="State">Where the attempt stands.</param>
 /// <param name="JobId">The provider's job id once submitted.</param>
 /// <param name="OutputSha256">The output's hash once succeeded.</param>
 /// <param name="Cost">Cost in USD once succeeded.</param>
@@ -23,7 +23,7 @@ public sealed record JournalAttempt(
     string Key,
     string Provider,
     string Fingerprint,
-    string State,
+    JournalState State,
     string? JobId,
     string? OutputSha256,
     decimal Cost,
@@ -32,7 +32,7 @@ public sealed record JournalAttempt(
     DateTimeOffset UpdatedAt)
 {
     /// <summary>True for succeeded, failed and abandoned attempts.</summary>
-    public bool IsFinished => JournalStates.IsFinished(State);
+    public bool IsFinished => State.IsFinished();
 }
 
 /// <summary>One record call on an attempt, in order.</summary>
@@ -43,41 +43,63 @@ public sealed record JournalAttempt(
 /// <param name="Detail">Kind-specific detail (job id, state and progress, variant and hash, …).</param>
 public sealed record JournalEvent(long Id, long Attempt, DateTimeOffset Time, string Kind, string Detail);
 
-/// <summary>The states of a <see cref="JournalAttempt"/>.</summary>
-public static class JournalStates
+/// <summary>The states of a <see cref="JournalAttempt"/>, in the order an attempt moves through them.</summary>
+public enum JournalState
 {
     /// <summary>Recorded before the submit; there may or may not be a job at the provider.</summary>
-    public const string Intent = "intent";
+    Intent,
 
     /// <summary>The provider accepted the job; its id is known.</summary>
-    public const string Submitted = "submitted";
+    Submitted,
 
     /// <summary>The provider reported progress.</summary>
-    public const string Running = "running";
+    Running,
 
     /// <summary>At least one variant is in the store.</summary>
-    public const string Downloaded = "downloaded";
+    Downloaded,
 
     /// <summary>Finished: the output is in the store.</summary>
-    public const string Succeeded = "succeeded";
+    Succeeded,
 
     /// <summary>Finished: the job or the submit failed.</summary>
-    public const string Failed = "failed";
+    Failed,
 
     /// <summary>Finished: given up, e.g. reconciled into another attempt.</summary>
-    public const string Abandoned = "abandoned";
+    Abandoned,
+}
 
+/// <summary>The text form of <see cref="JournalState"/> kept in the database and shown by <c>reel status --json</c>.</summary>
+public static class JournalStates
+{
     /// <summary>True for the finished states.</summary>
-    public static bool IsFinished(string state) => state is Succeeded or Failed or Abandoned;
+    public static bool IsFinished(this JournalState state) => state >= JournalState.Succeeded;
 
-    internal static int Rank(string state) => state switch
+    /// <summary>The lowercase name: <c>intent</c>, <c>submitted</c>, …</summary>
+    public static string Text(this JournalState state) => state switch
     {
-        Intent => 0,
-        Submitted => 1,
-        Running => 2,
-        Downloaded => 3,
-        _ => 4,
+        JournalState.Intent => "intent",
+        JournalState.Submitted => "submitted",
+        JournalState.Running => "running",
+        JournalState.Downloaded => "downloaded",
+        JournalState.Succeeded => "succeeded",
+        JournalState.Failed => "failed",
+        _ => "abandoned",
     };
+
+    internal static JournalState Parse(string text) => text switch
+    {
+        "intent" => JournalState.Intent,
+        "submitted" => JournalState.Submitted,
+        "running" => JournalState.Running,
+        "downloaded" => JournalState.Downloaded,
+        "succeeded" => JournalState.Succeeded,
+        "failed" => JournalState.Failed,
+        "abandoned" => JournalState.Abandoned,
+        _ => throw new InvalidDataException($"unknown journal state '{text}'"),
+    };
+
+    /// <summary>How far along an unfinished attempt is; every finished state ranks last.</summary>
+    internal static int Rank(JournalState state) => Math.Min((int)state, (int)JournalState.Succeeded);
 }
 
 /// <summary>
@@ -177,7 +199,7 @@ public sealed class Journal : IDisposable
     public void RecordSubmitted(long attempt, string jobId)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
-        Update(attempt, JournalStates.Submitted, durable: true, "submitted", jobId, "job_id = $job", ("$job", jobId));
+        Update(attempt, JournalState.Submitted, durable: true, "submitted", jobId, "job_id = $job", ("$job", jobId));
     }
 
     /// <summary>
@@ -189,7 +211,7 @@ public sealed class Journal : IDisposable
         ArgumentNullException.ThrowIfNull(state);
 
         // A lost status row only means one more poll, so this is the one write that skips the fsync (see SetSynchronous).
-        Update(attempt, JournalStates.Running, durable: false, "status", $"{state} {progress.ToString(CultureInfo.InvariantCulture)}%",
+        Update(attempt, JournalState.Running, durable: false, "status", $"{state} {progress.ToString(CultureInfo.InvariantCulture)}%",
             "job_state = $jobState, progress = $progress", ("$jobState", state), ("$progress", progress));
     }
 
@@ -198,7 +220,7 @@ public sealed class Journal : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(variant);
         ArgumentException.ThrowIfNullOrEmpty(sha256);
-        Update(attempt, JournalStates.Downloaded, durable: true, "downloaded", $"{variant} {sha256}", null);
+        Update(attempt, JournalState.Downloaded, durable: true, "downloaded", $"{variant} {sha256}", null);
     }
 
     /// <summary>Records success: the output is in the store.</summary>
@@ -206,7 +228,7 @@ public sealed class Journal : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(outputSha256);
         var costText = cost.ToString(CultureInfo.InvariantCulture);
-        Update(attempt, JournalStates.Succeeded, durable: true, "succeeded", $"{outputSha256} cost={costText}",
+        Update(attempt, JournalState.Succeeded, durable: true, "succeeded", $"{outputSha256} cost={costText}",
             "output_sha256 = $output, cost = $cost", ("$output", outputSha256), ("$cost", costText));
     }
 
@@ -216,14 +238,14 @@ public sealed class Journal : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(errorClass);
         ArgumentNullException.ThrowIfNull(message);
         var error = $"{errorClass}: {message}";
-        Update(attempt, JournalStates.Failed, durable: true, "failed", error, "error = $error", ("$error", error));
+        Update(attempt, JournalState.Failed, durable: true, "failed", error, "error = $error", ("$error", error));
     }
 
     /// <summary>Records that the attempt was given up, e.g. reconciled into or adopted by another attempt.</summary>
     public void RecordAbandoned(long attempt, string reason)
     {
         ArgumentNullException.ThrowIfNull(reason);
-        Update(attempt, JournalStates.Abandoned, durable: true, "abandoned", reason, "error = $error", ("$error", reason));
+        Update(attempt, JournalState.Abandoned, durable: true, "abandoned", reason, "error = $error", ("$error", reason));
     }
 
     /// <summary>
@@ -286,7 +308,7 @@ public sealed class Journal : IDisposable
         }
     }
 
-    private void Update(long attempt, string newState, bool durable, string kind, string detail, string? set, params (string Name, object Value)[] parameters)
+    private void Update(long attempt, JournalState newState, bool durable, string kind, string detail, string? set, params (string Name, object Value)[] parameters)
     {
         Write(durable, (transaction, now) =>
         {
@@ -298,10 +320,10 @@ public sealed class Journal : IDisposable
                     throw new InvalidOperationException($"Journal attempt {attempt} does not exist.");
                 }
 
-                var current = reader.GetString(0);
-                if (JournalStates.IsFinished(current))
+                var current = JournalStates.Parse(reader.GetString(0));
+                if (current.IsFinished())
                 {
-                    throw new InvalidOperationException($"Journal attempt {attempt} is already {current}; cannot record '{kind}'.");
+                    throw new InvalidOperationException($"Journal attempt {attempt} is already {current.Text()}; cannot record '{kind}'.");
                 }
 
                 var job = reader.IsDBNull(1) ? null : reader.GetString(1);
@@ -318,7 +340,7 @@ public sealed class Journal : IDisposable
             }
 
             var sql = $"UPDATE attempts SET state = $state, updated_at = $now{(set is null ? "" : ", " + set)} WHERE id = $id;";
-            var all = new List<(string, object)>(parameters) { ("$state", newState), ("$now", now), ("$id", attempt) };
+            var all = new List<(string, object)>(parameters) { ("$state", newState.Text()), ("$now", now), ("$id", attempt) };
             using (var update = Command(transaction, sql, [.. all]))
             {
                 update.ExecuteNonQuery();
@@ -434,7 +456,7 @@ public sealed class Journal : IDisposable
                     Key: reader.GetString(2),
                     Provider: reader.GetString(3),
                     Fingerprint: reader.GetString(4),
-                    State: reader.GetString(5),
+                    State: JournalStates.Parse(reader.GetString(5)),
                     JobId: reader.IsDBNull(6) ? null : reader.GetString(6),
                     OutputSha256: reader.IsDBNull(7) ? null : reader.GetString(7),
                     Cost: decimal.Parse(reader.GetString(8), NumberStyles.Number, CultureInfo.InvariantCulture),

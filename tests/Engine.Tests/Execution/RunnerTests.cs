@@ -113,8 +113,8 @@ public sealed class RunnerTests : IDisposable
 
         var done = result.Steps.Where(s => s.Outcome == StepOutcome.Done).Select(s => s.Id).Order(StringComparer.Ordinal);
         Assert.Equal(["a2", "film"], done);
-        Assert.Equal(Reasons.PromptChanged, plan.Find("a2")!.Reason);
-        Assert.Equal(Reasons.UpstreamChanged, plan.Find("film")!.Reason);
+        Assert.Equal(PlanReason.PromptChanged, plan.Find("a2")!.Reason);
+        Assert.Equal(PlanReason.UpstreamChanged, plan.Find("film")!.Reason);
         Assert.Equal(1, second.Submits);
     }
 
@@ -131,7 +131,7 @@ public sealed class RunnerTests : IDisposable
 
         var (result, plan) = await RunAsync(second);
 
-        Assert.Equal(Reasons.OutputMissing, plan.Find("b#1")!.Reason);
+        Assert.Equal(PlanReason.OutputMissing, plan.Find("b#1")!.Reason);
         Assert.Equal(["b#1"], result.Steps.Where(s => s.Outcome == StepOutcome.Done).Select(s => s.Id));
         Assert.Equal(0, second.Submits);
         Assert.True(second.Downloads > 0);

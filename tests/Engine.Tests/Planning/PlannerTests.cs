@@ -90,7 +90,7 @@ public sealed class PlannerTests : IDisposable
     {
         var plan = Planner.Plan(Compile(Storyboard), NoHistory.Instance);
 
-        Assert.All(plan.Steps, s => Assert.Equal((StepStatus.Run, Reasons.New), (s.Status, s.Reason)));
+        Assert.All(plan.Steps, s => Assert.Equal((StepStatus.Run, PlanReason.New), (s.Status, s.Reason)));
         Assert.Equal(new PlanTotals(8, 8, 0m, plan.Totals.EstimatedDuration), plan.Totals);
     }
 
@@ -101,7 +101,7 @@ public sealed class PlannerTests : IDisposable
 
         var plan = Planner.Plan(Compile(Storyboard), history);
 
-        Assert.All(plan.Steps, s => Assert.Equal((StepStatus.Cached, Reasons.Locked), (s.Status, s.Reason)));
+        Assert.All(plan.Steps, s => Assert.Equal((StepStatus.Cached, PlanReason.Locked), (s.Status, s.Reason)));
         Assert.Equal(0, plan.Totals.ToRun);
         Assert.Equal(TimeSpan.Zero, plan.Totals.EstimatedDuration);
     }
@@ -115,14 +115,14 @@ public sealed class PlannerTests : IDisposable
 
         Assert.Equal(
             [
-                ("open", StepStatus.Cached, Reasons.Locked),
-                ("pour[light=dawn]", StepStatus.Cached, Reasons.Locked),
-                ("pour[light=neon]", StepStatus.Cached, Reasons.Locked),
-                ("close", StepStatus.Cached, Reasons.Locked),
-                ("open-2", StepStatus.Run, Reasons.PromptChanged),
-                ("open-3", StepStatus.Run, Reasons.UpstreamChanged),
-                ("pour-warm", StepStatus.Cached, Reasons.Locked),
-                ("film", StepStatus.Run, Reasons.UpstreamChanged),
+                ("open", StepStatus.Cached, PlanReason.Locked),
+                ("pour[light=dawn]", StepStatus.Cached, PlanReason.Locked),
+                ("pour[light=neon]", StepStatus.Cached, PlanReason.Locked),
+                ("close", StepStatus.Cached, PlanReason.Locked),
+                ("open-2", StepStatus.Run, PlanReason.PromptChanged),
+                ("open-3", StepStatus.Run, PlanReason.UpstreamChanged),
+                ("pour-warm", StepStatus.Cached, PlanReason.Locked),
+                ("film", StepStatus.Run, PlanReason.UpstreamChanged),
             ],
             Statuses(plan));
     }
@@ -135,9 +135,9 @@ public sealed class PlannerTests : IDisposable
 
         var plan = Planner.Plan(Compile(Storyboard), history);
 
-        Assert.Equal((StepStatus.Run, Reasons.InputChanged), Status(plan, "open"));
-        Assert.Equal((StepStatus.Run, Reasons.UpstreamChanged), Status(plan, "open-2"));
-        Assert.Equal((StepStatus.Cached, Reasons.Locked), Status(plan, "close"));
+        Assert.Equal((StepStatus.Run, PlanReason.InputChanged), Status(plan, "open"));
+        Assert.Equal((StepStatus.Run, PlanReason.UpstreamChanged), Status(plan, "open-2"));
+        Assert.Equal((StepStatus.Cached, PlanReason.Locked), Status(plan, "close"));
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public sealed class PlannerTests : IDisposable
 
         var plan = Planner.Plan(Compile(Storyboard.Replace("    seconds: 3", "    seconds: 4", StringComparison.Ordinal)), history);
 
-        Assert.Equal((StepStatus.Run, Reasons.SettingsChanged), Status(plan, "close"));
+        Assert.Equal((StepStatus.Run, PlanReason.SettingsChanged), Status(plan, "close"));
         Assert.Equal(1, plan.Totals.ToRun);
     }
 
@@ -160,10 +160,10 @@ public sealed class PlannerTests : IDisposable
 
         var plan = Planner.Plan(Compile(Storyboard), history);
 
-        Assert.Equal((StepStatus.Run, Reasons.OutputMissing), Status(plan, "open-2"));
+        Assert.Equal((StepStatus.Run, PlanReason.OutputMissing), Status(plan, "open-2"));
         Assert.Equal(0m, plan.Find("open-2")!.EstimatedCost);
-        Assert.Equal((StepStatus.Cached, Reasons.Locked), Status(plan, "open-3"));
-        Assert.Equal((StepStatus.Cached, Reasons.Locked), Status(plan, "film"));
+        Assert.Equal((StepStatus.Cached, PlanReason.Locked), Status(plan, "open-3"));
+        Assert.Equal((StepStatus.Cached, PlanReason.Locked), Status(plan, "film"));
     }
 
     [Theory]
@@ -177,8 +177,8 @@ public sealed class PlannerTests : IDisposable
 
         var plan = Planner.Plan(Compile(Storyboard), history, new PlanOptions(Force: [force]));
 
-        Assert.Equal(forced, plan.Steps.Where(s => s.Reason == Reasons.Forced).Select(s => s.Id));
-        Assert.All(plan.Steps.Where(s => s.Reason == Reasons.Forced), s => Assert.Equal(StepStatus.Run, s.Status));
+        Assert.Equal(forced, plan.Steps.Where(s => s.Reason == PlanReason.Forced).Select(s => s.Id));
+        Assert.All(plan.Steps.Where(s => s.Reason == PlanReason.Forced), s => Assert.Equal(StepStatus.Run, s.Status));
     }
 
     [Fact]
@@ -188,9 +188,9 @@ public sealed class PlannerTests : IDisposable
 
         var plan = Planner.Plan(Compile(Storyboard), history, new PlanOptions(Force: ["pour"]));
 
-        Assert.Equal((StepStatus.Run, Reasons.UpstreamChanged), Status(plan, "pour-warm"));
-        Assert.Equal((StepStatus.Run, Reasons.UpstreamChanged), Status(plan, "film"));
-        Assert.Equal((StepStatus.Cached, Reasons.Locked), Status(plan, "open-3"));
+        Assert.Equal((StepStatus.Run, PlanReason.UpstreamChanged), Status(plan, "pour-warm"));
+        Assert.Equal((StepStatus.Run, PlanReason.UpstreamChanged), Status(plan, "film"));
+        Assert.Equal((StepStatus.Cached, PlanReason.Locked), Status(plan, "open-3"));
     }
 
     [Theory]
@@ -279,9 +279,9 @@ public sealed class PlannerTests : IDisposable
         return compilation.Expanded!;
     }
 
-    private static (StepStatus, string) Status(Plan plan, string id) => (plan.Find(id)!.Status, plan.Find(id)!.Reason);
+    private static (StepStatus, PlanReason) Status(Plan plan, string id) => (plan.Find(id)!.Status, plan.Find(id)!.Reason);
 
-    private static List<(string, StepStatus, string)> Statuses(Plan plan) => [.. plan.Steps.Select(s => (s.Id, s.Status, s.Reason))];
+    private static List<(string, StepStatus, PlanReason)> Statuses(Plan plan) => [.. plan.Steps.Select(s => (s.Id, s.Status, s.Reason))];
 
     /// <summary>A lock and store as the runner would leave them after running a plan.</summary>
     private sealed class FakeHistory : IStepHistory

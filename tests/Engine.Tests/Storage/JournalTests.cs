@@ -44,26 +44,26 @@ public sealed class JournalTests : IDisposable
 
         var id = journal.BeginAttempt("intro", "key1", "openai", "fp1");
         var intent = journal.LatestForStep("intro")!;
-        Assert.Equal(new JournalAttempt(id, "intro", "key1", "openai", "fp1", "intent", null, null, 0m, null, Start, Start), intent);
+        Assert.Equal(new JournalAttempt(id, "intro", "key1", "openai", "fp1", JournalState.Intent, null, null, 0m, null, Start, Start), intent);
         Assert.False(intent.IsFinished);
 
         _time.Advance(TimeSpan.FromSeconds(1));
         journal.RecordSubmitted(id, "video_1");
-        Assert.Equal(("submitted", "video_1"), (journal.LatestForStep("intro")!.State, journal.LatestForStep("intro")!.JobId));
+        Assert.Equal((JournalState.Submitted, "video_1"), (journal.LatestForStep("intro")!.State, journal.LatestForStep("intro")!.JobId));
 
         _time.Advance(TimeSpan.FromSeconds(1));
         journal.RecordStatus(id, "in_progress", 40);
-        Assert.Equal("running", journal.LatestForStep("intro")!.State);
+        Assert.Equal(JournalState.Running, journal.LatestForStep("intro")!.State);
 
         journal.RecordDownloaded(id, "video", new string('c', 64));
         journal.RecordStatus(id, "completed", 100);
-        Assert.Equal("downloaded", journal.LatestForStep("intro")!.State);
+        Assert.Equal(JournalState.Downloaded, journal.LatestForStep("intro")!.State);
 
         _time.Advance(TimeSpan.FromSeconds(1));
         journal.RecordSucceeded(id, new string('c', 64), 0.40m);
 
         var done = journal.LatestForStep("intro")!;
-        Assert.Equal("succeeded", done.State);
+        Assert.Equal(JournalState.Succeeded, done.State);
         Assert.True(done.IsFinished);
         Assert.Equal(new string('c', 64), done.OutputSha256);
         Assert.Equal(0.40m, done.Cost);
@@ -121,7 +121,7 @@ public sealed class JournalTests : IDisposable
 
         Assert.Equal([intentOnly, submitted, running], open.Select(a => a.Id));
         Assert.Equal([null, "video_b", "video_c"], open.Select(a => a.JobId));
-        Assert.Equal(["intent", "submitted", "running"], open.Select(a => a.State));
+        Assert.Equal([JournalState.Intent, JournalState.Submitted, JournalState.Running], open.Select(a => a.State));
         Assert.Equal([other], reopened.OpenAttempts("local").Select(a => a.Id));
         Assert.Equal(5, reopened.All().Length);
 
@@ -160,7 +160,7 @@ public sealed class JournalTests : IDisposable
 
         Assert.Throws<InvalidOperationException>(() => journal.RecordFailed(id, "X", "y"));
         Assert.Throws<InvalidOperationException>(() => journal.RecordStatus(9999, "queued", 0));
-        Assert.Equal("succeeded", journal.LatestForStep("intro")!.State);
+        Assert.Equal(JournalState.Succeeded, journal.LatestForStep("intro")!.State);
     }
 
     [Fact]
@@ -186,10 +186,10 @@ public sealed class JournalTests : IDisposable
 
         var all = journal.All();
         Assert.Equal(threads * perThread, all.Length);
-        Assert.Equal(threads * 13, all.Count(a => a.State == "succeeded"));
+        Assert.Equal(threads * 13, all.Count(a => a.State == JournalState.Succeeded));
         Assert.Equal(threads * 12, journal.OpenAttempts("openai").Length);
         Assert.Equal(threads * perThread, all.Select(a => a.JobId).Distinct().Count());
-        Assert.All(all, a => Assert.Equal(a.State == "succeeded" ? 4 : 3, journal.Events(a.Id).Length));
+        Assert.All(all, a => Assert.Equal(a.State == JournalState.Succeeded ? 4 : 3, journal.Events(a.Id).Length));
     }
 
     [Fact]

@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Logging;
+using Reel.Engine.Planning;
+using Reel.Engine.Prompts;
+using Reel.Engine.Providers;
+using Reel.Engine.Storage;
+
+namespace Reel.Engine.Execution;
+
+/// <summary>
+/// <c>--batch</c>: every plain generate step that is ready goes to the provider as one batch job. Each
+/// step's intent is journalled first and its job id after, so the scheduler then simply resumes these
+/// jobs like any others; a failed batch fails its steps.
+/// </summary>
+internal sealed class BatchSubmission(IBatchVideoProvider provider, Journal journal, RequestBuilder requests, RunContext run, ILogger logger)
+{
+    public async Task SubmitAsync(CancellationToken cancellationToken)
+    {
+        var candidates = run.Plan.Steps
+            .Where(s => s.Status == StepStatus.Run && s.Reason != PlanReason.OutputMissing
+                && s.Request.Kind == StepKind.Generate && s.Request.Mode is null && s.Request.Characters.IsEmpty
+                && !journal.AttemptsForKey(s.Key).Any(a => !a.IsFinished || a.State == JournalState.Succeeded))
+            .ToList();
+        if (candidates.Count == 0)
+        {
+            return;
+        }
+
+        var built = new List<JobRequest>();
+        var attempts = new List<long>();
+        foreach (var step in candidates)
+        {
+            built.Add(await requests.BuildAsync(step, run.Results, cancellationToken).ConfigureAwait(false));
+            run.Budget.Reserve(step.Id, Planner.EstimateCost(step.Request, provider.Capabilities));
+            attempts.Add(journal.BeginAttempt(step.Id, step.Key, provider.Name, "batch:" + step.Key));
+            run.Emit(step.Id, RunPhase.Submitting, message: "in batch");
+        }
+
+        IReadOnlyList<JobStatus> statuses;
+        try
+        {
+            var batchId = await provider.StartBatchAsync(built, cancellationToken).ConfigureAwait(false);
+            Log.BatchStarted(logger, batchId, built.Count);
+            statuses = await provider.CompleteBatchAsync(batchId, built, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProviderException ex) when (ex.Class != ErrorClass.Transient)
+        {
+            foreach (var (step, attempt) in candidates.Zip(attempts))
+            {
+                journal.RecordFailed(attempt, ex.Class.ToString(), ex.Message);
+                run.BatchFailures[step.Id] = ex.Error;
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var status = statuses[i];
+            if (string.IsNullOrEmpty(status.JobId))
+            {
+                var error = status.Error ?? new ProviderError(ErrorClass.Invalid, "the batch returned no job for this step");
+                journal.RecordFailed(attempts[i], error.Class.ToString(), error.Message);
+                run.BatchFailures[candidates[i].Id] = error;
+                continue;
+            }
+
+            journal.RecordSubmitted(attempts[i], status.JobId);
+            run.KnownStatuses[status.JobId] = status;
+        }
+    }
+}

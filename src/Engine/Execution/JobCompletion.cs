@@ -1,0 +1,178 @@
+using Microsoft.Extensions.Logging;
+using Reel.Engine.Planning;
+using Reel.Engine.Providers;
+using Reel.Engine.Scripts;
+using Reel.Engine.Storage;
+
+namespace Reel.Engine.Execution;
+
+/// <summary>
+/// The second half of a job's life: poll it to the end (the provider's hint, else backing off from 1 s
+/// to 15 s), download the clip into the store, check it decodes as ordered, fetch its thumbnail and
+/// spritesheet, and journal each of these steps.
+/// </summary>
+internal sealed class JobCompletion(IVideoProvider provider, Journal journal, ObjectStore store, MediaWorkshop workshop, RunContext run, TimeProvider time, ILogger logger)
+{
+    private static readonly TimeSpan MinPoll = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxPoll = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan MinHint = TimeSpan.FromMilliseconds(20);
+    private const int MaxTransientTries = 8;
+
+    /// <summary>Waits for a submitted job, then brings its clip and pictures into the store.</summary>
+    public async Task<StepResult> FinishAsync(PlannedStep step, HeldJob job, CancellationToken cancellationToken)
+    {
+        await WaitAsync(step, job, cancellationToken).ConfigureAwait(false);
+        run.Emit(step.Id, RunPhase.Downloading, 100);
+        var video = await DownloadVerifiedAsync(step, job.JobId, cancellationToken).ConfigureAwait(false);
+        journal.RecordDownloaded(job.Attempt, "video", video);
+        var output = video;
+        if (step.Request.Mode == ContinuationMode.LastFrame)
+        {
+            output = await workshop.JoinAsync([run.Results[step.Request.From!].Output!, video], cancellationToken).ConfigureAwait(false);
+        }
+
+        var extras = await FetchExtrasAsync(step, job.JobId, cancellationToken).ConfigureAwait(false);
+        journal.RecordSucceeded(job.Attempt, output, job.Cost);
+        return new StepResult(step.Id, StepOutcome.Done, job.JobId, output, extras.Thumb, extras.Sprite, job.Cost);
+    }
+
+    /// <summary>The thumbnail and spritesheet, where the provider makes them; a missing one is a warning, not a failure.</summary>
+    public async Task<(string? Thumb, string? Sprite)> FetchExtrasAsync(PlannedStep step, string jobId, CancellationToken cancellationToken)
+    {
+        string? thumb = null, sprite = null;
+        if (!provider.Capabilities.HasExtras)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            thumb = await DownloadAsync(jobId, ContentVariant.Thumbnail, cancellationToken).ConfigureAwait(false);
+            sprite = await DownloadAsync(jobId, ContentVariant.Spritesheet, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProviderException ex)
+        {
+            Log.VariantMissing(logger, step.Id, thumb is null ? "thumbnail" : "spritesheet", ex.Message);
+        }
+
+        return (thumb, sprite);
+    }
+
+    /// <summary>Polls until the job succeeds; a failed job is journalled and thrown as its provider error.</summary>
+    private async Task WaitAsync(PlannedStep step, HeldJob job, CancellationToken cancellationToken)
+    {
+        var delay = MinPoll;
+        var lastState = "";
+        if (run.FirstPoll.TryRemove(job.JobId, out var firstWait))
+        {
+            // The create response already said when to look first.
+            await Task.Delay(TimeSpan.FromTicks(Math.Clamp(firstWait.Ticks, MinHint.Ticks, MaxPoll.Ticks)), time, cancellationToken).ConfigureAwait(false);
+        }
+
+        for (var transient = 0; ;)
+        {
+            JobStatus status;
+            try
+            {
+                status = run.KnownStatuses.TryRemove(job.JobId, out var known) && known.State is JobState.Succeeded or JobState.Failed
+                    ? known
+                    : await provider.GetAsync(job.JobId, cancellationToken).ConfigureAwait(false);
+                transient = 0;
+            }
+            catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && ++transient < MaxTransientTries)
+            {
+                await Task.Delay(ex.RetryAfter ?? Backoff(transient), time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var state = status.State.ToString().ToLowerInvariant();
+            if (state != lastState)
+            {
+                journal.RecordStatus(job.Attempt, state, status.Progress);
+                lastState = state;
+            }
+
+            if (status.State == JobState.Succeeded)
+            {
+                return;
+            }
+
+            if (status.State == JobState.Failed)
+            {
+                var error = status.Error ?? new ProviderError(ErrorClass.Invalid, "the job failed without a reason");
+                journal.RecordFailed(job.Attempt, error.Class.ToString(), error.Message);
+                throw new ProviderException(error);
+            }
+
+            run.Emit(step.Id, status.State == JobState.Queued ? RunPhase.Queued : RunPhase.Running, status.Progress);
+            TimeSpan wait;
+            if (status.PollAfter is { } hint)
+            {
+                // The provider's hint, kept within sane bounds; the fallback backoff only grows when used.
+                wait = TimeSpan.FromTicks(Math.Clamp(hint.Ticks, MinHint.Ticks, MaxPoll.Ticks));
+            }
+            else
+            {
+                wait = delay;
+                delay = TimeSpan.FromTicks(Math.Min(MaxPoll.Ticks, delay.Ticks * 2));
+            }
+
+            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Downloads the clip and checks it; a damaged clip is fetched once more, then reported.</summary>
+    private async Task<string> DownloadVerifiedAsync(PlannedStep step, string jobId, CancellationToken cancellationToken)
+    {
+        var r = step.Request;
+        var expectedSeconds = r.Mode == ContinuationMode.LastFrame ? r.Seconds : r.TotalSeconds;
+        string? problem = null;
+        for (var tries = 1; tries <= 2; tries++)
+        {
+            var sha = await DownloadAsync(jobId, ContentVariant.Video, cancellationToken).ConfigureAwait(false);
+            problem = await workshop.VerifyAsync(sha, expectedSeconds, r.Size, cancellationToken).ConfigureAwait(false);
+            if (problem is null)
+            {
+                return sha;
+            }
+
+            Log.ClipDamaged(logger, step.Id, problem);
+            store.Delete(sha);
+        }
+
+        throw new ProviderException(new ProviderError(ErrorClass.Transient, $"the downloaded clip of job {jobId} is damaged: {problem}"));
+    }
+
+    /// <summary>Streams one variant into the store, retrying truncated or dropped downloads into a fresh file.</summary>
+    private async Task<string> DownloadAsync(string jobId, ContentVariant variant, CancellationToken cancellationToken)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            var temp = workshop.TempPath(".part");
+            try
+            {
+                await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+                {
+                    await provider.DownloadAsync(jobId, variant, file, cancellationToken).ConfigureAwait(false);
+                }
+
+                var stored = await store.PutFileAsync(temp, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return stored.Sha256;
+            }
+            catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && tries < MaxTransientTries)
+            {
+                await Task.Delay(ex.RetryAfter ?? Backoff(tries), time, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+
+    private static TimeSpan Backoff(int tries)
+    {
+        var seconds = Math.Min(15, 0.5 * Math.Pow(2, tries - 1));
+        return TimeSpan.FromSeconds(seconds * (0.8 + (Random.Shared.NextDouble() * 0.4)));
+    }
+}

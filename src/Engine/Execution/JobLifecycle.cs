@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Logging;
+using Reel.Engine.Planning;
+using Reel.Engine.Prompts;
+using Reel.Engine.Providers;
+using Reel.Engine.Storage;
+
+namespace Reel.Engine.Execution;
+
+/// <summary>
+/// The exactly-once life of one provider step: reuse what an earlier run already finished, fetch a locked
+/// job again when only its file is missing, else resume or submit the job and see it through to the
+/// store. Every remote call is journalled before and after.
+/// </summary>
+internal sealed class JobLifecycle(IVideoProvider provider, Journal journal, ObjectStore store, JobSubmitter submitter, JobCompletion completion, RunContext run, ILogger logger)
+{
+    public async Task<StepResult> RunAsync(PlannedStep step, CancellationToken cancellationToken)
+    {
+        var request = step.Request;
+        if (run.BatchFailures.TryGetValue(step.Id, out var batchError))
+        {
+            throw new ProviderException(batchError);
+        }
+
+        if (await ReuseFinishedAsync(step, cancellationToken).ConfigureAwait(false) is { } reused)
+        {
+            return reused;
+        }
+
+        if (step.Reason == PlanReason.OutputMissing && step.Prior?.Job is { } lockedJob && request.Kind != StepKind.Character
+            && await RefetchAsync(step, lockedJob, cancellationToken).ConfigureAwait(false) is { } refetched)
+        {
+            return refetched;
+        }
+
+        var job = await submitter.ResumeOrSubmitAsync(step, cancellationToken).ConfigureAwait(false);
+        if (request.Kind == StepKind.Character)
+        {
+            journal.RecordSucceeded(job.Attempt, job.JobId, 0m);
+            return new StepResult(step.Id, StepOutcome.Done, job.JobId, Character: job.JobId);
+        }
+
+        return await completion.FinishAsync(step, job, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A finished attempt for this exact key whose result never reached the lock (killed in between).</summary>
+    private async Task<StepResult?> ReuseFinishedAsync(PlannedStep step, CancellationToken cancellationToken)
+    {
+        var finished = journal.AttemptsForKey(step.Key).LastOrDefault(a => a.State == JournalState.Succeeded);
+        if (finished is null)
+        {
+            return null;
+        }
+
+        if (step.Request.Kind == StepKind.Character)
+        {
+            return new StepResult(step.Id, StepOutcome.Done, finished.JobId, Cost: finished.Cost, Character: finished.JobId);
+        }
+
+        if (finished.OutputSha256 is not { } sha || !store.Contains(sha))
+        {
+            return null;
+        }
+
+        var extras = await completion.FetchExtrasAsync(step, finished.JobId!, cancellationToken).ConfigureAwait(false);
+        return new StepResult(step.Id, StepOutcome.Done, finished.JobId, finished.OutputSha256, extras.Thumb, extras.Sprite, finished.Cost);
+    }
+
+    /// <summary>
+    /// Output missing from the store: fetch the locked job again instead of paying for a new one. Null when
+    /// the job is gone (expired, deleted, or a fresh machine for the local renderer) and may be generated again.
+    /// </summary>
+    private async Task<StepResult?> RefetchAsync(PlannedStep step, string lockedJob, CancellationToken cancellationToken)
+    {
+        Log.Refetching(logger, step.Id, lockedJob);
+        var attempt = journal.BeginAttempt(step.Id, step.Key, provider.Name, "refetch:" + step.Key);
+        try
+        {
+            journal.RecordSubmitted(attempt, lockedJob);
+            return await completion.FinishAsync(step, new HeldJob(attempt, lockedJob, 0m), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProviderException ex) when (ex.Class is ErrorClass.Invalid or ErrorClass.Transient)
+        {
+            if (journal.Get(attempt) is { IsFinished: false })
+            {
+                journal.RecordAbandoned(attempt, "locked job is no longer available: " + ex.Message);
+            }
+
+            // Regenerating a free step changes nothing; paying again is what --frozen forbids.
+            if (run.Options.Frozen && Planner.EstimateCost(step.Request, provider.Capabilities) > 0m)
+            {
+                throw new ProviderException(new ProviderError(ErrorClass.Invalid, $"the locked job {lockedJob} is no longer available and --frozen forbids paying for it again ({ex.Message})"));
+            }
+
+            return null;
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using Microsoft.Extensions.Logging;
+using Reel.Engine.Planning;
+using Reel.Engine.Providers;
+using Reel.Engine.Storage;
+
+namespace Reel.Engine.Execution;
+
+/// <summary>A job the run holds: its journal attempt, the provider's id, and the price reserved for it.</summary>
+internal readonly record struct HeldJob(long Attempt, string JobId, decimal Cost);
+
+/// <summary>
+/// The exactly-once submit: resume a job an earlier run submitted, else find the job an unanswered submit
+/// may have created, else reserve the price, journal the intent and submit. A submit answered with a
+/// transient error created nothing and is sent again; one that got no answer is only sent again where the
+/// provider can list its jobs (or with <c>--resubmit-unanswered</c>).
+/// </summary>
+internal sealed class JobSubmitter(IVideoProvider provider, Journal journal, RequestBuilder requests, RunContext run, TimeProvider time, ILogger logger)
+{
+    private const int MaxTries = 8;
+
+    // Submits and reconciliations are serialised: while one step looks for its job in the provider's recent
+    // list, no other submit is in flight, so an unclaimed job that matches can only come from this step's
+    // earlier, interrupted attempt.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public async Task<HeldJob> ResumeOrSubmitAsync(PlannedStep step, CancellationToken cancellationToken)
+    {
+        var cost = Planner.EstimateCost(step.Request, provider.Capabilities);
+        var open = journal.AttemptsForKey(step.Key).Where(a => !a.IsFinished && a.Provider == provider.Name).ToList();
+        foreach (var stale in open.SkipLast(1))
+        {
+            journal.RecordAbandoned(stale.Id, "superseded by a later attempt for the same key");
+        }
+
+        var attempt = open.LastOrDefault();
+        if (attempt?.JobId is { } existing)
+        {
+            Log.Resuming(logger, step.Id, existing);
+            return new HeldJob(attempt.Id, existing, cost);
+        }
+
+        JobRequest? request = null;
+        var attemptId = attempt?.Id;
+        var since = attempt?.IntentAt;
+
+        // An attempt left open by an earlier run may have created a job; one whose submit was answered with an error did not.
+        var outcomeUnknown = attempt is not null;
+        for (var tries = 1; ; tries++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            request ??= await requests.BuildAsync(step, run.Results, cancellationToken).ConfigureAwait(false);
+            TimeSpan delay;
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // An intent without a job id: the submit may have reached the provider before the crash or the
+                // dropped connection. Look for it before paying again.
+                if (attemptId is { } pendingAttempt && since is { } intentAt)
+                {
+                    if (provider.Capabilities.CanReconcile)
+                    {
+                        var adopted = await ReconcileAsync(request, intentAt, cancellationToken).ConfigureAwait(false);
+                        if (adopted is not null)
+                        {
+                            journal.RecordSubmitted(pendingAttempt, adopted);
+                            Log.Adopted(logger, step.Id, adopted);
+                            return new HeldJob(pendingAttempt, adopted, cost);
+                        }
+                    }
+                    else if (outcomeUnknown)
+                    {
+                        // The provider cannot list its jobs: the earlier submit may have created one that can't be
+                        // found. (After a submit answered with an error nothing was created: it is simply sent again.)
+                        if (!run.Options.ResubmitUnanswered)
+                        {
+                            throw Unanswered(step, intentAt);
+                        }
+
+                        journal.RecordAbandoned(pendingAttempt, "unanswered submit; submitted again (--resubmit-unanswered)");
+                        attemptId = null;
+                        since = null;
+                    }
+                }
+
+                run.Budget.Reserve(step.Id, cost);
+                attemptId ??= journal.BeginAttempt(step.Id, step.Key, provider.Name, step.Key);
+                since ??= journal.Get(attemptId.Value)!.IntentAt;
+                run.Emit(step.Id, RunPhase.Submitting);
+                try
+                {
+                    var status = await provider.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
+                    journal.RecordSubmitted(attemptId.Value, status.JobId);
+                    if (status.State is JobState.Queued or JobState.Running && status.PollAfter is { } firstPoll)
+                    {
+                        run.FirstPoll[status.JobId] = firstPoll;
+                    }
+
+                    Log.Submitted(logger, step.Id, status.JobId);
+                    return new HeldJob(attemptId.Value, status.JobId, cost);
+                }
+                catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && ex.Unanswered && !provider.Capabilities.CanReconcile)
+                {
+                    // Keep the intent open: a later run reports it again rather than paying twice.
+                    throw Unanswered(step, journal.Get(attemptId.Value)!.IntentAt, ex);
+                }
+                catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && tries < MaxTries)
+                {
+                    run.Budget.Release(cost);
+                    outcomeUnknown = ex.Unanswered;
+                    if (ex.RetryAfter is not null || ex.Message.Contains("429", StringComparison.Ordinal) || ex.Message.Contains("rate limit", StringComparison.OrdinalIgnoreCase))
+                    {
+                        run.Concurrency.LowerAfterRateLimit();
+                    }
+
+                    delay = ex.RetryAfter ?? Backoff(tries);
+                    Log.Retrying(logger, step.Id, ex.Message, delay);
+                    run.Emit(step.Id, RunPhase.Retrying, message: ex.Message);
+                }
+                catch (ProviderException ex)
+                {
+                    run.Budget.Release(cost);
+                    journal.RecordFailed(attemptId.Value, ex.Class.ToString(), ex.Message);
+                    throw;
+                }
+            }
+            finally
+            {
+                _gate.Release();
+            }
+
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private ProviderException Unanswered(PlannedStep step, DateTimeOffset intentAt, Exception? inner = null) => new(
+        new ProviderError(
+            ErrorClass.Invalid,
+            $"the submit of '{step.Id}' at {intentAt:yyyy-MM-dd HH:mm:ss}Z got no answer ({(inner is null ? "the run stopped" : inner.Message)}); "
+            + $"'{provider.Name}' cannot list its jobs, so Reel does not know whether it created one and will not pay twice on its own. "
+            + $"Check the provider's dashboard; to submit it again, run with --resubmit-unanswered",
+            "unanswered_submit"),
+        inner: inner);
+
+    /// <summary>The unclaimed job in the provider's recent list that matches the request, oldest first.</summary>
+    private async Task<string?> ReconcileAsync(JobRequest request, DateTimeOffset intentAt, CancellationToken cancellationToken)
+    {
+        var recent = await provider.ListRecentAsync(intentAt.AddSeconds(-2), cancellationToken).ConfigureAwait(false);
+        var claimed = journal.All().Where(a => a.JobId is not null).Select(a => a.JobId!).ToHashSet(StringComparer.Ordinal);
+        var expectedSeconds = request.Kind == JobKind.Extend ? (int?)null : request.Seconds;
+        return recent
+            .Where(j => !claimed.Contains(j.JobId))
+            .Where(j => j.Prompt == request.Prompt
+                && (j.Model is null || request.Model is null || j.Model == request.Model)
+                && (j.Size is null || request.Kind != JobKind.Generate || j.Size == request.Size.ToString())
+                && (j.Seconds is null || expectedSeconds is null || j.Seconds == expectedSeconds))
+            .OrderBy(j => j.CreatedAt ?? DateTimeOffset.MaxValue)
+            .Select(j => j.JobId)
+            .FirstOrDefault();
+    }
+
+    private static TimeSpan Backoff(int tries)
+    {
+        var seconds = Math.Min(15, 0.5 * Math.Pow(2, tries - 1));
+        return TimeSpan.FromSeconds(seconds * (0.8 + (Random.Shared.NextDouble() * 0.4)));
+    }
+}

@@ -1,0 +1,43 @@
+using Reel.Engine.Planning;
+using Reel.Engine.Prompts;
+using Reel.Engine.Storage;
+
+namespace Reel.Engine.Execution;
+
+/// <summary>
+/// Keeps the lock as steps finish: each finished step is written to the lock file at once, so a run
+/// killed afterwards loses nothing the lock could have said.
+/// </summary>
+internal sealed class LockRecorder(string lockPath, ScriptLock initial, TimeProvider time)
+{
+    private readonly Lock _gate = new();
+    private ScriptLock _lock = initial;
+
+    /// <summary>The lock as it stands now.</summary>
+    public ScriptLock Current
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lock;
+            }
+        }
+    }
+
+    public void Record(PlannedStep step, StepResult result, long? seed)
+    {
+        var r = step.Request;
+        var entry = new LockEntry(
+            step.Id, step.Key, r.Provider, r.Kind == StepKind.Cut ? null : r.Model, result.Job, result.Output, result.Thumbnail, result.Spritesheet,
+            r.Kind is StepKind.Character ? null : r.TotalSeconds, r.Kind is StepKind.Character ? null : r.Size.ToString(), result.Cost,
+            time.GetUtcNow(), result.Character, seed,
+            r.Kind is StepKind.Cut ? null : r.Prompt,
+            r.Inputs.IsEmpty ? null : string.Join(',', r.Inputs.Select(i => $"{i.Role}:{i.Sha256}")));
+        lock (_gate)
+        {
+            _lock = _lock.With(entry);
+            LockFile.Write(lockPath, _lock);
+        }
+    }
+}

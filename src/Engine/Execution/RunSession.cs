@@ -1,0 +1,144 @@
+using Microsoft.Extensions.Logging;
+using Reel.Engine.Planning;
+using Reel.Engine.Prompts;
+using Reel.Engine.Providers;
+using Reel.Engine.Storage;
+
+namespace Reel.Engine.Execution;
+
+/// <summary>
+/// One run of a plan: the rooms of the run (scheduler, job lifecycle, budget, batch, failure policy,
+/// media workshop) wired for this run only. Created by <see cref="Runner.RunAsync"/>, used once.
+/// </summary>
+internal sealed class RunSession
+{
+    private readonly IVideoProvider _provider;
+    private readonly Journal _journal;
+    private readonly LockRecorder _lock;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly RunContext _run;
+    private readonly MediaWorkshop _workshop;
+    private readonly RequestBuilder _requests;
+    private readonly JobLifecycle _lifecycle;
+
+    public RunSession(Plan plan, RunOptions options, IVideoProvider provider, ObjectStore store, Journal journal, LockRecorder lockRecorder, TimeProvider time, ILogger logger, Action<RunEvent> emit)
+    {
+        _provider = provider;
+        _journal = journal;
+        _lock = lockRecorder;
+        _time = time;
+        _logger = logger;
+        _run = new RunContext(plan, options, new ConcurrencyLimit(options.Concurrency, logger), emit);
+        _workshop = new MediaWorkshop(store, logger);
+        _requests = new RequestBuilder(provider.Capabilities, store, _workshop);
+        var submitter = new JobSubmitter(provider, journal, _requests, _run, time, logger);
+        var completion = new JobCompletion(provider, journal, store, _workshop, _run, time, logger);
+        _lifecycle = new JobLifecycle(provider, journal, store, submitter, completion, _run, logger);
+    }
+
+    public async Task<RunResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var plan = _run.Plan;
+        if (plan.Steps.Any(s => s.Status == StepStatus.Run && s.Request.Kind != StepKind.Cut))
+        {
+            var halted = await PreflightAsync(cancellationToken).ConfigureAwait(false);
+            if (halted is not null)
+            {
+                return halted;
+            }
+
+            if (_run.Options.Batch && _provider is IBatchVideoProvider batchProvider)
+            {
+                await new BatchSubmission(batchProvider, _journal, _requests, _run, _logger).SubmitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var scheduler = new Scheduler(plan, _run.Concurrency, _run.Halt, _run.Options.KeepGoing);
+        var (results, notRun, cancelled) = await scheduler.RunAsync(step => RunStepAsync(step, cancellationToken), _run.Results, cancellationToken).ConfigureAwait(false);
+        foreach (var r in results.Where(r => notRun.Contains(r.Id) && r.Outcome == StepOutcome.Skipped))
+        {
+            _run.Emit(new RunEvent(r.Id, RunPhase.Skipped, Message: r.Error));
+        }
+
+        var stop = cancelled ? RunStop.Cancelled : _run.Halt.IsHalted ? _run.Halt.Kind : RunStop.Completed;
+        return new RunResult(results, stop, cancelled ? Runner.CancelledMessage : _run.Halt.Message);
+    }
+
+    /// <summary>
+    /// One cheap call before anything is submitted, so a wrong key or an exhausted quota stops the run at
+    /// the first call instead of failing several submits at once.
+    /// </summary>
+    private async Task<RunResult?> PreflightAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _provider.ListRecentAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (ProviderException ex) when (ex.Class == ErrorClass.QuotaOrAuth)
+        {
+            var message = $"the provider refused the first call: {ex.Message}; nothing was submitted";
+            Log.Failed(_logger, _provider.Name, message);
+            return new RunResult([.. _run.Plan.Steps.Select(s => new StepResult(s.Id, s.Status == StepStatus.Cached ? StepOutcome.Cached : StepOutcome.Skipped))], RunStop.Halted, message);
+        }
+        catch (ProviderException)
+        {
+            // Transient trouble: the steps themselves retry.
+            return null;
+        }
+    }
+
+    private async Task<StepResult> RunStepAsync(PlannedStep step, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var started = _time.GetTimestamp();
+        try
+        {
+            var result = await ExecuteAsync(step, cancellationToken).ConfigureAwait(false);
+            result = result with { Duration = _time.GetElapsedTime(started) };
+            if (result.Outcome == StepOutcome.Done)
+            {
+                _lock.Record(step, result, _requests.SeedFor(step));
+                Log.Done(_logger, step.Id, result.Output ?? result.Character ?? "");
+            }
+
+            _run.Emit(step.Id, result.Outcome == StepOutcome.Cached ? RunPhase.Cached : RunPhase.Done, 100);
+            return result;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (FailurePolicy.FailsTheStep(ex))
+        {
+            var failure = FailurePolicy.Decide(step, ex);
+            if (failure.Halt is { } kind)
+            {
+                _run.Halt.Request(kind, failure.HaltMessage!);
+            }
+
+            Log.Failed(_logger, step.Id, failure.Message);
+            _run.Emit(step.Id, RunPhase.Failed, message: failure.Message);
+            return new StepResult(step.Id, StepOutcome.Failed, Error: failure.Message);
+        }
+    }
+
+    private async Task<StepResult> ExecuteAsync(PlannedStep step, CancellationToken cancellationToken)
+    {
+        if (step.Status == StepStatus.Cached)
+        {
+            var prior = _lock.Current.ForStep(step.Id);
+            return new StepResult(step.Id, StepOutcome.Cached, prior?.Job, prior?.Output, prior?.Thumbnail, prior?.Spritesheet, prior?.Cost ?? 0m, Character: prior?.Character);
+        }
+
+        if (step.Request.Kind == StepKind.Cut)
+        {
+            var shots = step.Request.Shots.Select(s => _run.Results[s].Output ?? throw new InvalidDataException($"shot '{s}' has no clip")).ToList();
+            var output = await _workshop.CutAsync(shots, step.Request.Cut, step.Request.Size, cancellationToken).ConfigureAwait(false);
+            return new StepResult(step.Id, StepOutcome.Done, Output: output);
+        }
+
+        return await _lifecycle.RunAsync(step, cancellationToken).ConfigureAwait(false);
+    }
+}
