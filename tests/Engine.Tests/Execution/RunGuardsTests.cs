@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Reel.Engine.Execution;
 using Reel.Engine.Planning;
+using Reel.Engine.Prompts;
 using Reel.Engine.Providers;
 using Reel.Engine.Providers.Local;
 using Reel.Engine.Scripts;
