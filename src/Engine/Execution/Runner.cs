@@ -8,6 +8,7 @@ using Reel.Engine.Media.Ffmpeg;
 using Reel.Engine.Planning;
 using Reel.Engine.Prompts;
 using Reel.Engine.Providers;
+using Reel.Engine.Providers.Http;
 using Reel.Engine.Scripts;
 using Reel.Engine.Storage;
 
@@ -30,6 +31,7 @@ public sealed class Runner
     private readonly Journal _journal;
     private readonly string _lockPath;
     private readonly TimeProvider _time;
+    private readonly Retries _retries;
     private readonly ILogger _logger;
     private readonly System.Threading.Lock _gate = new();
     private readonly SemaphoreSlim _submitGate = new(1, 1);
@@ -45,7 +47,8 @@ public sealed class Runner
     private string? _haltMessage;
     private RunStop _haltKind = RunStop.Completed;
 
-    public Runner(IVideoProvider provider, ObjectStore store, Journal journal, string lockPath, ScriptLock initialLock, TimeProvider time, ILogger? logger = null)
+    /// <param name="retries">The backoff between resubmits of a transient submit failure (default: on <paramref name="time"/>, with a fresh randomizer).</param>
+    public Runner(IVideoProvider provider, ObjectStore store, Journal journal, string lockPath, ScriptLock initialLock, TimeProvider time, ILogger? logger = null, Retries? retries = null)
     {
         _provider = provider;
         _store = store;
@@ -53,6 +56,7 @@ public sealed class Runner
         _lockPath = lockPath;
         _lock = initialLock;
         _time = time;
+        _retries = retries ?? new Retries(time, new Random().NextDouble);
         _logger = logger ?? NullLogger.Instance;
     }
 
@@ -208,7 +212,7 @@ public sealed class Runner
     {
         try
         {
-            await _provider.ListRecentAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await _provider.CheckAccessAsync(cancellationToken).ConfigureAwait(false);
             return null;
         }
         catch (ProviderException ex) when (ex.Class == ErrorClass.QuotaOrAuth)
@@ -381,7 +385,7 @@ public sealed class Runner
 
         if (_batchFailures.TryGetValue(step.Id, out var batchError))
         {
-            throw new ProviderException(batchError);
+            throw ProviderException.From(batchError);
         }
 
         // A finished attempt for this exact key whose result never reached the lock (killed in between).
@@ -419,7 +423,7 @@ public sealed class Runner
                 // again, unless --frozen forbids spending; regenerating a free step changes nothing.
                 if (options.Frozen && Planner.EstimateCost(request, _provider.Capabilities) > 0m)
                 {
-                    throw new ProviderException(new ProviderError(ErrorClass.Invalid, $"the locked job {lockedJob} is no longer available and --frozen forbids paying for it again ({ex.Message})"));
+                    throw ProviderException.Invalid($"the locked job {lockedJob} is no longer available and --frozen forbids paying for it again ({ex.Message})");
                 }
             }
         }
@@ -522,12 +526,12 @@ public sealed class Runner
                 {
                     ReleaseBudget(cost);
                     outcomeUnknown = ex.Unanswered;
-                    if (ex.RetryAfter is not null || ex.Message.Contains("429", StringComparison.Ordinal) || ex.Message.Contains("rate limit", StringComparison.OrdinalIgnoreCase))
+                    if (ex.RetryAfter is not null || ex.RateLimited)
                     {
                         LowerConcurrency();
                     }
 
-                    delay = ex.RetryAfter ?? Backoff(tries);
+                    delay = _retries.DelayFor(tries, ex);
                     Log.Retrying(_logger, step.Id, ex.Message, delay);
                     Emit(new RunEvent(step.Id, RunPhase.Retrying, Message: ex.Message, SpentSoFar: _spent));
                 }
@@ -547,31 +551,41 @@ public sealed class Runner
         }
     }
 
-    private ProviderException Unanswered(PlannedStep step, DateTimeOffset intentAt, Exception? inner = null) => new(
-        new ProviderError(
-            ErrorClass.Invalid,
-            $"the submit of '{step.Id}' at {intentAt:yyyy-MM-dd HH:mm:ss}Z got no answer ({(inner is null ? "the run stopped" : inner.Message)}); "
-            + $"'{_provider.Name}' cannot list its jobs, so Reel does not know whether it created one and will not pay twice on its own. "
-            + $"Check the provider's dashboard; to submit it again, run with --resubmit-unanswered",
-            "unanswered_submit"),
+    private ProviderException Unanswered(PlannedStep step, DateTimeOffset intentAt, Exception? inner = null) => ProviderException.Invalid(
+        $"the submit of '{step.Id}' at {intentAt:yyyy-MM-dd HH:mm:ss}Z got no answer ({(inner is null ? "the run stopped" : inner.Message)}); "
+        + $"'{_provider.Name}' cannot list its jobs, so Reel does not know whether it created one and will not pay twice on its own. "
+        + $"Check the provider's dashboard; to submit it again, run with --resubmit-unanswered",
+        "unanswered_submit",
         inner: inner);
 
     private async Task<string?> ReconcileAsync(JobRequest request, DateTimeOffset intentAt, CancellationToken cancellationToken)
     {
+        if (_provider is not IListingVideoProvider lister)
         {
-            var recent = await _provider.ListRecentAsync(intentAt.AddSeconds(-2), cancellationToken).ConfigureAwait(false);
-            var claimed = _journal.All().Where(a => a.JobId is not null).Select(a => a.JobId!).ToHashSet(StringComparer.Ordinal);
-            var expectedSeconds = request.Kind == JobKind.Extend ? (int?)null : request.Seconds;
-            return recent
-                .Where(j => !claimed.Contains(j.JobId))
-                .Where(j => j.Prompt == request.Prompt
-                    && (j.Model is null || request.Model is null || j.Model == request.Model)
-                    && (j.Size is null || request.Kind != JobKind.Generate || j.Size == request.Size.ToString())
-                    && (j.Seconds is null || expectedSeconds is null || j.Seconds == expectedSeconds))
-                .OrderBy(j => j.CreatedAt ?? DateTimeOffset.MaxValue)
-                .Select(j => j.JobId)
-                .FirstOrDefault();
+            return null;
         }
+
+        var recent = await lister.ListRecentAsync(intentAt.AddSeconds(-2), cancellationToken).ConfigureAwait(false);
+        var claimed = _journal.All().Where(a => a.JobId is not null).Select(a => a.JobId!).ToHashSet(StringComparer.Ordinal);
+
+        // What the listed job must show: its prompt (a character: its name), and the size and seconds it can be checked by.
+        var (prompt, size, expectedSeconds) = request switch
+        {
+            GenerateRequest g => (g.Prompt, g.Size.ToString(), (int?)g.Seconds),
+            ExtendRequest e => (e.Prompt, null, null),
+            EditRequest e => (e.Prompt, null, e.Seconds),
+            CreateCharacterRequest c => (c.Name, (string?)null, (int?)0),
+            _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "unknown job kind"),
+        };
+        return recent
+            .Where(j => !claimed.Contains(j.JobId))
+            .Where(j => j.Prompt == prompt
+                && (j.Model is null || request.Model is null || j.Model == request.Model)
+                && (j.Size is null || size is null || j.Size == size)
+                && (j.Seconds is null || expectedSeconds is null || j.Seconds == expectedSeconds))
+            .OrderBy(j => j.CreatedAt ?? DateTimeOffset.MaxValue)
+            .Select(j => j.JobId)
+            .FirstOrDefault();
     }
 
     private void ReserveBudget(PlannedStep step, decimal cost)
@@ -607,16 +621,23 @@ public sealed class Runner
         }
     }
 
-    private static TimeSpan Backoff(int tries)
-    {
-        var seconds = Math.Min(15, 0.5 * Math.Pow(2, tries - 1));
-        return TimeSpan.FromSeconds(seconds * (0.8 + (Random.Shared.NextDouble() * 0.4)));
-    }
-
+    /// <summary>The step's job request: its kind's fields, the neutral options as typed fields, the rest as provider options.</summary>
     private async Task<JobRequest> BuildRequestAsync(PlannedStep step, ConcurrentDictionary<string, StepResult> results, CancellationToken cancellationToken)
     {
         var request = await BuildBaseRequestAsync(step, results, cancellationToken).ConfigureAwait(false);
-        return request with { Seed = SeedFor(step), Options = step.Request.Options };
+        var options = step.Request.Options;
+        return request switch
+        {
+            GenerateRequest g => g with
+            {
+                Seed = SeedFor(step),
+                LastFramePath = NeutralOptions.LastFramePath(options),
+                ReferenceImagePaths = NeutralOptions.ReferenceImagePaths(options),
+                Options = NeutralOptions.ProviderOnly(options),
+            },
+            ExtendRequest e => e with { Seed = SeedFor(step), Options = NeutralOptions.ProviderOnly(options) },
+            _ => request with { Options = NeutralOptions.ProviderOnly(options) },
+        };
     }
 
     /// <summary>The seed a step sends: its <c>options.seed</c>, else one derived from its key when the provider takes seeds.</summary>
@@ -636,11 +657,12 @@ public sealed class Runner
         switch (r.Kind)
         {
             case StepKind.Character:
-                return new JobRequest(JobKind.CreateCharacter, r.Id, r.Prompt, r.Model, r.Size, 0, SourceVideoPath: r.Inputs[0].Path, Name: r.Prompt);
+                // A character step's prompt is the character's name.
+                return new CreateCharacterRequest(r.Id, r.Prompt, r.Inputs[0].Path) { Model = r.Model };
             case StepKind.Extend:
-                return new JobRequest(JobKind.Extend, r.Id, r.Prompt, r.Model, r.Size, r.Seconds, SourceJobId: results[r.From!].Job, SourceVideoPath: OutputPath(results[r.From!]), Take: r.Take);
+                return new ExtendRequest(r.Id, r.Prompt, r.Model, r.Size, r.Seconds, results[r.From!].Job, OutputPath(results[r.From!])) { Take = r.Take };
             case StepKind.Edit:
-                return new JobRequest(JobKind.Edit, r.Id, r.Prompt, r.Model, r.Size, r.Seconds, SourceJobId: results[r.From!].Job, SourceVideoPath: OutputPath(results[r.From!]), Take: r.Take);
+                return new EditRequest(r.Id, r.Prompt, r.Model, r.Size, r.Seconds, results[r.From!].Job, OutputPath(results[r.From!])) { Take = r.Take };
             default:
                 string? firstFrame = null;
                 if (r.Mode == ContinuationMode.LastFrame)
@@ -652,7 +674,7 @@ public sealed class Runner
                     firstFrame = await FitImageAsync(image, r.Size, r.Fit, cancellationToken).ConfigureAwait(false);
                 }
 
-                return new JobRequest(JobKind.Generate, r.Id, r.Prompt, r.Model, r.Size, r.Seconds, firstFrame, characters, Take: r.Take);
+                return new GenerateRequest(r.Id, r.Prompt, r.Model, r.Size, r.Seconds) { FirstFramePath = firstFrame, Characters = characters, Take = r.Take };
         }
     }
 
@@ -722,21 +744,12 @@ public sealed class Runner
             await Task.Delay(TimeSpan.FromTicks(Math.Clamp(firstWait.Ticks, MinHint.Ticks, MaxPoll.Ticks)), _time, cancellationToken).ConfigureAwait(false);
         }
 
-        for (var transient = 0; ;)
+        while (true)
         {
-            JobStatus status;
-            try
-            {
-                status = _known.TryRemove(jobId, out var known) && known.State is JobState.Succeeded or JobState.Failed
-                    ? known
-                    : await _provider.GetAsync(jobId, cancellationToken).ConfigureAwait(false);
-                transient = 0;
-            }
-            catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && ++transient < MaxTransientTries)
-            {
-                await Task.Delay(ex.RetryAfter ?? Backoff(transient), _time, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
+            // The transport retries a failed poll; a transient failure that gets here fails the step.
+            var status = _known.TryRemove(jobId, out var known) && known.State is JobState.Succeeded or JobState.Failed
+                ? known
+                : await _provider.GetAsync(jobId, cancellationToken).ConfigureAwait(false);
 
             var state = status.State.ToString().ToLowerInvariant();
             if (state != lastState)
@@ -754,7 +767,7 @@ public sealed class Runner
             {
                 var error = status.Error ?? new ProviderError(ErrorClass.Invalid, "the job failed without a reason");
                 _journal.RecordFailed(attempt, error.Class.ToString(), error.Message);
-                throw new ProviderException(error);
+                throw ProviderException.From(error);
             }
 
             Emit(new RunEvent(step.Id, status.State == JobState.Queued ? RunPhase.Queued : RunPhase.Running, status.Progress, SpentSoFar: _spent));
@@ -831,7 +844,7 @@ public sealed class Runner
             _store.Delete(sha);
         }
 
-        throw new ProviderException(new ProviderError(ErrorClass.Transient, $"the downloaded clip of job {jobId} is damaged: {problem}"));
+        throw ProviderException.Transient($"the downloaded clip of job {jobId} is damaged: {problem}");
     }
 
     private async Task<string?> VerifyClipAsync(string path, int expectedSeconds, VideoSize size, CancellationToken cancellationToken)
@@ -882,30 +895,26 @@ public sealed class Runner
         }
     }
 
-    /// <summary>Streams one variant into the store, retrying truncated or dropped downloads into a fresh file.</summary>
+    /// <summary>
+    /// Streams one variant into the store. The file is seekable, so the provider's transport retries a truncated or
+    /// dropped download into it from the start.
+    /// </summary>
     private async Task<string> DownloadAsync(string jobId, ContentVariant variant, CancellationToken cancellationToken)
     {
-        for (var tries = 1; ; tries++)
+        var temp = TempPath(".part");
+        try
         {
-            var temp = TempPath(".part");
-            try
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, useAsync: true))
             {
-                await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-                {
-                    await _provider.DownloadAsync(jobId, variant, file, cancellationToken).ConfigureAwait(false);
-                }
+                await _provider.DownloadAsync(jobId, variant, file, cancellationToken).ConfigureAwait(false);
+            }
 
-                var stored = await _store.PutFileAsync(temp, cancellationToken: cancellationToken).ConfigureAwait(false);
-                return stored.Sha256;
-            }
-            catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && tries < MaxTransientTries)
-            {
-                await Task.Delay(ex.RetryAfter ?? Backoff(tries), _time, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                File.Delete(temp);
-            }
+            var stored = await _store.PutFileAsync(temp, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return stored.Sha256;
+        }
+        finally
+        {
+            File.Delete(temp);
         }
     }
 
