@@ -185,3 +185,9 @@ internal static class Videos
     public static string Error(string message, string type = "invalid_request_error", string? param = null, string? code = null) =>
         JsonSerializer.Serialize(new { error = new { message, type, param, code } });
 }
+
+/// <summary>A destination that can't seek (a pipe, a socket): a download written into it can't be rewound.</summary>
+internal sealed class ForwardOnlyStream : MemoryStream
+{
+    public override bool CanSeek => false;
+}

@@ -491,20 +491,52 @@ public sealed class OpenAiProviderTests : IDisposable
     public async Task Download_shorter_than_content_length_is_a_transient_truncation()
     {
         _h.Handler.Enqueue(() => Binary(new byte[600], 1000));
-        using var destination = new MemoryStream();
+        using var destination = new ForwardOnlyStream();
 
         var ex = await Assert.ThrowsAsync<ProviderException>(() => _h.Provider.DownloadAsync("video_1", ContentVariant.Video, destination));
 
         Assert.Equal(ErrorClass.Transient, ex.Class);
         Assert.Contains("truncated download: got 600 of 1000 bytes", ex.Message);
-        Assert.Single(_h.Requests); // the caller retries into a fresh file
+        Assert.Single(_h.Requests); // a destination that can't seek can't be written again: the caller retries into a fresh one
+    }
+
+    [Fact]
+    public async Task A_truncated_download_is_fetched_again_into_the_emptied_destination()
+    {
+        var bytes = Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray();
+        _h.Handler
+            .Enqueue(() => Binary(bytes, 1000, failAfter: 300))
+            .Enqueue(() => Binary(bytes[..600], 1000))
+            .Enqueue(() => Binary(bytes, 1000));
+        using var destination = new MemoryStream();
+        destination.Write([7, 7]); // what was there before is kept
+
+        await _h.Drive(_h.Provider.DownloadAsync("video_1", ContentVariant.Video, destination));
+
+        Assert.Equal(3, _h.Requests.Count);
+        Assert.Equal([7, 7, .. bytes], destination.ToArray());
+        Assert.Contains(_h.Logger.Lines, l => l.Contains("truncated", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_download_that_stays_truncated_fails_after_eight_requests()
+    {
+        _h.Handler.Fallback = _ => Binary(new byte[600], 1000);
+        using var destination = new MemoryStream();
+
+        var ex = await Assert.ThrowsAsync<ProviderException>(() => _h.Drive(_h.Provider.DownloadAsync("video_1", ContentVariant.Video, destination)));
+
+        Assert.Equal(ErrorClass.Transient, ex.Class);
+        Assert.Contains("truncated download: got 600 of 1000 bytes", ex.Message);
+        Assert.Equal(Retries.MaxAttempts, _h.Requests.Count);
+        Assert.Equal(600, destination.Length);
     }
 
     [Fact]
     public async Task Download_connection_drop_mid_body_is_a_transient_truncation()
     {
         _h.Handler.Enqueue(() => Binary(new byte[1000], 1000, failAfter: 300));
-        using var destination = new MemoryStream();
+        using var destination = new ForwardOnlyStream();
 
         var ex = await Assert.ThrowsAsync<ProviderException>(() => _h.Provider.DownloadAsync("video_1", ContentVariant.Video, destination));
 
