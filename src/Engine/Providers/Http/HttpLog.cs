@@ -28,7 +28,4 @@ internal static partial class HttpLog
 
     [LoggerMessage(EventId = 4109, Level = LogLevel.Debug, Message = "{Provider} access check passed: the key was accepted")]
     public static partial void AccessChecked(ILogger logger, string provider);
-
-    [LoggerMessage(EventId = 4107, Level = LogLevel.Debug, Message = "{Provider} {Kind} for step {StepId} ignores {What} (not supported by the API)")]
-    public static partial void Ignored(ILogger logger, string provider, JobKind kind, string stepId, string what);
 }

@@ -86,12 +86,6 @@ public sealed class ProviderHttp
             });
     }
 
-    public string Name => _profile.Name;
-
-    /// <summary>Sends one request once; success returns the response (caller disposes), failure throws classified.</summary>
-    public Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken) =>
-        SendAsync(request, completion, probe: false, cancellationToken);
-
     /// <summary>Sends an idempotent request (a fresh message per attempt), retrying transient failures per <see cref="Retries"/>.</summary>
     public Task<HttpResponseMessage> SendWithRetryAsync(Func<HttpRequestMessage> make, HttpCompletionOption completion, CancellationToken cancellationToken) =>
         RetriedAsync(make, (request, token) => SendAsync(request, completion, probe: false, token), cancellationToken);
@@ -127,7 +121,7 @@ public sealed class ProviderHttp
     /// <summary>A creating request, sent once, whose answer is JSON.</summary>
     public async Task<JsonReply> PostJsonOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        using var response = await SendOnceAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, probe: false, cancellationToken).ConfigureAwait(false);
         try
         {
             return new JsonReply(await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false), _profile.PollHint?.Invoke(response));
@@ -174,6 +168,7 @@ public sealed class ProviderHttp
         }
     }
 
+    /// <summary>Sends one request once; success returns the response (caller disposes), failure throws classified.</summary>
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, bool probe, CancellationToken cancellationToken)
     {
         using var owned = request;
@@ -287,7 +282,7 @@ public sealed class ProviderHttp
         }
     }
 
-    public async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try
         {
@@ -325,7 +320,7 @@ public sealed class ProviderHttp
         text is null || _profile.Secret.Length == 0 ? text : text.Replace(_profile.Secret, "***", StringComparison.Ordinal);
 
     /// <summary><c>retry-after-ms</c> (milliseconds), else <c>Retry-After</c> (seconds or an HTTP date).</summary>
-    public static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now)
+    private static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now)
     {
         if (Header(response, "retry-after-ms") is { } ms
             && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var m) && m >= 0)
