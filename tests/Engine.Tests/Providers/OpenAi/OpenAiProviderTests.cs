@@ -370,6 +370,45 @@ public sealed class OpenAiProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_429_is_marked_rate_limited_by_its_status_and_an_exhausted_quota_is_not()
+    {
+        _h.Handler
+            .Json(Videos.Error("Too many requests, try later", code: "too_many"), HttpStatusCode.TooManyRequests)
+            .Json(Videos.Error("You exceeded your current quota", "insufficient_quota", code: "insufficient_quota"), HttpStatusCode.TooManyRequests)
+            .Json(Videos.Error("rate limit reached upstream", "server_error"), HttpStatusCode.ServiceUnavailable);
+
+        var limited = await Assert.ThrowsAsync<ProviderException>(() => _h.Provider.SubmitAsync(Generate()));
+        var quota = await Assert.ThrowsAsync<ProviderException>(() => _h.Provider.SubmitAsync(Generate()));
+        var busy = await Assert.ThrowsAsync<ProviderException>(() => _h.Provider.SubmitAsync(Generate()));
+
+        Assert.Equal(ErrorClass.Transient, limited.Class);
+        Assert.True(limited.RateLimited);
+        Assert.Equal(ErrorClass.QuotaOrAuth, quota.Class);
+        Assert.False(quota.RateLimited);
+        Assert.Equal(ErrorClass.Transient, busy.Class);
+        Assert.False(busy.RateLimited); // the status says so, not the text
+    }
+
+    [Fact]
+    public async Task The_access_check_is_one_cheap_list_call_logged_at_debug_only()
+    {
+        _h.Handler
+            .Json("""{"object":"list","data":[],"has_more":false}""")
+            .Json(Videos.Error("Incorrect API key provided", code: "invalid_api_key"), HttpStatusCode.Unauthorized);
+
+        await _h.Provider.CheckAccessAsync();
+        var refused = await Assert.ThrowsAsync<ProviderException>(() => _h.Provider.CheckAccessAsync());
+
+        Assert.Equal(2, _h.Requests.Count);
+        Assert.All(_h.Requests, r => Assert.Equal("/v1/videos", r.Path));
+        Assert.Equal("1", _h.Requests[0].Query("limit"));
+        Assert.Equal(ErrorClass.QuotaOrAuth, refused.Class);
+        Assert.Contains("OPENAI_API_KEY", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_h.Logger.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal));
+        Assert.DoesNotContain(_h.Logger.Lines, l => l.Contains(Harness.Key, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Get_is_not_retried_on_invalid_or_auth_errors()
     {
         _h.Handler.Json(Videos.Error("No such video", code: "not_found"), HttpStatusCode.NotFound);
