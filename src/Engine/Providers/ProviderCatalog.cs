@@ -29,7 +29,8 @@ public sealed record ProviderComposition(
     /// <summary>Shows the directory only; the environment holds secrets.</summary>
     public override string ToString() => $"ProviderComposition {{ LocalProviderDirectory = {LocalProviderDirectory}, Environment = *** }}";
 
-    internal Retries Retries() => new(Time, Randomizer);
+    /// <summary>The retry policy on this clock and randomizer (one per provider: each keeps its own pipeline).</summary>
+    internal Retries NewRetries() => new(Time, Randomizer);
 }
 
 /// <summary>One provider Reel knows: its name, its capability table and how to build it.</summary>
@@ -48,13 +49,13 @@ public static class ProviderCatalog
     [
         new("local", LocalCapabilities.Table, c => new LocalProvider(c.LocalProviderDirectory, c.Time)),
         new("openai", OpenAiCapabilities.Table, c => new OpenAiProvider(
-            c.HttpClients(), OpenAiOptions.FromEnvironment(c.Environment), c.Retries(), c.Loggers.CreateLogger<OpenAiProvider>())),
+            c.HttpClients(), OpenAiOptions.FromEnvironment(c.Environment), c.NewRetries(), c.Loggers.CreateLogger<OpenAiProvider>())),
         new("fal", FalCapabilities.Table, c => new FalProvider(
-            c.HttpClients(), FalOptions.FromEnvironment(c.Environment), c.Retries(), c.Loggers.CreateLogger<FalProvider>())),
+            c.HttpClients(), FalOptions.FromEnvironment(c.Environment), c.NewRetries(), c.Loggers.CreateLogger<FalProvider>())),
         new("veo", VeoCapabilities.Gemini, c => new VeoProvider(
-            c.HttpClients(), VeoOptions.Gemini(c.Environment), c.Retries(), c.Loggers.CreateLogger<VeoProvider>())),
+            c.HttpClients(), VeoOptions.Gemini(c.Environment), c.NewRetries(), c.Loggers.CreateLogger<VeoProvider>())),
         new("veo-vertex", VeoCapabilities.Vertex, c => new VeoProvider(
-            c.HttpClients(), VeoOptions.Vertex(c.Environment), c.Retries(), c.Loggers.CreateLogger<VeoProvider>())),
+            c.HttpClients(), VeoOptions.Vertex(c.Environment), c.NewRetries(), c.Loggers.CreateLogger<VeoProvider>())),
     ];
 
     /// <summary>The provider names, in catalog order.</summary>

@@ -3,6 +3,7 @@ using Reel.Engine.Core;
 
 namespace Reel.Engine.Providers;
 
+/// <summary>The kind of a <see cref="JobRequest"/>, for logs and persisted job files (providers switch on the request's type).</summary>
 public enum JobKind
 {
     Generate,
