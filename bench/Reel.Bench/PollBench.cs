@@ -42,7 +42,7 @@ internal static class PollBench
             await using var server = await EmulatorServer.StartAsync(new EmulatorOptions(Port: 0, Speed: speed, AuditPath: audit, DataDirectory: Path.Combine(dir, "emulator")));
             var timing = new TimingHandler();
             using var http = new HttpClient(timing) { Timeout = TimeSpan.FromMinutes(10) };
-            var provider = new OpenAiProvider(http, new OpenAiOptions("sk-bench", new Uri(server.BaseAddress, "/v1")), TimeProvider.System);
+            var provider = new OpenAiProvider(http, new OpenAiOptions("sk-bench", new Uri(server.BaseAddress, "/v1")), new Reel.Engine.Providers.Http.Retries(TimeProvider.System, new Random(1).NextDouble));
 
             var workspace = new Workspace(path);
             var store = workspace.OpenStore();

@@ -3,7 +3,10 @@ namespace Reel.Emulator;
 /// <summary>How <see cref="EmulatorServer"/> behaves.</summary>
 /// <param name="Port">TCP port on 127.0.0.1; 0 picks any free port.</param>
 /// <param name="Speed">Seconds of (provider) time per second of clip: 1 is real time, 0.05 makes an 8 s clip ready in 0.4 s.</param>
-/// <param name="Faults">Fault profile such as <c>429=0.1,500=0.05,503=0.05,reset=0.05,truncate=0.05,moderation=0.02</c>; null or empty for none.</param>
+/// <param name="Faults">
+/// Fault profile such as <c>429=0.1,500=0.05,503=0.05,reset=0.05,truncate=0.05,moderation=0.02</c>; null or empty for
+/// none. <c>poll503=R</c> answers that share of status polls (and nothing else) with 503.
+/// </param>
 /// <param name="Seed">Seed of the fault dice, so that a run is reproducible.</param>
 /// <param name="ApiKey">
 /// When set, every API request must carry this key in its API's own way (OpenAI <c>Authorization: Bearer</c>, fal

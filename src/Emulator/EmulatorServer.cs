@@ -146,7 +146,8 @@ public sealed class EmulatorServer : IAsyncDisposable
                 return;
             }
 
-            var fault = _faults.NextRequestFault();
+            // poll503 answers a status poll with 503 before the other faults are drawn.
+            var fault = family.IsStatusPoll(method, segments) && _faults.NextPollUnavailable() ? RequestFault.Unavailable : _faults.NextRequestFault();
             if (fault == RequestFault.Drop)
             {
                 // Dropped before anything was processed.

@@ -59,4 +59,6 @@ internal sealed class FalFamily(FalApi api) : IApiFamily
     }
 
     public bool IsContentDownload(string[] segments) => segments is ["fal-cdn", "files", _, _];
+
+    public bool IsStatusPoll(string method, string[] segments) => method == "GET" && segments is ["fal-ai", _, "requests", _, "status"];
 }

@@ -17,12 +17,15 @@ internal enum RequestFault
     Reset,
 }
 
-/// <summary>Rates parsed from a profile like <c>429=0.1,500=0.05,reset=0.05</c>.</summary>
-internal sealed record FaultProfile(double TooManyRequests, double InternalError, double Unavailable, double Reset, double Truncate, double Moderation, double Drop = 0)
+/// <summary>
+/// Rates parsed from a profile like <c>429=0.1,500=0.05,reset=0.05</c>. <c>poll503</c> answers status polls only
+/// with 503, drawn apart from the others (so <c>poll503=1</c> makes every poll fail and nothing else).
+/// </summary>
+internal sealed record FaultProfile(double TooManyRequests, double InternalError, double Unavailable, double Reset, double Truncate, double Moderation, double Drop = 0, double PollUnavailable = 0)
 {
     public static FaultProfile None { get; } = new(0, 0, 0, 0, 0, 0);
 
-    private static readonly string[] Names = ["429", "500", "503", "drop", "reset", "truncate", "moderation"];
+    private static readonly string[] Names = ["429", "500", "503", "drop", "reset", "truncate", "moderation", "poll503"];
 
     /// <summary>Parses a profile; throws <see cref="ArgumentException"/> naming the bad entry.</summary>
     public static FaultProfile Parse(string? text)
@@ -54,7 +57,7 @@ internal sealed record FaultProfile(double TooManyRequests, double InternalError
         }
 
         double Get(string n) => rates.TryGetValue(n, out var r) ? r : 0;
-        var profile = new FaultProfile(Get("429"), Get("500"), Get("503"), Get("reset"), Get("truncate"), Get("moderation"), Get("drop"));
+        var profile = new FaultProfile(Get("429"), Get("500"), Get("503"), Get("reset"), Get("truncate"), Get("moderation"), Get("drop"), Get("poll503"));
         if (profile.TooManyRequests + profile.InternalError + profile.Unavailable + profile.Drop + profile.Reset > 1)
         {
             throw new ArgumentException($"The rates of 429, 500, 503, drop and reset in '{text}' add up to more than 1.", nameof(text));
@@ -104,6 +107,9 @@ internal sealed class FaultInjector(FaultProfile profile, int seed)
 
         return u - p.Reset < 0 ? RequestFault.Reset : RequestFault.None;
     }
+
+    /// <summary>One draw per status poll (none when the rate is 0, so other faults' dice are unchanged).</summary>
+    public bool NextPollUnavailable() => Profile.PollUnavailable > 0 && Next() < Profile.PollUnavailable;
 
     /// <summary>One draw per content download.</summary>
     public bool NextTruncate() => Profile.Truncate > 0 && Next() < Profile.Truncate;

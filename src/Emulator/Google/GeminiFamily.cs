@@ -31,11 +31,15 @@ internal sealed class GeminiFamily(VeoApi api) : GoogleFamily
 
     public override bool IsContentDownload(string[] segments) => segments is ["v1beta", "files", var file] && file.EndsWith(":download", StringComparison.Ordinal);
 
+    public override bool IsStatusPoll(string method, string[] segments) => method == "GET" && segments is ["v1beta", "models", _, "operations", _];
+
     protected override async Task<ApiResult> RouteAsync(HttpContext context, string[] segments, CancellationToken cancellationToken)
     {
         var request = context.Request;
         switch (segments[1..], request.Method)
         {
+            case (["models"], "GET"):
+                return VeoApi.GeminiListModels(request);
             case (["models", var target], "POST") when SplitVerb(target) is (var model, "predictLongRunning"):
                 return api.GeminiPredict(model, await ReadJsonAsync(request, cancellationToken).ConfigureAwait(false));
             case (["models", var model, "operations", var id], "GET"):

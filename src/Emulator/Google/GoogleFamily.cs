@@ -35,6 +35,8 @@ internal abstract class GoogleFamily : IApiFamily
 
     public abstract bool IsContentDownload(string[] segments);
 
+    public abstract bool IsStatusPoll(string method, string[] segments);
+
     protected abstract Task<ApiResult> RouteAsync(HttpContext context, string[] segments, CancellationToken cancellationToken);
 
     protected static JsonResult Error(GoogleErrorException error) => new(error.Code, error.ToJson());

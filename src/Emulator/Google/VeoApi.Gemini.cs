@@ -21,6 +21,47 @@ internal sealed partial class VeoApi
         return JsonResult.Ok(new JsonObject { ["name"] = operation.Name });
     }
 
+    /// <summary>
+    /// <c>GET /v1beta/models?pageSize=N&amp;pageToken=T</c> (models.list): the Veo models, <c>pageSize</c> (default 50) at
+    /// a time; <c>nextPageToken</c> while more remain. Clients call it as the cheapest check of their key.
+    /// </summary>
+    public static JsonResult GeminiListModels(HttpRequest http)
+    {
+        var size = 50;
+        if (http.Query["pageSize"].ToString() is { Length: > 0 } text
+            && (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out size) || size < 0))
+        {
+            throw GoogleErrorException.InvalidArgument($"Invalid value at 'page_size' (TYPE_INT32), \"{text}\"");
+        }
+
+        size = size == 0 ? 50 : Math.Min(size, 1000);
+        var start = 0;
+        if (http.Query["pageToken"].ToString() is { Length: > 0 } token
+            && (!int.TryParse(token, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out start)))
+        {
+            throw GoogleErrorException.InvalidArgument("Invalid page token.");
+        }
+
+        var names = VeoModel.Names(VeoSurface.Gemini).ToList();
+        var page = names.Skip(start).Take(size).ToList();
+        var result = new JsonObject
+        {
+            ["models"] = new JsonArray([.. page.Select(name => (JsonNode)new JsonObject
+            {
+                ["name"] = "models/" + name,
+                ["version"] = "1.0",
+                ["displayName"] = name,
+                ["supportedGenerationMethods"] = new JsonArray("predictLongRunning"),
+            })]),
+        };
+        if (start + page.Count < names.Count)
+        {
+            result["nextPageToken"] = (start + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return JsonResult.Ok(result);
+    }
+
     /// <summary><c>GET /v1beta/models/{model}/operations/{id}</c>.</summary>
     public JsonResult GeminiOperation(string model, string id, HttpRequest http)
     {

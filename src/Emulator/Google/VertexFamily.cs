@@ -42,6 +42,9 @@ internal sealed class VertexFamily(VeoApi api) : GoogleFamily
     /// <summary>Vertex returns videos inline in JSON: nothing here is a media download.</summary>
     public override bool IsContentDownload(string[] segments) => false;
 
+    public override bool IsStatusPoll(string method, string[] segments) =>
+        method == "POST" && segments is ["v1beta1", .., var last] && last.EndsWith(":fetchPredictOperation", StringComparison.Ordinal);
+
     protected override async Task<ApiResult> RouteAsync(HttpContext context, string[] segments, CancellationToken cancellationToken)
     {
         var request = context.Request;

@@ -53,5 +53,7 @@ internal sealed class OpenAiFamily(OpenAiApi api) : IApiFamily
 
     public bool IsContentDownload(string[] segments) => segments is ["v1", "videos", _, "content"] or ["v1", "files", _, "content"];
 
+    public bool IsStatusPoll(string method, string[] segments) => method == "GET" && segments is ["v1", "videos", not "characters"];
+
     private static JsonResult Error(ApiErrorException error) => new(error.Status, error.ToJson());
 }

@@ -13,7 +13,10 @@ internal static class Common
 {
     public static Argument<string> ScriptArgument() => new("SCRIPT") { Description = "The storyboard script (*.yaml)." };
 
-    public static Option<string?> ProviderOption() => new("--provider") { Description = "Use this provider instead of the script's 'provider:' (local, openai)." };
+    public static Option<string?> ProviderOption() => new("--provider")
+    {
+        Description = $"Use this provider instead of the script's 'provider:' ({string.Join(", ", Engine.Providers.ProviderCatalog.Names)}).",
+    };
 
     public static Option<bool> JsonOption(string what) => new("--json") { Description = $"Print {what} as JSON on stdout." };
 

@@ -113,10 +113,18 @@ internal static class RunCommand
             })
             .AddFilter((category, level) => level >= (verbose ? LogLevel.Information : LogLevel.Warning) && !(category ?? "").StartsWith("System.Net.Http", StringComparison.Ordinal))
             .SetMinimumLevel(LogLevel.Information));
-        var (provider, error) = ProviderFactory.Create(expanded.Provider, workspace, loggers);
-        if (provider is null)
+        Engine.Providers.IVideoProvider provider;
+        try
         {
-            Console.Error.WriteLine($"error: {error}");
+            // Keys come from the environment and go nowhere else.
+            var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+            provider = Engine.Providers.ProviderCatalog.Create(expanded.Provider, new Engine.Providers.ProviderComposition(
+                environment, workspace.LocalProviderDirectory, TimeProvider.System, loggers, new Random().NextDouble, () => new HttpClient { Timeout = TimeSpan.FromMinutes(10) }));
+        }
+        catch (Engine.Providers.ProviderException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
             return ExitCodes.Invalid;
         }
 

@@ -138,7 +138,7 @@ public static class DiagnosticCodes
 
     public static readonly DiagnosticDescriptor UnknownProvider = Error(
         "RL0401", "unknown provider",
-        "unknown provider 'opnai' (did you mean 'openai'?) (known: local, openai)");
+        "unknown provider 'opnai' (did you mean 'openai'?) (known: fal, local, openai, veo, veo-vertex)");
 
     public static readonly DiagnosticDescriptor UnknownModel = Error(
         "RL0402", "the provider has no such model",

@@ -16,7 +16,6 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
     private static readonly TimeSpan MinPoll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxPoll = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan MinHint = TimeSpan.FromMilliseconds(20);
-    private const int MaxTransientTries = 8;
 
     /// <summary>Waits for a submitted job, then brings its clip and pictures into the store.</summary>
     public async Task<StepResult> FinishAsync(PlannedStep step, HeldJob job, CancellationToken cancellationToken)
@@ -69,21 +68,12 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
             await Task.Delay(TimeSpan.FromTicks(Math.Clamp(firstWait.Ticks, MinHint.Ticks, MaxPoll.Ticks)), time, cancellationToken).ConfigureAwait(false);
         }
 
-        for (var transient = 0; ;)
+        while (true)
         {
-            JobStatus status;
-            try
-            {
-                status = run.KnownStatuses.TryRemove(job.JobId, out var known) && known.State is JobState.Succeeded or JobState.Failed
-                    ? known
-                    : await provider.GetAsync(job.JobId, cancellationToken).ConfigureAwait(false);
-                transient = 0;
-            }
-            catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && ++transient < MaxTransientTries)
-            {
-                await Task.Delay(ex.RetryAfter ?? Backoff(transient), time, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
+            // The transport retries a failed poll; a transient failure that gets here fails the step.
+            var status = run.KnownStatuses.TryRemove(job.JobId, out var known) && known.State is JobState.Succeeded or JobState.Failed
+                ? known
+                : await provider.GetAsync(job.JobId, cancellationToken).ConfigureAwait(false);
 
             var state = status.State.ToString().ToLowerInvariant();
             if (state != lastState)
@@ -101,7 +91,7 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
             {
                 var error = status.Error ?? new ProviderError(ErrorClass.Invalid, "the job failed without a reason");
                 journal.RecordFailed(job.Attempt, error.Class.ToString(), error.Message);
-                throw new ProviderException(error);
+                throw ProviderException.From(error);
             }
 
             run.Emit(step.Id, status.State == JobState.Queued ? RunPhase.Queued : RunPhase.Running, status.Progress);
@@ -140,39 +130,29 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
             store.Delete(sha);
         }
 
-        throw new ProviderException(new ProviderError(ErrorClass.Transient, $"the downloaded clip of job {jobId} is damaged: {problem}"));
+        throw ProviderException.Transient($"the downloaded clip of job {jobId} is damaged: {problem}");
     }
 
-    /// <summary>Streams one variant into the store, retrying truncated or dropped downloads into a fresh file.</summary>
+    /// <summary>
+    /// Streams one variant into the store. The file is seekable, so the provider's transport retries a truncated or
+    /// dropped download into it from the start.
+    /// </summary>
     private async Task<string> DownloadAsync(string jobId, ContentVariant variant, CancellationToken cancellationToken)
     {
-        for (var tries = 1; ; tries++)
+        var temp = workshop.TempPath(".part");
+        try
         {
-            var temp = workshop.TempPath(".part");
-            try
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, useAsync: true))
             {
-                await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-                {
-                    await provider.DownloadAsync(jobId, variant, file, cancellationToken).ConfigureAwait(false);
-                }
+                await provider.DownloadAsync(jobId, variant, file, cancellationToken).ConfigureAwait(false);
+            }
 
-                var stored = await store.PutFileAsync(temp, cancellationToken: cancellationToken).ConfigureAwait(false);
-                return stored.Sha256;
-            }
-            catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && tries < MaxTransientTries)
-            {
-                await Task.Delay(ex.RetryAfter ?? Backoff(tries), time, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                File.Delete(temp);
-            }
+            var stored = await store.PutFileAsync(temp, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return stored.Sha256;
         }
-    }
-
-    private static TimeSpan Backoff(int tries)
-    {
-        var seconds = Math.Min(15, 0.5 * Math.Pow(2, tries - 1));
-        return TimeSpan.FromSeconds(seconds * (0.8 + (Random.Shared.NextDouble() * 0.4)));
+        finally
+        {
+            File.Delete(temp);
+        }
     }
 }

@@ -18,7 +18,7 @@ internal sealed class JobLifecycle(IVideoProvider provider, Journal journal, Obj
         var request = step.Request;
         if (run.BatchFailures.TryGetValue(step.Id, out var batchError))
         {
-            throw new ProviderException(batchError);
+            throw ProviderException.From(batchError);
         }
 
         if (await ReuseFinishedAsync(step, cancellationToken).ConfigureAwait(false) is { } reused)
@@ -88,7 +88,7 @@ internal sealed class JobLifecycle(IVideoProvider provider, Journal journal, Obj
             // Regenerating a free step changes nothing; paying again is what --frozen forbids.
             if (run.Options.Frozen && Planner.EstimateCost(step.Request, provider.Capabilities) > 0m)
             {
-                throw new ProviderException(new ProviderError(ErrorClass.Invalid, $"the locked job {lockedJob} is no longer available and --frozen forbids paying for it again ({ex.Message})"));
+                throw ProviderException.Invalid($"the locked job {lockedJob} is no longer available and --frozen forbids paying for it again ({ex.Message})");
             }
 
             return null;

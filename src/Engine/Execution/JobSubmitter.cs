@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Reel.Engine.Planning;
 using Reel.Engine.Providers;
+using Reel.Engine.Providers.Http;
 using Reel.Engine.Storage;
 
 namespace Reel.Engine.Execution;
@@ -14,7 +15,7 @@ internal readonly record struct HeldJob(long Attempt, string JobId, decimal Cost
 /// transient error created nothing and is sent again; one that got no answer is only sent again where the
 /// provider can list its jobs (or with <c>--resubmit-unanswered</c>).
 /// </summary>
-internal sealed class JobSubmitter(IVideoProvider provider, Journal journal, RequestBuilder requests, RunContext run, TimeProvider time, ILogger logger)
+internal sealed class JobSubmitter(IVideoProvider provider, Journal journal, RequestBuilder requests, RunContext run, TimeProvider time, Retries retries, ILogger logger)
 {
     private const int MaxTries = 8;
 
@@ -107,12 +108,12 @@ internal sealed class JobSubmitter(IVideoProvider provider, Journal journal, Req
                 {
                     run.Budget.Release(cost);
                     outcomeUnknown = ex.Unanswered;
-                    if (ex.RetryAfter is not null || ex.Message.Contains("429", StringComparison.Ordinal) || ex.Message.Contains("rate limit", StringComparison.OrdinalIgnoreCase))
+                    if (ex.RetryAfter is not null || ex.RateLimited)
                     {
                         run.Concurrency.LowerAfterRateLimit();
                     }
 
-                    delay = ex.RetryAfter ?? Backoff(tries);
+                    delay = retries.DelayFor(tries, ex);
                     Log.Retrying(logger, step.Id, ex.Message, delay);
                     run.Emit(step.Id, RunPhase.Retrying, message: ex.Message);
                 }
@@ -132,35 +133,41 @@ internal sealed class JobSubmitter(IVideoProvider provider, Journal journal, Req
         }
     }
 
-    private ProviderException Unanswered(PlannedStep step, DateTimeOffset intentAt, Exception? inner = null) => new(
-        new ProviderError(
-            ErrorClass.Invalid,
-            $"the submit of '{step.Id}' at {intentAt:yyyy-MM-dd HH:mm:ss}Z got no answer ({(inner is null ? "the run stopped" : inner.Message)}); "
-            + $"'{provider.Name}' cannot list its jobs, so Reel does not know whether it created one and will not pay twice on its own. "
-            + $"Check the provider's dashboard; to submit it again, run with --resubmit-unanswered",
-            "unanswered_submit"),
+    private ProviderException Unanswered(PlannedStep step, DateTimeOffset intentAt, Exception? inner = null) => ProviderException.Invalid(
+        $"the submit of '{step.Id}' at {intentAt:yyyy-MM-dd HH:mm:ss}Z got no answer ({(inner is null ? "the run stopped" : inner.Message)}); "
+        + $"'{provider.Name}' cannot list its jobs, so Reel does not know whether it created one and will not pay twice on its own. "
+        + $"Check the provider's dashboard; to submit it again, run with --resubmit-unanswered",
+        "unanswered_submit",
         inner: inner);
 
     /// <summary>The unclaimed job in the provider's recent list that matches the request, oldest first.</summary>
     private async Task<string?> ReconcileAsync(JobRequest request, DateTimeOffset intentAt, CancellationToken cancellationToken)
     {
-        var recent = await provider.ListRecentAsync(intentAt.AddSeconds(-2), cancellationToken).ConfigureAwait(false);
+        if (provider is not IListingVideoProvider lister)
+        {
+            return null;
+        }
+
+        var recent = await lister.ListRecentAsync(intentAt.AddSeconds(-2), cancellationToken).ConfigureAwait(false);
         var claimed = journal.All().Where(a => a.JobId is not null).Select(a => a.JobId!).ToHashSet(StringComparer.Ordinal);
-        var expectedSeconds = request.Kind == JobKind.Extend ? (int?)null : request.Seconds;
+
+        // What the listed job must show: its prompt (a character: its name), and the size and seconds it can be checked by.
+        var (prompt, size, expectedSeconds) = request switch
+        {
+            GenerateRequest g => (g.Prompt, g.Size.ToString(), (int?)g.Seconds),
+            ExtendRequest e => (e.Prompt, null, null),
+            EditRequest e => (e.Prompt, null, e.Seconds),
+            CreateCharacterRequest c => (c.Name, (string?)null, (int?)0),
+            _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "unknown job kind"),
+        };
         return recent
             .Where(j => !claimed.Contains(j.JobId))
-            .Where(j => j.Prompt == request.Prompt
+            .Where(j => j.Prompt == prompt
                 && (j.Model is null || request.Model is null || j.Model == request.Model)
-                && (j.Size is null || request.Kind != JobKind.Generate || j.Size == request.Size.ToString())
+                && (j.Size is null || size is null || j.Size == size)
                 && (j.Seconds is null || expectedSeconds is null || j.Seconds == expectedSeconds))
             .OrderBy(j => j.CreatedAt ?? DateTimeOffset.MaxValue)
             .Select(j => j.JobId)
             .FirstOrDefault();
-    }
-
-    private static TimeSpan Backoff(int tries)
-    {
-        var seconds = Math.Min(15, 0.5 * Math.Pow(2, tries - 1));
-        return TimeSpan.FromSeconds(seconds * (0.8 + (Random.Shared.NextDouble() * 0.4)));
     }
 }

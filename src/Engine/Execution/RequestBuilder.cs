@@ -14,10 +14,23 @@ namespace Reel.Engine.Execution;
 /// </summary>
 internal sealed class RequestBuilder(ProviderCapabilities capabilities, ObjectStore store, MediaWorkshop workshop)
 {
+    /// <summary>The step's job request: its kind's fields, the neutral options as typed fields, the rest as provider options.</summary>
     public async Task<JobRequest> BuildAsync(PlannedStep step, IReadOnlyDictionary<string, StepResult> results, CancellationToken cancellationToken)
     {
         var request = await BuildBaseAsync(step, results, cancellationToken).ConfigureAwait(false);
-        return request with { Seed = SeedFor(step), Options = step.Request.Options };
+        var options = step.Request.Options;
+        return request switch
+        {
+            GenerateRequest g => g with
+            {
+                Seed = SeedFor(step),
+                LastFramePath = NeutralOptions.LastFramePath(options),
+                ReferenceImagePaths = NeutralOptions.ReferenceImagePaths(options),
+                Options = NeutralOptions.ProviderOnly(options),
+            },
+            ExtendRequest e => e with { Seed = SeedFor(step), Options = NeutralOptions.ProviderOnly(options) },
+            _ => request with { Options = NeutralOptions.ProviderOnly(options) },
+        };
     }
 
     /// <summary>The seed a step sends: its <c>options.seed</c>, else one derived from its key when the provider takes seeds.</summary>
@@ -37,11 +50,12 @@ internal sealed class RequestBuilder(ProviderCapabilities capabilities, ObjectSt
         switch (r.Kind)
         {
             case StepKind.Character:
-                return new JobRequest(JobKind.CreateCharacter, r.Id, r.Prompt, r.Model, r.Size, 0, SourceVideoPath: r.Inputs[0].Path, Name: r.Prompt);
+                // A character step's prompt is the character's name.
+                return new CreateCharacterRequest(r.Id, r.Prompt, r.Inputs[0].Path) { Model = r.Model };
             case StepKind.Extend:
-                return new JobRequest(JobKind.Extend, r.Id, r.Prompt, r.Model, r.Size, r.Seconds, SourceJobId: results[r.From!].Job, SourceVideoPath: OutputPath(results[r.From!]), Take: r.Take);
+                return new ExtendRequest(r.Id, r.Prompt, r.Model, r.Size, r.Seconds, results[r.From!].Job, OutputPath(results[r.From!])) { Take = r.Take };
             case StepKind.Edit:
-                return new JobRequest(JobKind.Edit, r.Id, r.Prompt, r.Model, r.Size, r.Seconds, SourceJobId: results[r.From!].Job, SourceVideoPath: OutputPath(results[r.From!]), Take: r.Take);
+                return new EditRequest(r.Id, r.Prompt, r.Model, r.Size, r.Seconds, results[r.From!].Job, OutputPath(results[r.From!])) { Take = r.Take };
             default:
                 string? firstFrame = null;
                 if (r.Mode == ContinuationMode.LastFrame)
@@ -53,7 +67,7 @@ internal sealed class RequestBuilder(ProviderCapabilities capabilities, ObjectSt
                     firstFrame = await workshop.FitImageAsync(image, r.Size, r.Fit, cancellationToken).ConfigureAwait(false);
                 }
 
-                return new JobRequest(JobKind.Generate, r.Id, r.Prompt, r.Model, r.Size, r.Seconds, firstFrame, characters, Take: r.Take);
+                return new GenerateRequest(r.Id, r.Prompt, r.Model, r.Size, r.Seconds) { FirstFramePath = firstFrame, Characters = characters, Take = r.Take };
         }
     }
 

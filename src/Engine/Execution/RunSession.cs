@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Reel.Engine.Planning;
 using Reel.Engine.Prompts;
 using Reel.Engine.Providers;
+using Reel.Engine.Providers.Http;
 using Reel.Engine.Storage;
 
 namespace Reel.Engine.Execution;
@@ -22,7 +23,7 @@ internal sealed class RunSession
     private readonly RequestBuilder _requests;
     private readonly JobLifecycle _lifecycle;
 
-    public RunSession(Plan plan, RunOptions options, IVideoProvider provider, ObjectStore store, Journal journal, LockRecorder lockRecorder, TimeProvider time, ILogger logger, Action<RunEvent> emit)
+    public RunSession(Plan plan, RunOptions options, IVideoProvider provider, ObjectStore store, Journal journal, LockRecorder lockRecorder, TimeProvider time, Retries retries, ILogger logger, Action<RunEvent> emit)
     {
         _provider = provider;
         _journal = journal;
@@ -32,7 +33,7 @@ internal sealed class RunSession
         _run = new RunContext(plan, options, new ConcurrencyLimit(options.Concurrency, logger), emit);
         _workshop = new MediaWorkshop(store, logger);
         _requests = new RequestBuilder(provider.Capabilities, store, _workshop);
-        var submitter = new JobSubmitter(provider, journal, _requests, _run, time, logger);
+        var submitter = new JobSubmitter(provider, journal, _requests, _run, time, retries, logger);
         var completion = new JobCompletion(provider, journal, store, _workshop, _run, time, logger);
         _lifecycle = new JobLifecycle(provider, journal, store, submitter, completion, _run, logger);
     }
@@ -73,7 +74,7 @@ internal sealed class RunSession
     {
         try
         {
-            await _provider.ListRecentAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await _provider.CheckAccessAsync(cancellationToken).ConfigureAwait(false);
             return null;
         }
         catch (ProviderException ex) when (ex.Class == ErrorClass.QuotaOrAuth)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Reel.Engine.Planning;
 using Reel.Engine.Providers;
+using Reel.Engine.Providers.Http;
 using Reel.Engine.Storage;
 
 namespace Reel.Engine.Execution;
@@ -21,15 +22,18 @@ public sealed class Runner
     private readonly Journal _journal;
     private readonly LockRecorder _lock;
     private readonly TimeProvider _time;
+    private readonly Retries _retries;
     private readonly ILogger _logger;
 
-    public Runner(IVideoProvider provider, ObjectStore store, Journal journal, string lockPath, ScriptLock initialLock, TimeProvider time, ILogger? logger = null)
+    /// <param name="retries">The backoff between resubmits of a transient submit failure (default: on <paramref name="time"/>, with a fresh randomizer).</param>
+    public Runner(IVideoProvider provider, ObjectStore store, Journal journal, string lockPath, ScriptLock initialLock, TimeProvider time, ILogger? logger = null, Retries? retries = null)
     {
         _provider = provider;
         _store = store;
         _journal = journal;
         _lock = new LockRecorder(lockPath, initialLock, time);
         _time = time;
+        _retries = retries ?? new Retries(time, new Random().NextDouble);
         _logger = logger ?? NullLogger.Instance;
     }
 
@@ -64,7 +68,7 @@ public sealed class Runner
             return new RunResult([.. plan.Steps.Select(s => new StepResult(s.Id, StepOutcome.Skipped))], RunStop.Refused, refusal);
         }
 
-        var session = new RunSession(plan, options, _provider, _store, _journal, _lock, _time, _logger, e => Progress?.Invoke(e));
+        var session = new RunSession(plan, options, _provider, _store, _journal, _lock, _time, _retries, _logger, e => Progress?.Invoke(e));
         try
         {
             return await session.RunAsync(cancellationToken).ConfigureAwait(false);

@@ -4,7 +4,7 @@ namespace Reel.Engine.Providers;
 public interface IBatchVideoProvider : IVideoProvider
 {
     /// <summary>
-    /// Submits <see cref="JobKind.Generate"/> requests as one batch, waits for it to finish and returns one
+    /// Submits <see cref="GenerateRequest"/>s as one batch (anything else is an <see cref="ArgumentException"/>), waits for it to finish and returns one
     /// <see cref="JobStatus"/> per request, in request order. Equivalent to <see cref="StartBatchAsync"/>
     /// followed by <see cref="CompleteBatchAsync"/>.
     /// </summary>

@@ -78,3 +78,31 @@ public sealed record StepOption(string Name, OptionKind Kind, string? Value, Imm
 {
     public bool IsPath => Kind is OptionKind.Image or OptionKind.ImageList;
 }
+
+/// <summary>
+/// The options that mean the same on every provider that has them. Providers get them as typed fields of the
+/// request (<see cref="GenerateRequest.Seed"/>, <see cref="GenerateRequest.LastFramePath"/>,
+/// <see cref="GenerateRequest.ReferenceImagePaths"/>); <see cref="JobRequest.Options"/> holds only the rest.
+/// </summary>
+public static class NeutralOptions
+{
+    public const string Seed = "seed";
+
+    public const string LastFrame = "last_frame";
+
+    public const string ReferenceImages = "reference_images";
+
+    public static bool IsNeutral(string name) => name is Seed or LastFrame or ReferenceImages;
+
+    /// <summary>The last-frame image of a step's options, or null.</summary>
+    public static string? LastFramePath(ImmutableArray<StepOption> options) => Paths(options, LastFrame) is [var path, ..] ? path : null;
+
+    /// <summary>The reference images of a step's options (empty when it has none).</summary>
+    public static ImmutableArray<string> ReferenceImagePaths(ImmutableArray<StepOption> options) => Paths(options, ReferenceImages);
+
+    /// <summary>The options left for the provider once the neutral ones are taken out.</summary>
+    public static ImmutableArray<StepOption> ProviderOnly(ImmutableArray<StepOption> options) => [.. options.Where(o => !IsNeutral(o.Name))];
+
+    private static ImmutableArray<string> Paths(ImmutableArray<StepOption> options, string name) =>
+        options.FirstOrDefault(o => o.Name == name)?.Paths ?? [];
+}

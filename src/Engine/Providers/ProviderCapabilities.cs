@@ -73,8 +73,6 @@ public sealed record ProviderCapabilities(
     ImmutableArray<int> ExtensionSeconds = default,
     int MaxExtensionsPerClip = int.MaxValue,
     int MaxTotalSeconds = int.MaxValue,
-    bool ExtensionAcceptsCharacters = true,
-    bool ExtensionAcceptsImage = true,
     decimal DefaultPricePerSecond = 0m,
     TimeSpan? EstimatedRenderTimePerSecond = null)
 {

@@ -3,19 +3,13 @@ namespace Reel.Engine.Providers;
 /// <summary>Reading provider settings from environment variables, with messages that name the variable.</summary>
 public static class ProviderEnvironment
 {
-    /// <summary>The process environment as a dictionary (keys are secrets: never print this).</summary>
-    public static IReadOnlyDictionary<string, string?> Current() =>
-        System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
-
     /// <summary>Parses an absolute http(s) URL, or throws an Invalid <see cref="ProviderException"/> naming the variable.</summary>
     public static Uri HttpUrl(string variable, string text, string example)
     {
         if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var parsed)
             || (parsed.Scheme != Uri.UriSchemeHttp && parsed.Scheme != Uri.UriSchemeHttps))
         {
-            throw new ProviderException(new ProviderError(
-                ErrorClass.Invalid, $"{variable} is not an absolute http(s) URL: '{text}'. Unset it, or set it to a root such as {example}."));
+            throw ProviderException.Invalid($"{variable} is not an absolute http(s) URL: '{text}'. Unset it, or set it to a root such as {example}.");
         }
 
         return parsed;

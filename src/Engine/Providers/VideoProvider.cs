@@ -3,6 +3,7 @@ using Reel.Engine.Core;
 
 namespace Reel.Engine.Providers;
 
+/// <summary>The kind of a <see cref="JobRequest"/>, for logs and persisted job files (providers switch on the request's type).</summary>
 public enum JobKind
 {
     Generate,
@@ -45,37 +46,104 @@ public enum ContentVariant
 /// <summary>A provider character passed to a generation: its provider id and the name used in the prompt.</summary>
 public sealed record ProviderCharacter(string Id, string Name);
 
-/// <summary>One neutral job request. Paths are absolute; the provider reads the files it needs.</summary>
-public sealed record JobRequest(
-    JobKind Kind,
-    string StepId,
-    string Prompt,
-    string? Model,
-    VideoSize Size,
-    int Seconds,
-    string? FirstFramePath = null,
-    ImmutableArray<ProviderCharacter> Characters = default,
-    string? SourceJobId = null,
-    string? SourceVideoPath = null,
-    string? Name = null,
-    int Take = 0)
+/// <summary>
+/// One neutral job request: a <see cref="GenerateRequest"/>, <see cref="ExtendRequest"/>, <see cref="EditRequest"/> or
+/// <see cref="CreateCharacterRequest"/>. Providers switch on the type. Paths are absolute; the provider reads the files it needs.
+/// </summary>
+/// <param name="StepId">The step the job is for (logs, batch lines).</param>
+/// <param name="Model">The model, or null for the provider's default.</param>
+public abstract record JobRequest(string StepId, string? Model)
 {
-    public ImmutableArray<ProviderCharacter> CharacterList => Characters.IsDefault ? [] : Characters;
+    /// <summary>The kind of job, for logs and persisted job files.</summary>
+    public abstract JobKind Kind { get; }
+
+    /// <summary>
+    /// The step's checked provider-only options (<c>negative_prompt</c>, <c>generate_audio</c>, …). The neutral ones
+    /// travel as typed fields instead: the seed, the last frame and the reference images.
+    /// </summary>
+    public ImmutableArray<StepOption> Options { get; init; } = [];
+}
+
+/// <summary>A new clip from a prompt, optionally from a first frame (and a last frame), reference images or characters.</summary>
+public sealed record GenerateRequest(string StepId, string Prompt, string? Model, VideoSize Size, int Seconds) : JobRequest(StepId, Model)
+{
+    private readonly ImmutableArray<ProviderCharacter> _characters = [];
+    private readonly ImmutableArray<string> _referenceImagePaths = [];
+
+    public override JobKind Kind => JobKind.Generate;
+
+    /// <summary>The first-frame image, already fitted to <see cref="Size"/>.</summary>
+    public string? FirstFramePath { get; init; }
+
+    /// <summary>The clip's last frame (needs <see cref="FirstFramePath"/>).</summary>
+    public string? LastFramePath { get; init; }
+
+    /// <summary>Images of subjects to keep (asset references); they exclude a first frame.</summary>
+    public ImmutableArray<string> ReferenceImagePaths
+    {
+        get => _referenceImagePaths;
+        init => _referenceImagePaths = value.IsDefault ? [] : value;
+    }
+
+    /// <summary>Registered characters appearing in the clip.</summary>
+    public ImmutableArray<ProviderCharacter> Characters
+    {
+        get => _characters;
+        init => _characters = value.IsDefault ? [] : value;
+    }
 
     /// <summary>The seed to send, for providers that take one (derived from the step key, or the step's <c>options.seed</c>).</summary>
     public long? Seed { get; init; }
 
-    /// <summary>The step's checked provider options (image options carry absolute paths).</summary>
-    public ImmutableArray<StepOption> Options { get; init; } = [];
-
-    /// <summary>The text of a scalar option, or null when the step does not set it.</summary>
-    public string? Option(string name) => Options.FirstOrDefault(o => o.Name == name)?.Value;
-
-    /// <summary>The paths of an image option (empty when the step does not set it).</summary>
-    public ImmutableArray<string> OptionPaths(string name) => Options.FirstOrDefault(o => o.Name == name)?.Paths ?? [];
+    /// <summary>The take number (1-based) when the step has several; 0 otherwise.</summary>
+    public int Take { get; init; }
 }
 
-public sealed record ProviderError(ErrorClass Class, string Message, string? Code = null, string? Param = null);
+/// <summary>
+/// More of a finished clip: <see cref="Seconds"/> is the new segment's length. The source is the provider's job
+/// <see cref="SourceJobId"/> and, where the provider needs the bytes, the local copy at <see cref="SourceVideoPath"/>.
+/// </summary>
+public sealed record ExtendRequest(string StepId, string Prompt, string? Model, VideoSize Size, int Seconds, string? SourceJobId = null, string? SourceVideoPath = null)
+    : JobRequest(StepId, Model)
+{
+    public override JobKind Kind => JobKind.Extend;
+
+    /// <inheritdoc cref="GenerateRequest.Seed"/>
+    public long? Seed { get; init; }
+
+    /// <inheritdoc cref="GenerateRequest.Take"/>
+    public int Take { get; init; }
+}
+
+/// <summary>A targeted edit of a finished clip (its job <see cref="SourceJobId"/>, its local copy <see cref="SourceVideoPath"/>).</summary>
+public sealed record EditRequest(string StepId, string Prompt, string? Model, VideoSize Size, int Seconds, string? SourceJobId = null, string? SourceVideoPath = null)
+    : JobRequest(StepId, Model)
+{
+    public override JobKind Kind => JobKind.Edit;
+
+    /// <inheritdoc cref="GenerateRequest.Take"/>
+    public int Take { get; init; }
+}
+
+/// <summary>Registers a character from a clip; the returned job id is the character id.</summary>
+/// <param name="StepId">The character step.</param>
+/// <param name="Name">The name the character is registered under (blank: the step id).</param>
+/// <param name="SourceVideoPath">The clip showing the character (remote providers need it; the local renderer does not).</param>
+public sealed record CreateCharacterRequest(string StepId, string Name, string? SourceVideoPath) : JobRequest(StepId, null)
+{
+    public override JobKind Kind => JobKind.CreateCharacter;
+}
+
+/// <summary>A classified provider failure.</summary>
+/// <param name="Class">How the failure is handled.</param>
+/// <param name="Message">What went wrong, for the user (never holds a secret).</param>
+/// <param name="Code">The provider's error code, if it sent one.</param>
+/// <param name="Param">The request field the provider blamed, if it named one.</param>
+public sealed record ProviderError(ErrorClass Class, string Message, string? Code = null, string? Param = null)
+{
+    /// <summary>The provider answered 429 (too many requests): set by the transport from the status code, not the text.</summary>
+    public bool RateLimited { get; init; }
+}
 
 /// <summary>What a provider says about a job.</summary>
 public sealed record JobStatus(
@@ -90,43 +158,61 @@ public sealed record JobStatus(
     string? Prompt = null,
     string? Model = null);
 
-/// <summary>A failure talking to a provider, classified.</summary>
+/// <summary>
+/// A failure talking to a provider, classified (design.md §4). Built only by the factories, which name the class:
+/// <see cref="Transient(string, Exception?, bool)"/>, <see cref="Invalid"/>, <see cref="Moderation"/>,
+/// <see cref="QuotaOrAuth"/>, or <see cref="From"/> for an error read from the provider.
+/// </summary>
 public sealed class ProviderException : Exception
 {
-    public ProviderException()
-        : this(new ProviderError(ErrorClass.Transient, "provider error"))
-    {
-    }
-
-    public ProviderException(string message)
-        : this(new ProviderError(ErrorClass.Transient, message))
-    {
-    }
-
-    public ProviderException(string message, Exception inner)
-        : base(message, inner)
-    {
-        Error = new ProviderError(ErrorClass.Transient, message);
-    }
-
-    public ProviderException(ProviderError error, TimeSpan? retryAfter = null, Exception? inner = null)
+    private ProviderException(ProviderError error, TimeSpan? retryAfter, Exception? inner)
         : base(error.Message, inner)
     {
         Error = error;
         RetryAfter = retryAfter;
     }
 
-    public ProviderError Error { get; } = new(ErrorClass.Transient, "provider error");
+    public ProviderError Error { get; }
 
+    /// <summary>How long the provider asked to wait before trying again (<c>Retry-After</c>), for transient failures.</summary>
     public TimeSpan? RetryAfter { get; }
 
     /// <summary>
     /// The request was sent but no answer came back (timeout, dropped connection): a creating request may have
     /// created a job anyway. A refused connection or an HTTP error answer is not unanswered.
     /// </summary>
-    public bool Unanswered { get; init; }
+    public bool Unanswered { get; private init; }
 
     public ErrorClass Class => Error.Class;
+
+    /// <summary>The provider answered 429: see <see cref="ProviderError.RateLimited"/>.</summary>
+    public bool RateLimited => Error.RateLimited;
+
+    /// <summary>A failure as the provider classified it, with its <c>Retry-After</c> when it sent one.</summary>
+    public static ProviderException From(ProviderError error, TimeSpan? retryAfter = null, Exception? inner = null)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return new(error, retryAfter, inner);
+    }
+
+    /// <summary>429, 5xx, a timeout or a reset: worth trying again. <paramref name="unanswered"/>: see <see cref="Unanswered"/>.</summary>
+    public static ProviderException Transient(string message, Exception? inner = null, bool unanswered = false) =>
+        new(new ProviderError(ErrorClass.Transient, message), null, inner) { Unanswered = unanswered };
+
+    /// <summary>A request the provider can't serve (a capability gap, a missing file, a Reel bug): never retried.</summary>
+    public static ProviderException Invalid(string message, string? code = null, string? param = null, Exception? inner = null) =>
+        new(new ProviderError(ErrorClass.Invalid, message, code, param), null, inner);
+
+    /// <summary>Content the provider refused: never retried.</summary>
+    public static ProviderException Moderation(string message, string? code = null) =>
+        new(new ProviderError(ErrorClass.Moderation, message, code), null, null);
+
+    /// <summary>A missing or refused key, or an exhausted quota: the run stops.</summary>
+    public static ProviderException QuotaOrAuth(string message, string? code = null) =>
+        new(new ProviderError(ErrorClass.QuotaOrAuth, message, code), null, null);
+
+    /// <summary>The same failure, marked <see cref="Unanswered"/> (a creating request whose answer was lost).</summary>
+    public ProviderException AsUnanswered() => new(Error, RetryAfter, InnerException) { Unanswered = true };
 }
 
 /// <summary>The neutral provider interface every backend implements (design.md §4).</summary>
@@ -136,14 +222,30 @@ public interface IVideoProvider
 
     ProviderCapabilities Capabilities { get; }
 
-    /// <summary>Submits a job. For <see cref="JobKind.CreateCharacter"/> the returned job id is the character id.</summary>
+    /// <summary>
+    /// One cheap authenticated call, so a wrong key or an exhausted quota stops a run before anything is submitted.
+    /// Throws a <see cref="ErrorClass.QuotaOrAuth"/> <see cref="ProviderException"/> for a refused key.
+    /// </summary>
+    Task CheckAccessAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Submits a job. For a <see cref="CreateCharacterRequest"/> the returned job id is the character id.</summary>
     Task<JobStatus> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default);
 
     Task<JobStatus> GetAsync(string jobId, CancellationToken cancellationToken = default);
 
-    /// <summary>Streams one variant of a finished job into <paramref name="destination"/>.</summary>
+    /// <summary>
+    /// Streams one variant of a finished job into <paramref name="destination"/>. A download cut short is retried
+    /// from the start when the destination can seek (it is emptied first); otherwise it throws a transient failure.
+    /// </summary>
     Task DownloadAsync(string jobId, ContentVariant variant, Stream destination, CancellationToken cancellationToken = default);
+}
 
+/// <summary>
+/// A provider that lists its recent jobs with their prompts, so a submit whose answer was lost can be found again
+/// (reconciliation). Only these providers have <see cref="ProviderCapabilities.CanReconcile"/>.
+/// </summary>
+public interface IListingVideoProvider : IVideoProvider
+{
     /// <summary>Jobs created at or after <paramref name="since"/>, newest first, for reconciling after a crash.</summary>
     Task<IReadOnlyList<JobStatus>> ListRecentAsync(DateTimeOffset since, CancellationToken cancellationToken = default);
 }

@@ -11,11 +11,9 @@ namespace Reel.Engine.Reporting;
 /// </summary>
 public static class CapabilityTable
 {
-    private static readonly string[] Order = ["local", "openai", "fal", "veo", "veo-vertex"];
-
     public static string Markdown()
     {
-        var tables = Order.Select(n => ProviderCatalog.Find(n)!).Concat(ProviderCatalog.Tables.Values.Where(t => !Order.Contains(t.Provider)).OrderBy(t => t.Provider, StringComparer.Ordinal)).ToList();
+        var tables = ProviderCatalog.Entries.Select(e => e.Capabilities).ToList();
         var text = new StringBuilder();
         text.Append("| | ").AppendJoin(" | ", tables.Select(t => $"`{t.Provider}`")).Append(" |\n");
         text.Append("|---|").AppendJoin("", tables.Select(_ => "---|")).Append('\n');

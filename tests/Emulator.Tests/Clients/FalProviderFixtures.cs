@@ -6,6 +6,7 @@ using Reel.Engine.Core;
 using Reel.Engine.Media;
 using Reel.Engine.Providers;
 using Reel.Engine.Providers.Fal;
+using Reel.Engine.Providers.Http;
 using Reel.Engine.Scripts;
 
 namespace Reel.Emulator.Tests.Clients;
@@ -62,7 +63,7 @@ internal sealed class FalProviderFixture : IAsyncDisposable
             DataDirectory: Path.Combine(directory, "data")), clock);
         var recorder = new FalWireRecorder(server.BaseAddress, mediaHost) { InnerHandler = new SocketsHttpHandler() };
         var http = new HttpClient(recorder) { Timeout = TimeSpan.FromSeconds(30) };
-        var provider = new FalProvider(http, new FalOptions(clientKey, server.BaseAddress, server.BaseAddress), TimeProvider.System);
+        var provider = new FalProvider(http, new FalOptions(clientKey, server.BaseAddress, server.BaseAddress), new Retries(TimeProvider.System, new Random(7).NextDouble));
         return new FalProviderFixture(server, directory, recorder, http, provider, clock);
     }
 
@@ -137,13 +138,10 @@ internal sealed class FalProviderFixture : IAsyncDisposable
 
     public List<JsonObject> JobsCreated() => [.. AuditLines().Where(l => l["event"]?.GetValue<string>() == "job.created")];
 
-    public static JobRequest Generate(string prompt, string? model = "veo3.1", int width = 1280, int height = 720, int seconds = 4, string step = "shot") =>
-        new(JobKind.Generate, step, prompt, model, new VideoSize(width, height), seconds);
+    public static GenerateRequest Generate(string prompt, string? model = "veo3.1", int width = 1280, int height = 720, int seconds = 4, string step = "shot") =>
+        new(step, prompt, model, new VideoSize(width, height), seconds);
 
     public static StepOption Text(string name, string value, OptionKind kind = OptionKind.Text) => new(name, kind, value, []);
-
-    public static StepOption Images(string name, params string[] paths) =>
-        new(name, paths.Length == 1 && name == "last_frame" ? OptionKind.Image : OptionKind.ImageList, null, [.. paths]);
 
     public async ValueTask DisposeAsync()
     {

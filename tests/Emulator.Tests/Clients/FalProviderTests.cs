@@ -5,6 +5,7 @@ using Reel.Engine.Core;
 using Reel.Engine.Media;
 using Reel.Engine.Providers;
 using Reel.Engine.Providers.Fal;
+using Reel.Engine.Providers.Http;
 using Reel.Engine.Scripts;
 using static Reel.Emulator.Tests.Clients.FalProviderFixture;
 
@@ -83,7 +84,7 @@ public sealed partial class FalProviderTests
         var request = Generate("From dusk to night", "veo3.1-fast", seconds: 8) with
         {
             FirstFramePath = first,
-            Options = [Images("last_frame", last)],
+            LastFramePath = last,
         };
         var (_, _, clip) = await fal.RunAsync(request);
 
@@ -104,7 +105,7 @@ public sealed partial class FalProviderTests
         var a = fal.Png(512, 512, "ref-a");
         var b = fal.Png(640, 480, "ref-b");
 
-        var request = Generate("Two friends on a bench", seconds: 8) with { Seed = 99, Options = [Images("reference_images", a, b)] };
+        var request = Generate("Two friends on a bench", seconds: 8) with { Seed = 99, ReferenceImagePaths = [a, b] };
         var (_, _, clip) = await fal.RunAsync(request);
 
         var submit = Assert.Single(fal.Recorder.Submits);
@@ -184,7 +185,7 @@ public sealed partial class FalProviderTests
         await using var fal = await StartAsync();
         var source = await fal.RunAsync(Generate("A lighthouse", seconds: 4));
 
-        var extend = new JobRequest(JobKind.Extend, "shot", "The beam sweeps on", "veo3.1", new VideoSize(1280, 720), 7, SourceJobId: source.JobId);
+        var extend = new ExtendRequest("shot", "The beam sweeps on", "veo3.1", new VideoSize(1280, 720), 7, SourceJobId: source.JobId);
         var (jobId, _, clip) = await fal.RunAsync(extend);
 
         var submit = fal.Recorder.Submits[^1];
@@ -208,7 +209,7 @@ public sealed partial class FalProviderTests
         var source = await fal.RunAsync(Generate("A lighthouse", seconds: 4));
         fal.Clock!.Advance(TimeSpan.FromHours(2));
 
-        var extend = new JobRequest(JobKind.Extend, "shot", "The beam sweeps on", "veo3.1", new VideoSize(1280, 720), 7,
+        var extend = new ExtendRequest("shot", "The beam sweeps on", "veo3.1", new VideoSize(1280, 720), 7,
             SourceJobId: source.JobId, SourceVideoPath: source.Path);
         var (_, _, clip) = await fal.RunAsync(extend);
 
@@ -225,7 +226,7 @@ public sealed partial class FalProviderTests
         await using var fal = await StartAsync();
         var clip = fal.Mp4("earlier", seconds: 4);
 
-        var extend = new JobRequest(JobKind.Extend, "shot", "And on", "veo3.1-fast", new VideoSize(1280, 720), 7,
+        var extend = new ExtendRequest("shot", "And on", "veo3.1-fast", new VideoSize(1280, 720), 7,
             SourceJobId: "fal-ai/veo3.1:00000000-0000-0000-0000-000000000000", SourceVideoPath: clip);
         var (_, _, extended) = await fal.RunAsync(extend);
 
@@ -242,7 +243,7 @@ public sealed partial class FalProviderTests
         var source = await fal.RunAsync(Generate("A lighthouse", seconds: 4));
         fal.Clock!.Advance(TimeSpan.FromHours(2));
 
-        var extend = new JobRequest(JobKind.Extend, "shot", "The beam sweeps on", "veo3.1", new VideoSize(1280, 720), 7, SourceJobId: source.JobId);
+        var extend = new ExtendRequest("shot", "The beam sweeps on", "veo3.1", new VideoSize(1280, 720), 7, SourceJobId: source.JobId);
         var ex = await Assert.ThrowsAsync<ProviderException>(() => fal.Provider.SubmitAsync(extend));
 
         Assert.Equal(ErrorClass.Invalid, ex.Class);
@@ -296,7 +297,7 @@ public sealed partial class FalProviderTests
         await using var fal = await StartAsync();
         var source = fal.Mp4("mira");
 
-        var character = await fal.Provider.SubmitAsync(new JobRequest(JobKind.CreateCharacter, "mira", "", "sora-2", new VideoSize(1280, 720), 4, SourceVideoPath: source, Name: "Mira"));
+        var character = await fal.Provider.SubmitAsync(new CreateCharacterRequest("mira", "Mira", source) { Model = "sora-2" });
 
         Assert.StartsWith("char_", character.JobId, StringComparison.Ordinal);
         Assert.Equal(JobState.Succeeded, character.State);
@@ -339,7 +340,7 @@ public sealed partial class FalProviderTests
         var missing = Path.Combine(fal.Directory, "nope.mp4");
 
         var ex = await Assert.ThrowsAsync<ProviderException>(() => fal.Provider.SubmitAsync(
-            new JobRequest(JobKind.CreateCharacter, "mira", "", "sora-2", new VideoSize(1280, 720), 4, SourceVideoPath: missing, Name: "Mira")));
+            new CreateCharacterRequest("mira", "Mira", missing) { Model = "sora-2" }));
 
         Assert.Equal(ErrorClass.Invalid, ex.Class);
         Assert.Empty(fal.Recorder.Requests);
@@ -398,7 +399,7 @@ public sealed partial class FalProviderTests
         const string wrong = "fal-wrong-3d9a61c0";
         await using var fal = await StartAsync(clientKey: wrong);
 
-        var probe = await Assert.ThrowsAsync<ProviderException>(() => fal.Provider.ListRecentAsync(DateTimeOffset.UtcNow.AddHours(-1)));
+        var probe = await Assert.ThrowsAsync<ProviderException>(() => fal.Provider.CheckAccessAsync());
         var submit = await Assert.ThrowsAsync<ProviderException>(() => fal.Provider.SubmitAsync(Generate("x", seconds: 4)));
 
         foreach (var ex in new[] { probe, submit })
@@ -415,13 +416,12 @@ public sealed partial class FalProviderTests
     }
 
     [Fact]
-    public async Task The_right_key_passes_the_probe_which_lists_nothing()
+    public async Task The_right_key_passes_the_access_check_which_asks_for_a_made_up_request()
     {
         await using var fal = await StartAsync();
 
-        var recent = await fal.Provider.ListRecentAsync(DateTimeOffset.UtcNow.AddHours(-1));
+        await fal.Provider.CheckAccessAsync();
 
-        Assert.Empty(recent);
         var probe = Assert.Single(fal.Recorder.Requests);
         Assert.Equal("GET", probe.Method);
         Assert.EndsWith("/status", probe.Url.AbsolutePath, StringComparison.Ordinal);
@@ -458,7 +458,7 @@ public sealed partial class FalProviderTests
         listener.Stop();
         var nowhere = new Uri($"http://127.0.0.1:{port}");
         using var http = new HttpClient();
-        var provider = new FalProvider(http, new FalOptions(Key, nowhere, nowhere), TimeProvider.System);
+        var provider = new FalProvider(http, new FalOptions(Key, nowhere, nowhere), new Retries(TimeProvider.System, new Random(7).NextDouble));
 
         // Nothing listens there: the submit never reached fal, so no job can exist.
         var ex = await Assert.ThrowsAsync<ProviderException>(() => provider.SubmitAsync(Generate("x", seconds: 4)));
@@ -548,7 +548,7 @@ public sealed partial class FalProviderTests
             Assert.Contains("FAL_BASE_URL", ex.Message, StringComparison.Ordinal);
         }
 
-        var direct = Assert.Throws<ProviderException>(() => new FalProvider(new HttpClient(), new FalOptions("", FalOptions.DefaultQueueUrl, FalOptions.DefaultStorageUrl), TimeProvider.System));
+        var direct = Assert.Throws<ProviderException>(() => new FalProvider(new HttpClient(), new FalOptions("", FalOptions.DefaultQueueUrl, FalOptions.DefaultStorageUrl), new Retries(TimeProvider.System, new Random(7).NextDouble)));
         Assert.Equal(ErrorClass.QuotaOrAuth, direct.Class);
     }
 

@@ -34,6 +34,28 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task Poll503_answers_status_polls_only()
+    {
+        await using var emulator = await EmulatorHarness.StartAsync(new EmulatorOptions(Faults: "poll503=1"));
+
+        var created = await emulator.PostJsonAsync("videos", """{"prompt":"x","seconds":"4"}""");
+        var poll = await emulator.GetAsync($"videos/{created.Json!["id"]!.GetValue<string>()}");
+        var list = await emulator.GetAsync("videos?limit=1");
+
+        Assert.Equal(HttpStatusCode.OK, created.Status);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, poll.Status);
+        Assert.Equal("server_error", poll.Json!["error"]!["type"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, list.Status);
+    }
+
+    [Fact]
+    public void Poll503_is_a_known_fault_with_a_rate()
+    {
+        Assert.Equal(0.5, Reel.Emulator.Faults.FaultProfile.Parse("poll503=0.5").PollUnavailable);
+        Assert.Contains("poll503", Assert.Throws<ArgumentException>(() => Reel.Emulator.Faults.FaultProfile.Parse("poll=1")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_reset_processes_the_request_then_drops_the_connection()
     {
         // Reset at rate 0.5: find a seed whose first draw resets and whose second does not.

@@ -167,11 +167,29 @@ public sealed class GeminiRoutesTests
 
         var operation = await emulator.GeminiAsync(HttpMethod.Get, $"/v1beta/models/{Veo.GeminiModel}/operations/nothing");
         var file = await emulator.GeminiAsync(HttpMethod.Get, "/v1beta/files/nothing:download?alt=media");
-        var route = await emulator.GeminiAsync(HttpMethod.Get, "/v1beta/models");
+        var route = await emulator.GeminiAsync(HttpMethod.Get, "/v1beta/cachedContents");
 
         operation.AssertGoogleError(HttpStatusCode.NotFound, "NOT_FOUND", "operations/nothing");
         file.AssertGoogleError(HttpStatusCode.NotFound, "NOT_FOUND", "files/nothing");
         route.AssertGoogleError(HttpStatusCode.NotFound, "NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task Models_list_pages_the_veo_models_and_checks_the_key()
+    {
+        await using var emulator = await Veo.StartAsync();
+
+        var first = await emulator.GeminiAsync(HttpMethod.Get, "/v1beta/models?pageSize=2");
+        var rest = await emulator.GeminiAsync(HttpMethod.Get, "/v1beta/models?pageSize=50&pageToken=" + first.Json!["nextPageToken"]!.GetValue<string>());
+        var bad = await emulator.GeminiAsync(HttpMethod.Get, "/v1beta/models?pageSize=many");
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal(2, first.Json!["models"]!.AsArray().Count);
+        var names = first.Json["models"]!.AsArray().Concat(rest.Json!["models"]!.AsArray()).Select(m => m!["name"]!.GetValue<string>()).ToList();
+        Assert.Contains($"models/{Veo.GeminiModel}", names);
+        Assert.All(names, n => Assert.StartsWith("models/veo-", n, StringComparison.Ordinal));
+        Assert.Null(rest.Json["nextPageToken"]);
+        bad.AssertGoogleError(HttpStatusCode.BadRequest, "INVALID_ARGUMENT");
     }
 
     [Fact]

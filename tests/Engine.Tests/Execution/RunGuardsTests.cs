@@ -92,7 +92,7 @@ public sealed class RunGuardsTests : IDisposable
     /// A real provider whose first submits answer 429, whose first jobs stay running for set times, and which
     /// records how many of its jobs were open (submitted, clip not yet downloaded) at each submit call.
     /// </summary>
-    private sealed class PacedProvider(IVideoProvider inner, int rateLimits, TimeSpan[] holds, decimal pricePerSecond = 0m) : IVideoProvider
+    private sealed class PacedProvider(LocalProvider inner, int rateLimits, TimeSpan[] holds, decimal pricePerSecond = 0m) : IListingVideoProvider
     {
         private readonly ConcurrentDictionary<string, DateTimeOffset> _runningUntil = new(StringComparer.Ordinal);
         private readonly Lock _gate = new();
@@ -117,7 +117,7 @@ public sealed class RunGuardsTests : IDisposable
                 if (_rateLimits > 0)
                 {
                     _rateLimits--;
-                    throw new ProviderException(new ProviderError(ErrorClass.Transient, "HTTP 429 Too Many Requests: rate limit reached"), TimeSpan.FromMilliseconds(10));
+                    throw ProviderException.From(new ProviderError(ErrorClass.Transient, "HTTP 429 Too Many Requests") { RateLimited = true });
                 }
 
                 hold = _accepted++;
@@ -146,6 +146,8 @@ public sealed class RunGuardsTests : IDisposable
                 }
             }
         }
+
+        public Task CheckAccessAsync(CancellationToken cancellationToken = default) => inner.CheckAccessAsync(cancellationToken);
 
         public Task<IReadOnlyList<JobStatus>> ListRecentAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
             inner.ListRecentAsync(since, cancellationToken);

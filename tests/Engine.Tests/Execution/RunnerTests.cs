@@ -206,7 +206,8 @@ public sealed class RunnerTests : IDisposable
         Assert.Contains("--resubmit-unanswered", first.Find("a")!.Error, StringComparison.Ordinal);
         Assert.Equal(StepOutcome.Done, first.Find("b#1")!.Outcome);
         Assert.Equal(1, provider.SubmitsFor("a"));
-        Assert.Equal(0, provider.Lists - 1); // the preflight only: nothing to look in
+        Assert.Equal(0, provider.Lists); // nothing to look in (the preflight checks access: it lists nothing)
+        Assert.Equal(1, provider.AccessChecks);
 
         // A plain rerun reports it again and pays nothing.
         var (second, _) = await RunAsync(provider, new RunOptions(KeepGoing: true));
@@ -311,12 +312,13 @@ public sealed class RunnerTests : IDisposable
     }
 
     /// <summary>Counts calls and injects faults around a real provider.</summary>
-    private sealed class CountingProvider(IVideoProvider inner) : IVideoProvider
+    private sealed class CountingProvider(IListingVideoProvider inner) : IListingVideoProvider
     {
         private readonly ConcurrentDictionary<string, int> _submits = new(StringComparer.Ordinal);
         private int _calls;
         private int _downloads;
         private int _lists;
+        private int _accessChecks;
 
         public string? FailStep { get; set; }
 
@@ -345,6 +347,8 @@ public sealed class RunnerTests : IDisposable
 
         public int Lists => _lists;
 
+        public int AccessChecks => _accessChecks;
+
         public int SubmitsFor(string step) => _submits.GetValueOrDefault(step);
 
         public string Name => inner.Name;
@@ -355,26 +359,38 @@ public sealed class RunnerTests : IDisposable
         {
             Interlocked.Increment(ref _calls);
             _submits.AddOrUpdate(request.StepId, 1, (_, n) => n + 1);
-            Seeds[request.StepId] = request.Seed;
+            Seeds[request.StepId] = request switch
+            {
+                GenerateRequest g => g.Seed,
+                ExtendRequest e => e.Seed,
+                _ => null,
+            };
             if (QuotaOnSubmit)
             {
-                throw new ProviderException(new ProviderError(ErrorClass.QuotaOrAuth, "insufficient quota"));
+                throw ProviderException.QuotaOrAuth("insufficient quota");
             }
 
             if (request.StepId == TransientBeforeCreate)
             {
                 TransientBeforeCreate = null;
-                throw new ProviderException(new ProviderError(ErrorClass.Transient, "HTTP 503 Service Unavailable"), TimeSpan.FromMilliseconds(10));
+                throw ProviderException.From(new ProviderError(ErrorClass.Transient, "HTTP 503 Service Unavailable"), TimeSpan.FromMilliseconds(10));
             }
 
             var status = await inner.SubmitAsync(request, cancellationToken);
             if (request.StepId == ResetAfterCreate)
             {
                 ResetAfterCreate = null;
-                throw new ProviderException(new ProviderError(ErrorClass.Transient, "connection reset"), TimeSpan.FromMilliseconds(10)) { Unanswered = true };
+                throw ProviderException.From(new ProviderError(ErrorClass.Transient, "connection reset"), TimeSpan.FromMilliseconds(10)).AsUnanswered();
             }
 
             return request.StepId == FailStep ? status with { JobId = "fail:" + status.JobId } : status;
+        }
+
+        public Task CheckAccessAsync(CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _calls);
+            Interlocked.Increment(ref _accessChecks);
+            return inner.CheckAccessAsync(cancellationToken);
         }
 
         public Task<JobStatus> GetAsync(string jobId, CancellationToken cancellationToken = default)

@@ -79,6 +79,67 @@ public sealed class ProviderTablesTests
         Assert.Equal(1_328_645_858, StepKeys.Seed("0000")); // SHA-256("seed:0000"), first 4 bytes big-endian, top bit cleared
     }
 
+    [Fact]
+    public void The_catalog_names_each_provider_once_with_its_own_table()
+    {
+        Assert.Equal(["local", "openai", "fal", "veo", "veo-vertex"], ProviderCatalog.Names.AsEnumerable());
+        Assert.Equal(ProviderCatalog.Names.Length, ProviderCatalog.Names.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(ProviderCatalog.Entries, e => Assert.Equal(e.Name, e.Capabilities.Provider));
+        Assert.Equal(ProviderCatalog.Names.Order(StringComparer.Ordinal), ProviderCatalog.Tables.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Each_provider_can_reconcile_exactly_when_it_lists_its_jobs()
+    {
+        foreach (var entry in ProviderCatalog.Entries)
+        {
+            var provider = entry.Create(Composition());
+
+            Assert.Equal(entry.Name, provider.Name);
+            Assert.Same(entry.Capabilities, provider.Capabilities);
+            Assert.True(
+                entry.Capabilities.CanReconcile == provider is IListingVideoProvider,
+                $"{entry.Name}: CanReconcile is {entry.Capabilities.CanReconcile} but it {(provider is IListingVideoProvider ? "lists" : "does not list")} its jobs");
+        }
+    }
+
+    [Fact]
+    public void An_unknown_provider_or_a_missing_key_is_a_message_for_the_user()
+    {
+        var unknown = Assert.Throws<ProviderException>(() => ProviderCatalog.Create("opnai", Composition()));
+        Assert.Equal("unknown provider 'opnai'", unknown.Message);
+
+        var missing = Assert.Throws<ProviderException>(() => ProviderCatalog.Create("openai", Composition(new Dictionary<string, string?>())));
+        Assert.Equal(ErrorClass.QuotaOrAuth, missing.Class);
+        Assert.StartsWith("OPENAI_API_KEY is not set", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_schema_offers_every_catalog_provider_as_an_example_but_no_closed_list()
+    {
+        using var schema = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "schemas", "reel.schema.json")));
+        var provider = schema.RootElement.GetProperty("properties").GetProperty("provider");
+
+        Assert.Equal(ProviderCatalog.Names.AsEnumerable(), provider.GetProperty("examples").EnumerateArray().Select(e => e.GetString()!));
+
+        // An unknown provider is reported by Reel with a did-you-mean (RL0401), not by the schema.
+        Assert.False(provider.TryGetProperty("enum", out _));
+    }
+
+    private static ProviderComposition Composition(IReadOnlyDictionary<string, string?>? environment = null) => new(
+        environment ?? new Dictionary<string, string?>
+        {
+            ["OPENAI_API_KEY"] = "sk-test",
+            ["FAL_KEY"] = "fal-test",
+            ["GEMINI_API_KEY"] = "gemini-test",
+            ["GOOGLE_API_KEY"] = "google-test",
+        },
+        Path.Combine(Path.GetTempPath(), "reel-catalog-" + Guid.NewGuid().ToString("N")[..8]),
+        TimeProvider.System,
+        Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
+        new Random(1).NextDouble,
+        () => new HttpClient());
+
     private static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

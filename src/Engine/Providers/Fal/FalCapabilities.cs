@@ -34,8 +34,6 @@ public static class FalCapabilities
         ExtensionSeconds: [7],
         MaxExtensionsPerClip: 20,
         MaxTotalSeconds: 148,
-        ExtensionAcceptsCharacters: false,
-        ExtensionAcceptsImage: false,
         EstimatedRenderTimePerSecond: TimeSpan.FromSeconds(10))
     {
         Description = "fal.ai's queue API: Veo 3.1 (and Fast), Sora 2 with characters. Key: FAL_KEY.",

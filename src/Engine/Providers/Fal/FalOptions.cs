@@ -40,9 +40,8 @@ public sealed record FalOptions(string Key, Uri QueueUrl, Uri StorageUrl)
 
     public override string ToString() => $"FalOptions {{ QueueUrl = {QueueUrl}, StorageUrl = {StorageUrl}, Key = *** }}";
 
-    internal static ProviderException MissingKey() => new(new ProviderError(
-        ErrorClass.QuotaOrAuth,
+    internal static ProviderException MissingKey() => ProviderException.QuotaOrAuth(
         $"{KeyVariable} is not set; the fal provider needs a key. Create one at https://fal.ai/dashboard/keys and export it "
         + "(export FAL_KEY=…). To work offline use --provider local, or run 'reel emulator' and set FAL_BASE_URL to the "
-        + "address it prints (any non-empty key works there)."));
+        + "address it prints (any non-empty key works there).");
 }

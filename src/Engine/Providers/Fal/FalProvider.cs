@@ -30,17 +30,22 @@ public sealed class FalProvider : IVideoProvider
     private readonly ILogger _logger;
     private readonly ProviderHttp _transport;
 
-    public FalProvider(HttpClient http, FalOptions options, TimeProvider time, ILogger<FalProvider>? logger = null)
+    /// <param name="http">The client to send with.</param>
+    /// <param name="options">Key and roots, usually from <see cref="FalOptions.FromEnvironment"/>.</param>
+    /// <param name="retries">The retry policy; its clock also paces the wait for a character.</param>
+    /// <param name="logger">Optional logger; never receives the key.</param>
+    public FalProvider(HttpClient http, FalOptions options, Retries retries, ILogger<FalProvider>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(retries);
         if (string.IsNullOrWhiteSpace(options.Key))
         {
             throw FalOptions.MissingKey();
         }
 
         _options = options;
-        _time = time;
+        _time = retries.Time;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _transport = new ProviderHttp(http, new HttpProfile(
             "fal",
@@ -57,7 +62,7 @@ public sealed class FalProvider : IVideoProvider
             ". Check FAL_KEY (and FAL_BASE_URL)")
         {
             RequestIdHeader = "x-fal-request-id",
-        }, time, _logger);
+        }, retries, _logger);
     }
 
     public string Name => "fal";
@@ -65,19 +70,31 @@ public sealed class FalProvider : IVideoProvider
     public ProviderCapabilities Capabilities => FalCapabilities.Table;
 
     /// <summary>
-    /// Generate: text-to-video, image-to-video (first frame), first-last-frame-to-video (<c>last_frame</c>) or
-    /// reference-to-video (<c>reference_images</c>) on the model's endpoint; Extend: <c>extend-video</c> with the
+    /// fal's queue has no cheap call that succeeds without a job, nor a list of requests: this asks for the status of a
+    /// request that does not exist. A refused key is 401; the 404 that follows authentication means the key was
+    /// accepted (logged at debug only).
+    /// </summary>
+    public Task CheckAccessAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var probe = new FalJobId("fal-ai/veo3.1", "00000000-0000-0000-0000-000000000000");
+        return _transport.ProbeAsync(() => Get(probe.StatusUrl(_options.QueueUrl, logs: false)), rejectionMeansAccepted: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// Generate: text-to-video, image-to-video (first frame), first-last-frame-to-video (last frame) or
+    /// reference-to-video (reference images) on the model's endpoint; Extend: <c>extend-video</c> with the
     /// source job's video URL (the local source clip, uploaded, once fal no longer serves it); CreateCharacter: upload, then <c>fal-ai/sora-2/characters</c>, waited for here.
     /// </summary>
     public async Task<JobStatus> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
-        var status = request.Kind switch
+        var status = request switch
         {
-            JobKind.Generate => await GenerateAsync(request, cancellationToken).ConfigureAwait(false),
-            JobKind.Extend => await ExtendAsync(request, cancellationToken).ConfigureAwait(false),
-            JobKind.CreateCharacter => await CreateCharacterAsync(request, cancellationToken).ConfigureAwait(false),
+            GenerateRequest generate => await GenerateAsync(generate, cancellationToken).ConfigureAwait(false),
+            ExtendRequest extend => await ExtendAsync(extend, cancellationToken).ConfigureAwait(false),
+            CreateCharacterRequest character => await CreateCharacterAsync(character, cancellationToken).ConfigureAwait(false),
             _ => throw _transport.Fail(ErrorClass.Invalid, $"fal cannot {request.Kind.ToString().ToLowerInvariant()} clips"),
         };
         HttpLog.Submitted(_logger, Name, request.Kind, request.StepId, status.JobId);
@@ -105,33 +122,13 @@ public sealed class FalProvider : IVideoProvider
         await _transport.DownloadAsync(() => new HttpRequestMessage(HttpMethod.Get, url), destination, jobId, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// fal lists no requests: this makes one cheap authenticated call (the status of a request that does not exist)
-    /// so a wrong key stops a run before anything is submitted, and returns nothing.
-    /// </summary>
-    public async Task<IReadOnlyList<JobStatus>> ListRecentAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
-    {
-        var probe = new FalJobId("fal-ai/veo3.1", "00000000-0000-0000-0000-000000000000");
-        try
-        {
-            using var reply = await _transport.RetriedJsonAsync(() => Get(probe.StatusUrl(_options.QueueUrl, logs: false)), cancellationToken).ConfigureAwait(false);
-        }
-        catch (ProviderException ex) when (ex.Class == ErrorClass.Invalid)
-        {
-            // 404 for the made-up request: the key was accepted.
-        }
-
-        return [];
-    }
-
-    private async Task<JobStatus> GenerateAsync(JobRequest request, CancellationToken cancellationToken)
+    private async Task<JobStatus> GenerateAsync(GenerateRequest request, CancellationToken cancellationToken)
     {
         var model = request.Model ?? FalCapabilities.Table.DefaultModel;
         var family = FalCapabilities.Endpoint(model);
-        var body = FalWire.Common(request, model);
+        var body = FalWire.Common(request.Prompt, request.Size, request.Seconds, request.Seed, request.Options, model);
         string endpoint;
-        var references = request.OptionPaths("reference_images");
-        var lastFrame = request.OptionPaths("last_frame");
+        var references = request.ReferenceImagePaths;
         if (!references.IsEmpty)
         {
             endpoint = family + "/reference-to-video";
@@ -144,11 +141,11 @@ public sealed class FalProvider : IVideoProvider
             body["image_urls"] = urls;
             body.Remove("seed");
         }
-        else if (request.FirstFramePath is { } first && !lastFrame.IsEmpty)
+        else if (request.FirstFramePath is { } first && request.LastFramePath is { } last)
         {
             endpoint = family + "/first-last-frame-to-video";
             body["first_frame_url"] = await Wire.DataUriAsync(first, "first-frame image", cancellationToken).ConfigureAwait(false);
-            body["last_frame_url"] = await Wire.DataUriAsync(lastFrame[0], "last-frame image", cancellationToken).ConfigureAwait(false);
+            body["last_frame_url"] = await Wire.DataUriAsync(last, "last-frame image", cancellationToken).ConfigureAwait(false);
         }
         else if (request.FirstFramePath is { } image)
         {
@@ -160,19 +157,19 @@ public sealed class FalProvider : IVideoProvider
             endpoint = model == "sora-2" ? family + "/text-to-video" : family;
         }
 
-        if (model == "sora-2" && request.CharacterList.Length > 0)
+        if (model == "sora-2" && request.Characters.Length > 0)
         {
-            body["character_ids"] = new JsonArray([.. request.CharacterList.Select(c => (JsonNode)c.Id)]);
+            body["character_ids"] = new JsonArray([.. request.Characters.Select(c => (JsonNode)c.Id)]);
         }
 
         return await SubmitJsonAsync(endpoint, body, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<JobStatus> ExtendAsync(JobRequest request, CancellationToken cancellationToken)
+    private async Task<JobStatus> ExtendAsync(ExtendRequest request, CancellationToken cancellationToken)
     {
         var source = request.SourceJobId ?? throw new ArgumentException("an Extend request needs SourceJobId", nameof(request));
         var model = request.Model ?? FalCapabilities.Table.DefaultModel;
-        var body = FalWire.Common(request, model);
+        var body = FalWire.Common(request.Prompt, request.Size, request.Seconds, request.Seed, request.Options, model);
         body["duration"] = request.Seconds.ToString(CultureInfo.InvariantCulture) + "s";
         body.Remove("aspect_ratio");
         body.Remove("resolution");
@@ -209,7 +206,7 @@ public sealed class FalProvider : IVideoProvider
         }
     }
 
-    private async Task<JobStatus> CreateCharacterAsync(JobRequest request, CancellationToken cancellationToken)
+    private async Task<JobStatus> CreateCharacterAsync(CreateCharacterRequest request, CancellationToken cancellationToken)
     {
         var path = request.SourceVideoPath ?? throw new ArgumentException("a CreateCharacter request needs SourceVideoPath", nameof(request));
         var videoUrl = await UploadAsync(path, "character video", cancellationToken).ConfigureAwait(false);
@@ -229,7 +226,7 @@ public sealed class FalProvider : IVideoProvider
         }
         catch (ProviderException ex) when (ex.Class == ErrorClass.Transient)
         {
-            throw new ProviderException(ex.Error, ex.RetryAfter, ex) { Unanswered = true };
+            throw ex.AsUnanswered();
         }
     }
 
@@ -241,7 +238,7 @@ public sealed class FalProvider : IVideoProvider
             var status = await GetAsync(jobId, cancellationToken).ConfigureAwait(false);
             if (status.State == JobState.Failed)
             {
-                throw new ProviderException(status.Error ?? new ProviderError(ErrorClass.Invalid, $"fal character '{name}' failed"));
+                throw status.Error is { } error ? ProviderException.From(error) : ProviderException.Invalid($"fal character '{name}' failed");
             }
 
             if (status.State == JobState.Succeeded)

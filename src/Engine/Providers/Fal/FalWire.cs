@@ -1,7 +1,9 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Reel.Engine.Core;
 using Reel.Engine.Providers.Http;
 
 namespace Reel.Engine.Providers.Fal;
@@ -21,7 +23,7 @@ internal sealed record FalJobId(string Family, string RequestId)
         var colon = jobId.LastIndexOf(':');
         if (colon <= 0 || colon == jobId.Length - 1 || jobId[..colon].Split('/').Length != 2)
         {
-            throw new ProviderException(new ProviderError(ErrorClass.Invalid, $"'{jobId}' is not a fal job id (owner/alias:request_id)"));
+            throw ProviderException.Invalid($"'{jobId}' is not a fal job id (owner/alias:request_id)");
         }
 
         return new FalJobId(jobId[..colon], jobId[(colon + 1)..]);
@@ -37,26 +39,25 @@ internal sealed record FalJobId(string Family, string RequestId)
 /// <summary>fal's request bodies, statuses and errors.</summary>
 internal static class FalWire
 {
-    /// <summary>The fields every generation and extension shares: prompt, shape, seed and the step's options.</summary>
-    public static JsonObject Common(JobRequest request, string model)
+    /// <summary>The fields every generation and extension shares: prompt, shape, seed and the step's provider options.</summary>
+    public static JsonObject Common(string prompt, VideoSize size, int seconds, long? seed, ImmutableArray<StepOption> options, string model)
     {
-        var body = new JsonObject { ["prompt"] = request.Prompt };
-        var size = request.Size;
+        var body = new JsonObject { ["prompt"] = prompt };
         body["aspect_ratio"] = size.IsPortrait ? "9:16" : "16:9";
         body["resolution"] = Math.Min(size.Width, size.Height) >= 1080 ? "1080p" : "720p";
         if (model == "sora-2")
         {
-            body["duration"] = request.Seconds.ToString(CultureInfo.InvariantCulture);
+            body["duration"] = seconds.ToString(CultureInfo.InvariantCulture);
             return body;
         }
 
-        body["duration"] = request.Seconds.ToString(CultureInfo.InvariantCulture) + "s";
-        if (request.Seed is { } seed)
+        body["duration"] = seconds.ToString(CultureInfo.InvariantCulture) + "s";
+        if (seed is { } value)
         {
-            body["seed"] = seed;
+            body["seed"] = value;
         }
 
-        foreach (var option in request.Options.Where(o => !o.IsPath && o.Name != "seed"))
+        foreach (var option in options.Where(o => !o.IsPath))
         {
             body[option.Name] = option.Kind switch
             {

@@ -23,6 +23,9 @@ internal static partial class HttpLog
     [LoggerMessage(EventId = 4106, Level = LogLevel.Warning, Message = "{Provider} job {JobId} has unknown status '{Status}'; treated as running")]
     public static partial void UnknownStatus(ILogger logger, string provider, string jobId, string status);
 
-    [LoggerMessage(EventId = 4107, Level = LogLevel.Debug, Message = "{Provider} {Kind} for step {StepId} ignores {What} (not supported by the API)")]
-    public static partial void Ignored(ILogger logger, string provider, JobKind kind, string stepId, string what);
+    [LoggerMessage(EventId = 4108, Level = LogLevel.Debug, Message = "{Provider} access check {Method} {Path} answered {ErrorClass}, HTTP {Status} (request {RequestId}): {Message}")]
+    public static partial void ProbeFailed(ILogger logger, string provider, string method, string path, ErrorClass errorClass, int status, string? requestId, string message);
+
+    [LoggerMessage(EventId = 4109, Level = LogLevel.Debug, Message = "{Provider} access check passed: the key was accepted")]
+    public static partial void AccessChecked(ILogger logger, string provider);
 }

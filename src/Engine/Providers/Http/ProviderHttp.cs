@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Polly;
 
 namespace Reel.Engine.Providers.Http;
 
@@ -41,49 +42,160 @@ public sealed record HttpProfile(
 }
 
 /// <summary>
-/// The transport every HTTP provider shares: classified failures, secret redaction, and retries with backoff for
-/// idempotent requests only. A request that creates a job is sent exactly once; when it gets no answer the
-/// exception is marked <see cref="ProviderException.Unanswered"/>, because the job may exist anyway.
+/// The transport every HTTP provider shares: classified failures, secret redaction, and the one retry policy
+/// (<see cref="Retries"/>, with Polly) for idempotent requests only. A request that creates a job is sent exactly
+/// once; when it gets no answer the exception is marked <see cref="ProviderException.Unanswered"/>, because the job
+/// may exist anyway.
 /// </summary>
-public sealed class ProviderHttp(HttpClient http, HttpProfile profile, TimeProvider time, ILogger logger)
+public sealed class ProviderHttp
 {
-    /// <summary>Attempts per idempotent request; creating requests get exactly one.</summary>
-    public const int MaxAttempts = 5;
-
-    private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(0.5);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(8);
     private const int MaxErrorBodyChars = 64 * 1024;
 
-    public string Name => profile.Name;
+    /// <summary>The method and path of the attempt in flight, for the retry log.</summary>
+    private static readonly ResiliencePropertyKey<(string Method, string Path)> Attempt = new("reel.attempt");
+
+    /// <summary>Set once a download has written to a destination it can't rewind: no retry can undo that.</summary>
+    private static readonly ResiliencePropertyKey<bool> Committed = new("reel.committed");
+
+    private readonly HttpClient _http;
+    private readonly HttpProfile _profile;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ResiliencePipeline _idempotent;
+
+    /// <param name="http">The client to send with.</param>
+    /// <param name="profile">How the provider authenticates, reads errors and names itself.</param>
+    /// <param name="retries">The retry policy (and with it the clock).</param>
+    /// <param name="logger">Never receives the secret.</param>
+    public ProviderHttp(HttpClient http, HttpProfile profile, Retries retries, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(retries);
+        ArgumentNullException.ThrowIfNull(logger);
+        _http = http;
+        _profile = profile;
+        _time = retries.Time;
+        _logger = logger;
+        _idempotent = retries.Pipeline(
+            (_, context) => !context.Properties.GetValue(Committed, false),
+            (_, context, retry, delay) =>
+            {
+                var (method, path) = context.Properties.GetValue(Attempt, ("?", "?"));
+                HttpLog.Retrying(logger, profile.Name, method, path, retry, delay);
+            });
+    }
+
+    /// <summary>Sends an idempotent request (a fresh message per attempt), retrying transient failures per <see cref="Retries"/>.</summary>
+    public Task<HttpResponseMessage> SendWithRetryAsync(Func<HttpRequestMessage> make, HttpCompletionOption completion, CancellationToken cancellationToken) =>
+        RetriedAsync(make, (request, token) => SendAsync(request, completion, probe: false, token), cancellationToken);
+
+    /// <summary>An idempotent request (retried) whose answer is JSON.</summary>
+    public async Task<JsonReply> RetriedJsonAsync(Func<HttpRequestMessage> make, CancellationToken cancellationToken)
+    {
+        using var response = await SendWithRetryAsync(make, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        return new JsonReply(await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false), _profile.PollHint?.Invoke(response));
+    }
+
+    /// <summary>
+    /// An access check: one cheap authenticated idempotent request (retried like any other), logged at debug only.
+    /// A refused key throws <see cref="ErrorClass.QuotaOrAuth"/>. With <paramref name="rejectionMeansAccepted"/>, an
+    /// answer classified <see cref="ErrorClass.Invalid"/> (a 404 for a probe of a made-up id, on providers with no
+    /// cheap call that can succeed) also means the key was accepted.
+    /// </summary>
+    public async Task ProbeAsync(Func<HttpRequestMessage> make, bool rejectionMeansAccepted, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await RetriedAsync(make, (request, token) => SendAsync(request, HttpCompletionOption.ResponseHeadersRead, probe: true, token), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (ProviderException ex) when (rejectionMeansAccepted && ex.Class == ErrorClass.Invalid)
+        {
+            // Authentication comes before routing: a "not found" answer means the key got through.
+        }
+
+        HttpLog.AccessChecked(_logger, _profile.Name);
+    }
+
+    /// <summary>A creating request, sent once, whose answer is JSON.</summary>
+    public async Task<JsonReply> PostJsonOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, probe: false, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return new JsonReply(await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false), _profile.PollHint?.Invoke(response));
+        }
+        catch (ProviderException ex) when (ex.Class == ErrorClass.Transient)
+        {
+            // The job was accepted but its answer was lost.
+            throw ex.AsUnanswered();
+        }
+    }
+
+    /// <summary>
+    /// Streams a download into <paramref name="destination"/>, retried per <see cref="Retries"/>: a failed connection,
+    /// and a short or dropped body too when the destination can seek (it is cut back to where it started before each
+    /// new attempt). Into a destination that can't seek, nothing is retried once bytes have been written: the short
+    /// body throws a transient "truncated download".
+    /// </summary>
+    public async Task DownloadAsync(Func<HttpRequestMessage> make, Stream destination, string what, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var start = destination.CanSeek ? destination.Position : 0;
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
+        {
+            await _idempotent.ExecuteAsync(
+                async ctx =>
+                {
+                    if (destination.CanSeek && destination.Length > start)
+                    {
+                        destination.SetLength(start);
+                        destination.Position = start;
+                    }
+
+                    var request = make();
+                    ctx.Properties.Set(Attempt, (request.Method.Method, request.RequestUri!.AbsolutePath));
+                    using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, probe: false, ctx.CancellationToken).ConfigureAwait(false);
+                    await CopyBodyAsync(response, destination, what, ctx, ctx.CancellationToken).ConfigureAwait(false);
+                },
+                context).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
 
     /// <summary>Sends one request once; success returns the response (caller disposes), failure throws classified.</summary>
-    public async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, bool probe, CancellationToken cancellationToken)
     {
         using var owned = request;
-        profile.Authorize(request);
+        _profile.Authorize(request);
         var method = request.Method.Method;
         var path = request.RequestUri!.AbsolutePath;
-        HttpLog.Request(logger, profile.Name, method, path);
+        HttpLog.Request(_logger, _profile.Name, method, path);
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+            response = await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw Transient($"{profile.Name} {method} {path}: request timed out", ex, unanswered: true);
+            throw Transient($"{_profile.Name} {method} {path}: request timed out", ex, unanswered: true);
         }
         catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
         {
-            throw Transient($"{profile.Name} {method} {path}: connection failed: {ex.Message}", ex, unanswered: false);
+            throw Transient($"{_profile.Name} {method} {path}: connection failed: {ex.Message}", ex, unanswered: false);
         }
         catch (HttpRequestException ex)
         {
-            throw Transient($"{profile.Name} {method} {path}: connection dropped: {ex.Message}", ex, unanswered: true);
+            throw Transient($"{_profile.Name} {method} {path}: connection dropped: {ex.Message}", ex, unanswered: true);
         }
         catch (IOException ex)
         {
-            throw Transient($"{profile.Name} {method} {path}: connection dropped: {ex.Message}", ex, unanswered: true);
+            throw Transient($"{_profile.Name} {method} {path}: connection dropped: {ex.Message}", ex, unanswered: true);
         }
 
         if (response.IsSuccessStatusCode)
@@ -93,61 +205,35 @@ public sealed class ProviderHttp(HttpClient http, HttpProfile profile, TimeProvi
 
         using (response)
         {
-            throw await ToExceptionAsync(response, method, path, cancellationToken).ConfigureAwait(false);
+            throw await ToExceptionAsync(response, method, path, probe, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Sends an idempotent request (a fresh message per attempt), retrying transient failures with backoff.</summary>
-    public async Task<HttpResponseMessage> SendWithRetryAsync(Func<HttpRequestMessage> make, HttpCompletionOption completion, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="send"/> on a fresh message per attempt under the idempotent retry pipeline.</summary>
+    private async Task<HttpResponseMessage> RetriedAsync(
+        Func<HttpRequestMessage> make, Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            var request = make();
-            var method = request.Method.Method;
-            var path = request.RequestUri!.AbsolutePath;
-            try
-            {
-                return await SendOnceAsync(request, completion, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && attempt < MaxAttempts)
-            {
-                var delay = ex.RetryAfter ?? Backoff(attempt);
-                HttpLog.Retrying(logger, profile.Name, method, path, attempt, delay);
-                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>An idempotent request (retried) whose answer is JSON.</summary>
-    public async Task<JsonReply> RetriedJsonAsync(Func<HttpRequestMessage> make, CancellationToken cancellationToken)
-    {
-        using var response = await SendWithRetryAsync(make, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        return new JsonReply(await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false), profile.PollHint?.Invoke(response));
-    }
-
-    /// <summary>A creating request, sent once, whose answer is JSON.</summary>
-    public async Task<JsonReply> PostJsonOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        using var response = await SendOnceAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
-            return new JsonReply(await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false), profile.PollHint?.Invoke(response));
+            return await _idempotent.ExecuteAsync(
+                async ctx =>
+                {
+                    var request = make();
+                    ctx.Properties.Set(Attempt, (request.Method.Method, request.RequestUri!.AbsolutePath));
+                    return await send(request, ctx.CancellationToken).ConfigureAwait(false);
+                },
+                context).ConfigureAwait(false);
         }
-        catch (ProviderException ex) when (ex.Class == ErrorClass.Transient)
+        finally
         {
-            // The job was accepted but its answer was lost.
-            throw new ProviderException(ex.Error, ex.RetryAfter, ex.InnerException) { Unanswered = true };
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 
-    /// <summary>
-    /// Streams a download into <paramref name="destination"/>. Connecting is retried; once bytes have been written
-    /// nothing is retried: a short or dropped body throws a transient "truncated download" and the caller retries
-    /// into a fresh file.
-    /// </summary>
-    public async Task DownloadAsync(Func<HttpRequestMessage> make, Stream destination, string what, CancellationToken cancellationToken)
+    /// <summary>Copies a download's body; a short or dropped body throws a transient "truncated download".</summary>
+    private async Task CopyBodyAsync(HttpResponseMessage response, Stream destination, string what, ResilienceContext context, CancellationToken cancellationToken)
     {
-        using var response = await SendWithRetryAsync(make, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var expected = response.Content.Headers.ContentLength;
         long received = 0;
         Stream body;
@@ -180,6 +266,11 @@ public sealed class ProviderHttp(HttpClient http, HttpProfile profile, TimeProvi
                     break;
                 }
 
+                if (!destination.CanSeek)
+                {
+                    context.Properties.Set(Committed, true);
+                }
+
                 await destination.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                 received += n;
             }
@@ -191,7 +282,7 @@ public sealed class ProviderHttp(HttpClient http, HttpProfile profile, TimeProvi
         }
     }
 
-    public async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try
         {
@@ -203,46 +294,33 @@ public sealed class ProviderHttp(HttpClient http, HttpProfile profile, TimeProvi
         }
         catch (JsonException ex)
         {
-            throw Transient($"{profile.Name} {response.RequestMessage?.RequestUri?.AbsolutePath}: malformed JSON response", ex);
+            throw Transient($"{_profile.Name} {response.RequestMessage?.RequestUri?.AbsolutePath}: malformed JSON response", ex);
         }
         catch (HttpRequestException ex)
         {
-            throw Transient($"{profile.Name}: response dropped: {ex.Message}", ex);
+            throw Transient($"{_profile.Name}: response dropped: {ex.Message}", ex);
         }
         catch (IOException ex)
         {
-            throw Transient($"{profile.Name}: response dropped: {ex.Message}", ex);
+            throw Transient($"{_profile.Name}: response dropped: {ex.Message}", ex);
         }
     }
 
     /// <summary>A transient failure whose message (and attached inner exception) never holds the secret.</summary>
     public ProviderException Transient(string message, Exception? inner = null, bool unanswered = false) =>
-        new(new ProviderError(ErrorClass.Transient, Redact(message)), null, Contains(inner?.ToString()) ? null : inner) { Unanswered = unanswered };
+        ProviderException.Transient(Redact(message), Contains(inner?.ToString()) ? null : inner, unanswered);
 
     /// <summary>A failure of another class, redacted.</summary>
     public ProviderException Fail(ErrorClass errorClass, string message, string? code = null, string? param = null) =>
-        new(new ProviderError(errorClass, Redact(message), Redact(code), Redact(param)));
+        ProviderException.From(new ProviderError(errorClass, Redact(message), Redact(code), Redact(param)));
 
     /// <summary>Removes the secret from text that may echo it (a gateway's error message, an exception message).</summary>
     [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
     public string? Redact(string? text) =>
-        text is null || profile.Secret.Length == 0 ? text : text.Replace(profile.Secret, "***", StringComparison.Ordinal);
-
-    /// <summary>Exponential backoff 0.5 s, 1 s, 2 s, 4 s, 8 s (capped) with ±20 % jitter, never above the cap.</summary>
-    public static TimeSpan Backoff(int attempt)
-    {
-        var baseDelay = FirstBackoff * Math.Pow(2, Math.Min(attempt - 1, 10));
-        if (baseDelay > MaxBackoff)
-        {
-            baseDelay = MaxBackoff;
-        }
-
-        var jittered = baseDelay * (0.8 + (0.4 * Random.Shared.NextDouble()));
-        return jittered > MaxBackoff ? MaxBackoff : jittered;
-    }
+        text is null || _profile.Secret.Length == 0 ? text : text.Replace(_profile.Secret, "***", StringComparison.Ordinal);
 
     /// <summary><c>retry-after-ms</c> (milliseconds), else <c>Retry-After</c> (seconds or an HTTP date).</summary>
-    public static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now)
+    private static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now)
     {
         if (Header(response, "retry-after-ms") is { } ms
             && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var m) && m >= 0)
@@ -274,7 +352,7 @@ public sealed class ProviderHttp(HttpClient http, HttpProfile profile, TimeProvi
         : response.Content.Headers.TryGetValues(name, out var cvalues) ? cvalues.FirstOrDefault()?.Trim()
         : null;
 
-    private async Task<ProviderException> ToExceptionAsync(HttpResponseMessage response, string method, string path, CancellationToken cancellationToken)
+    private async Task<ProviderException> ToExceptionAsync(HttpResponseMessage response, string method, string path, bool probe, CancellationToken cancellationToken)
     {
         string body;
         try
@@ -292,9 +370,9 @@ public sealed class ProviderHttp(HttpClient http, HttpProfile profile, TimeProvi
         }
 
         var status = response.StatusCode;
-        var wire = profile.ParseError(status, body);
+        var wire = _profile.ParseError(status, body);
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"{profile.Name} {method} {path}: HTTP {(int)status} {response.ReasonPhrase}");
+        text.Append(CultureInfo.InvariantCulture, $"{_profile.Name} {method} {path}: HTTP {(int)status} {response.ReasonPhrase}");
         var detail = wire.Message ?? (body.Length > 0 && body.Length <= 500 && !body.TrimStart().StartsWith('{') ? body.Trim() : null);
         if (!string.IsNullOrEmpty(detail))
         {
@@ -313,17 +391,31 @@ public sealed class ProviderHttp(HttpClient http, HttpProfile profile, TimeProvi
 
         if (wire.Class == ErrorClass.QuotaOrAuth && (int)status is 401 or 403)
         {
-            text.Append(profile.AuthHint);
+            text.Append(_profile.AuthHint);
         }
 
         var message = Redact(text.ToString());
-        var requestId = Header(response, profile.RequestIdHeader);
-        HttpLog.RequestFailed(logger, profile.Name, method, path, wire.Class, (int)status, requestId, message);
-        var retryAfter = wire.Class == ErrorClass.Transient ? RetryAfter(response, time.GetUtcNow()) : null;
-        return new ProviderException(new ProviderError(wire.Class, message, Redact(wire.Code), Redact(wire.Param)), retryAfter);
+        var requestId = Header(response, _profile.RequestIdHeader);
+        if (probe)
+        {
+            // An access check reports its outcome to its caller; the log keeps quiet about it.
+            HttpLog.ProbeFailed(_logger, _profile.Name, method, path, wire.Class, (int)status, requestId, message);
+        }
+        else
+        {
+            HttpLog.RequestFailed(_logger, _profile.Name, method, path, wire.Class, (int)status, requestId, message);
+        }
+
+        var retryAfter = wire.Class == ErrorClass.Transient ? RetryAfter(response, _time.GetUtcNow()) : null;
+        var error = new ProviderError(wire.Class, message, Redact(wire.Code), Redact(wire.Param))
+        {
+            // A 429 that is a rate limit (not an exhausted quota, which stops the run): the caller may slow down.
+            RateLimited = status == HttpStatusCode.TooManyRequests && wire.Class == ErrorClass.Transient,
+        };
+        return ProviderException.From(error, retryAfter);
     }
 
-    private bool Contains(string? text) => text is not null && profile.Secret.Length > 0 && text.Contains(profile.Secret, StringComparison.Ordinal);
+    private bool Contains(string? text) => text is not null && _profile.Secret.Length > 0 && text.Contains(_profile.Secret, StringComparison.Ordinal);
 
     private static bool IsDrop(Exception ex, CancellationToken cancellationToken) =>
         ex is IOException or HttpRequestException
@@ -332,7 +424,7 @@ public sealed class ProviderHttp(HttpClient http, HttpProfile profile, TimeProvi
     private ProviderException Truncated(string what, long received, long? expected, Exception? inner)
     {
         var of = expected?.ToString(CultureInfo.InvariantCulture) ?? "an unknown number of";
-        HttpLog.Truncated(logger, profile.Name, what, received, of);
-        return Transient($"{profile.Name} download of {what}: truncated download: got {received} of {of} bytes", inner);
+        HttpLog.Truncated(_logger, _profile.Name, what, received, of);
+        return Transient($"{_profile.Name} download of {what}: truncated download: got {received} of {of} bytes", inner);
     }
 }

@@ -89,7 +89,7 @@ public static class Wire
     {
         if (!File.Exists(path))
         {
-            throw new ProviderException(new ProviderError(ErrorClass.Invalid, $"{what} not found: {path}"));
+            throw ProviderException.Invalid($"{what} not found: {path}");
         }
 
         var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
@@ -106,6 +106,6 @@ public static class Wire
         }
 
         return ImageContentType(bytes[..Math.Min(12, bytes.Length)], path)
-            ?? throw new ProviderException(new ProviderError(ErrorClass.Invalid, $"{what} is not PNG, JPEG or WebP: {path}"));
+            ?? throw ProviderException.Invalid($"{what} is not PNG, JPEG or WebP: {path}");
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -15,7 +16,7 @@ namespace Reel.Engine.Providers.Local;
 /// reports success; the clip is rendered deterministically on download, so re-rendering is free of
 /// surprises. Job ids are content addresses of the request.
 /// </summary>
-public sealed class LocalProvider : IVideoProvider
+public sealed class LocalProvider : IListingVideoProvider
 {
     private const string JobPrefix = "local_";
     private const string CharacterPrefix = "char_";
@@ -39,11 +40,19 @@ public sealed class LocalProvider : IVideoProvider
     /// <inheritdoc/>
     public ProviderCapabilities Capabilities => LocalCapabilities.Table;
 
-    /// <inheritdoc/>
-    public async Task<JobStatus> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
+    /// <summary>The local renderer needs no key: there is nothing to check.</summary>
+    public Task CheckAccessAsync(CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public async Task<JobStatus> SubmitAsync(JobRequest job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        cancellationToken.ThrowIfCancellationRequested();
+        var request = Fields.Of(job);
         Validate(request);
 
         var firstFrameSha = request.FirstFramePath is { } image ? await HashFileAsync(image, "first frame image", cancellationToken).ConfigureAwait(false) : null;
@@ -66,19 +75,19 @@ public sealed class LocalProvider : IVideoProvider
             return Status(existing);
         }
 
-        var job = new LocalJob(
+        var created = new LocalJob(
             jobId,
             request.Kind,
             request.StepId,
             request.Prompt,
             request.Model,
-            request.Size.ToString(),
+            request.Size?.ToString(),
             request.Seconds,
             totalSeconds,
             request.Take,
             request.FirstFramePath,
             firstFrameSha,
-            [.. request.CharacterList],
+            [.. request.Characters],
             request.SourceJobId,
             request.SourceVideoPath,
             sourceVideoSha,
@@ -92,7 +101,7 @@ public sealed class LocalProvider : IVideoProvider
             var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
             await using (stream.ConfigureAwait(false))
             {
-                await JsonSerializer.SerializeAsync(stream, job, LocalJobJson.Default.LocalJob, cancellationToken).ConfigureAwait(false);
+                await JsonSerializer.SerializeAsync(stream, created, LocalJobJson.Default.LocalJob, cancellationToken).ConfigureAwait(false);
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 stream.Flush(flushToDisk: true);
             }
@@ -104,7 +113,7 @@ public sealed class LocalProvider : IVideoProvider
             File.Delete(temp);
         }
 
-        return Status(job);
+        return Status(created);
     }
 
     /// <inheritdoc/>
@@ -183,17 +192,18 @@ public sealed class LocalProvider : IVideoProvider
             .ToList();
     }
 
-    private static void Validate(JobRequest request)
+    private static void Validate(Fields request)
     {
         var caps = LocalCapabilities.Table;
-        if (request.Kind == JobKind.CreateCharacter)
+        if (request.Size is not { } size)
         {
+            // A character: nothing to render.
             return;
         }
 
-        if (request.Size.Width < caps.MinSide || request.Size.Height < caps.MinSide || request.Size.Width > caps.MaxSide || request.Size.Height > caps.MaxSide)
+        if (size.Width < caps.MinSide || size.Height < caps.MinSide || size.Width > caps.MaxSide || size.Height > caps.MaxSide)
         {
-            throw Invalid($"size {request.Size} is outside {caps.MinSide}..{caps.MaxSide} pixels per side", "size");
+            throw Invalid($"size {size} is outside {caps.MinSide}..{caps.MaxSide} pixels per side", "size");
         }
 
         if (request.Seconds < caps.MinSeconds || request.Seconds > caps.MaxSeconds)
@@ -207,7 +217,7 @@ public sealed class LocalProvider : IVideoProvider
         }
     }
 
-    private async Task<int> SourceSecondsAsync(JobRequest request, CancellationToken cancellationToken)
+    private async Task<int> SourceSecondsAsync(Fields request, CancellationToken cancellationToken)
     {
         if (request.SourceVideoPath is { } path)
         {
@@ -308,7 +318,7 @@ public sealed class LocalProvider : IVideoProvider
         }
     }
 
-    private static byte[] CanonicalRequest(JobRequest request, string? firstFrameSha, string? sourceVideoSha)
+    private static byte[] CanonicalRequest(Fields request, string? firstFrameSha, string? sourceVideoSha)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
@@ -317,7 +327,7 @@ public sealed class LocalProvider : IVideoProvider
             w.WriteString("kind", request.Kind.ToString());
             w.WriteString("prompt", request.Prompt);
             w.WriteString("model", request.Model);
-            w.WriteString("size", request.Size.ToString());
+            w.WriteString("size", request.Size?.ToString());
             w.WriteNumber("seconds", request.Seconds);
             w.WriteNumber("take", request.Take);
             w.WriteString("firstFrameSha256", firstFrameSha);
@@ -325,7 +335,7 @@ public sealed class LocalProvider : IVideoProvider
             w.WriteString("sourceVideoSha256", sourceVideoSha);
             w.WriteString("name", request.Name);
             w.WriteStartArray("characters");
-            foreach (var c in request.CharacterList)
+            foreach (var c in request.Characters)
             {
                 w.WriteStartObject();
                 w.WriteString("id", c.Id);
@@ -382,7 +392,7 @@ public sealed class LocalProvider : IVideoProvider
         }
         catch (JsonException e)
         {
-            throw new ProviderException(new ProviderError(ErrorClass.Invalid, $"job file for {jobId} is corrupt: {e.Message}", "corrupt_job", "job_id"), inner: e);
+            throw ProviderException.Invalid($"job file for {jobId} is corrupt: {e.Message}", "corrupt_job", "job_id", e);
         }
     }
 
@@ -408,7 +418,35 @@ public sealed class LocalProvider : IVideoProvider
         Model: job.Model);
 
     private static ProviderException Invalid(string message, string? param = null, string? code = "invalid_request") =>
-        new(new ProviderError(ErrorClass.Invalid, message, code, param));
+        ProviderException.Invalid(message, code, param);
+
+    /// <summary>
+    /// A request of any kind as the fields the job file and its content address keep (a character: its name as the
+    /// prompt, no size).
+    /// </summary>
+    private sealed record Fields(
+        JobKind Kind,
+        string StepId,
+        string Prompt,
+        string? Model,
+        VideoSize? Size,
+        int Seconds,
+        int Take,
+        string? FirstFramePath,
+        ImmutableArray<ProviderCharacter> Characters,
+        string? SourceJobId,
+        string? SourceVideoPath,
+        string? Name)
+    {
+        public static Fields Of(JobRequest request) => request switch
+        {
+            GenerateRequest g => new(g.Kind, g.StepId, g.Prompt, g.Model, g.Size, g.Seconds, g.Take, g.FirstFramePath, g.Characters, null, null, null),
+            ExtendRequest e => new(e.Kind, e.StepId, e.Prompt, e.Model, e.Size, e.Seconds, e.Take, null, [], e.SourceJobId, e.SourceVideoPath, null),
+            EditRequest e => new(e.Kind, e.StepId, e.Prompt, e.Model, e.Size, e.Seconds, e.Take, null, [], e.SourceJobId, e.SourceVideoPath, null),
+            CreateCharacterRequest c => new(c.Kind, c.StepId, c.Name, c.Model, null, 0, 0, null, [], null, c.SourceVideoPath, c.Name),
+            _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "unknown job kind"),
+        };
+    }
 }
 
 /// <summary>A persisted local job: the request as submitted, and when.</summary>
@@ -418,7 +456,7 @@ internal sealed record LocalJob(
     string StepId,
     string Prompt,
     string? Model,
-    string Size,
+    string? Size,
     int Seconds,
     int TotalSeconds,
     int Take,

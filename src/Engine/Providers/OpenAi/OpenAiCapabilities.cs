@@ -39,8 +39,6 @@ public static class OpenAiCapabilities
         ExtensionSeconds: Seconds,
         MaxExtensionsPerClip: 6,
         MaxTotalSeconds: 120,
-        ExtensionAcceptsCharacters: false,
-        ExtensionAcceptsImage: false,
         EstimatedRenderTimePerSecond: TimeSpan.FromSeconds(12))
     {
         Description = "OpenAI's /v1/videos (Sora 2; the API has a shutdown date). Key: OPENAI_API_KEY.",

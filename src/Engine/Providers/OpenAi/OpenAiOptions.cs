@@ -46,10 +46,9 @@ public sealed record OpenAiOptions(string ApiKey, Uri BaseUrl)
     /// <summary>Shows the base URL only; the key is always masked.</summary>
     public override string ToString() => $"OpenAiOptions {{ BaseUrl = {BaseUrl}, ApiKey = *** }}";
 
-    internal static ProviderException MissingKey() => new(new ProviderError(
-        ErrorClass.QuotaOrAuth,
+    internal static ProviderException MissingKey() => ProviderException.QuotaOrAuth(
         $"{ApiKeyVariable} is not set; the openai provider needs an API key. Create one at "
         + "https://platform.openai.com/api-keys and export it (export OPENAI_API_KEY=sk-…, or "
         + "$env:OPENAI_API_KEY=\"sk-…\" in PowerShell). To work offline use --provider local, or run "
-        + "'reel emulator' and set OPENAI_BASE_URL to the address it prints (any non-empty key works there)."));
+        + "'reel emulator' and set OPENAI_BASE_URL to the address it prints (any non-empty key works there).");
 }

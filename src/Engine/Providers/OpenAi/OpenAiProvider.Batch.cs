@@ -117,11 +117,11 @@ public sealed partial class OpenAiProvider
     {
         IndexByStep(requests);
         var text = new StringBuilder();
-        foreach (var request in requests)
+        foreach (var any in requests)
         {
-            if (request.Kind != JobKind.Generate)
+            if (any is not GenerateRequest request)
             {
-                throw new ArgumentException($"batch takes Generate requests only; step '{request.StepId}' is {request.Kind}", nameof(requests));
+                throw new ArgumentException($"batch takes Generate requests only; step '{any.StepId}' is {any.Kind}", nameof(requests));
             }
 
             var body = OpenAiWire.GenerateBody(request);

@@ -10,9 +10,6 @@ namespace Reel.Engine.Providers.OpenAi;
 /// <content>Transport: the shared <see cref="ProviderHttp"/> with OpenAI's bearer key, error bodies and poll hint.</content>
 public sealed partial class OpenAiProvider
 {
-    /// <summary>Attempts per idempotent request (GET, DELETE); creating requests get exactly one.</summary>
-    internal const int MaxAttempts = ProviderHttp.MaxAttempts;
-
     private static HttpProfile Profile(OpenAiOptions options) => new(
         "openai",
         options.ApiKey,
@@ -41,9 +38,6 @@ public sealed partial class OpenAiProvider
     /// <summary>Sends an idempotent request, retrying transient failures with backoff (never for creating POSTs).</summary>
     private Task<HttpResponseMessage> SendWithRetryAsync(HttpMethod method, string relative, HttpCompletionOption completion, CancellationToken cancellationToken) =>
         _transport.SendWithRetryAsync(() => NewRequest(method, relative), completion, cancellationToken);
-
-    /// <summary>Exponential backoff 0.5 s … 8 s with jitter (the shared transport's).</summary>
-    internal static TimeSpan Backoff(int attempt) => ProviderHttp.Backoff(attempt);
 
     /// <summary>GET (with retry) and parse JSON.</summary>
     private async Task<(JsonDocument Json, TimeSpan? PollAfter)> GetJsonAsync(string relative, CancellationToken cancellationToken)

@@ -13,15 +13,13 @@ namespace Reel.Engine.Providers.OpenAi;
 /// </summary>
 /// <remarks>
 /// Failures are thrown as <see cref="ProviderException"/> classified per design.md §4. Idempotent requests
-/// (GET, DELETE) are retried here on transient failures (5 tries, 0.5 s → 8 s backoff with jitter, honouring
-/// <c>retry-after-ms</c>/<c>Retry-After</c>). Requests that create a job are sent exactly once: a transient
-/// failure is thrown, because a dropped connection may still have created the job; the engine reconciles with
-/// <see cref="ListRecentAsync"/> before submitting again.
+/// (GET, DELETE) are retried here on transient failures (<see cref="Retries"/>: 8 tries, 0.5 s → 8 s backoff with
+/// jitter, honouring <c>retry-after-ms</c>/<c>Retry-After</c>). Requests that create a job are sent exactly once: a
+/// transient failure is thrown, because a dropped connection may still have created the job; the engine reconciles
+/// with <see cref="ListRecentAsync"/> before submitting again.
 /// </remarks>
-public sealed partial class OpenAiProvider : IBatchVideoProvider
+public sealed partial class OpenAiProvider : IBatchVideoProvider, IListingVideoProvider
 {
-    private readonly HttpClient _http;
-    private readonly OpenAiOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _root;
@@ -30,25 +28,23 @@ public sealed partial class OpenAiProvider : IBatchVideoProvider
     /// <summary>Creates the provider.</summary>
     /// <param name="http">The client to send with; its default headers are not modified.</param>
     /// <param name="options">Key and base URL, usually from <see cref="OpenAiOptions.FromEnvironment"/>.</param>
-    /// <param name="time">The clock for retry delays and batch polling.</param>
+    /// <param name="retries">The retry policy; its clock also paces batch polling.</param>
     /// <param name="logger">Optional logger; never receives the key.</param>
     /// <exception cref="ProviderException"><see cref="ErrorClass.QuotaOrAuth"/> when the key is blank.</exception>
-    public OpenAiProvider(HttpClient http, OpenAiOptions options, TimeProvider time, ILogger<OpenAiProvider>? logger = null)
+    public OpenAiProvider(HttpClient http, OpenAiOptions options, Retries retries, ILogger<OpenAiProvider>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(retries);
         if (string.IsNullOrWhiteSpace(options.ApiKey))
         {
             throw OpenAiOptions.MissingKey();
         }
 
-        _http = http;
-        _options = options;
-        _time = time;
+        _time = retries.Time;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _root = options.BaseUrl.AbsoluteUri.TrimEnd('/') + "/";
-        _transport = new ProviderHttp(http, Profile(options), time, _logger);
+        _transport = new ProviderHttp(http, Profile(options), retries, _logger);
     }
 
     /// <inheritdoc/>
@@ -57,29 +53,36 @@ public sealed partial class OpenAiProvider : IBatchVideoProvider
     /// <inheritdoc/>
     public ProviderCapabilities Capabilities => OpenAiCapabilities.Table;
 
+    /// <summary>GET /videos?limit=1: the cheapest authenticated call; a refused key throws QuotaOrAuth.</summary>
+    public Task CheckAccessAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return _transport.ProbeAsync(() => NewRequest(HttpMethod.Get, "videos?limit=1"), rejectionMeansAccepted: false, cancellationToken);
+    }
+
     /// <summary>
     /// Submits one job, exactly once (never retried here).
     /// <list type="bullet">
-    /// <item><see cref="JobKind.Generate"/>: POST /videos, as JSON, or as multipart when
-    /// <see cref="JobRequest.FirstFramePath"/> is set. The image is sent as is: the caller must already have fitted
-    /// it to <see cref="JobRequest.Size"/> (the API rejects a mismatched image). PNG, JPEG or WebP.</item>
-    /// <item><see cref="JobKind.Extend"/>: POST /videos/extensions; <see cref="JobRequest.Seconds"/> is the new
+    /// <item><see cref="GenerateRequest"/>: POST /videos, as JSON, or as multipart when
+    /// <see cref="GenerateRequest.FirstFramePath"/> is set. The image is sent as is: the caller must already have fitted
+    /// it to <see cref="GenerateRequest.Size"/> (the API rejects a mismatched image). PNG, JPEG or WebP.</item>
+    /// <item><see cref="ExtendRequest"/>: POST /videos/extensions; <see cref="ExtendRequest.Seconds"/> is the new
     /// segment's length; the result's seconds are the stitched total.</item>
-    /// <item><see cref="JobKind.Edit"/>: POST /videos/edits.</item>
-    /// <item><see cref="JobKind.CreateCharacter"/>: POST /videos/characters with the clip at
-    /// <see cref="JobRequest.SourceVideoPath"/>; returns the character id as a succeeded job.</item>
+    /// <item><see cref="EditRequest"/>: POST /videos/edits.</item>
+    /// <item><see cref="CreateCharacterRequest"/>: POST /videos/characters with the clip at
+    /// <see cref="CreateCharacterRequest.SourceVideoPath"/>; returns the character id as a succeeded job.</item>
     /// </list>
     /// </summary>
     public async Task<JobStatus> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
-        var status = request.Kind switch
+        var status = request switch
         {
-            JobKind.Generate => await GenerateAsync(request, cancellationToken).ConfigureAwait(false),
-            JobKind.Extend => await PostVideoAsync("videos/extensions", Wire.JsonContent(OpenAiWire.ExtendBody(Source(request))), cancellationToken).ConfigureAwait(false),
-            JobKind.Edit => await PostVideoAsync("videos/edits", Wire.JsonContent(OpenAiWire.EditBody(Source(request))), cancellationToken).ConfigureAwait(false),
-            JobKind.CreateCharacter => await CreateCharacterAsync(request, cancellationToken).ConfigureAwait(false),
+            GenerateRequest generate => await GenerateAsync(generate, cancellationToken).ConfigureAwait(false),
+            ExtendRequest extend => await PostVideoAsync("videos/extensions", Wire.JsonContent(OpenAiWire.ExtendBody(Source(extend, extend.SourceJobId))), cancellationToken).ConfigureAwait(false),
+            EditRequest edit => await PostVideoAsync("videos/edits", Wire.JsonContent(OpenAiWire.EditBody(Source(edit, edit.SourceJobId))), cancellationToken).ConfigureAwait(false),
+            CreateCharacterRequest character => await CreateCharacterAsync(character, cancellationToken).ConfigureAwait(false),
             _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "unknown job kind"),
         };
         HttpLog.Submitted(_logger, Name, request.Kind, request.StepId, status.JobId);
@@ -186,7 +189,7 @@ public sealed partial class OpenAiProvider : IBatchVideoProvider
         }
     }
 
-    private async Task<JobStatus> GenerateAsync(JobRequest request, CancellationToken cancellationToken)
+    private async Task<JobStatus> GenerateAsync(GenerateRequest request, CancellationToken cancellationToken)
     {
         if (request.FirstFramePath is null)
         {
@@ -202,7 +205,7 @@ public sealed partial class OpenAiProvider : IBatchVideoProvider
 
         Field(form, "size", request.Size.ToString());
         Field(form, "seconds", OpenAiWire.Seconds(request.Seconds));
-        foreach (var c in request.CharacterList)
+        foreach (var c in request.Characters)
         {
             Field(form, "characters[][id]", c.Id);
         }
@@ -212,13 +215,13 @@ public sealed partial class OpenAiProvider : IBatchVideoProvider
         return await PostVideoAsync("videos", form, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<JobStatus> CreateCharacterAsync(JobRequest request, CancellationToken cancellationToken)
+    private async Task<JobStatus> CreateCharacterAsync(CreateCharacterRequest request, CancellationToken cancellationToken)
     {
         var path = request.SourceVideoPath
             ?? throw new ArgumentException("a CreateCharacter request needs SourceVideoPath", nameof(request));
         if (!File.Exists(path))
         {
-            throw new ProviderException(new ProviderError(ErrorClass.Invalid, $"character video not found: {path}"));
+            throw ProviderException.Invalid($"character video not found: {path}");
         }
 
         var form = new MultipartFormDataContent();
@@ -231,7 +234,7 @@ public sealed partial class OpenAiProvider : IBatchVideoProvider
             var id = OpenAiWire.String(root, "id");
             if (string.IsNullOrEmpty(id))
             {
-                throw new ProviderException(new ProviderError(ErrorClass.Invalid, "openai POST /videos/characters: the response carried no character id"));
+                throw ProviderException.Invalid("openai POST /videos/characters: the response carried no character id");
             }
 
             var created = OpenAiWire.Int64(root, "created_at");
@@ -243,31 +246,17 @@ public sealed partial class OpenAiProvider : IBatchVideoProvider
         }
     }
 
-    private JobRequest Source(JobRequest request)
-    {
-        if (string.IsNullOrEmpty(request.SourceJobId))
-        {
-            throw new ArgumentException($"a {request.Kind} request needs SourceJobId", nameof(request));
-        }
-
-        if (request.CharacterList.Length > 0)
-        {
-            HttpLog.Ignored(_logger, Name, request.Kind, request.StepId, "characters");
-        }
-
-        if (request.FirstFramePath is not null)
-        {
-            HttpLog.Ignored(_logger, Name, request.Kind, request.StepId, "the first-frame image");
-        }
-
-        return request;
-    }
+    private static T Source<T>(T request, string? sourceJobId)
+        where T : JobRequest =>
+        string.IsNullOrEmpty(sourceJobId)
+            ? throw new ArgumentException($"a {request.Kind} request needs SourceJobId", nameof(request))
+            : request;
 
     private static async Task<string> ImageTypeAsync(string path, CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
         {
-            throw new ProviderException(new ProviderError(ErrorClass.Invalid, $"first-frame image not found: {path}"));
+            throw ProviderException.Invalid($"first-frame image not found: {path}");
         }
 
         var head = new byte[12];
@@ -279,8 +268,7 @@ public sealed partial class OpenAiProvider : IBatchVideoProvider
         }
 
         return OpenAiWire.ImageContentType(head.AsSpan(0, read), path)
-            ?? throw new ProviderException(new ProviderError(
-                ErrorClass.Invalid, $"first-frame image is not PNG, JPEG or WebP: {path}", Param: "input_reference"));
+            ?? throw ProviderException.Invalid($"first-frame image is not PNG, JPEG or WebP: {path}", param: "input_reference");
     }
 
     /// <summary>A form field without a per-part content type, as browsers and the official SDKs send them.</summary>

@@ -136,7 +136,7 @@ internal static class OpenAiWire
     public static bool? Bool(JsonElement obj, string name) => Wire.Bool(obj, name);
 
     /// <summary>The JSON body of a create request (no first-frame image; see <see cref="WithImageUrl"/> for batch).</summary>
-    public static JsonObject GenerateBody(JobRequest request)
+    public static JsonObject GenerateBody(GenerateRequest request)
     {
         var body = new JsonObject { ["prompt"] = request.Prompt };
         if (!string.IsNullOrEmpty(request.Model))
@@ -146,10 +146,10 @@ internal static class OpenAiWire
 
         body["size"] = request.Size.ToString();
         body["seconds"] = Seconds(request.Seconds);
-        if (request.CharacterList.Length > 0)
+        if (request.Characters.Length > 0)
         {
             var chars = new JsonArray();
-            foreach (var c in request.CharacterList)
+            foreach (var c in request.Characters)
             {
                 chars.Add(new JsonObject { ["id"] = c.Id });
             }
@@ -166,14 +166,14 @@ internal static class OpenAiWire
         return body;
     }
 
-    public static JsonObject ExtendBody(JobRequest request) => new()
+    public static JsonObject ExtendBody(ExtendRequest request) => new()
     {
         ["video"] = new JsonObject { ["id"] = request.SourceJobId },
         ["prompt"] = request.Prompt,
         ["seconds"] = Seconds(request.Seconds),
     };
 
-    public static JsonObject EditBody(JobRequest request) => new()
+    public static JsonObject EditBody(EditRequest request) => new()
     {
         ["video"] = new JsonObject { ["id"] = request.SourceJobId },
         ["prompt"] = request.Prompt,

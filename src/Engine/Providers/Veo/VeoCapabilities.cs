@@ -75,8 +75,6 @@ public static class VeoCapabilities
             ExtensionSeconds: [7],
             MaxExtensionsPerClip: 20,
             MaxTotalSeconds: maxTotalSeconds,
-            ExtensionAcceptsCharacters: false,
-            ExtensionAcceptsImage: false,
             EstimatedRenderTimePerSecond: TimeSpan.FromSeconds(10))
         {
             Description = description,

@@ -74,5 +74,5 @@ public sealed record VeoOptions(VeoBackend Backend, string Secret, bool IsBearer
 
     public override string ToString() => $"VeoOptions {{ Backend = {Backend}, BaseUrl = {BaseUrl}, Project = {Project}, Location = {Location}, Secret = *** }}";
 
-    private static ProviderException Missing(string message) => new(new ProviderError(ErrorClass.QuotaOrAuth, message));
+    private static ProviderException Missing(string message) => ProviderException.QuotaOrAuth(message);
 }

@@ -24,62 +24,76 @@ public sealed class VeoProvider : IVideoProvider
     private readonly ProviderHttp _transport;
     private readonly string _root;
 
-    public VeoProvider(HttpClient http, VeoOptions options, TimeProvider time, ILogger<VeoProvider>? logger = null)
+    /// <param name="http">The client to send with.</param>
+    /// <param name="options">The backend and its credentials, from <see cref="VeoOptions.Gemini"/> or <see cref="VeoOptions.Vertex"/>.</param>
+    /// <param name="retries">The retry policy.</param>
+    /// <param name="logger">Optional logger; never receives the secret.</param>
+    public VeoProvider(HttpClient http, VeoOptions options, Retries retries, ILogger<VeoProvider>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(retries);
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _root = options.BaseUrl.AbsoluteUri.TrimEnd('/') + "/";
         var hint = options.Backend == VeoBackend.Gemini
             ? ". Check GEMINI_API_KEY / GOOGLE_API_KEY (and GOOGLE_GEMINI_BASE_URL)"
             : ". Check GOOGLE_CLOUD_ACCESS_TOKEN (it expires after an hour) or GOOGLE_API_KEY, and GOOGLE_CLOUD_PROJECT";
-        _transport = new ProviderHttp(http, new HttpProfile(Name, options.Secret, Authorize, (status, body) => ParseError(status, body, hint), hint), time, _logger);
+        _transport = new ProviderHttp(http, new HttpProfile(Name, options.Secret, Authorize, (status, body) => ParseError(status, body, hint), hint), retries, _logger);
     }
 
     public string Name => _options.Backend == VeoBackend.Gemini ? "veo" : "veo-vertex";
 
     public ProviderCapabilities Capabilities => _options.Backend == VeoBackend.Gemini ? VeoCapabilities.Gemini : VeoCapabilities.Vertex;
 
+    /// <summary>
+    /// Gemini: <c>GET v1beta/models?pageSize=1</c> (models.list), the cheapest authenticated call. Vertex has none that
+    /// works in express mode too, so it asks for an operation that does not exist: a refused credential is 401 (or 400
+    /// API_KEY_INVALID), and the 404 that follows authentication means it was accepted (logged at debug only).
+    /// </summary>
+    public Task CheckAccessAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_options.Backend == VeoBackend.Gemini)
+        {
+            var models = new Uri(_root + "v1beta/models?pageSize=1");
+            return _transport.ProbeAsync(() => new HttpRequestMessage(HttpMethod.Get, models), rejectionMeansAccepted: false, cancellationToken);
+        }
+
+        var probe = _options.ModelsPath["v1beta1/".Length..] + Capabilities.DefaultModel + "/operations/00000000-0000-0000-0000-000000000000";
+        return _transport.ProbeAsync(() => FetchOperation(probe), rejectionMeansAccepted: true, cancellationToken);
+    }
+
     /// <summary>Generate (text, first frame, first and last frame, reference images) or Extend (7 s more of a Veo clip).</summary>
     public async Task<JobStatus> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
-        if (request.Kind is not (JobKind.Generate or JobKind.Extend))
-        {
-            throw _transport.Fail(ErrorClass.Invalid, $"{Name} cannot {request.Kind.ToString().ToLowerInvariant()} clips");
-        }
-
         var model = request.Model ?? Capabilities.DefaultModel;
-        var instance = new JsonObject { ["prompt"] = request.Prompt };
-        if (request.Kind == JobKind.Extend)
+        JsonObject instance, parameters;
+        string prompt;
+        switch (request)
         {
-            instance["video"] = await SourceVideoAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        else if (!request.OptionPaths("reference_images").IsEmpty)
-        {
-            var references = new JsonArray();
-            foreach (var path in request.OptionPaths("reference_images"))
-            {
-                references.Add(new JsonObject { ["image"] = await ImageAsync(path, "reference image", cancellationToken).ConfigureAwait(false), ["referenceType"] = "ASSET" });
-            }
+            case GenerateRequest generate:
+                prompt = generate.Prompt;
+                instance = await GenerateInstanceAsync(generate, cancellationToken).ConfigureAwait(false);
+                parameters = VeoWire.Parameters(generate.Size, generate.Seconds, generate.Model, generate.Seed, generate.Options, _options.Backend);
+                break;
+            case ExtendRequest extend:
+                prompt = extend.Prompt;
+                instance = new JsonObject { ["prompt"] = extend.Prompt, ["video"] = await SourceVideoAsync(extend, cancellationToken).ConfigureAwait(false) };
 
-            instance["referenceImages"] = references;
-        }
-        else if (request.FirstFramePath is { } first)
-        {
-            instance["image"] = await ImageAsync(first, "first-frame image", cancellationToken).ConfigureAwait(false);
-            if (request.OptionPaths("last_frame") is [var last, ..])
-            {
-                instance["lastFrame"] = await ImageAsync(last, "last-frame image", cancellationToken).ConfigureAwait(false);
-            }
+                // An extension always adds 7 s: the API takes no duration for it.
+                parameters = VeoWire.Parameters(extend.Size, null, extend.Model, extend.Seed, extend.Options, _options.Backend);
+                break;
+            default:
+                throw _transport.Fail(ErrorClass.Invalid, $"{Name} cannot {request.Kind.ToString().ToLowerInvariant()} clips");
         }
 
         var body = new JsonObject
         {
             ["instances"] = new JsonArray(instance),
-            ["parameters"] = VeoWire.Parameters(request, _options.Backend),
+            ["parameters"] = parameters,
         };
         var url = new Uri(_root + _options.ModelsPath + Uri.EscapeDataString(model) + ":predictLongRunning");
         using var reply = await _transport.PostJsonOnceAsync(new HttpRequestMessage(HttpMethod.Post, url) { Content = Wire.JsonContent(body) }, cancellationToken).ConfigureAwait(false);
@@ -90,7 +104,33 @@ public sealed class VeoProvider : IVideoProvider
         }
 
         HttpLog.Submitted(_logger, Name, request.Kind, request.StepId, name);
-        return new JobStatus(name, JobState.Queued, 0, Prompt: request.Prompt, Model: model);
+        return new JobStatus(name, JobState.Queued, 0, Prompt: prompt, Model: model);
+    }
+
+    /// <summary>The prompt with reference images, or a first frame (and a last frame).</summary>
+    private static async Task<JsonObject> GenerateInstanceAsync(GenerateRequest request, CancellationToken cancellationToken)
+    {
+        var instance = new JsonObject { ["prompt"] = request.Prompt };
+        if (!request.ReferenceImagePaths.IsEmpty)
+        {
+            var references = new JsonArray();
+            foreach (var path in request.ReferenceImagePaths)
+            {
+                references.Add(new JsonObject { ["image"] = await ImageAsync(path, "reference image", cancellationToken).ConfigureAwait(false), ["referenceType"] = "ASSET" });
+            }
+
+            instance["referenceImages"] = references;
+        }
+        else if (request.FirstFramePath is { } first)
+        {
+            instance["image"] = await ImageAsync(first, "first-frame image", cancellationToken).ConfigureAwait(false);
+            if (request.LastFramePath is { } last)
+            {
+                instance["lastFrame"] = await ImageAsync(last, "last-frame image", cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return instance;
     }
 
     /// <summary>The operation: not done (running), done with <c>error</c>, or done with the clip (or a safety filter).</summary>
@@ -137,27 +177,6 @@ public sealed class VeoProvider : IVideoProvider
         await _transport.DownloadAsync(() => new HttpRequestMessage(HttpMethod.Get, location), destination, jobId, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Neither API lists operations with their requests: this makes one cheap authenticated call (an operation that
-    /// does not exist) so a wrong key stops a run before anything is submitted, and returns nothing.
-    /// </summary>
-    public async Task<IReadOnlyList<JobStatus>> ListRecentAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
-    {
-        var probe = _options.Backend == VeoBackend.Gemini
-            ? $"models/{Capabilities.DefaultModel}/operations/reel-preflight"
-            : _options.ModelsPath["v1beta1/".Length..] + Capabilities.DefaultModel + "/operations/00000000-0000-0000-0000-000000000000";
-        try
-        {
-            using var reply = await OperationAsync(probe, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ProviderException ex) when (ex.Class == ErrorClass.Invalid)
-        {
-            // 404 for the made-up operation: the credentials were accepted.
-        }
-
-        return [];
-    }
-
     private Task<JsonReply> OperationAsync(string name, CancellationToken cancellationToken)
     {
         if (_options.Backend == VeoBackend.Gemini)
@@ -173,13 +192,19 @@ public sealed class VeoProvider : IVideoProvider
             throw _transport.Fail(ErrorClass.Invalid, $"'{name}' is not a Vertex operation name");
         }
 
+        return _transport.RetriedJsonAsync(() => FetchOperation(name), cancellationToken);
+    }
+
+    /// <summary>Vertex's <c>POST {model}:fetchPredictOperation {operationName}</c> for an operation name.</summary>
+    private HttpRequestMessage FetchOperation(string name)
+    {
+        var cut = name.IndexOf("/operations/", StringComparison.Ordinal);
         var fetch = new Uri(_root + "v1beta1/" + name[..cut] + ":fetchPredictOperation");
-        var body = new JsonObject { ["operationName"] = name };
-        return _transport.RetriedJsonAsync(() => new HttpRequestMessage(HttpMethod.Post, fetch) { Content = Wire.JsonContent(body) }, cancellationToken);
+        return new HttpRequestMessage(HttpMethod.Post, fetch) { Content = Wire.JsonContent(new JsonObject { ["operationName"] = name }) };
     }
 
     /// <summary>Gemini extends by the source's file URI; Vertex takes the source clip's bytes.</summary>
-    private async Task<JsonObject> SourceVideoAsync(JobRequest request, CancellationToken cancellationToken)
+    private async Task<JsonObject> SourceVideoAsync(ExtendRequest request, CancellationToken cancellationToken)
     {
         if (_options.Backend == VeoBackend.Gemini)
         {
@@ -200,7 +225,7 @@ public sealed class VeoProvider : IVideoProvider
     {
         if (!File.Exists(path))
         {
-            throw new ProviderException(new ProviderError(ErrorClass.Invalid, $"{what} not found: {path}"));
+            throw ProviderException.Invalid($"{what} not found: {path}");
         }
 
         var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);

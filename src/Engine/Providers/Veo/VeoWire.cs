@@ -1,6 +1,8 @@
+using System.Collections.Immutable;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Reel.Engine.Core;
 using Reel.Engine.Providers.Http;
 
 namespace Reel.Engine.Providers.Veo;
@@ -19,22 +21,21 @@ internal static class VeoWire
         ["compression_quality"] = "compressionQuality",
     };
 
-    public static JsonObject Parameters(JobRequest request, VeoBackend backend)
+    /// <summary>The request's parameters; <paramref name="durationSeconds"/> is null for an extension (always 7 s).</summary>
+    public static JsonObject Parameters(VideoSize size, int? durationSeconds, string? model, long? seed, ImmutableArray<StepOption> options, VeoBackend backend)
     {
-        var size = request.Size;
         var parameters = new JsonObject
         {
             ["aspectRatio"] = size.IsPortrait ? "9:16" : "16:9",
             ["sampleCount"] = 1,
         };
 
-        // An extension always adds 7 s: the API takes no duration for it.
-        if (request.Kind != JobKind.Extend)
+        if (durationSeconds is { } seconds)
         {
-            parameters["durationSeconds"] = request.Seconds;
+            parameters["durationSeconds"] = seconds;
         }
 
-        var veo2 = request.Model is { } model && model.StartsWith("veo-2", StringComparison.Ordinal);
+        var veo2 = model is { } name && name.StartsWith("veo-2", StringComparison.Ordinal);
         if (!veo2)
         {
             parameters["resolution"] = Math.Min(size.Width, size.Height) >= 1080 ? "1080p" : "720p";
@@ -46,12 +47,12 @@ internal static class VeoWire
             parameters["generateAudio"] = true;
         }
 
-        if (backend == VeoBackend.Vertex && request.Seed is { } seed)
+        if (backend == VeoBackend.Vertex && seed is { } value)
         {
-            parameters["seed"] = seed;
+            parameters["seed"] = value;
         }
 
-        foreach (var option in request.Options.Where(o => !o.IsPath && Fields.ContainsKey(o.Name)))
+        foreach (var option in options.Where(o => !o.IsPath && Fields.ContainsKey(o.Name)))
         {
             parameters[Fields[option.Name]] = option.Kind == OptionKind.Flag ? option.Value == "true" : option.Value;
         }

@@ -18,8 +18,8 @@ public sealed class LocalProviderTests : IDisposable
 
     private LocalProvider Provider() => new(_dir.File("state"), _time);
 
-    private static JobRequest Generate(string prompt = "a lighthouse at dawn", int seconds = 4, int take = 0) =>
-        new(JobKind.Generate, "open", prompt, "sora-2", new VideoSize(1280, 720), seconds, Take: take);
+    private static GenerateRequest Generate(string prompt = "a lighthouse at dawn", int seconds = 4, int take = 0) =>
+        new("open", prompt, "sora-2", new VideoSize(1280, 720), seconds) { Take = take };
 
     private static async Task<byte[]> Download(LocalProvider p, string job, ContentVariant variant = ContentVariant.Video)
     {
@@ -80,7 +80,7 @@ public sealed class LocalProviderTests : IDisposable
     {
         var p = Provider();
         var source = await p.SubmitAsync(Generate(seconds: 4));
-        var extend = await p.SubmitAsync(new JobRequest(JobKind.Extend, "more", "keep climbing", "sora-2", new VideoSize(1280, 720), 8, SourceJobId: source.JobId));
+        var extend = await p.SubmitAsync(new ExtendRequest("more", "keep climbing", "sora-2", new VideoSize(1280, 720), 8, SourceJobId: source.JobId));
         Assert.Equal(12, extend.Seconds);
         Assert.Equal(12, (await p.GetAsync(extend.JobId)).Seconds);
 
@@ -102,7 +102,7 @@ public sealed class LocalProviderTests : IDisposable
         Assert.Equal(a.Pixels, b.Pixels);
 
         // Extending an extension adds up.
-        var again = await p.SubmitAsync(new JobRequest(JobKind.Extend, "more2", "reach the top", null, new VideoSize(1280, 720), 4, SourceJobId: extend.JobId));
+        var again = await p.SubmitAsync(new ExtendRequest("more2", "reach the top", null, new VideoSize(1280, 720), 4, SourceJobId: extend.JobId));
         Assert.Equal(16, again.Seconds);
         Assert.Equal(16, Mp4Clip.Probe(Save(await Download(p, again.JobId), "again.mp4")).Seconds, 3);
     }
@@ -116,7 +116,7 @@ public sealed class LocalProviderTests : IDisposable
             LocalRenderer.WriteClip(new ClipSpec("given", "x", new VideoSize(1280, 720), 3, 5), f);
         }
 
-        var extend = await p.SubmitAsync(new JobRequest(JobKind.Extend, "more", "go on", null, new VideoSize(1280, 720), 2, SourceVideoPath: _dir.File("given.mp4")));
+        var extend = await p.SubmitAsync(new ExtendRequest("more", "go on", null, new VideoSize(1280, 720), 2, SourceVideoPath: _dir.File("given.mp4")));
         Assert.Equal(5, extend.Seconds);
         Assert.Equal(5, Mp4Clip.Probe(Save(await Download(p, extend.JobId), "e.mp4")).Seconds, 3);
     }
@@ -126,7 +126,7 @@ public sealed class LocalProviderTests : IDisposable
     {
         var p = Provider();
         var source = await p.SubmitAsync(Generate(seconds: 6));
-        var edit = await p.SubmitAsync(new JobRequest(JobKind.Edit, "open", "make it night", "sora-2", new VideoSize(1280, 720), 6, SourceJobId: source.JobId));
+        var edit = await p.SubmitAsync(new EditRequest("open", "make it night", "sora-2", new VideoSize(1280, 720), 6, SourceJobId: source.JobId));
         Assert.Equal(6, edit.Seconds);
         Assert.NotEqual(source.JobId, edit.JobId);
         Assert.Equal(6, Mp4Clip.Probe(Save(await Download(p, edit.JobId), "edit.mp4")).Seconds, 3);
@@ -166,7 +166,7 @@ public sealed class LocalProviderTests : IDisposable
     public async Task Create_character_succeeds_without_video()
     {
         var p = Provider();
-        var job = await p.SubmitAsync(new JobRequest(JobKind.CreateCharacter, "mira", "Mira", null, new VideoSize(1280, 720), 4, Name: "Mira"));
+        var job = await p.SubmitAsync(new CreateCharacterRequest("mira", "Mira", null));
         Assert.Equal(JobState.Succeeded, job.State);
         Assert.Matches("^char_[0-9a-f]{24}$", job.JobId);
         Assert.Equal(JobState.Succeeded, (await p.GetAsync(job.JobId)).State);
@@ -190,7 +190,7 @@ public sealed class LocalProviderTests : IDisposable
     public async Task Extend_of_an_unknown_source_is_invalid()
     {
         var e = await Assert.ThrowsAsync<ProviderException>(() => Provider().SubmitAsync(
-            new JobRequest(JobKind.Extend, "more", "x", null, new VideoSize(1280, 720), 4, SourceJobId: "local_000000000000000000000000")));
+            new ExtendRequest("more", "x", null, new VideoSize(1280, 720), 4, SourceJobId: "local_000000000000000000000000")));
         Assert.Equal(ErrorClass.Invalid, e.Class);
     }
 

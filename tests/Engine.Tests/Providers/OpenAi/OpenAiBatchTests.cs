@@ -19,9 +19,12 @@ public sealed class OpenAiBatchTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private static JobRequest Generate(string step, string? image = null, params string[] characters) => new(
-        JobKind.Generate, step, $"prompt {step}", "sora-2-pro", new VideoSize(1920, 1080), 20, image,
-        [.. characters.Select(c => new ProviderCharacter(c, "Mira"))]);
+    private static GenerateRequest Generate(string step, string? image = null, params string[] characters) =>
+        new(step, $"prompt {step}", "sora-2-pro", new VideoSize(1920, 1080), 20)
+        {
+            FirstFramePath = image,
+            Characters = [.. characters.Select(c => new ProviderCharacter(c, "Mira"))],
+        };
 
     private static string Batch(string status, string? output = null, string? errorFile = null, string errors = "null") =>
         $$"""{"id":"batch_1","object":"batch","endpoint":"/v1/videos","status":"{{status}}","input_file_id":"file_in","output_file_id":{{(output is null ? "null" : $"\"{output}\"")}},"error_file_id":{{(errorFile is null ? "null" : $"\"{errorFile}\"")}},"errors":{{errors}},"request_counts":{"total":3},"new_field":[1]}""";
@@ -172,7 +175,7 @@ public sealed class OpenAiBatchTests : IDisposable
     [Fact]
     public async Task Batch_takes_generate_requests_with_unique_step_ids_only()
     {
-        var extend = Generate("a") with { Kind = JobKind.Extend, SourceJobId = "video_1" };
+        var extend = new ExtendRequest("a", "prompt a", "sora-2-pro", new VideoSize(1920, 1080), 20, "video_1");
         await Assert.ThrowsAsync<ArgumentException>(() => _h.Provider.SubmitBatchAsync([extend]));
         await Assert.ThrowsAsync<ArgumentException>(() => _h.Provider.SubmitBatchAsync([Generate("a"), Generate("a")]));
         Assert.Empty(await _h.Provider.SubmitBatchAsync([]));

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Reel.Engine.Providers.Http;
 using Reel.Engine.Providers.OpenAi;
 
 namespace Reel.Engine.Tests.Providers.OpenAi;
@@ -143,7 +144,7 @@ internal sealed class Harness : IDisposable
     public Harness(string baseUrl = "https://api.example.test/v1")
     {
         Client = new HttpClient(Handler);
-        Provider = new OpenAiProvider(Client, new OpenAiOptions(Key, new Uri(baseUrl)), Time, Logger);
+        Provider = new OpenAiProvider(Client, new OpenAiOptions(Key, new Uri(baseUrl)), new Retries(Time, new Random(1).NextDouble), Logger);
     }
 
     public FakeHandler Handler { get; } = new();
@@ -183,4 +184,10 @@ internal static class Videos
 
     public static string Error(string message, string type = "invalid_request_error", string? param = null, string? code = null) =>
         JsonSerializer.Serialize(new { error = new { message, type, param, code } });
+}
+
+/// <summary>A destination that can't seek (a pipe, a socket): a download written into it can't be rewound.</summary>
+internal sealed class ForwardOnlyStream : MemoryStream
+{
+    public override bool CanSeek => false;
 }

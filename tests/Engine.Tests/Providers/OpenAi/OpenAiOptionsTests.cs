@@ -1,6 +1,7 @@
 using System.Net;
 using Reel.Engine.Core;
 using Reel.Engine.Providers;
+using Reel.Engine.Providers.Http;
 using Reel.Engine.Providers.OpenAi;
 using Reel.Engine.Scripts;
 
@@ -54,7 +55,7 @@ public sealed class OpenAiOptionsTests
     public void The_provider_refuses_a_blank_key_too()
     {
         using var http = new HttpClient();
-        var ex = Assert.Throws<ProviderException>(() => new OpenAiProvider(http, new OpenAiOptions("", OpenAiOptions.DefaultBaseUrl), TimeProvider.System));
+        var ex = Assert.Throws<ProviderException>(() => new OpenAiProvider(http, new OpenAiOptions("", OpenAiOptions.DefaultBaseUrl), new Retries(TimeProvider.System, new Random(1).NextDouble)));
         Assert.Equal(ErrorClass.QuotaOrAuth, ex.Class);
     }
 
@@ -81,7 +82,7 @@ public sealed class OpenAiOptionsTests
     public async Task The_key_never_appears_in_exception_messages_or_logs()
     {
         using var h = new Harness();
-        var request = new JobRequest(JobKind.Generate, "open", "p", "sora-2", new VideoSize(1280, 720), 8);
+        var request = new GenerateRequest("open", "p", "sora-2", new VideoSize(1280, 720), 8);
         var texts = new List<string>();
 
         async Task Capture(Func<Task> action)

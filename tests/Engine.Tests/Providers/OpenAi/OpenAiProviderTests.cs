@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Reel.Engine.Core;
 using Reel.Engine.Providers;
+using Reel.Engine.Providers.Http;
 using Reel.Engine.Providers.OpenAi;
 using Reel.Engine.Scripts;
 
@@ -21,15 +22,12 @@ public sealed class OpenAiProviderTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private static JobRequest Generate(string prompt = "A fox", int seconds = 8, string? firstFrame = null, params string[] characters) => new(
-        JobKind.Generate,
-        "open",
-        prompt,
-        "sora-2",
-        new VideoSize(1280, 720),
-        seconds,
-        firstFrame,
-        [.. characters.Select(c => new ProviderCharacter(c, "Mira"))]);
+    private static GenerateRequest Generate(string prompt = "A fox", int seconds = 8, string? firstFrame = null, params string[] characters) =>
+        new("open", prompt, "sora-2", new VideoSize(1280, 720), seconds)
+        {
+            FirstFramePath = firstFrame,
+            Characters = [.. characters.Select(c => new ProviderCharacter(c, "Mira"))],
+        };
 
     private string WriteFile(string name, byte[] bytes)
     {
@@ -128,7 +126,7 @@ public sealed class OpenAiProviderTests : IDisposable
     public async Task Extend_posts_video_id_prompt_and_segment_seconds_as_string()
     {
         _h.Handler.Json(Videos.Video("video_3"));
-        var request = new JobRequest(JobKind.Extend, "open-2", "She smiles.", "sora-2", new VideoSize(1280, 720), 4, SourceJobId: "video_1");
+        var request = new ExtendRequest("open-2", "She smiles.", "sora-2", new VideoSize(1280, 720), 4, SourceJobId: "video_1");
 
         var status = await _h.Provider.SubmitAsync(request);
 
@@ -148,7 +146,7 @@ public sealed class OpenAiProviderTests : IDisposable
     public async Task Edit_posts_video_id_and_prompt_only()
     {
         _h.Handler.Json(Videos.Video("video_4"));
-        var request = new JobRequest(JobKind.Edit, "pour-warm", "Warmer grade.", "sora-2", new VideoSize(1280, 720), 8, SourceJobId: "video_1");
+        var request = new EditRequest("pour-warm", "Warmer grade.", "sora-2", new VideoSize(1280, 720), 8, SourceJobId: "video_1");
 
         await _h.Provider.SubmitAsync(request);
 
@@ -162,9 +160,9 @@ public sealed class OpenAiProviderTests : IDisposable
     [Fact]
     public async Task Extend_and_edit_without_a_source_job_are_caller_bugs()
     {
-        var request = new JobRequest(JobKind.Edit, "e", "p", null, new VideoSize(1280, 720), 8);
+        var request = new EditRequest("e", "p", null, new VideoSize(1280, 720), 8);
         await Assert.ThrowsAsync<ArgumentException>(() => _h.Provider.SubmitAsync(request));
-        await Assert.ThrowsAsync<ArgumentException>(() => _h.Provider.SubmitAsync(request with { Kind = JobKind.Extend }));
+        await Assert.ThrowsAsync<ArgumentException>(() => _h.Provider.SubmitAsync(new ExtendRequest("e", "p", null, new VideoSize(1280, 720), 8)));
         Assert.Empty(_h.Requests);
     }
 
@@ -173,7 +171,7 @@ public sealed class OpenAiProviderTests : IDisposable
     {
         var clip = WriteFile("mira.mp4", [0, 0, 0, 0x18, 0x66, 0x74, 0x79, 0x70]);
         _h.Handler.Json("""{"id":"char_123","name":"Mira","created_at":1777636800,"extra":{"x":1}}""");
-        var request = new JobRequest(JobKind.CreateCharacter, "mira", string.Empty, null, new VideoSize(1280, 720), 4, SourceVideoPath: clip, Name: "Mira");
+        var request = new CreateCharacterRequest("mira", "Mira", clip);
 
         var status = await _h.Provider.SubmitAsync(request);
 
@@ -194,7 +192,7 @@ public sealed class OpenAiProviderTests : IDisposable
     {
         var clip = WriteFile("mira.mp4", [1, 2, 3]);
         _h.Handler.Json("""{"id":null,"name":"Mira","created_at":1}""");
-        var request = new JobRequest(JobKind.CreateCharacter, "mira", string.Empty, null, new VideoSize(1280, 720), 4, SourceVideoPath: clip);
+        var request = new CreateCharacterRequest("mira", string.Empty, clip);
         var ex = await Assert.ThrowsAsync<ProviderException>(() => _h.Provider.SubmitAsync(request));
         Assert.Equal(ErrorClass.Invalid, ex.Class);
         Assert.Equal("mira", _h.Requests[0].Form().Single(p => p.Name == "name").Text); // the step id when Name is unset
@@ -362,12 +360,52 @@ public sealed class OpenAiProviderTests : IDisposable
     }
 
     [Fact]
-    public async Task Get_gives_up_after_five_tries()
+    public async Task Get_gives_up_after_eight_tries()
     {
         _h.Handler.Fallback = _ => FakeHandler.Response(HttpStatusCode.ServiceUnavailable, Videos.Error("busy"));
         var ex = await Assert.ThrowsAsync<ProviderException>(() => _h.Drive(_h.Provider.GetAsync("video_1")));
         Assert.Equal(ErrorClass.Transient, ex.Class);
-        Assert.Equal(5, _h.Requests.Count);
+        Assert.Equal(Retries.MaxAttempts, _h.Requests.Count);
+        Assert.Equal(8, Retries.MaxAttempts);
+    }
+
+    [Fact]
+    public async Task A_429_is_marked_rate_limited_by_its_status_and_an_exhausted_quota_is_not()
+    {
+        _h.Handler
+            .Json(Videos.Error("Too many requests, try later", code: "too_many"), HttpStatusCode.TooManyRequests)
+            .Json(Videos.Error("You exceeded your current quota", "insufficient_quota", code: "insufficient_quota"), HttpStatusCode.TooManyRequests)
+            .Json(Videos.Error("rate limit reached upstream", "server_error"), HttpStatusCode.ServiceUnavailable);
+
+        var limited = await Assert.ThrowsAsync<ProviderException>(() => _h.Provider.SubmitAsync(Generate()));
+        var quota = await Assert.ThrowsAsync<ProviderException>(() => _h.Provider.SubmitAsync(Generate()));
+        var busy = await Assert.ThrowsAsync<ProviderException>(() => _h.Provider.SubmitAsync(Generate()));
+
+        Assert.Equal(ErrorClass.Transient, limited.Class);
+        Assert.True(limited.RateLimited);
+        Assert.Equal(ErrorClass.QuotaOrAuth, quota.Class);
+        Assert.False(quota.RateLimited);
+        Assert.Equal(ErrorClass.Transient, busy.Class);
+        Assert.False(busy.RateLimited); // the status says so, not the text
+    }
+
+    [Fact]
+    public async Task The_access_check_is_one_cheap_list_call_logged_at_debug_only()
+    {
+        _h.Handler
+            .Json("""{"object":"list","data":[],"has_more":false}""")
+            .Json(Videos.Error("Incorrect API key provided", code: "invalid_api_key"), HttpStatusCode.Unauthorized);
+
+        await _h.Provider.CheckAccessAsync();
+        var refused = await Assert.ThrowsAsync<ProviderException>(() => _h.Provider.CheckAccessAsync());
+
+        Assert.Equal(2, _h.Requests.Count);
+        Assert.All(_h.Requests, r => Assert.Equal("/v1/videos", r.Path));
+        Assert.Equal("1", _h.Requests[0].Query("limit"));
+        Assert.Equal(ErrorClass.QuotaOrAuth, refused.Class);
+        Assert.Contains("OPENAI_API_KEY", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_h.Logger.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal));
+        Assert.DoesNotContain(_h.Logger.Lines, l => l.Contains(Harness.Key, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -398,19 +436,6 @@ public sealed class OpenAiProviderTests : IDisposable
         var status = await task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(2, _h.Requests.Count);
         Assert.Equal("video_1", status.JobId);
-    }
-
-    [Fact]
-    public void Backoff_grows_from_half_a_second_to_eight_seconds_with_jitter()
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            var first = OpenAiProvider.Backoff(1);
-            Assert.InRange(first, TimeSpan.FromSeconds(0.4), TimeSpan.FromSeconds(0.6));
-            Assert.InRange(OpenAiProvider.Backoff(3), TimeSpan.FromSeconds(1.6), TimeSpan.FromSeconds(2.4));
-            Assert.InRange(OpenAiProvider.Backoff(5), TimeSpan.FromSeconds(6.4), TimeSpan.FromSeconds(8));
-            Assert.InRange(OpenAiProvider.Backoff(9), TimeSpan.FromSeconds(6.4), TimeSpan.FromSeconds(8));
-        }
     }
 
     [Fact]
@@ -505,20 +530,52 @@ public sealed class OpenAiProviderTests : IDisposable
     public async Task Download_shorter_than_content_length_is_a_transient_truncation()
     {
         _h.Handler.Enqueue(() => Binary(new byte[600], 1000));
-        using var destination = new MemoryStream();
+        using var destination = new ForwardOnlyStream();
 
         var ex = await Assert.ThrowsAsync<ProviderException>(() => _h.Provider.DownloadAsync("video_1", ContentVariant.Video, destination));
 
         Assert.Equal(ErrorClass.Transient, ex.Class);
         Assert.Contains("truncated download: got 600 of 1000 bytes", ex.Message);
-        Assert.Single(_h.Requests); // the caller retries into a fresh file
+        Assert.Single(_h.Requests); // a destination that can't seek can't be written again: the caller retries into a fresh one
+    }
+
+    [Fact]
+    public async Task A_truncated_download_is_fetched_again_into_the_emptied_destination()
+    {
+        var bytes = Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray();
+        _h.Handler
+            .Enqueue(() => Binary(bytes, 1000, failAfter: 300))
+            .Enqueue(() => Binary(bytes[..600], 1000))
+            .Enqueue(() => Binary(bytes, 1000));
+        using var destination = new MemoryStream();
+        destination.Write([7, 7]); // what was there before is kept
+
+        await _h.Drive(_h.Provider.DownloadAsync("video_1", ContentVariant.Video, destination));
+
+        Assert.Equal(3, _h.Requests.Count);
+        Assert.Equal([7, 7, .. bytes], destination.ToArray());
+        Assert.Contains(_h.Logger.Lines, l => l.Contains("truncated", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_download_that_stays_truncated_fails_after_eight_requests()
+    {
+        _h.Handler.Fallback = _ => Binary(new byte[600], 1000);
+        using var destination = new MemoryStream();
+
+        var ex = await Assert.ThrowsAsync<ProviderException>(() => _h.Drive(_h.Provider.DownloadAsync("video_1", ContentVariant.Video, destination)));
+
+        Assert.Equal(ErrorClass.Transient, ex.Class);
+        Assert.Contains("truncated download: got 600 of 1000 bytes", ex.Message);
+        Assert.Equal(Retries.MaxAttempts, _h.Requests.Count);
+        Assert.Equal(600, destination.Length);
     }
 
     [Fact]
     public async Task Download_connection_drop_mid_body_is_a_transient_truncation()
     {
         _h.Handler.Enqueue(() => Binary(new byte[1000], 1000, failAfter: 300));
-        using var destination = new MemoryStream();
+        using var destination = new ForwardOnlyStream();
 
         var ex = await Assert.ThrowsAsync<ProviderException>(() => _h.Provider.DownloadAsync("video_1", ContentVariant.Video, destination));
 
