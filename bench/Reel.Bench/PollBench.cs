@@ -37,7 +37,7 @@ internal static class PollBench
             }
 
             var plan = Planner.Plan(compilation.Expanded!, NoHistory.Instance);
-            var secondsOf = plan.Steps.ToDictionary(s => s.Id, s => s.Request.Seconds, StringComparer.Ordinal);
+            var secondsOf = plan.Steps.ToDictionary(s => s.Id.Text, s => ((ClipStep)s.Request).Seconds, StringComparer.Ordinal);
 
             await using var server = await EmulatorServer.StartAsync(new EmulatorOptions(Port: 0, Speed: speed, AuditPath: audit, DataDirectory: Path.Combine(dir, "emulator")));
             var timing = new TimingHandler();

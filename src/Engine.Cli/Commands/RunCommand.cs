@@ -91,7 +91,7 @@ internal static class RunCommand
         {
             foreach (var id in unknown)
             {
-                Console.Error.WriteLine($"error: no step '{id}' in {path}{Suggestions.DidYouMean(id, expanded.Steps.Select(s => s.Id))}");
+                Console.Error.WriteLine($"error: no step '{id}' in {path}{Suggestions.DidYouMean(id, expanded.Steps.Select(s => s.Id.Text))}");
             }
 
             return ExitCodes.Invalid;
@@ -162,7 +162,7 @@ internal static class RunCommand
             UpToDate.Capture(plan, result, workspace, storeRoot, providerName, allowOutside, exported).Write(workspace);
         }
 
-        Report(result, plan.Steps.Where(s => s.Request.Kind == Engine.Prompts.StepKind.Cut).Select(s => s.Id), exported, workspace, json);
+        Report(result, plan.Steps.Where(s => s.Request.Kind == Engine.Prompts.StepKind.Cut).Select(s => s.Id.Text), exported, workspace, json);
 
         return result.Stop switch
         {

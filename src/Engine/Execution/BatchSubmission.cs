@@ -17,7 +17,7 @@ internal sealed class BatchSubmission(IBatchVideoProvider provider, Journal jour
     {
         var candidates = run.Plan.Steps
             .Where(s => s.Status == StepStatus.Run && s.Reason != PlanReason.OutputMissing
-                && s.Request.Kind == StepKind.Generate && s.Request.Mode is null && s.Request.Characters.IsEmpty
+                && s.Request is GenerateStep { LastFrameOf: null, Characters.IsEmpty: true }
                 && !journal.AttemptsForKey(s.Key).Any(a => !a.IsFinished || a.State == JournalState.Succeeded))
             .ToList();
         if (candidates.Count == 0)

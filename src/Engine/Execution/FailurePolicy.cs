@@ -1,5 +1,6 @@
 using Reel.Engine.Media.Ffmpeg;
 using Reel.Engine.Planning;
+using Reel.Engine.Prompts;
 using Reel.Engine.Providers;
 
 namespace Reel.Engine.Execution;
@@ -31,7 +32,7 @@ internal static class FailurePolicy
             case ProviderException provider:
                 return new StepFailure(provider.Class switch
                 {
-                    ErrorClass.Moderation => $"refused by the provider's moderation: {provider.Message} (prompt: \"{Shorten(step.Request.Prompt)}\"{(step.Request.Image is { } img ? $", image: {Path.GetFileName(img.Path)}" : "")})",
+                    ErrorClass.Moderation => $"refused by the provider's moderation: {provider.Message} (prompt: \"{Shorten(Planner.PromptOf(step.Request) ?? "")}\"{(step.Request is GenerateStep { Image: { } img } ? $", image: {Path.GetFileName(img.Path)}" : "")})",
                     ErrorClass.Invalid => $"rejected by the provider: {provider.Message}{(provider.Error.Param is { } p ? $" (param: {p})" : "")}",
                     _ => provider.Message,
                 });

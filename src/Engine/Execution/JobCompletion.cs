@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Reel.Engine.Planning;
+using Reel.Engine.Prompts;
 using Reel.Engine.Providers;
 using Reel.Engine.Scripts;
 using Reel.Engine.Storage;
@@ -25,9 +26,9 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
         var video = await DownloadVerifiedAsync(step, job.JobId, cancellationToken).ConfigureAwait(false);
         journal.RecordDownloaded(job.Attempt, "video", video);
         var output = video;
-        if (step.Request.Mode == ContinuationMode.LastFrame)
+        if (step.Request is GenerateStep { LastFrameOf: { } source })
         {
-            output = await workshop.JoinAsync([run.Results[step.Request.From!].Output!, video], cancellationToken).ConfigureAwait(false);
+            output = await workshop.JoinAsync([run.Results[source].Output!, video], cancellationToken).ConfigureAwait(false);
         }
 
         var extras = await FetchExtrasAsync(step, job.JobId, cancellationToken).ConfigureAwait(false);
@@ -114,8 +115,8 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
     /// <summary>Downloads the clip and checks it; a damaged clip is fetched once more, then reported.</summary>
     private async Task<string> DownloadVerifiedAsync(PlannedStep step, string jobId, CancellationToken cancellationToken)
     {
-        var r = step.Request;
-        var expectedSeconds = r.Mode == ContinuationMode.LastFrame ? r.Seconds : r.TotalSeconds;
+        var r = (ClipStep)step.Request;
+        var expectedSeconds = r.IsLastFrame ? r.Seconds : r.TotalSeconds;
         string? problem = null;
         for (var tries = 1; tries <= 2; tries++)
         {

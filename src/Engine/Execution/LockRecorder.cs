@@ -28,11 +28,16 @@ internal sealed class LockRecorder(string lockPath, ScriptLock initial, TimeProv
     public void Record(PlannedStep step, StepResult result, long? seed)
     {
         var r = step.Request;
+        var (model, seconds, size) = r switch
+        {
+            ClipStep clip => (clip.Model, (int?)clip.TotalSeconds, (string?)clip.Size.ToString()),
+            CharacterStep character => (character.Model, null, null),
+            CutStep cut => (null, cut.TotalSeconds, cut.Size.ToString()),
+            _ => throw new ArgumentOutOfRangeException(nameof(step), r.Kind, "unknown step kind"),
+        };
         var entry = new LockEntry(
-            step.Id, step.Key, r.Provider, r.Kind == StepKind.Cut ? null : r.Model, result.Job, result.Output, result.Thumbnail, result.Spritesheet,
-            r.Kind is StepKind.Character ? null : r.TotalSeconds, r.Kind is StepKind.Character ? null : r.Size.ToString(), result.Cost,
-            time.GetUtcNow(), result.Character, seed,
-            r.Kind is StepKind.Cut ? null : r.Prompt,
+            step.Id, step.Key, r.Provider, model, result.Job, result.Output, result.Thumbnail, result.Spritesheet,
+            seconds, size, result.Cost, time.GetUtcNow(), result.Character, seed, Planner.PromptOf(r),
             r.Inputs.IsEmpty ? null : string.Join(',', r.Inputs.Select(i => $"{i.Role}:{i.Sha256}")));
         lock (_gate)
         {

@@ -17,61 +17,54 @@ internal sealed class RequestBuilder(ProviderCapabilities capabilities, ObjectSt
     /// <summary>The step's job request: its kind's fields, the neutral options as typed fields, the rest as provider options.</summary>
     public async Task<JobRequest> BuildAsync(PlannedStep step, IReadOnlyDictionary<string, StepResult> results, CancellationToken cancellationToken)
     {
-        var request = await BuildBaseAsync(step, results, cancellationToken).ConfigureAwait(false);
-        var options = step.Request.Options;
-        return request switch
+        var seed = SeedFor(step);
+        switch (step.Request)
         {
-            GenerateRequest g => g with
-            {
-                Seed = SeedFor(step),
-                LastFramePath = NeutralOptions.LastFramePath(options),
-                ReferenceImagePaths = NeutralOptions.ReferenceImagePaths(options),
-                Options = NeutralOptions.ProviderOnly(options),
-            },
-            ExtendRequest e => e with { Seed = SeedFor(step), Options = NeutralOptions.ProviderOnly(options) },
-            _ => request with { Options = NeutralOptions.ProviderOnly(options) },
-        };
+            case CharacterStep character:
+                return new CreateCharacterRequest(character.Id, character.Name, character.Video.Path) { Model = character.Model };
+            case ExtendStep extend:
+                return new ExtendRequest(extend.Id, extend.Prompt, extend.Model, extend.Size, extend.Seconds, results[extend.From].Job, OutputPath(results[extend.From]))
+                {
+                    Take = extend.Take,
+                    Seed = seed,
+                    Options = NeutralOptions.ProviderOnly(extend.Options),
+                };
+            case EditStep edit:
+                return new EditRequest(edit.Id, edit.Prompt, edit.Model, edit.Size, edit.Seconds, results[edit.From].Job, OutputPath(results[edit.From]))
+                {
+                    Take = edit.Take,
+                    Options = NeutralOptions.ProviderOnly(edit.Options),
+                };
+            case GenerateStep generate:
+                var firstFrame = generate.LastFrameOf is { } source
+                    ? await workshop.LastFrameAsync(results[source].Output!, generate.Size, cancellationToken).ConfigureAwait(false)
+                    : generate.Image is { } image
+                        ? await workshop.FitImageAsync(image, generate.Size, generate.Fit, cancellationToken).ConfigureAwait(false)
+                        : null;
+                var characters = generate.Characters
+                    .Select(c => (Step: c, Result: results.GetValueOrDefault(c)))
+                    .Where(x => x.Result?.Character is not null)
+                    .Select(x => new ProviderCharacter(x.Result!.Character!, x.Step.CharacterId!))
+                    .ToImmutableArray();
+                return new GenerateRequest(generate.Id, generate.Prompt, generate.Model, generate.Size, generate.Seconds)
+                {
+                    FirstFramePath = firstFrame,
+                    Characters = characters,
+                    Take = generate.Take,
+                    Seed = seed,
+                    LastFramePath = NeutralOptions.LastFramePath(generate.Options),
+                    ReferenceImagePaths = NeutralOptions.ReferenceImagePaths(generate.Options),
+                    Options = NeutralOptions.ProviderOnly(generate.Options),
+                };
+            default:
+                throw new ArgumentOutOfRangeException(nameof(step), step.Request.Kind, "a cut is no provider job");
+        }
     }
 
     /// <summary>The seed a step sends: its <c>options.seed</c>, else one derived from its key when the provider takes seeds.</summary>
     public long? SeedFor(PlannedStep step) =>
-        step.Request.Kind is StepKind.Character or StepKind.Cut
-        || step.Request.Options.Any(o => capabilities.FindOption(o.Name)?.DropsSeed == true) ? null
-        : step.Request.SeedOption ?? (capabilities.Supports(step.Request.Model, ModelFeatures.Seed) ? StepKeys.Seed(step.Key) : null);
-
-    private async Task<JobRequest> BuildBaseAsync(PlannedStep step, IReadOnlyDictionary<string, StepResult> results, CancellationToken cancellationToken)
-    {
-        var r = step.Request;
-        var characters = r.Characters
-            .Select(c => (Step: c, Result: results.GetValueOrDefault(c)))
-            .Where(x => x.Result?.Character is not null)
-            .Select(x => new ProviderCharacter(x.Result!.Character!, r.Prompt.Length > 0 ? CharacterName(x.Step) : x.Step))
-            .ToImmutableArray();
-        switch (r.Kind)
-        {
-            case StepKind.Character:
-                // A character step's prompt is the character's name.
-                return new CreateCharacterRequest(r.Id, r.Prompt, r.Inputs[0].Path) { Model = r.Model };
-            case StepKind.Extend:
-                return new ExtendRequest(r.Id, r.Prompt, r.Model, r.Size, r.Seconds, results[r.From!].Job, OutputPath(results[r.From!])) { Take = r.Take };
-            case StepKind.Edit:
-                return new EditRequest(r.Id, r.Prompt, r.Model, r.Size, r.Seconds, results[r.From!].Job, OutputPath(results[r.From!])) { Take = r.Take };
-            default:
-                string? firstFrame = null;
-                if (r.Mode == ContinuationMode.LastFrame)
-                {
-                    firstFrame = await workshop.LastFrameAsync(results[r.From!].Output!, r.Size, cancellationToken).ConfigureAwait(false);
-                }
-                else if (r.Image is { } image)
-                {
-                    firstFrame = await workshop.FitImageAsync(image, r.Size, r.Fit, cancellationToken).ConfigureAwait(false);
-                }
-
-                return new GenerateRequest(r.Id, r.Prompt, r.Model, r.Size, r.Seconds) { FirstFramePath = firstFrame, Characters = characters, Take = r.Take };
-        }
-    }
-
-    private static string CharacterName(string characterStep) => characterStep.TrimStart('@');
+        step.Request is not ClipStep clip || clip.Options.Any(o => capabilities.FindOption(o.Name)?.DropsSeed == true) ? null
+        : clip.SeedOption ?? (capabilities.Supports(clip.Model, ModelFeatures.Seed) ? StepKeys.Seed(step.Key) : null);
 
     private string? OutputPath(StepResult result) => result.Output is { } sha ? store.PathOf(sha) : null;
 }

@@ -133,10 +133,10 @@ internal sealed class RunSession
             return new StepResult(step.Id, StepOutcome.Cached, prior?.Job, prior?.Output, prior?.Thumbnail, prior?.Spritesheet, prior?.Cost ?? 0m, Character: prior?.Character);
         }
 
-        if (step.Request.Kind == StepKind.Cut)
+        if (step.Request is CutStep cut)
         {
-            var shots = step.Request.Shots.Select(s => _run.Results[s].Output ?? throw new InvalidDataException($"shot '{s}' has no clip")).ToList();
-            var output = await _workshop.CutAsync(shots, step.Request.Cut, step.Request.Size, cancellationToken).ConfigureAwait(false);
+            var shots = cut.Shots.Select(s => _run.Results[s].Output ?? throw new InvalidDataException($"shot '{s}' has no clip")).ToList();
+            var output = await _workshop.CutAsync(shots, cut.Cut, cut.Size, cancellationToken).ConfigureAwait(false);
             return new StepResult(step.Id, StepOutcome.Done, Output: output);
         }
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Reel.Engine.Core;
 using Reel.Engine.Planning;
 
 namespace Reel.Engine.Execution;
@@ -17,20 +18,20 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
     public async Task<(ImmutableArray<StepResult> Results, ImmutableArray<string> NotRun, bool Cancelled)> RunAsync(
         Func<PlannedStep, Task<StepResult>> runStep, IDictionary<string, StepResult> results, CancellationToken cancellationToken)
     {
-        var byId = plan.Steps.ToDictionary(s => s.Id, StringComparer.Ordinal);
-        var pending = plan.Steps.ToDictionary(s => s.Id, s => s.Request.Needs.Count(byId.ContainsKey), StringComparer.Ordinal);
+        var byId = plan.Steps.ToDictionary(s => s.Id);
+        var pending = plan.Steps.ToDictionary(s => s.Id, s => s.Request.Needs.Count(byId.ContainsKey));
         var dependents = plan.Steps.SelectMany(s => s.Request.Needs.Where(byId.ContainsKey).Select(n => (n, s.Id)))
-            .GroupBy(x => x.n, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(x => x.Id).ToList(), StringComparer.Ordinal);
+            .GroupBy(x => x.n)
+            .ToDictionary(g => g.Key, g => g.Select(x => x.Id).ToList());
         var priority = RemainingPath(dependents);
-        var order = plan.Steps.Select((s, i) => (s.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
+        var order = plan.Steps.Select((s, i) => (s.Id, i)).ToDictionary(x => x.Id, x => x.i);
         var ready = new PriorityQueue<PlannedStep, (double, int)>();
         foreach (var s in plan.Steps.Where(s => pending[s.Id] == 0))
         {
             ready.Enqueue(s, (-priority[s.Id], order[s.Id]));
         }
 
-        var running = new Dictionary<Task<StepResult>, string>();
+        var running = new Dictionary<Task<StepResult>, StepId>();
         var stopLaunching = false;
         var cancelled = false;
         while (ready.Count > 0 || running.Count > 0)
@@ -82,20 +83,20 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
                 : cancelled ? new StepResult(s.Id, StepOutcome.Skipped, Error: "interrupted")
                 : Skipped(s, results))
             .ToImmutableArray();
-        var notRun = plan.Steps.Where(s => !results.ContainsKey(s.Id)).Select(s => s.Id).ToImmutableArray();
+        var notRun = plan.Steps.Where(s => !results.ContainsKey(s.Id)).Select(s => s.Id.Text).ToImmutableArray();
         return (final, notRun, cancelled);
     }
 
     private static StepResult Skipped(PlannedStep step, IDictionary<string, StepResult> results)
     {
-        var failedNeed = step.Request.Needs.FirstOrDefault(n => results.TryGetValue(n, out var r) && r.Outcome is StepOutcome.Failed or StepOutcome.Skipped);
+        var failedNeed = step.Request.Needs.Select(n => n.Text).FirstOrDefault(n => results.TryGetValue(n, out var r) && r.Outcome is StepOutcome.Failed or StepOutcome.Skipped);
         return new StepResult(step.Id, StepOutcome.Skipped, Error: failedNeed is null ? "not started" : $"needs '{failedNeed}', which did not finish");
     }
 
     /// <summary>Longest chain of estimated durations from each step to the end: longest first keeps the run short.</summary>
-    private Dictionary<string, double> RemainingPath(Dictionary<string, List<string>> dependents)
+    private Dictionary<StepId, double> RemainingPath(Dictionary<StepId, List<StepId>> dependents)
     {
-        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        var result = new Dictionary<StepId, double>();
         foreach (var s in plan.Steps.Reverse())
         {
             var tail = (dependents.GetValueOrDefault(s.Id) ?? []).Select(d => result[d]).DefaultIfEmpty(0).Max();

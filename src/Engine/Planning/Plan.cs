@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Reel.Engine.Core;
 using Reel.Engine.Prompts;
 
 namespace Reel.Engine.Planning;
@@ -84,7 +85,7 @@ public sealed record PlannedStep(
     TimeSpan EstimatedDuration,
     PriorStep? Prior)
 {
-    public string Id => Request.Id;
+    public StepId Id => Request.Id;
 }
 
 public sealed record PlanTotals(int Steps, int ToRun, decimal EstimatedCost, TimeSpan EstimatedDuration);
@@ -92,7 +93,7 @@ public sealed record PlanTotals(int Steps, int ToRun, decimal EstimatedCost, Tim
 /// <summary>Plan stage output: the DAG in run order with keys, status and estimates.</summary>
 public sealed record Plan(ExpandedScript Script, ImmutableArray<PlannedStep> Steps, PlanTotals Totals)
 {
-    public PlannedStep? Find(string id) => Steps.FirstOrDefault(s => s.Id == id);
+    public PlannedStep? Find(string id) => Steps.FirstOrDefault(s => s.Id.Text == id);
 }
 
 public sealed record PlanOptions(ImmutableArray<string> Force = default, ImmutableArray<string> Only = default)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Reel.Engine.Core;
 using Reel.Engine.Prompts;
 using Reel.Engine.Providers;
 using Reel.Engine.Scripts;
@@ -16,12 +17,12 @@ public static class Planner
         var selected = Select(ordered, options.OnlyList);
         var force = options.ForceList;
 
-        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
-        var status = new Dictionary<string, PlannedStep>(StringComparer.Ordinal);
+        var keys = new Dictionary<StepId, string>();
+        var status = new Dictionary<StepId, PlannedStep>();
         var result = ImmutableArray.CreateBuilder<PlannedStep>();
         foreach (var step in ordered)
         {
-            var upstream = (step.Kind == StepKind.Cut ? step.Shots : step.Needs).Select(id => keys[id]).ToImmutableArray();
+            var upstream = (step is CutStep cut ? cut.Shots : step.Needs).Select(id => keys[id]).ToImmutableArray();
             var key = StepKeys.Compute(step, upstream);
             keys[step.Id] = key;
             if (!selected.Contains(step.Id))
@@ -29,7 +30,7 @@ public static class Planner
                 continue;
             }
 
-            var prior = history.Find(step.Id);
+            var prior = history.Find(step.Id.Text);
             var upstreamRan = step.Needs.Any(n => status.TryGetValue(n, out var u) && u.Status == StepStatus.Run && u.Reason != PlanReason.OutputMissing);
             var (st, reason) = Decide(step, key, prior, history, upstreamRan, IsForced(step, force));
             var cost = st == StepStatus.Run && reason != PlanReason.OutputMissing ? EstimateCost(step, caps) : 0m;
@@ -67,7 +68,7 @@ public static class Planner
                 return (StepStatus.Run, PlanReason.UpstreamChanged);
             }
 
-            if (prior.Prompt is not null && prior.Prompt != step.Prompt)
+            if (prior.Prompt is not null && prior.Prompt != PromptOf(step))
             {
                 return (StepStatus.Run, PlanReason.PromptChanged);
             }
@@ -94,40 +95,43 @@ public static class Planner
         return (StepStatus.Cached, PlanReason.Locked);
     }
 
+    /// <summary>The text the lock keeps as a step's prompt: a clip's prompt, a character's name.</summary>
+    internal static string? PromptOf(StepRequest step) => step switch
+    {
+        ClipStep clip => clip.Prompt,
+        CharacterStep character => character.Name,
+        _ => null,
+    };
+
     private static bool IsForced(StepRequest step, ImmutableArray<string> force) =>
-        force.Contains(step.Id) || force.Contains(step.Source) || force.Contains("*");
+        force.Contains(step.Id.Text) || force.Contains(step.Source) || force.Contains("*");
 
     public static decimal EstimateCost(StepRequest step, ProviderCapabilities caps)
     {
-        if (step.Kind is StepKind.Cut or StepKind.Character)
+        if (step is not ClipStep clip)
         {
             return 0m;
         }
 
-        var model = caps.FindModel(step.Model);
-        var price = model?.PriceFor(step.Size) ?? caps.DefaultPricePerSecond;
-        return price * step.Seconds;
+        var model = caps.FindModel(clip.Model);
+        var price = model?.PriceFor(clip.Size) ?? caps.DefaultPricePerSecond;
+        return price * clip.Seconds;
     }
 
     private static TimeSpan EstimateDuration(StepRequest step, ProviderCapabilities caps, PlanReason reason)
     {
-        if (step.Kind is StepKind.Cut)
+        return step switch
         {
-            return TimeSpan.FromMilliseconds(100 + (10 * step.TotalSeconds));
-        }
-
-        if (reason == PlanReason.OutputMissing || step.Kind == StepKind.Character)
-        {
-            return TimeSpan.FromSeconds(caps.AnyModel ? 0.1 : 5);
-        }
-
-        return caps.RenderTimePerSecond * step.Seconds;
+            CutStep cut => TimeSpan.FromMilliseconds(100 + (10 * cut.TotalSeconds)),
+            ClipStep clip when reason != PlanReason.OutputMissing => caps.RenderTimePerSecond * clip.Seconds,
+            _ => TimeSpan.FromSeconds(caps.AnyModel ? 0.1 : 5),
+        };
     }
 
     /// <summary>The longest chain of run steps: the plan's duration with unlimited concurrency.</summary>
     private static TimeSpan CriticalPath(ImmutableArray<PlannedStep> steps)
     {
-        var finish = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        var finish = new Dictionary<StepId, TimeSpan>();
         var longest = TimeSpan.Zero;
         foreach (var s in steps)
         {
@@ -143,11 +147,11 @@ public static class Planner
     /// <summary>Topological order, stable: among ready steps, the one declared first goes first.</summary>
     public static ImmutableArray<StepRequest> Order(ImmutableArray<StepRequest> steps)
     {
-        var index = steps.Select((s, i) => (s.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
-        var pending = steps.ToDictionary(s => s.Id, s => s.Needs.Count(index.ContainsKey), StringComparer.Ordinal);
+        var index = steps.Select((s, i) => (s.Id, i)).ToDictionary(x => x.Id, x => x.i);
+        var pending = steps.ToDictionary(s => s.Id, s => s.Needs.Count(index.ContainsKey));
         var dependents = steps.SelectMany(s => s.Needs.Where(index.ContainsKey).Select(n => (n, s.Id)))
-            .GroupBy(x => x.n, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(x => x.Id).ToList(), StringComparer.Ordinal);
+            .GroupBy(x => x.n)
+            .ToDictionary(g => g.Key, g => g.Select(x => x.Id).ToList());
         var ready = new PriorityQueue<StepRequest, int>();
         foreach (var s in steps.Where(s => pending[s.Id] == 0))
         {
@@ -176,16 +180,16 @@ public static class Planner
     }
 
     /// <summary>The steps named by --only (ids or source ids) and everything they need.</summary>
-    private static HashSet<string> Select(ImmutableArray<StepRequest> ordered, ImmutableArray<string> only)
+    private static HashSet<StepId> Select(ImmutableArray<StepRequest> ordered, ImmutableArray<string> only)
     {
         if (only.IsEmpty)
         {
-            return ordered.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+            return [.. ordered.Select(s => s.Id)];
         }
 
-        var byId = ordered.ToDictionary(s => s.Id, StringComparer.Ordinal);
-        var selected = new HashSet<string>(StringComparer.Ordinal);
-        var stack = new Stack<string>(ordered.Where(s => only.Contains(s.Id) || only.Contains(s.Source)).Select(s => s.Id));
+        var byId = ordered.ToDictionary(s => s.Id);
+        var selected = new HashSet<StepId>();
+        var stack = new Stack<StepId>(ordered.Where(s => only.Contains(s.Id.Text) || only.Contains(s.Source)).Select(s => s.Id));
         while (stack.TryPop(out var id))
         {
             if (selected.Add(id))

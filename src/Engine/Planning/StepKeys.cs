@@ -104,19 +104,38 @@ public static class StepKeys
         w.WriteEndObject();
     }
 
+    /// <summary>
+    /// The canonical fields every kind writes, in ordinal order. Characters and cuts fill the clip fields with
+    /// the fixed values they have always had (a character: the default size, no seconds; a cut: model "cut"),
+    /// so no key changes with the shape of the records.
+    /// </summary>
     private static void Write(IBufferWriter<byte> buffer, StepRequest step, IReadOnlyList<string> upstreamKeys)
     {
+        var (model, size, seconds, prompt, take) = step switch
+        {
+            ClipStep clip => (clip.Model, clip.Size, clip.Seconds, clip.Prompt, clip.Take),
+            CharacterStep character => (character.Model, Expander.DefaultSize, 0, character.Name, 0),
+            CutStep cut => ("cut", cut.Size, 0, "", 0),
+            _ => throw new ArgumentOutOfRangeException(nameof(step), step.Kind, "unknown step kind"),
+        };
+        var mode = step switch
+        {
+            ExtendStep => "extend",
+            GenerateStep { LastFrameOf: not null } => "lastframe",
+            _ => null,
+        };
+        var options = step is ClipStep c ? c.Options : [];
         using (var w = new Utf8JsonWriter(buffer, Options))
         {
             w.WriteStartObject();
-            if (step.Cut is { HasEffects: true } cut)
+            if (step is CutStep cutStep)
             {
-                WriteCut(w, cut);
-            }
+                if (cutStep.Cut.HasEffects)
+                {
+                    WriteCut(w, cutStep.Cut);
+                }
 
-            if (step.Kind == StepKind.Cut)
-            {
-                w.WriteString("fit", step.Fit.ToString().ToLowerInvariant());
+                w.WriteString("fit", "pad");
             }
 
             w.WriteStartArray("inputs");
@@ -127,17 +146,17 @@ public static class StepKeys
 
             w.WriteEndArray();
             w.WriteString("kind", step.Kind.ToString().ToLowerInvariant());
-            if (step.Mode is { } mode)
+            if (mode is not null)
             {
-                w.WriteString("mode", mode.ToString().ToLowerInvariant());
+                w.WriteString("mode", mode);
             }
 
-            w.WriteString("model", step.Model);
-            if (step.Options.Any(o => !o.IsPath))
+            w.WriteString("model", model);
+            if (options.Any(o => !o.IsPath))
             {
                 // Only when set, so steps without options keep their keys; image options are inputs.
                 w.WriteStartObject("options");
-                foreach (var option in step.Options.Where(o => !o.IsPath))
+                foreach (var option in options.Where(o => !o.IsPath))
                 {
                     w.WriteString(option.Name, option.Value);
                 }
@@ -145,11 +164,11 @@ public static class StepKeys
                 w.WriteEndObject();
             }
 
-            w.WriteString("prompt", step.Prompt);
+            w.WriteString("prompt", prompt);
             w.WriteString("provider", step.Provider);
-            w.WriteNumber("seconds", step.Seconds);
-            w.WriteString("size", step.Size.ToString());
-            w.WriteNumber("take", step.Take);
+            w.WriteNumber("seconds", seconds);
+            w.WriteString("size", size.ToString());
+            w.WriteNumber("take", take);
             w.WriteStartArray("upstream");
             foreach (var key in upstreamKeys)
             {

@@ -33,8 +33,9 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
             Scene(scene);
         }
 
-        var byId = steps.DistinctBy(s => s.Id).ToDictionary(s => s.Id, StringComparer.Ordinal);
-        var firstOfDecl = steps.Where(s => s.IsClip).DistinctBy(s => s.Source).ToDictionary(s => s.Source, StringComparer.Ordinal);
+        var clips = steps.OfType<ClipStep>().ToList();
+        var byId = clips.DistinctBy(s => s.Id).ToDictionary(s => s.Id);
+        var firstOfDecl = clips.DistinctBy(s => s.Source).ToDictionary(s => s.Source, StringComparer.Ordinal);
         foreach (var decl in script.Steps.Where(d => d is not SceneDecl))
         {
             if (!firstOfDecl.TryGetValue(decl.Id, out var step))
@@ -42,7 +43,7 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
                 continue;
             }
 
-            var source = byId[step.From!];
+            var source = byId[step.FromClip!.Value];
             var settings = decl.Settings.InheritFrom(script.Defaults);
             if (decl is ContinuationDecl c)
             {
@@ -53,7 +54,7 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
                 Edit(decl, step);
             }
 
-            Options(settings.Options, step.Model, step.Kind, hasImage: step.Mode == ContinuationMode.LastFrame, step.Seconds);
+            Options(settings.Options, step.Model, step.Kind, hasImage: step.IsLastFrame, step.Seconds);
         }
     }
 
@@ -74,16 +75,16 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
         }
     }
 
-    private void Continuation(ContinuationDecl c, StepRequest step, StepRequest source)
+    private void Continuation(ContinuationDecl c, ClipStep step, ClipStep source)
     {
         var settings = c.Settings;
-        if (c.Mode == ContinuationMode.Extend && step.Mode == ContinuationMode.LastFrame)
+        if (c.Mode == ContinuationMode.Extend && step.IsLastFrame)
         {
             var who = caps.SupportsExtend ? $"'{source.Model}' on '{caps.Provider}'" : $"provider '{caps.Provider}'";
             diagnostics.Report(DiagnosticCodes.NoNativeExtension, $"{who} has no native extension; '{c.Id}' continues from the last frame instead (mode: last-frame)", c.Location);
         }
 
-        if (step.Kind != StepKind.Extend)
+        if (step is not ExtendStep extension)
         {
             ModelSizeSeconds(step.Model, step.Size, step.Seconds, settings.InheritFrom(script.Defaults), c.Location);
             return;
@@ -104,10 +105,10 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
             diagnostics.Report(DiagnosticCodes.ExtensionMustKeep, $"'{source.Model}' extends only {string.Join(", ", sourceModel.ExtensionSizes)} clips ('{source.Id}' is {source.Size}); use mode: last-frame", c.Location);
         }
 
-        Extension(c, step.Seconds, step.TotalSeconds, step.ExtensionDepth, settings);
+        Extension(c, extension.Seconds, extension.TotalSeconds, extension.ExtensionDepth, settings);
     }
 
-    private void Edit(StepDecl decl, StepRequest step)
+    private void Edit(StepDecl decl, ClipStep step)
     {
         if (!caps.Supports(step.Model, ModelFeatures.Edit))
         {

@@ -16,13 +16,40 @@ public enum StepKind
 /// <summary>A file a step reads: its absolute path and content hash.</summary>
 public sealed record InputFile(string Role, string Path, string Sha256);
 
-/// <summary>One concrete step after defaults, matrix, takes and templates are applied.</summary>
-public sealed record StepRequest(
-    string Id,
-    string Source,
-    StepKind Kind,
-    int Take,
-    ImmutableArray<string> Needs,
+/// <summary>
+/// One concrete step after defaults, matrix, takes and templates are applied: a <see cref="CharacterStep"/>,
+/// a <see cref="ClipStep"/> (<see cref="GenerateStep"/>, <see cref="ExtendStep"/>, <see cref="EditStep"/>) or a
+/// <see cref="CutStep"/>, each with only its own fields.
+/// </summary>
+/// <param name="Id">The step's id.</param>
+/// <param name="Needs">The steps whose results this one uses, in order.</param>
+/// <param name="Provider">The provider that runs it.</param>
+/// <param name="Inputs">The files it reads (hashed: their content enters its key).</param>
+/// <param name="Location">Where the script declares it.</param>
+public abstract record StepRequest(StepId Id, ImmutableArray<StepId> Needs, string Provider, ImmutableArray<InputFile> Inputs, SourceLocation Location)
+{
+    public abstract StepKind Kind { get; }
+
+    /// <summary>The script entry the step comes from (scene, continuation, edit, cut or character id).</summary>
+    public string Source => Id.Source;
+}
+
+/// <summary>The registration of a character with the provider, from a clip of it.</summary>
+/// <param name="Name">The character's name, as prompts use it.</param>
+/// <param name="Model">The provider model it is registered for (the provider's default).</param>
+public sealed record CharacterStep(StepId Id, string Provider, string Name, string Model, InputFile Video, SourceLocation Location)
+    : StepRequest(Id, [], Provider, [Video], Location)
+{
+    public override StepKind Kind => StepKind.Character;
+}
+
+/// <summary>A step that asks the provider for a clip from a prompt.</summary>
+/// <param name="Seconds">The seconds this step asks the provider for.</param>
+/// <param name="TotalSeconds">The length of the clip the step ends with (an extension: source and extension together).</param>
+/// <param name="Matrix">The matrix cell the step belongs to (a continuation or edit: its source's).</param>
+public abstract record ClipStep(
+    StepId Id,
+    ImmutableArray<StepId> Needs,
     string Provider,
     string Model,
     VideoSize Size,
@@ -30,35 +57,119 @@ public sealed record StepRequest(
     int TotalSeconds,
     string Prompt,
     ImmutableArray<InputFile> Inputs,
-    ImmutableArray<string> Characters,
-    ContinuationMode? Mode,
-    string? From,
-    ImmutableArray<string> Shots,
-    string? Output,
-    ImageFit Fit,
     ImmutableArray<KeyValuePair<string, string>> Matrix,
-    SourceLocation Location)
+    SourceLocation Location) : StepRequest(Id, Needs, Provider, Inputs, Location)
 {
-    /// <summary>For cuts: how the shots are joined.</summary>
-    public CutSettings? Cut { get; init; }
+    /// <summary>The take, 1-based; 0 when the step has a single take.</summary>
+    public int Take => Id.Take;
 
-    /// <summary>Provider options (checked), in name order; image options are also in <see cref="Inputs"/>.</summary>
+    /// <summary>Provider options (checked), in name order; image options are also in <see cref="StepRequest.Inputs"/>.</summary>
     public ImmutableArray<Providers.StepOption> Options { get; init; } = [];
 
-    /// <summary>Number of native extensions in this clip's history (for provider limits).</summary>
-    public int ExtensionDepth { get; init; }
+    /// <summary>The clip this one continues or edits (an extension's, an edit's or a last-frame continuation's source); null for a scene.</summary>
+    public StepId? FromClip => this switch
+    {
+        ExtendStep e => e.From,
+        EditStep e => e.From,
+        GenerateStep g => g.LastFrameOf,
+        _ => null,
+    };
 
-    /// <summary>The first-frame image, when the step has one.</summary>
-    public InputFile? Image => Inputs.FirstOrDefault(i => i.Role == "image");
+    /// <summary>A last-frame continuation: a new clip from its source's last frame, played after it.</summary>
+    public bool IsLastFrame => this is GenerateStep { LastFrameOf: not null };
 
     /// <summary>The explicit seed (<c>options.seed</c>), when the step sets one.</summary>
     public long? SeedOption => Options.FirstOrDefault(o => o.Name == "seed")?.Value is { } v ? long.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : null;
+}
 
-    public bool IsClip => Kind is StepKind.Generate or StepKind.Extend or StepKind.Edit;
+/// <summary>
+/// A new clip: a scene, or a last-frame continuation (<see cref="LastFrameOf"/>), which starts from the last
+/// frame of its source and ends up played after it.
+/// </summary>
+/// <param name="Characters">The character registrations the clip uses.</param>
+/// <param name="Fit">How the first-frame image is fitted to the size.</param>
+public sealed record GenerateStep(
+    StepId Id,
+    ImmutableArray<StepId> Needs,
+    string Provider,
+    string Model,
+    VideoSize Size,
+    int Seconds,
+    int TotalSeconds,
+    string Prompt,
+    ImmutableArray<InputFile> Inputs,
+    ImmutableArray<StepId> Characters,
+    ImageFit Fit,
+    ImmutableArray<KeyValuePair<string, string>> Matrix,
+    SourceLocation Location) : ClipStep(Id, Needs, Provider, Model, Size, Seconds, TotalSeconds, Prompt, Inputs, Matrix, Location)
+{
+    public override StepKind Kind => StepKind.Generate;
+
+    /// <summary>For a last-frame continuation: the step whose last frame is the first frame.</summary>
+    public StepId? LastFrameOf { get; init; }
+
+    /// <summary>The first-frame image, when the scene has one.</summary>
+    public InputFile? Image => Inputs.FirstOrDefault(i => i.Role == "image");
+}
+
+/// <summary>A native extension of a finished clip; its result is the one longer, stitched clip.</summary>
+/// <param name="ExtensionDepth">Native extensions in the clip's history, this one included (for provider limits).</param>
+public sealed record ExtendStep(
+    StepId Id,
+    StepId From,
+    string Provider,
+    string Model,
+    VideoSize Size,
+    int Seconds,
+    int TotalSeconds,
+    string Prompt,
+    ImmutableArray<InputFile> Inputs,
+    ImmutableArray<KeyValuePair<string, string>> Matrix,
+    int ExtensionDepth,
+    SourceLocation Location) : ClipStep(Id, [From], Provider, Model, Size, Seconds, TotalSeconds, Prompt, Inputs, Matrix, Location)
+{
+    public override StepKind Kind => StepKind.Extend;
+}
+
+/// <summary>A targeted change of a finished clip; it keeps the clip's size and length.</summary>
+/// <param name="ExtensionDepth">Native extensions in the edited clip's history.</param>
+public sealed record EditStep(
+    StepId Id,
+    StepId From,
+    string Provider,
+    string Model,
+    VideoSize Size,
+    int Seconds,
+    string Prompt,
+    ImmutableArray<InputFile> Inputs,
+    ImmutableArray<KeyValuePair<string, string>> Matrix,
+    int ExtensionDepth,
+    SourceLocation Location) : ClipStep(Id, [From], Provider, Model, Size, Seconds, Seconds, Prompt, Inputs, Matrix, Location)
+{
+    public override StepKind Kind => StepKind.Edit;
+}
+
+/// <summary>A film: its shots joined, with the cut's options.</summary>
+/// <param name="Shots">The clips in the order they play (a clip may play more than once).</param>
+/// <param name="Output">The output path, relative to the script's directory.</param>
+/// <param name="Size">The film's size: the cut's own, else its first shot's.</param>
+/// <param name="TotalSeconds">The film's length, after trims and transitions.</param>
+public sealed record CutStep(
+    StepId Id,
+    string Provider,
+    ImmutableArray<StepId> Shots,
+    string Output,
+    VideoSize Size,
+    int TotalSeconds,
+    CutSettings Cut,
+    ImmutableArray<InputFile> Inputs,
+    SourceLocation Location) : StepRequest(Id, [.. Shots.Distinct()], Provider, Inputs, Location)
+{
+    public override StepKind Kind => StepKind.Cut;
 }
 
 /// <summary>One shot of a cut, resolved to a step, with the transition that leads into it.</summary>
-public sealed record CutShotRequest(string StepId, double? TrimIn, double? TrimOut, TransitionSpec Transition, double Length);
+public sealed record CutShotRequest(StepId StepId, double? TrimIn, double? TrimOut, TransitionSpec Transition, double Length);
 
 /// <summary>How a cut joins its shots.</summary>
 public sealed record CutSettings(ImmutableArray<CutShotRequest> Shots, MusicSpec? Music, double? Loudness, CutVideoSpec? Video)
@@ -72,5 +183,5 @@ public sealed record CutSettings(ImmutableArray<CutShotRequest> Shots, MusicSpec
 /// <summary>Expand stage output: every concrete step, in declaration order.</summary>
 public sealed record ExpandedScript(Script Script, string Provider, ImmutableArray<StepRequest> Steps)
 {
-    public StepRequest? Find(string id) => Steps.FirstOrDefault(s => s.Id == id);
+    public StepRequest? Find(string id) => Steps.FirstOrDefault(s => s.Id.Text == id);
 }

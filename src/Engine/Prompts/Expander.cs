@@ -21,7 +21,7 @@ public sealed class Expander
     private readonly ProviderCapabilities _caps;
     private readonly PromptRenderer _renderer;
     private readonly List<StepRequest> _steps = [];
-    private readonly Dictionary<string, ImmutableArray<StepRequest>> _byDecl = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ImmutableArray<ClipStep>> _byDecl = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StepDecl> _decls;
     private readonly InputHasher _hasher = new();
 
@@ -61,9 +61,7 @@ public sealed class Expander
             .SelectMany(s => s.Characters).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var c in _script.Characters.Where(c => c.Video is not null && used.Contains(c.Id)))
         {
-            _steps.Add(new StepRequest(
-                StepNames.Character(c.Id), c.Id, StepKind.Character, 0, [], _script.Provider, ModelFor(null), DefaultSize, 0, 0,
-                c.Name, [Input("video", c.Video!.Path)], [], null, null, [], null, ImageFit.Cover, [], c.Location));
+            _steps.Add(new CharacterStep(StepId.Character(c.Id), _script.Provider, c.Name, ModelFor(null), Input("video", c.Video!.Path), c.Location));
         }
 
         foreach (var decl in _script.Steps)
@@ -79,7 +77,7 @@ public sealed class Expander
         return [.. _steps];
     }
 
-    private ImmutableArray<StepRequest> ExpandDecl(StepDecl decl)
+    private ImmutableArray<ClipStep> ExpandDecl(StepDecl decl)
     {
         if (_byDecl.TryGetValue(decl.Id, out var done))
         {
@@ -99,19 +97,19 @@ public sealed class Expander
         return result;
     }
 
-    private ImmutableArray<StepRequest> ExpandScene(SceneDecl scene)
+    private ImmutableArray<ClipStep> ExpandScene(SceneDecl scene)
     {
         var settings = scene.Settings.InheritFrom(_script.Defaults);
         var (model, size, seconds) = Shape(settings, _caps);
         var characterSteps = scene.Characters
             .Select(r => _script.Characters.First(c => c.Id == r.Id))
             .Where(c => c.Video is not null && _caps.Supports(model, ModelFeatures.Characters))
-            .Select(c => StepNames.Character(c.Id))
+            .Select(c => StepId.Character(c.Id))
             .ToImmutableArray();
         ImmutableArray<StepOption> options = [.. settings.Options.Select(o => o.Option)];
 
         var inputs = (scene.Image is null ? ImmutableArray<InputFile>.Empty : [Input("image", scene.Image.Path)]).AddRange(OptionInputs(options));
-        var results = ImmutableArray.CreateBuilder<StepRequest>();
+        var results = ImmutableArray.CreateBuilder<ClipStep>();
         foreach (var combo in Combinations(scene.Matrix))
         {
             var prompt = _renderer.Render(scene.Prompt, combo, _diagnostics);
@@ -129,20 +127,18 @@ public sealed class Expander
                 }
             }
 
-            var variant = StepNames.Variant(scene.Id, combo);
             for (var take = 1; take <= scene.Takes; take++)
             {
-                results.Add(new StepRequest(
-                    StepNames.Take(variant, take, scene.Takes), scene.Id, StepKind.Generate, scene.Takes > 1 ? take : 0,
-                    characterSteps, _script.Provider, model, size, seconds, seconds, prompt, inputs, characterSteps,
-                    null, null, [], null, scene.Fit, [.. combo], scene.Location) { Options = options });
+                results.Add(new GenerateStep(
+                    StepId.Of(scene.Id, combo, take, scene.Takes), characterSteps, _script.Provider, model, size, seconds, seconds, prompt,
+                    inputs, characterSteps, scene.Fit, [.. combo], scene.Location) { Options = options });
             }
         }
 
         return results.ToImmutable();
     }
 
-    private ImmutableArray<StepRequest> ExpandFrom(StepDecl decl, StepRef from)
+    private ImmutableArray<ClipStep> ExpandFrom(StepDecl decl, StepRef from)
     {
         var source = ResolveOne(from);
         if (source is null)
@@ -156,15 +152,14 @@ public sealed class Expander
             return [];
         }
 
-        var shape = decl is ContinuationDecl c ? Continue(c, source) : Edit(decl.Settings, source);
         ImmutableArray<StepOption> options = [.. decl.Settings.InheritFrom(_script.Defaults).Options.Select(o => o.Option)];
-        var results = ImmutableArray.CreateBuilder<StepRequest>();
+        var inputs = OptionInputs(options);
+        var results = ImmutableArray.CreateBuilder<ClipStep>();
         for (var take = 1; take <= decl.Takes; take++)
         {
-            results.Add(new StepRequest(
-                StepNames.Take(decl.Id, take, decl.Takes), decl.Id, shape.Kind, decl.Takes > 1 ? take : 0,
-                [source.Id], _script.Provider, shape.Model, shape.Size, shape.Seconds, shape.TotalSeconds, prompt, OptionInputs(options), [], shape.Mode, source.Id, [], null,
-                ImageFit.Cover, source.Matrix, decl.Location) { ExtensionDepth = shape.ExtensionDepth, Options = options });
+            var id = StepId.Of(decl.Id, [], take, decl.Takes);
+            results.Add(decl is ContinuationDecl c ? Continue(c, id, source, prompt, inputs) with { Options = options }
+                : Edit(decl, id, source, prompt, inputs) with { Options = options });
         }
 
         return results.ToImmutable();
@@ -174,21 +169,33 @@ public sealed class Expander
     /// A continuation extends its source natively, or starts a new clip from the source's last frame
     /// (<c>mode: last-frame</c>, or a model without native extension: <see cref="CapabilityChecks"/> warns).
     /// </summary>
-    private FromShape Continue(ContinuationDecl c, StepRequest source)
+    private ClipStep Continue(ContinuationDecl c, StepId id, ClipStep source, string prompt, ImmutableArray<InputFile> inputs)
     {
         var seconds = c.Settings.Seconds ?? _script.Defaults.Seconds ?? DefaultSeconds;
+        var total = source.TotalSeconds + seconds;
         return c.Mode == ContinuationMode.Extend && _caps.Supports(source.Model, ModelFeatures.Extend)
-            ? new(StepKind.Extend, ContinuationMode.Extend, source.Model, source.Size, seconds, source.TotalSeconds + seconds, source.ExtensionDepth + 1)
-            : new(StepKind.Generate, ContinuationMode.LastFrame, ModelFor(c.Settings.Model ?? source.Model), c.Settings.Size ?? source.Size, seconds, source.TotalSeconds + seconds, 0);
+            ? new ExtendStep(id, source.Id, _script.Provider, source.Model, source.Size, seconds, total, prompt, inputs, source.Matrix, ExtensionDepth(source) + 1, c.Location)
+            : new GenerateStep(id, [source.Id], _script.Provider, ModelFor(c.Settings.Model ?? source.Model), c.Settings.Size ?? source.Size, seconds, total, prompt, inputs, [], ImageFit.Cover, source.Matrix, c.Location)
+            {
+                LastFrameOf = source.Id,
+            };
     }
 
     /// <summary>An edit keeps its source's size and duration; the schema has no 'size' or 'seconds' on edits.</summary>
-    private static FromShape Edit(StepSettings settings, StepRequest source) =>
-        new(StepKind.Edit, null, settings.Model ?? source.Model, source.Size, source.TotalSeconds, source.TotalSeconds, source.ExtensionDepth);
+    private EditStep Edit(StepDecl decl, StepId id, ClipStep source, string prompt, ImmutableArray<InputFile> inputs) =>
+        new(id, source.Id, _script.Provider, decl.Settings.Model ?? source.Model, source.Size, source.TotalSeconds, prompt, inputs, source.Matrix, ExtensionDepth(source), decl.Location);
+
+    /// <summary>Native extensions in a clip's history.</summary>
+    internal static int ExtensionDepth(ClipStep clip) => clip switch
+    {
+        ExtendStep e => e.ExtensionDepth,
+        EditStep e => e.ExtensionDepth,
+        _ => 0,
+    };
 
     private void ExpandCut(CutDecl cut)
     {
-        var shots = new List<(StepRequest Clip, ShotSpec Spec)>();
+        var shots = new List<(ClipStep Clip, ShotSpec Spec)>();
         foreach (var spec in cut.ShotSpecs)
         {
             shots.AddRange(Resolve(spec.Ref).Select(r => (r, spec)));
@@ -232,15 +239,13 @@ public sealed class Expander
         var settings = new CutSettings(requests.ToImmutable(), cut.Music, cut.Loudness, cut.Video);
         var relativeOutput = Path.GetRelativePath(_script.Directory, cut.Output.Path).Replace('\\', '/');
         var size = cut.Video?.Size ?? shots[0].Clip.Size;
-        _steps.Add(new StepRequest(
-            cut.Id, cut.Id, StepKind.Cut, 0, [.. ids.Distinct()], _script.Provider, "cut", size, 0, (int)Math.Round(total), "",
-            inputs, [], null, null, ids, relativeOutput, ImageFit.Pad, [], cut.Location) { Cut = settings });
+        _steps.Add(new CutStep(StepId.Plain(cut.Id), _script.Provider, ids, relativeOutput, size, (int)Math.Round(total), settings, inputs, cut.Location));
     }
 
     /// <summary>A reference naming one clip: the picked take (or the named take) of one variant.</summary>
-    private StepRequest? ResolveOne(StepRef reference) => Resolve(reference).FirstOrDefault();
+    private ClipStep? ResolveOne(StepRef reference) => Resolve(reference).FirstOrDefault();
 
-    private List<StepRequest> Resolve(StepRef reference)
+    private List<ClipStep> Resolve(StepRef reference)
     {
         var parsed = ParsedStepRef.Parse(reference.Text)!;
         var decl = _decls[parsed.Id];
@@ -272,7 +277,4 @@ public sealed class Expander
 
         return result;
     }
-
-    /// <summary>What a continuation or edit makes, derived from its source.</summary>
-    private readonly record struct FromShape(StepKind Kind, ContinuationMode? Mode, string Model, VideoSize Size, int Seconds, int TotalSeconds, int ExtensionDepth);
 }

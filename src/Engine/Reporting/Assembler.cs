@@ -28,9 +28,9 @@ public static class Assembler
                 continue;
             }
 
-            var target = step.Request.Kind == StepKind.Cut
-                ? Path.Combine(workspace.Directory, step.Request.Output!)
-                : Path.Combine(shots, StepNames.FileName(step.Id) + ".mp4");
+            var target = step.Request is CutStep cut
+                ? Path.Combine(workspace.Directory, cut.Output)
+                : Path.Combine(shots, step.Id.FileName + ".mp4");
             Export(store, sha, target);
             exported.Add(new ExportedFile(step.Id, target));
             if (r.Thumbnail is { } thumb && store.Contains(thumb))
@@ -41,7 +41,7 @@ public static class Assembler
 
         if (pruneLock)
         {
-            var ids = plan.Steps.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+            var ids = plan.Steps.Select(s => s.Id.Text).ToHashSet(StringComparer.Ordinal);
             var pruned = finalLock.Entries.Where(e => !ids.Contains(e.Step)).Aggregate(finalLock, (l, e) => l.Without(e.Step));
             if (!pruned.Equals(finalLock) || !File.Exists(workspace.LockPath))
             {

@@ -35,13 +35,14 @@ public static class ContactSheet
             .Append(" · ").Append(Count(result, StepOutcome.Done)).Append(" rendered, ").Append(Count(result, StepOutcome.Cached)).Append(" cached, ")
             .Append(Count(result, StepOutcome.Failed)).Append(" failed, ").Append(Count(result, StepOutcome.Skipped)).Append(" skipped</p></header>\n");
 
-        var cuts = plan.Steps.Where(s => s.Request.Kind == StepKind.Cut).ToList();
+        var cuts = plan.Steps.Where(s => s.Request is CutStep).ToList();
         if (cuts.Count > 0)
         {
             sb.Append("<section><h2>Cuts</h2><div class=\"cuts\">\n");
             foreach (var cut in cuts)
             {
                 var r = result.Find(cut.Id);
+                var request = (CutStep)cut.Request;
                 sb.Append("<figure class=\"cut\">");
                 if (files.TryGetValue(cut.Id, out var file))
                 {
@@ -53,8 +54,8 @@ public static class ContactSheet
                 }
 
                 sb.Append("<figcaption><b>").Append(E(cut.Id)).Append("</b> ").Append(Badge(r)).Append(" · ")
-                    .Append(cut.Request.TotalSeconds.ToString(CultureInfo.InvariantCulture)).Append(" s · shots: ")
-                    .Append(E(string.Join(", ", cut.Request.Shots))).Append(file is null ? "" : $" · <a href=\"{E(file)}\">{E(cut.Request.Output ?? "")}</a>")
+                    .Append(request.TotalSeconds.ToString(CultureInfo.InvariantCulture)).Append(" s · shots: ")
+                    .Append(E(string.Join(", ", request.Shots))).Append(file is null ? "" : $" · <a href=\"{E(file)}\">{E(request.Output)}</a>")
                     .Append("</figcaption></figure>\n");
             }
 
@@ -80,12 +81,12 @@ public static class ContactSheet
             }
 
             sb.Append("<div class=\"body\"><h3>").Append(E(step.Id)).Append(' ').Append(Badge(r)).Append("</h3>");
-            sb.Append("<p class=\"prompt\">").Append(E(req.Prompt)).Append("</p><dl>");
+            sb.Append("<p class=\"prompt\">").Append(E(StepFacts.Prompt(req))).Append("</p><dl>");
             Item(sb, "kind", PlanText.Kind(req));
-            Item(sb, "model", req.Model);
+            Item(sb, "model", StepFacts.Model(req));
             if (req.Kind != StepKind.Character)
             {
-                Item(sb, "size", req.Size.ToString());
+                Item(sb, "size", StepFacts.Size(req).ToString());
                 Item(sb, "seconds", PlanText.Seconds(req));
             }
 

@@ -8,7 +8,7 @@ public static class GraphText
 {
     public static string Mermaid(IReadOnlyList<StepRequest> steps)
     {
-        var ids = steps.Select((s, i) => (s.Id, Node: "s" + i)).ToDictionary(x => x.Id, x => x.Node, StringComparer.Ordinal);
+        var ids = steps.Select((s, i) => (s.Id, Node: "s" + i)).ToDictionary(x => x.Id, x => x.Node);
         var sb = new StringBuilder("flowchart LR\n");
         foreach (var s in steps)
         {

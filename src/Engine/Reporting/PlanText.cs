@@ -19,22 +19,20 @@ public static class PlanText
             Kind(s.Request),
             s.Status == StepStatus.Run ? "run" : "cached",
             s.Reason.Text(),
-            s.Request.Kind is StepKind.Cut ? "-" : s.Request.Model,
-            s.Request.Kind is StepKind.Character ? "-" : s.Request.Size.ToString(),
+            s.Request.Kind is StepKind.Cut ? "-" : StepFacts.Model(s.Request),
+            s.Request.Kind is StepKind.Character ? "-" : StepFacts.Size(s.Request).ToString(),
             s.Request.Kind is StepKind.Character ? "-" : Seconds(s.Request),
             Money(s.EstimatedCost),
             Duration(s.EstimatedDuration),
             s.Key[..8],
         });
 
-    public static string Kind(StepRequest r) => r.Kind switch
-    {
-        StepKind.Generate when r.Mode == Scripts.ContinuationMode.LastFrame => "last-frame",
-        _ => r.Kind.ToString().ToLowerInvariant(),
-    };
+    public static string Kind(StepRequest r) => r is GenerateStep { LastFrameOf: not null } ? "last-frame" : r.Kind.ToString().ToLowerInvariant();
 
     public static string Seconds(StepRequest r) =>
-        r.Kind is StepKind.Extend || r.Mode == Scripts.ContinuationMode.LastFrame ? $"+{r.Seconds}={r.TotalSeconds}" : r.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+        r is ExtendStep or GenerateStep { LastFrameOf: not null } && r is ClipStep clip
+            ? $"+{clip.Seconds}={clip.TotalSeconds}"
+            : StepFacts.TotalSeconds(r).ToString(CultureInfo.InvariantCulture);
 
     public static string Money(decimal amount) => "$" + amount.ToString("0.00", CultureInfo.InvariantCulture);
 
@@ -84,7 +82,7 @@ public static class PlanText
                 w.WriteString("id", s.Id);
                 w.WriteString("source", r.Source);
                 w.WriteString("kind", Kind(r));
-                w.WriteNumber("take", r.Take);
+                w.WriteNumber("take", StepFacts.Take(r));
                 w.WriteStartArray("needs");
                 foreach (var n in r.Needs)
                 {
@@ -92,10 +90,10 @@ public static class PlanText
                 }
 
                 w.WriteEndArray();
-                w.WriteString("model", r.Model);
-                w.WriteString("size", r.Size.ToString());
-                w.WriteNumber("seconds", r.TotalSeconds);
-                w.WriteString("prompt", r.Prompt);
+                w.WriteString("model", StepFacts.Model(r));
+                w.WriteString("size", StepFacts.Size(r).ToString());
+                w.WriteNumber("seconds", StepFacts.TotalSeconds(r));
+                w.WriteString("prompt", StepFacts.Prompt(r));
                 w.WriteString("key", s.Key);
                 w.WriteString("status", s.Status == StepStatus.Run ? "run" : "cached");
                 w.WriteString("reason", s.Reason.Text());

@@ -79,7 +79,7 @@ public static class ReferenceChecker
         {
             if (requireSingle)
             {
-                var example = StepNames.Variant(parsed.Id, target.Matrix.Select(a => new KeyValuePair<string, string>(a.Name, a.Values.FirstOrDefault() ?? "")).ToList());
+                var example = StepId.Of(parsed.Id, target.Matrix.Select(a => new KeyValuePair<string, string>(a.Name, a.Values.FirstOrDefault() ?? "")).ToList(), 0, 1).Text;
                 diagnostics.Report(DiagnosticCodes.MatrixSelector, $"'{parsed.Id}' is a matrix step with {target.Matrix.Aggregate(1, (n, a) => n * a.Values.Length)} variants; name one, e.g. '{example}'", reference.Location);
             }
 

@@ -86,7 +86,7 @@ public sealed class RunnerTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_dir, "out", "shots", "b_take2.mp4")));
         Assert.True(File.Exists(Path.Combine(_dir, "out", "report.html")));
         var scriptLock = LockFile.Read(LockFile.PathFor(ScriptPath));
-        Assert.Equal(plan.Steps.Select(s => s.Id).Order(StringComparer.Ordinal), scriptLock.Entries.Select(e => e.Step));
+        Assert.Equal(plan.Steps.Select(s => s.Id.Text).Order(StringComparer.Ordinal), scriptLock.Entries.Select(e => e.Step));
         Assert.Equal(plan.Steps.Single(s => s.Id == "film").Key, scriptLock.ForStep("film")!.Key);
     }
 

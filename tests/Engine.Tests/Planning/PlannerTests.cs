@@ -46,20 +46,20 @@ public sealed class PlannerTests : IDisposable
     [Fact]
     public void Order_is_topological_and_among_ready_steps_the_one_declared_first_goes_first()
     {
-        StepRequest Step(string id, params string[] needs) => new(
-            id, id, StepKind.Generate, 0, [.. needs], "local", "m", new VideoSize(64, 64), 1, 1, "p", [], [], null, null, [], null, ImageFit.Cover, [], SourceLocation.None);
+        StepRequest Step(string id, params string[] needs) => new GenerateStep(
+            StepId.Plain(id), [.. needs.Select(StepId.Plain)], "local", "m", new VideoSize(64, 64), 1, 1, "p", [], [], ImageFit.Cover, [], SourceLocation.None);
 
         var steps = ImmutableArray.Create(Step("x", "y"), Step("y"), Step("z"), Step("w", "x", "z"));
 
-        Assert.Equal(["y", "x", "z", "w"], Planner.Order(steps).Select(s => s.Id));
+        Assert.Equal(["y", "x", "z", "w"], Planner.Order(steps).Select(s => s.Id.Text));
     }
 
     [Fact]
     public void Step_key_is_the_sha256_of_the_canonical_request_json()
     {
-        var step = new StepRequest(
-            "open", "open", StepKind.Generate, 0, [], "local", "m", new VideoSize(64, 64), 1, 1, "Dawn — \"café\"",
-            [new InputFile("image", "/anywhere/frame.png", "ab12")], [], null, null, [], null, ImageFit.Cover, [], SourceLocation.None);
+        var step = new GenerateStep(
+            StepId.Plain("open"), [], "local", "m", new VideoSize(64, 64), 1, 1, "Dawn — \"café\"",
+            [new InputFile("image", "/anywhere/frame.png", "ab12")], [], ImageFit.Cover, [], SourceLocation.None);
 
         var json = System.Text.Encoding.UTF8.GetString(StepKeys.CanonicalJson(step, ["k1"]));
 
@@ -74,7 +74,7 @@ public sealed class PlannerTests : IDisposable
 
         var plan = Planner.Plan(expanded, NoHistory.Instance);
 
-        Assert.Equal(["open", "pour[light=dawn]", "pour[light=neon]", "close", "open-2", "open-3", "pour-warm", "film"], plan.Steps.Select(s => s.Id));
+        Assert.Equal(["open", "pour[light=dawn]", "pour[light=neon]", "close", "open-2", "open-3", "pour-warm", "film"], plan.Steps.Select(s => s.Id.Text));
         var seen = new HashSet<string>();
         foreach (var step in plan.Steps)
         {
@@ -177,7 +177,7 @@ public sealed class PlannerTests : IDisposable
 
         var plan = Planner.Plan(Compile(Storyboard), history, new PlanOptions(Force: [force]));
 
-        Assert.Equal(forced, plan.Steps.Where(s => s.Reason == PlanReason.Forced).Select(s => s.Id));
+        Assert.Equal(forced, plan.Steps.Where(s => s.Reason == PlanReason.Forced).Select(s => s.Id.Text));
         Assert.All(plan.Steps.Where(s => s.Reason == PlanReason.Forced), s => Assert.Equal(StepStatus.Run, s.Status));
     }
 
@@ -201,7 +201,7 @@ public sealed class PlannerTests : IDisposable
     {
         var plan = Planner.Plan(Compile(Storyboard), NoHistory.Instance, new PlanOptions(Only: [only]));
 
-        Assert.Equal(selected, plan.Steps.Select(s => s.Id));
+        Assert.Equal(selected, plan.Steps.Select(s => s.Id.Text));
         Assert.Equal(selected.Length, plan.Totals.Steps);
     }
 
@@ -296,7 +296,7 @@ public sealed class PlannerTests : IDisposable
             foreach (var s in plan.Steps)
             {
                 var inputs = s.Request.Inputs.Select(i => $"{i.Role}:{i.Sha256}").ToImmutableArray();
-                history.Steps[s.Id] = new PriorStep(s.Key, OutputOf(s), s.Request.Kind == StepKind.Cut ? null : s.Request.Prompt, inputs, "job-" + s.Id);
+                history.Steps[s.Id] = new PriorStep(s.Key, OutputOf(s), Planner.PromptOf(s.Request), inputs, "job-" + s.Id);
                 history.Objects.Add(OutputOf(s));
             }
 

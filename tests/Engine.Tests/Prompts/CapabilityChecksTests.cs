@@ -54,7 +54,7 @@ public sealed class CapabilityChecksTests
         Assert.NotNull(x);
         var d = Assert.Single(diagnostics);
         Assert.Equal(("RL0408", Severity.Warning), (d.Code, d.Severity));
-        Assert.Equal((StepKind.Generate, Reel.Engine.Scripts.ContinuationMode.LastFrame), (x.Find("more")!.Kind, x.Find("more")!.Mode));
+        Assert.Equal((StepKind.Generate, "open"), (x.Find("more")!.Kind, ((GenerateStep)x.Find("more")!).LastFrameOf?.Text));
     }
 
     [Fact]

@@ -11,7 +11,7 @@ public sealed class ExpanderTests
     public void Expand_uses_built_in_size_and_seconds_when_nothing_is_set()
     {
         var x = ScriptText.ExpandClean("reel: 1\nscenes:\n  - id: a\n    prompt: A.\n");
-        var a = Assert.Single(x.Steps);
+        var a = Assert.IsType<GenerateStep>(Assert.Single(x.Steps));
         Assert.Equal(new VideoSize(1280, 720), a.Size);
         Assert.Equal(4, a.Seconds);
         Assert.Equal("local", a.Model);
@@ -45,7 +45,7 @@ public sealed class ExpanderTests
               - { id: b, from: a, prompt: B. }
               - { id: c, from: b, prompt: C., seconds: 3 }
             """);
-        var c = x.Find("c")!;
+        var c = Assert.IsType<ExtendStep>(x.Find("c"));
         Assert.Equal(("m", "640x480", 3), Settings(x, "c"));
         Assert.Equal(StepKind.Extend, c.Kind);
         Assert.Equal(2 + 6 + 3, c.TotalSeconds);
@@ -67,8 +67,8 @@ public sealed class ExpanderTests
                 "pour[light=dawn,speed=1]", "pour[light=dawn,speed=2.5]", "pour[light=dawn,speed=3]",
                 "pour[light=neon,speed=1]", "pour[light=neon,speed=2.5]", "pour[light=neon,speed=3]",
             ],
-            x.Steps.Select(s => s.Id));
-        Assert.Equal("neon/2.5", x.Find("pour[light=neon,speed=2.5]")!.Prompt);
+            x.Steps.Select(s => s.Id.Text));
+        Assert.Equal("neon/2.5", Clip(x, "pour[light=neon,speed=2.5]").Prompt);
     }
 
     [Fact]
@@ -84,12 +84,12 @@ public sealed class ExpanderTests
               - { id: named, from: 'open#3', prompt: D. }
               - { id: single, from: one, prompt: E. }
             """);
-        Assert.Equal(["open#1", "open#2", "open#3", "one", "picked", "named", "single"], x.Steps.Select(s => s.Id));
-        Assert.Equal([1, 2, 3], x.Steps.Where(s => s.Source == "open").Select(s => s.Take));
-        Assert.Equal(0, x.Find("one")!.Take);
-        Assert.Equal(["open#2"], x.Find("picked")!.Needs.ToArray());
-        Assert.Equal(["open#3"], x.Find("named")!.Needs.ToArray());
-        Assert.Equal(["one"], x.Find("single")!.Needs.ToArray());
+        Assert.Equal(["open#1", "open#2", "open#3", "one", "picked", "named", "single"], x.Steps.Select(s => s.Id.Text));
+        Assert.Equal([1, 2, 3], x.Steps.OfType<ClipStep>().Where(s => s.Source == "open").Select(s => s.Take));
+        Assert.Equal(0, Clip(x, "one").Take);
+        Assert.Equal(["open#2"], Ids(x.Find("picked")!.Needs));
+        Assert.Equal(["open#3"], Ids(x.Find("named")!.Needs));
+        Assert.Equal(["one"], Ids(x.Find("single")!.Needs));
     }
 
     [Fact]
@@ -103,9 +103,9 @@ public sealed class ExpanderTests
               - { id: warm, from: "pour[light=neon]", prompt: "Warmer {{ light }}." }
               - { id: first, from: "pour[light=dawn]#1", prompt: Cooler. }
             """);
-        Assert.Equal(["pour[light=neon]#2"], x.Find("warm")!.Needs.ToArray());
-        Assert.Equal("Warmer neon.", x.Find("warm")!.Prompt);
-        Assert.Equal(["pour[light=dawn]#1"], x.Find("first")!.Needs.ToArray());
+        Assert.Equal(["pour[light=neon]#2"], Ids(x.Find("warm")!.Needs));
+        Assert.Equal("Warmer neon.", Clip(x, "warm").Prompt);
+        Assert.Equal(["pour[light=dawn]#1"], Ids(x.Find("first")!.Needs));
     }
 
     [Fact]
@@ -121,9 +121,9 @@ public sealed class ExpanderTests
             """);
         Assert.Equal(
             ["pour[light=dawn,angle=top]#1", "pour[light=dawn,angle=side]#1", "pour[light=neon,angle=top]#1", "pour[light=neon,angle=side]#1"],
-            x.Find("all")!.Shots.ToArray());
-        Assert.Equal(["pour[light=dawn,angle=top]#1", "pour[light=dawn,angle=side]#1"], x.Find("dawn")!.Shots.ToArray());
-        Assert.Equal("out/dawn.mp4", x.Find("dawn")!.Output);
+            Ids(((CutStep)x.Find("all")!).Shots));
+        Assert.Equal(["pour[light=dawn,angle=top]#1", "pour[light=dawn,angle=side]#1"], Ids(((CutStep)x.Find("dawn")!).Shots));
+        Assert.Equal("out/dawn.mp4", ((CutStep)x.Find("dawn")!).Output);
     }
 
     [Fact]
@@ -141,12 +141,12 @@ public sealed class ExpanderTests
               - { id: open, prompt: Mira and Theo., characters: [mira, theo] }
               - { id: close, prompt: Theo., characters: [theo] }
             """);
-        var character = Assert.Single(x.Steps, s => s.Kind == StepKind.Character);
-        Assert.Equal("@mira", character.Id);
-        Assert.Equal("Mira", character.Prompt);
-        Assert.Equal(["@mira"], x.Find("open")!.Needs.ToArray());
-        Assert.Equal(["@mira"], x.Find("open")!.Characters.ToArray());
-        Assert.Empty(x.Find("close")!.Needs.ToArray());
+        var character = Assert.IsType<CharacterStep>(Assert.Single(x.Steps, s => s.Kind == StepKind.Character));
+        Assert.Equal("@mira", character.Id.Text);
+        Assert.Equal("Mira", character.Name);
+        Assert.Equal(["@mira"], Ids(x.Find("open")!.Needs));
+        Assert.Equal(["@mira"], Ids(((GenerateStep)x.Find("open")!).Characters));
+        Assert.Empty(x.Find("close")!.Needs);
         Assert.Equal(0, x.Steps.IndexOf(character));
     }
 
@@ -169,14 +169,18 @@ public sealed class ExpanderTests
     public void Expand_is_deterministic()
     {
         const string text = "reel: 1\nscenes:\n  - { id: pour, prompt: \"{{ l }}\", matrix: { l: [a, b] }, takes: 2 }\n";
-        Assert.Equal(ScriptText.ExpandClean(text).Steps.Select(s => s.Id + s.Prompt), ScriptText.ExpandClean(text).Steps.Select(s => s.Id + s.Prompt));
+        Assert.Equal(ScriptText.ExpandClean(text).Steps.OfType<ClipStep>().Select(s => s.Id + s.Prompt), ScriptText.ExpandClean(text).Steps.OfType<ClipStep>().Select(s => s.Id + s.Prompt));
     }
 
     private static (string Model, string Size, int Seconds) Settings(ExpandedScript x, string id)
     {
-        var s = x.Find(id)!;
+        var s = Clip(x, id);
         return (s.Model, s.Size.ToString(), s.Seconds);
     }
+
+    private static ClipStep Clip(ExpandedScript x, string id) => Assert.IsAssignableFrom<ClipStep>(x.Find(id));
+
+    private static string[] Ids(IEnumerable<StepId> ids) => [.. ids.Select(i => i.Text)];
 
     private sealed class TempCaseDir : IDisposable
     {

@@ -41,9 +41,9 @@ public sealed class KeyPropertiesTests
             var before = Plan(Storyboards.Write(sample.Model, dir.Path, "before.yaml", formSeed: null));
             var after = Plan(Storyboards.Write(sample.Model.WithPromptChanged(sample.Changed), dir.Path, "after.yaml", formSeed: null));
 
-            Assert.Equal(before.Steps.Select(s => s.Id), after.Steps.Select(s => s.Id));
-            var expected = Downstream(after, after.Steps.Where(s => s.Request.Source == sample.Changed).Select(s => s.Id));
-            var changed = after.Steps.Where(s => s.Key != before.Find(s.Id)!.Key).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+            Assert.Equal(before.Steps.Select(s => s.Id.Text), after.Steps.Select(s => s.Id.Text));
+            var expected = Downstream(after, after.Steps.Where(s => s.Request.Source == sample.Changed).Select(s => s.Id.Text));
+            var changed = after.Steps.Where(s => s.Key != before.Find(s.Id)!.Key).Select(s => s.Id.Text).ToHashSet(StringComparer.Ordinal);
             Assert.True(
                 expected.SetEquals(changed),
                 $"changing '{sample.Changed}' changed [{string.Join(", ", changed.Order(StringComparer.Ordinal))}], expected [{string.Join(", ", expected.Order(StringComparer.Ordinal))}]");
@@ -83,7 +83,7 @@ public sealed class KeyPropertiesTests
         foreach (var step in plan.Steps)
         {
             // Run order is topological, so one pass sees every upstream step first.
-            if (step.Request.Needs.Any(result.Contains))
+            if (step.Request.Needs.Any(n => result.Contains(n.Text)))
             {
                 result.Add(step.Id);
             }
