@@ -11,15 +11,14 @@ namespace Reel.Cli.Commands;
 /// <summary>Composes the provider a run uses. Keys come from the environment and go nowhere else.</summary>
 internal static class ProviderFactory
 {
-    /// <summary>The provider, or an error message for the user (missing key, unknown name).</summary>
-    public static (IVideoProvider? Provider, string? Error) Create(string name, Workspace workspace, ILoggerFactory loggers)
+    /// <summary>The provider, or an error message for the user (missing key, unknown name). Keys come from <paramref name="env"/>.</summary>
+    public static (IVideoProvider? Provider, string? Error) Create(string name, Workspace workspace, ILoggerFactory loggers, IReadOnlyDictionary<string, string?> env)
     {
         if (name == "local")
         {
             return (new LocalProvider(workspace.LocalProviderDirectory, TimeProvider.System), null);
         }
 
-        var env = ProviderEnvironment.Current();
         try
         {
             IVideoProvider? provider = name switch
