@@ -11,7 +11,7 @@ internal static class ReelCli
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(context);
-        var parse = Root(context).Parse(args);
+        var parse = Root(context).Parse(args, Parsing(context));
         var wantsHelp = parse.Action is System.CommandLine.Help.HelpAction
             && parse.UnmatchedTokens.Count == 0
             && !parse.Errors.Any(e => e.Message.StartsWith("Unrecognized command or argument", StringComparison.Ordinal));
@@ -29,6 +29,11 @@ internal static class ReelCli
 
             context.Error.WriteLine("Run 'reel --help' for usage.");
             return ExitCodes.Invalid;
+        }
+
+        if (parse.Action is System.CommandLine.Help.HelpAction help)
+        {
+            help.MaxWidth = HelpWidth(context);
         }
 
         try
@@ -53,6 +58,37 @@ internal static class ReelCli
             }
 
             return ExitCodes.StepsFailed;
+        }
+    }
+
+    /// <summary>The default parsing, with response files (<c>@args.rsp</c>) read from the working directory.</summary>
+    private static ParserConfiguration Parsing(CliContext context)
+    {
+        var configuration = new ParserConfiguration();
+        if (configuration.ResponseFileTokenReplacer is { } readResponseFile)
+        {
+            configuration.ResponseFileTokenReplacer = (string token, out IReadOnlyList<string>? tokens, out string? error) =>
+            {
+                var path = context.FullPath(token);
+                var read = readResponseFile(path, out tokens, out error);
+                error = error?.Replace(path, token, StringComparison.Ordinal);
+                return read;
+            };
+        }
+
+        return configuration;
+    }
+
+    /// <summary>The width System.CommandLine would ask of the process console, asked of the context.</summary>
+    private static int HelpWidth(CliContext context)
+    {
+        try
+        {
+            return context.OutIsTerminal ? context.TerminalWidth() : int.MaxValue;
+        }
+        catch (Exception)
+        {
+            return int.MaxValue;
         }
     }
 

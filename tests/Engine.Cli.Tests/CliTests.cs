@@ -51,6 +51,22 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void A_response_file_is_read_from_the_working_directory()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s.yaml", Hello);
+        dir.Write("validate.rsp", "validate\ns.yaml\n");
+
+        var r = ReelInProcess.Run(dir.Path, "@validate.rsp");
+        var missing = ReelInProcess.Run(dir.Path, "@missing.rsp");
+
+        Assert.True(r.ExitCode == 0, r.All);
+        Assert.Equal("s.yaml: valid (2 steps on local)\n", r.Stdout);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("error: Response file not found 'missing.rsp'.", missing.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_command_has_help()
     {
         using var dir = new TempDirectory();
