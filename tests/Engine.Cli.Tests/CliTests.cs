@@ -51,6 +51,43 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Paths_are_read_from_and_printed_relative_to_the_working_directory()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("project/s.yaml", Hello);
+        dir.Write("project/bad.yaml", "reel: 1\nscenes:\n  - id: a\n    promt: hi\n");
+        var elsewhere = Path.Combine(dir.Path, "elsewhere");
+        Directory.CreateDirectory(elsewhere);
+
+        var run = ReelInProcess.Run(elsewhere, "run", "../project/s.yaml");
+        var bad = ReelInProcess.Run(elsewhere, "validate", "../project/bad.yaml");
+        var init = ReelInProcess.Run(elsewhere, "init", "new");
+
+        Assert.True(run.ExitCode == 0, run.All);
+        Assert.Contains("film: ../project/out/film.mp4\n", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("report: ../project/out/report.html\n", run.Stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(dir.Path, "project", "out", "film.mp4")));
+        Assert.Contains("../project/bad.yaml(4,5): error RL0110", bad.Stderr, StringComparison.Ordinal);
+        Assert.Contains("\n      promt: hi\n", bad.Stderr, StringComparison.Ordinal);
+        Assert.Equal("created new/storyboard.yaml\nnext: reel plan storyboard.yaml && reel run storyboard.yaml\n", init.Stdout);
+        Assert.True(File.Exists(Path.Combine(elsewhere, "new", "storyboard.yaml")));
+    }
+
+    [Fact]
+    public void A_shared_store_is_taken_from_the_invocations_environment()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s.yaml", Hello);
+        var shared = Path.Combine(dir.Path, "shared-store");
+
+        var r = ReelInProcess.Run(dir.Path, ["run", "s.yaml"], new Dictionary<string, string?> { ["REEL_STORE"] = shared });
+
+        Assert.True(r.ExitCode == 0, r.All);
+        Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(shared, "objects"), "*", SearchOption.AllDirectories));
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, ".reel", "objects")));
+    }
+
+    [Fact]
     public void A_response_file_is_read_from_the_working_directory()
     {
         using var dir = new TempDirectory();
