@@ -88,6 +88,29 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Cancelling_the_invocation_mid_run_exits_130_after_the_summary()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("storyboard.yaml", CrashResumeTests.Storyboard(12));
+        using var stdout = new SharedStringWriter();
+        using var stderr = new SharedStringWriter();
+        using var ctrlC = new CancellationTokenSource();
+        var context = ReelInProcess.Context(dir.Path, stdout, stderr, cancellationToken: ctrlC.Token);
+
+        var run = Task.Run(() => ReelCli.InvokeAsync(["run", "storyboard.yaml", "--concurrency", "2"], context));
+        while (!stderr.ToString().Contains(": done\n", StringComparison.Ordinal) && !run.IsCompleted)
+        {
+            await Task.Delay(20);
+        }
+
+        await ctrlC.CancelAsync();
+
+        Assert.Equal(130, await run.WaitAsync(TimeSpan.FromMinutes(1)));
+        Assert.Contains("cancelled: jobs already submitted keep running on the provider; run again to pick them up", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^19 steps: \d+ done, \d+ cached, \d+ failed, [1-9]\d* skipped", stdout.ToString());
+    }
+
+    [Fact]
     public void A_response_file_is_read_from_the_working_directory()
     {
         using var dir = new TempDirectory();

@@ -22,7 +22,7 @@ public abstract class Emulator : IDisposable
 
     public string ApiBase => BaseUrl.ToString().TrimEnd('/') + "/v1";
 
-    /// <summary>Starts an emulator in this process, with the options <c>reel emulator</c> would get from <see cref="Arguments"/>.</summary>
+    /// <summary>Starts an emulator in this process: the server <c>reel emulator</c> runs, with the same settings as <see cref="Arguments"/>.</summary>
     public static Emulator Start(string directory, string apiKey, double speed = 0.02, string? faults = null, int seed = 7, bool realistic = false)
     {
         var audit = Path.Combine(directory, "audit.jsonl");

@@ -7,10 +7,10 @@ public sealed class EmulatorCommandTests
     public async Task Emulator_serves_on_loopback_until_cancelled_then_exits_0_with_its_audit_in_the_working_directory()
     {
         using var dir = new TempDirectory();
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
+        using var stdout = new SharedStringWriter();
+        using var stderr = new SharedStringWriter();
         using var ctrlC = new CancellationTokenSource();
-        var context = new CliContext(TextWriter.Synchronized(stdout), TextWriter.Synchronized(stderr), dir.Path, ReelInProcess.Environment()) { Cancellation = ctrlC.Token };
+        var context = ReelInProcess.Context(dir.Path, stdout, stderr, cancellationToken: ctrlC.Token);
 
         var run = Task.Run(() => ReelCli.InvokeAsync(["emulator", "--port", "0", "--speed", "0.05", "--audit", "audit.jsonl"], context));
         var deadline = DateTime.UtcNow.AddSeconds(30);

@@ -31,15 +31,15 @@ public static class ReelInProcess
     /// <summary>Runs <c>reel</c>; <paramref name="cancellationToken"/> is Ctrl+C.</summary>
     public static async Task<ReelResult> RunAsync(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?>? env = null, CancellationToken cancellationToken = default)
     {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var context = new CliContext(TextWriter.Synchronized(stdout), TextWriter.Synchronized(stderr), workingDirectory, Environment(env))
-        {
-            Cancellation = cancellationToken,
-        };
-        var exitCode = await ReelCli.InvokeAsync([.. args], context);
+        using var stdout = new SharedStringWriter();
+        using var stderr = new SharedStringWriter();
+        var exitCode = await ReelCli.InvokeAsync([.. args], Context(workingDirectory, stdout, stderr, env, cancellationToken));
         return new ReelResult(exitCode, Normalize(stdout.ToString()), Normalize(stderr.ToString()));
     }
+
+    /// <summary>The context of a test's <c>reel</c>: not a terminal, <see cref="Environment"/>, and <paramref name="cancellationToken"/> as Ctrl+C.</summary>
+    internal static CliContext Context(string workingDirectory, TextWriter stdout, TextWriter stderr, IDictionary<string, string?>? env = null, CancellationToken cancellationToken = default) =>
+        new(stdout, stderr, workingDirectory, Environment(env)) { Cancellation = cancellationToken };
 
     /// <summary>
     /// The environment a test's <c>reel</c> sees: only <see cref="Inherited"/> from this process, <c>NO_COLOR=1</c>,
