@@ -3,9 +3,18 @@ using Reel.Engine.Scripts;
 
 namespace Reel.Cli;
 
-/// <summary>Prints diagnostics MSBuild-style, each followed by its source line and a caret.</summary>
-internal sealed class DiagnosticPrinter(TextWriter writer, bool color)
+/// <summary>
+/// Prints diagnostics MSBuild-style, each followed by its source line and a caret. Relative file names
+/// are read from <paramref name="baseDirectory"/>.
+/// </summary>
+internal sealed class DiagnosticPrinter(TextWriter writer, bool color, string baseDirectory)
 {
+    /// <summary>A printer for the invocation's stderr.</summary>
+    public DiagnosticPrinter(CliContext context)
+        : this(context.Error, context.ErrorColor, context.WorkingDirectory)
+    {
+    }
+
     private readonly Dictionary<string, string[]?> _files = new(StringComparer.Ordinal);
 
     public void Print(IEnumerable<Diagnostic> diagnostics)
@@ -48,7 +57,7 @@ internal sealed class DiagnosticPrinter(TextWriter writer, bool color)
         {
             try
             {
-                lines = File.ReadAllText(location.File).Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+                lines = File.ReadAllText(Path.Combine(baseDirectory, location.File)).Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

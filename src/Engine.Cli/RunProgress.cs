@@ -6,23 +6,31 @@ using Reel.Engine.Reporting;
 namespace Reel.Cli;
 
 /// <summary>
-/// Shows a run's progress on stderr: on a terminal, one live line per running step with its state
-/// and progress plus totals and spend; otherwise one plain line per state change.
+/// Shows a run's progress on stderr: on a terminal, one live line per running
+/// step with its state and progress plus totals and spend; otherwise one plain line per state change.
 /// </summary>
 internal sealed class RunProgress : IDisposable
 {
     private readonly Plan _plan;
+    private readonly TextWriter _error;
     private readonly bool _live;
+    private readonly Func<int> _width;
     private readonly ConcurrentDictionary<string, RunEvent> _state = new(StringComparer.Ordinal);
     private readonly Timer? _timer;
     private readonly System.Threading.Lock _gate = new();
     private int _drawnLines;
     private decimal _spent;
 
-    public RunProgress(Plan plan, bool live)
+    /// <param name="plan">The steps to show.</param>
+    /// <param name="error">Where progress is written.</param>
+    /// <param name="live">Redraw a live footer (a terminal) instead of printing one line per state change.</param>
+    /// <param name="width">The terminal's width, asked at each redraw.</param>
+    public RunProgress(Plan plan, TextWriter error, bool live, Func<int> width)
     {
         _plan = plan;
+        _error = error;
         _live = live;
+        _width = width;
         if (live)
         {
             _timer = new Timer(_ => Draw(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(150));
@@ -39,7 +47,7 @@ internal sealed class RunProgress : IDisposable
             lock (_gate)
             {
                 var detail = e.Message is null ? (e.Phase is RunPhase.Running ? $" {e.Progress}%" : "") : $": {e.Message}";
-                Console.Error.WriteLine($"{e.StepId}: {e.Phase.ToString().ToLowerInvariant()}{detail}");
+                _error.WriteLine($"{e.StepId}: {e.Phase.ToString().ToLowerInvariant()}{detail}");
             }
         }
     }
@@ -67,9 +75,10 @@ internal sealed class RunProgress : IDisposable
                 sb.Append($"\u001b[{_drawnLines}F");
             }
 
+            var width = _width();
             foreach (var l in lines)
             {
-                sb.Append(l.Length > Console.WindowWidth + 20 ? l[..(Console.WindowWidth + 20)] : l).Append("\u001b[K\n");
+                sb.Append(l.Length > width + 20 ? l[..(width + 20)] : l).Append("\u001b[K\n");
             }
 
             for (var i = lines.Count; i < _drawnLines; i++)
@@ -77,7 +86,7 @@ internal sealed class RunProgress : IDisposable
                 sb.Append("\u001b[K\n");
             }
 
-            Console.Error.Write(sb.ToString());
+            _error.Write(sb.ToString());
             _drawnLines = Math.Max(lines.Count, _drawnLines);
         }
     }

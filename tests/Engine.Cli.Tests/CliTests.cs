@@ -4,7 +4,7 @@ namespace Reel.Cli.Tests;
 
 public sealed class CliTests
 {
-    private const string Hello = """
+    internal const string Hello = """
         reel: 1
         title: Hello
         defaults: { size: 1280x720, seconds: 4 }
@@ -18,28 +18,12 @@ public sealed class CliTests
         """;
 
     [Fact]
-    public void Validate_reports_errors_with_file_line_column_and_caret_and_exits_2()
-    {
-        using var dir = new TempDirectory();
-        dir.Write("s.yaml", "reel: 1\nscenes:\n  - id: a\n    promt: hi\n");
-
-        var r = ReelProcess.Run(dir.Path, "validate", "s.yaml");
-
-        Assert.Equal(2, r.ExitCode);
-        Assert.Contains("s.yaml(4,5): error RL0110: unknown key 'promt'", r.Stderr, StringComparison.Ordinal);
-        Assert.Contains("did you mean 'prompt'?", r.Stderr, StringComparison.Ordinal);
-        Assert.Contains("    ^", r.Stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", r.All, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(Path.Combine(dir.Path, ".reel")));
-    }
-
-    [Fact]
     public void Run_of_an_invalid_script_touches_no_state()
     {
         using var dir = new TempDirectory();
         dir.Write("s.yaml", "reel: 1\nscenes:\n  - id: a\n    prompt: '{{ nope }}'\n");
 
-        var r = ReelProcess.Run(dir.Path, "run", "s.yaml");
+        var r = ReelInProcess.Run(dir.Path, "run", "s.yaml");
 
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("RL0502", r.Stderr, StringComparison.Ordinal);
@@ -47,22 +31,10 @@ public sealed class CliTests
     }
 
     [Fact]
-    public void Missing_script_file_is_a_diagnostic_not_a_stack_trace()
-    {
-        using var dir = new TempDirectory();
-
-        var r = ReelProcess.Run(dir.Path, "plan", "nope.yaml");
-
-        Assert.Equal(2, r.ExitCode);
-        Assert.Contains("error RL0001: cannot read 'nope.yaml': file not found", r.Stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("Exception", r.All, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void Unknown_option_is_a_usage_error_with_exit_2()
     {
         using var dir = new TempDirectory();
-        var r = ReelProcess.Run(dir.Path, "plan", "s.yaml", "--bogus");
+        var r = ReelInProcess.Run(dir.Path, "plan", "s.yaml", "--bogus");
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("--bogus", r.Stderr, StringComparison.Ordinal);
     }
@@ -72,10 +44,86 @@ public sealed class CliTests
     {
         using var dir = new TempDirectory();
         dir.Write("s.yaml", Hello);
-        var r = ReelProcess.Run(dir.Path, "run", "s.yaml", "--only", "helo");
+        var r = ReelInProcess.Run(dir.Path, "run", "s.yaml", "--only", "helo");
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("no step 'helo'", r.Stderr, StringComparison.Ordinal);
         Assert.Contains("did you mean 'hello'?", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Paths_are_read_from_and_printed_relative_to_the_working_directory()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("project/s.yaml", Hello);
+        dir.Write("project/bad.yaml", "reel: 1\nscenes:\n  - id: a\n    promt: hi\n");
+        var elsewhere = Path.Combine(dir.Path, "elsewhere");
+        Directory.CreateDirectory(elsewhere);
+
+        var run = ReelInProcess.Run(elsewhere, "run", "../project/s.yaml");
+        var bad = ReelInProcess.Run(elsewhere, "validate", "../project/bad.yaml");
+        var init = ReelInProcess.Run(elsewhere, "init", "new");
+
+        Assert.True(run.ExitCode == 0, run.All);
+        Assert.Contains("film: ../project/out/film.mp4\n", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("report: ../project/out/report.html\n", run.Stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(dir.Path, "project", "out", "film.mp4")));
+        Assert.Contains("../project/bad.yaml(4,5): error RL0110", bad.Stderr, StringComparison.Ordinal);
+        Assert.Contains("\n      promt: hi\n", bad.Stderr, StringComparison.Ordinal);
+        Assert.Equal("created new/storyboard.yaml\nnext: reel plan storyboard.yaml && reel run storyboard.yaml\n", init.Stdout);
+        Assert.True(File.Exists(Path.Combine(elsewhere, "new", "storyboard.yaml")));
+    }
+
+    [Fact]
+    public void A_shared_store_is_taken_from_the_invocations_environment()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s.yaml", Hello);
+        var shared = Path.Combine(dir.Path, "shared-store");
+
+        var r = ReelInProcess.Run(dir.Path, ["run", "s.yaml"], new Dictionary<string, string?> { ["REEL_STORE"] = shared });
+
+        Assert.True(r.ExitCode == 0, r.All);
+        Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(shared, "objects"), "*", SearchOption.AllDirectories));
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, ".reel", "objects")));
+    }
+
+    [Fact]
+    public async Task Cancelling_the_invocation_mid_run_exits_130_after_the_summary()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("storyboard.yaml", CrashResumeTests.Storyboard(12));
+        using var stdout = new SharedStringWriter();
+        using var stderr = new SharedStringWriter();
+        using var ctrlC = new CancellationTokenSource();
+        var context = ReelInProcess.Context(dir.Path, stdout, stderr, cancellationToken: ctrlC.Token);
+
+        var run = Task.Run(() => ReelCli.InvokeAsync(["run", "storyboard.yaml", "--concurrency", "2"], context));
+        while (!stderr.ToString().Contains(": done\n", StringComparison.Ordinal) && !run.IsCompleted)
+        {
+            await Task.Delay(20);
+        }
+
+        await ctrlC.CancelAsync();
+
+        Assert.Equal(130, await run.WaitAsync(TimeSpan.FromMinutes(1)));
+        Assert.Contains("cancelled: jobs already submitted keep running on the provider; run again to pick them up", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^19 steps: \d+ done, \d+ cached, \d+ failed, [1-9]\d* skipped", stdout.ToString());
+    }
+
+    [Fact]
+    public void A_response_file_is_read_from_the_working_directory()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s.yaml", Hello);
+        dir.Write("validate.rsp", "validate\ns.yaml\n");
+
+        var r = ReelInProcess.Run(dir.Path, "@validate.rsp");
+        var missing = ReelInProcess.Run(dir.Path, "@missing.rsp");
+
+        Assert.True(r.ExitCode == 0, r.All);
+        Assert.Equal("s.yaml: valid (2 steps on local)\n", r.Stdout);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("error: Response file not found 'missing.rsp'.", missing.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -84,25 +132,10 @@ public sealed class CliTests
         using var dir = new TempDirectory();
         foreach (var command in new[] { "init", "validate", "plan", "run", "status", "graph", "schema", "providers", "emulator" })
         {
-            var r = ReelProcess.Run(dir.Path, command, "--help");
+            var r = ReelInProcess.Run(dir.Path, command, "--help");
             Assert.True(r.ExitCode == 0, command + ": " + r.All);
             Assert.Contains("Usage:", r.Stdout, StringComparison.Ordinal);
         }
-    }
-
-    [Fact]
-    public void Frozen_run_refuses_with_exit_3_when_steps_are_not_locked_and_succeeds_once_locked()
-    {
-        using var dir = new TempDirectory();
-        dir.Write("s.yaml", Hello);
-
-        var refused = ReelProcess.Run(dir.Path, "run", "s.yaml", "--frozen");
-        Assert.Equal(3, refused.ExitCode);
-        Assert.Contains("--frozen", refused.Stderr, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(dir.Path, "s.lock.yaml")));
-
-        Assert.Equal(0, ReelProcess.Run(dir.Path, "run", "s.yaml").ExitCode);
-        Assert.Equal(0, ReelProcess.Run(dir.Path, "run", "s.yaml", "--frozen").ExitCode);
     }
 
     [Fact]
@@ -112,7 +145,7 @@ public sealed class CliTests
         dir.Write("s.yaml", Hello);
         var env = new Dictionary<string, string?> { ["OPENAI_API_KEY"] = "sk-test-secret-123", ["OPENAI_BASE_URL"] = "http://127.0.0.1:9/v1" };
 
-        var r = ReelProcess.Run(dir.Path, ["run", "s.yaml", "--provider", "openai", "--max-cost", "0.10"], env);
+        var r = ReelInProcess.Run(dir.Path, ["run", "s.yaml", "--provider", "openai", "--max-cost", "0.10"], env);
 
         Assert.Equal(3, r.ExitCode);
         Assert.Contains("$0.40", r.Stderr, StringComparison.Ordinal);
@@ -126,7 +159,7 @@ public sealed class CliTests
         using var dir = new TempDirectory();
         dir.Write("s.yaml", Hello);
 
-        var r = ReelProcess.Run(dir.Path, "run", "s.yaml", "--provider", "openai");
+        var r = ReelInProcess.Run(dir.Path, "run", "s.yaml", "--provider", "openai");
 
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("OPENAI_API_KEY", r.Stderr, StringComparison.Ordinal);
@@ -139,7 +172,7 @@ public sealed class CliTests
         using var dir = new TempDirectory();
         dir.Write("s.yaml", Hello);
 
-        var r = ReelProcess.Run(dir.Path, "plan", "s.yaml", "--provider", "openai", "--json");
+        var r = ReelInProcess.Run(dir.Path, "plan", "s.yaml", "--provider", "openai", "--json");
 
         Assert.Equal(0, r.ExitCode);
         using var doc = JsonDocument.Parse(r.Stdout);
@@ -163,7 +196,7 @@ public sealed class CliTests
         using var dir = new TempDirectory();
         dir.Write("s.yaml", Hello);
 
-        var first = ReelProcess.Run(dir.Path, "run", "s.yaml", "--json");
+        var first = ReelInProcess.Run(dir.Path, "run", "s.yaml", "--json");
         Assert.True(first.ExitCode == 0, first.All);
         using (var doc = JsonDocument.Parse(first.Stdout))
         {
@@ -173,7 +206,7 @@ public sealed class CliTests
             Assert.Equal(64, steps[0].GetProperty("sha256").GetString()!.Length);
         }
 
-        var second = ReelProcess.Run(dir.Path, "run", "s.yaml", "--json");
+        var second = ReelInProcess.Run(dir.Path, "run", "s.yaml", "--json");
         using var again = JsonDocument.Parse(second.Stdout);
         Assert.All(again.RootElement.GetProperty("steps").EnumerateArray(), s => Assert.Equal("cached", s.GetProperty("status").GetString()));
     }
@@ -184,9 +217,9 @@ public sealed class CliTests
         using var dir = new TempDirectory();
         dir.Write("s.yaml", Hello);
 
-        var mermaid = ReelProcess.Run(dir.Path, "graph", "s.yaml");
-        var dot = ReelProcess.Run(dir.Path, "graph", "s.yaml", "--format", "dot");
-        var bad = ReelProcess.Run(dir.Path, "graph", "s.yaml", "--format", "png");
+        var mermaid = ReelInProcess.Run(dir.Path, "graph", "s.yaml");
+        var dot = ReelInProcess.Run(dir.Path, "graph", "s.yaml", "--format", "dot");
+        var bad = ReelInProcess.Run(dir.Path, "graph", "s.yaml", "--format", "png");
 
         Assert.StartsWith("flowchart LR", mermaid.Stdout, StringComparison.Ordinal);
         Assert.Contains("s0 --> s1", mermaid.Stdout, StringComparison.Ordinal);
@@ -198,7 +231,7 @@ public sealed class CliTests
     public void Providers_prints_the_capability_tables_the_readme_shows()
     {
         using var dir = new TempDirectory();
-        var r = ReelProcess.Run(dir.Path, "providers");
+        var r = ReelInProcess.Run(dir.Path, "providers");
         Assert.Equal(0, r.ExitCode);
         Assert.StartsWith("| | `local` | `openai` | `fal` | `veo` | `veo-vertex` |", r.Stdout, StringComparison.Ordinal);
         Assert.Contains("| `fal` | `generate_audio` | true\\|false |", r.Stdout, StringComparison.Ordinal);
@@ -209,7 +242,7 @@ public sealed class CliTests
     public void Schema_prints_the_draft_07_schema()
     {
         using var dir = new TempDirectory();
-        var r = ReelProcess.Run(dir.Path, "schema");
+        var r = ReelInProcess.Run(dir.Path, "schema");
         using var doc = JsonDocument.Parse(r.Stdout);
         Assert.Equal("http://json-schema.org/draft-07/schema#", doc.RootElement.GetProperty("$schema").GetString());
         Assert.Equal(File.ReadAllText(Path.Combine(ReelProcess.RepoRoot, "schemas", "reel.schema.json")), r.Stdout);
@@ -220,14 +253,14 @@ public sealed class CliTests
     {
         using var dir = new TempDirectory();
 
-        var r = ReelProcess.Run(dir.Path, "init", "film");
+        var r = ReelInProcess.Run(dir.Path, "init", "film");
         Assert.Equal(0, r.ExitCode);
         Assert.True(File.Exists(Path.Combine(dir.Path, "film", "reel.schema.json")));
         Assert.Contains(".reel/", File.ReadAllText(Path.Combine(dir.Path, "film", ".gitignore")), StringComparison.Ordinal);
-        Assert.Equal(0, ReelProcess.Run(Path.Combine(dir.Path, "film"), "validate", "storyboard.yaml").ExitCode);
-        Assert.Equal(0, ReelProcess.Run(Path.Combine(dir.Path, "film"), "run", "storyboard.yaml").ExitCode);
+        Assert.Equal(0, ReelInProcess.Run(Path.Combine(dir.Path, "film"), "validate", "storyboard.yaml").ExitCode);
+        Assert.Equal(0, ReelInProcess.Run(Path.Combine(dir.Path, "film"), "run", "storyboard.yaml").ExitCode);
 
-        var again = ReelProcess.Run(dir.Path, "init", "film");
+        var again = ReelInProcess.Run(dir.Path, "init", "film");
         Assert.Equal(2, again.ExitCode);
         Assert.Contains("already exists", again.Stderr, StringComparison.Ordinal);
     }
@@ -238,13 +271,13 @@ public sealed class CliTests
         using var dir = new TempDirectory();
         dir.Write("s.yaml", Hello);
 
-        var before = ReelProcess.Run(dir.Path, "status", "s.yaml");
+        var before = ReelInProcess.Run(dir.Path, "status", "s.yaml");
         Assert.Equal(0, before.ExitCode);
         Assert.Contains("not run", before.Stdout, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(dir.Path, ".reel")));
 
-        ReelProcess.Run(dir.Path, "run", "s.yaml");
-        var after = ReelProcess.Run(dir.Path, "status", "s.yaml");
+        ReelInProcess.Run(dir.Path, "run", "s.yaml");
+        var after = ReelInProcess.Run(dir.Path, "status", "s.yaml");
         Assert.Contains("2 steps: 2 locked", after.Stdout, StringComparison.Ordinal);
     }
 
@@ -255,7 +288,7 @@ public sealed class CliTests
         dir.Write("s.yaml", Hello);
         dir.Write("s.lock.yaml", "reel-lock: 1\nsteps:\n  hello: [\n");
 
-        var r = ReelProcess.Run(dir.Path, "plan", "s.yaml");
+        var r = ReelInProcess.Run(dir.Path, "plan", "s.yaml");
 
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("RL0002", r.Stderr, StringComparison.Ordinal);

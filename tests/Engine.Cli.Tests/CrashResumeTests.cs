@@ -6,7 +6,7 @@ namespace Reel.Cli.Tests;
 /// <summary>Kills <c>reel run</c> with SIGKILL at random moments, then resumes: nothing is lost, nothing is paid twice.</summary>
 public sealed class CrashResumeTests
 {
-    private static string Storyboard(int scenes)
+    internal static string Storyboard(int scenes)
     {
         var sb = new System.Text.StringBuilder("""
             reel: 1
@@ -39,7 +39,7 @@ public sealed class CrashResumeTests
         var script = dir.Write("storyboard.yaml", Storyboard(12));
         var kills = ReelProcess.RunAndKillAtRandom(dir.Path, ["run", "storyboard.yaml", "--concurrency", "3"], null, seed: 20261126, minMs: 250, maxMs: 1400, maxKills: 5);
 
-        var final = ReelProcess.Run(dir.Path, "run", "storyboard.yaml");
+        var final = ReelInProcess.Run(dir.Path, "run", "storyboard.yaml");
         Assert.True(final.ExitCode == 0, final.All);
         Assert.True(kills >= 2, $"only {kills} runs were killed mid-way; the test did not exercise crashes");
 
@@ -66,7 +66,7 @@ public sealed class CrashResumeTests
         });
 
         // A further run is a no-op.
-        var again = ReelProcess.Run(dir.Path, "run", "storyboard.yaml", "--json");
+        var again = ReelInProcess.Run(dir.Path, "run", "storyboard.yaml", "--json");
         Assert.Equal(0, again.ExitCode);
         Assert.DoesNotContain("\"done\"", again.Stdout.Replace("\"done\": 0", "", StringComparison.Ordinal), StringComparison.Ordinal);
     }

@@ -47,16 +47,16 @@ public sealed class ExamplesTests
         CopyExample(Path.Combine(ReelProcess.RepoRoot, "examples", example), temp.Path);
         const string Script = "storyboard.yaml";
 
-        var local = ReelProcess.Run(temp.Path, "validate", Script);
+        var local = ReelInProcess.Run(temp.Path, "validate", Script);
         Assert.True(local.ExitCode == 0, $"reel validate {example}: exit {local.ExitCode}\n{local.All}");
 
         foreach (var provider in TargetsOf(example))
         {
-            var remote = ReelProcess.Run(temp.Path, "validate", Script, "--provider", provider);
+            var remote = ReelInProcess.Run(temp.Path, "validate", Script, "--provider", provider);
             Assert.True(remote.ExitCode == 0, $"reel validate --provider {provider} {example}: exit {remote.ExitCode}\n{remote.All}");
         }
 
-        var plan = ReelProcess.Run(temp.Path, "plan", Script, "--json");
+        var plan = ReelInProcess.Run(temp.Path, "plan", Script, "--json");
         Assert.True(plan.ExitCode == 0, $"reel plan {example}: exit {plan.ExitCode}\n{plan.All}");
         var cuts = ParseSteps(plan.Stdout)
             .Where(s => s.GetProperty("kind").GetString() == "cut")
@@ -64,7 +64,7 @@ public sealed class ExamplesTests
             .ToList();
         Assert.NotEmpty(cuts);
 
-        var first = ReelProcess.Run(temp.Path, "run", Script, "--json");
+        var first = ReelInProcess.Run(temp.Path, "run", Script, "--json");
         Assert.True(first.ExitCode == 0, $"reel run {example}: exit {first.ExitCode}\n{first.All}");
         var firstSteps = ParseSteps(first.Stdout).ToDictionary(s => s.GetProperty("id").GetString()!);
         foreach (var cut in cuts)
@@ -79,7 +79,7 @@ public sealed class ExamplesTests
 
         Assert.True(File.Exists(Path.Combine(temp.Path, "out", "report.html")), "out/report.html was not written");
 
-        var second = ReelProcess.Run(temp.Path, "run", Script, "--json");
+        var second = ReelInProcess.Run(temp.Path, "run", Script, "--json");
         Assert.True(second.ExitCode == 0, $"second reel run {example}: exit {second.ExitCode}\n{second.All}");
         var statuses = ParseSteps(second.Stdout)
             .Select(s => (Id: s.GetProperty("id").GetString(), Status: s.GetProperty("status").GetString()))

@@ -72,7 +72,7 @@ public sealed class OpenAiEndToEndTests
     /// between the registration's response and its journal entry registers the character again on
     /// resume. Only killed runs may allow that; paid generations are always exactly once.
     /// </param>
-    private static void AssertOneJobPerStep(EmulatorProcess emulator, int extraCharacters = 0)
+    private static void AssertOneJobPerStep(Emulator emulator, int extraCharacters = 0)
     {
         var kinds = emulator.JobsCreated().GroupBy(j => j.GetProperty("kind").GetString()!).ToDictionary(g => g.Key, g => g.Count());
         Assert.InRange(kinds.GetValueOrDefault("character"), 1, 1 + extraCharacters);
@@ -95,9 +95,9 @@ public sealed class OpenAiEndToEndTests
     public void Multi_scene_storyboard_with_characters_image_extension_and_edit_completes_with_one_job_per_step()
     {
         using var dir = Project();
-        using var emulator = EmulatorProcess.Start(dir.Path, Key);
+        using var emulator = Emulator.Start(dir.Path, Key);
 
-        var r = ReelProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment(Key));
+        var r = ReelInProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment(Key));
 
         Assert.True(r.ExitCode == 0, r.All);
         AssertOneJobPerStep(emulator);
@@ -106,7 +106,7 @@ public sealed class OpenAiEndToEndTests
         Assert.True(File.Exists(Path.Combine(dir.Path, "out", "shots", "open-2.thumb.webp")));
         AssertNoSecretWritten(dir.Path, r);
 
-        var again = ReelProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment(Key));
+        var again = ReelInProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment(Key));
         Assert.Equal(0, again.ExitCode);
         Assert.Equal(7, emulator.JobsCreated().Count);
     }
@@ -115,9 +115,9 @@ public sealed class OpenAiEndToEndTests
     public void Faults_never_make_a_step_pay_twice()
     {
         using var dir = Project();
-        using var emulator = EmulatorProcess.Start(dir.Path, Key, faults: "429=0.15,500=0.1,reset=0.1,truncate=0.1", seed: 11);
+        using var emulator = Emulator.Start(dir.Path, Key, faults: "429=0.15,500=0.1,reset=0.1,truncate=0.1", seed: 11);
 
-        var r = ReelProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment(Key), TimeSpan.FromMinutes(4));
+        var r = ReelInProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment(Key), TimeSpan.FromMinutes(4));
 
         Assert.True(r.ExitCode == 0, r.All);
         var droppedRegistrations = emulator.Requests().Count(q => q.GetProperty("path").GetString() == "/v1/videos/characters" && q.GetProperty("status").GetInt32() == 0);
@@ -135,7 +135,7 @@ public sealed class OpenAiEndToEndTests
         using var emulator = EmulatorProcess.Start(dir.Path, Key, speed: 0.1);
         var kills = ReelProcess.RunAndKillAtRandom(dir.Path, ["run", "storyboard.yaml"], emulator.Environment(Key), seed: 42, minMs: 300, maxMs: 2500, maxKills: 4);
 
-        var final = ReelProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment(Key), TimeSpan.FromMinutes(3));
+        var final = ReelInProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment(Key), TimeSpan.FromMinutes(3));
 
         Assert.True(final.ExitCode == 0, final.All);
         Assert.True(kills >= 2, $"only {kills} runs were killed mid-way");
@@ -147,9 +147,9 @@ public sealed class OpenAiEndToEndTests
     {
         using var dir = new TempDirectory();
         dir.Write("storyboard.yaml", "reel: 1\nprovider: openai\nscenes:\n  - id: risky\n    prompt: A forbidden scene.\n");
-        using var emulator = EmulatorProcess.Start(dir.Path, Key, faults: "moderation=1");
+        using var emulator = Emulator.Start(dir.Path, Key, faults: "moderation=1");
 
-        var r = ReelProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment(Key));
+        var r = ReelInProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment(Key));
 
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("risky", r.Stderr, StringComparison.Ordinal);
@@ -157,7 +157,7 @@ public sealed class OpenAiEndToEndTests
         Assert.Contains("moderation", r.Stderr, StringComparison.Ordinal);
         Assert.Single(emulator.JobsCreated());
 
-        var again = ReelProcess.Run(dir.Path, ["status", "storyboard.yaml"]);
+        var again = ReelInProcess.Run(dir.Path, ["status", "storyboard.yaml"]);
         Assert.Contains("failed", again.Stdout, StringComparison.Ordinal);
     }
 
@@ -165,9 +165,9 @@ public sealed class OpenAiEndToEndTests
     public void A_wrong_key_stops_the_run_at_the_first_call()
     {
         using var dir = Project();
-        using var emulator = EmulatorProcess.Start(dir.Path, Key);
+        using var emulator = Emulator.Start(dir.Path, Key);
 
-        var r = ReelProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment("sk-wrong-key-99"));
+        var r = ReelInProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment("sk-wrong-key-99"));
 
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("nothing was submitted", r.Stderr, StringComparison.Ordinal);
@@ -178,28 +178,35 @@ public sealed class OpenAiEndToEndTests
         Assert.Empty(emulator.JobsCreated());
     }
 
-    [Fact]
-    public void Batch_mode_for_100_steps_uses_at_most_5_percent_of_the_requests_of_per_job_mode()
+    /// <summary>The longest test: a class of its own, so it runs in parallel with the others.</summary>
+    public sealed class Batch
     {
-        static string Many() => "reel: 1\nprovider: openai\ndefaults: { seconds: 4 }\nscenes:\n" + string.Concat(Enumerable.Range(1, 100).Select(i => $"  - id: s{i}\n    prompt: shot number {i}\n"));
-
-        int Requests(bool batch)
+        [Fact]
+        public async Task Batch_mode_for_100_steps_uses_at_most_5_percent_of_the_requests_of_per_job_mode()
         {
-            using var dir = new TempDirectory();
-            dir.Write("storyboard.yaml", Many());
-            using var emulator = EmulatorProcess.Start(dir.Path, Key, speed: 0.01);
-            var args = batch ? new[] { "run", "storyboard.yaml", "--batch" } : ["run", "storyboard.yaml"];
-            var r = ReelProcess.Run(dir.Path, args, emulator.Environment(Key), TimeSpan.FromMinutes(4));
-            Assert.True(r.ExitCode == 0, r.All);
-            Assert.Equal(100, emulator.JobsCreated().Count(j => j.GetProperty("kind").GetString() is "generate" or "batch"));
+            static string Many() => "reel: 1\nprovider: openai\ndefaults: { seconds: 4 }\nscenes:\n" + string.Concat(Enumerable.Range(1, 100).Select(i => $"  - id: s{i}\n    prompt: shot number {i}\n"));
 
-            // Content downloads are the same in both modes; count what submitting and tracking costs.
-            return emulator.Requests().Count(q => !q.GetProperty("path").GetString()!.EndsWith("/content", StringComparison.Ordinal));
+            int Requests(bool batch)
+            {
+                using var dir = new TempDirectory();
+                dir.Write("storyboard.yaml", Many());
+                using var emulator = Emulator.Start(dir.Path, Key, speed: 0.01);
+                var args = batch ? new[] { "run", "storyboard.yaml", "--batch" } : ["run", "storyboard.yaml"];
+                var r = ReelInProcess.Run(dir.Path, args, emulator.Environment(Key), TimeSpan.FromMinutes(4));
+                Assert.True(r.ExitCode == 0, r.All);
+                Assert.Equal(100, emulator.JobsCreated().Count(j => j.GetProperty("kind").GetString() is "generate" or "batch"));
+
+                // Content downloads are the same in both modes; count what submitting and tracking costs.
+                return emulator.Requests().Count(q => !q.GetProperty("path").GetString()!.EndsWith("/content", StringComparison.Ordinal));
+            }
+
+            // The two modes run side by side: each has its own project and emulator.
+            var perJobRun = Task.Run(() => Requests(batch: false));
+            var batchedRun = Task.Run(() => Requests(batch: true));
+            var perJob = await perJobRun;
+            var batched = await batchedRun;
+
+            Assert.True(batched * 20 <= perJob, $"batch used {batched} requests, per-job {perJob}");
         }
-
-        var perJob = Requests(batch: false);
-        var batched = Requests(batch: true);
-
-        Assert.True(batched * 20 <= perJob, $"batch used {batched} requests, per-job {perJob}");
     }
 }

@@ -43,9 +43,9 @@ public sealed class RealisticEndToEndTests
     {
         using var dir = new TempDirectory();
         dir.Write("storyboard.yaml", Script);
-        using var emulator = EmulatorProcess.Start(dir.Path, Key, speed: 0.02, realistic: true);
+        using var emulator = Emulator.Start(dir.Path, Key, speed: 0.02, realistic: true);
 
-        var r = ReelProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment(Key), TimeSpan.FromMinutes(4));
+        var r = ReelInProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment(Key), TimeSpan.FromMinutes(4));
 
         Assert.True(r.ExitCode == 0, r.All);
         Assert.Equal(4, emulator.JobsCreated().Count);

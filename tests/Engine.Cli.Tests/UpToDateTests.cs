@@ -32,10 +32,10 @@ public sealed class UpToDateTests
     {
         using var dir = new TempDirectory();
         dir.Write("s.yaml", Script);
-        Statuses(ReelProcess.Run(dir.Path, "run", "s.yaml", "--json"));
+        Statuses(ReelInProcess.Run(dir.Path, "run", "s.yaml", "--json"));
         Assert.True(File.Exists(Path.Combine(dir.Path, ".reel", "uptodate.json")));
 
-        var again = Statuses(ReelProcess.Run(dir.Path, "run", "s.yaml", "--json"));
+        var again = Statuses(ReelInProcess.Run(dir.Path, "run", "s.yaml", "--json"));
 
         Assert.All(again.Values, v => Assert.Equal("cached", v));
     }
@@ -45,11 +45,11 @@ public sealed class UpToDateTests
     {
         using var dir = new TempDirectory();
         dir.Write("s.yaml", Script);
-        Statuses(ReelProcess.Run(dir.Path, "run", "s.yaml", "--json"));
+        Statuses(ReelInProcess.Run(dir.Path, "run", "s.yaml", "--json"));
         var path = Path.Combine(dir.Path, "s.yaml");
         File.WriteAllText(path, Script.Replace("prompt: second", "prompt: second, at night", StringComparison.Ordinal));
 
-        var after = Statuses(ReelProcess.Run(dir.Path, "run", "s.yaml", "--json"));
+        var after = Statuses(ReelInProcess.Run(dir.Path, "run", "s.yaml", "--json"));
 
         Assert.Equal("cached", after["a"]);
         Assert.Equal("done", after["b"]);
@@ -61,20 +61,20 @@ public sealed class UpToDateTests
     {
         using var dir = new TempDirectory();
         dir.Write("s.yaml", Script);
-        Statuses(ReelProcess.Run(dir.Path, "run", "s.yaml", "--json"));
+        Statuses(ReelInProcess.Run(dir.Path, "run", "s.yaml", "--json"));
         var film = Path.Combine(dir.Path, "out", "film.mp4");
         File.Delete(film);
 
-        Statuses(ReelProcess.Run(dir.Path, "run", "s.yaml", "--json"));
+        Statuses(ReelInProcess.Run(dir.Path, "run", "s.yaml", "--json"));
         Assert.True(File.Exists(film));
 
-        var sha = JsonDocument.Parse(ReelProcess.Run(dir.Path, "run", "s.yaml", "--json").Stdout).RootElement
+        var sha = JsonDocument.Parse(ReelInProcess.Run(dir.Path, "run", "s.yaml", "--json").Stdout).RootElement
             .GetProperty("steps")[0].GetProperty("sha256").GetString()!;
         var victim = Path.Combine(dir.Path, ".reel", "objects", "sha256", sha[..2], sha[2..]);
         Assert.True(File.Exists(victim), victim);
         File.SetAttributes(victim, FileAttributes.Normal);
         File.Delete(victim);
-        var refetched = Statuses(ReelProcess.Run(dir.Path, "run", "s.yaml", "--json"));
+        var refetched = Statuses(ReelInProcess.Run(dir.Path, "run", "s.yaml", "--json"));
 
         Assert.Contains("done", refetched.Values);
         Assert.True(File.Exists(victim));
@@ -85,9 +85,9 @@ public sealed class UpToDateTests
     {
         using var dir = new TempDirectory();
         dir.Write("s.yaml", Script);
-        Statuses(ReelProcess.Run(dir.Path, "run", "s.yaml", "--json"));
+        Statuses(ReelInProcess.Run(dir.Path, "run", "s.yaml", "--json"));
 
-        var r = ReelProcess.Run(dir.Path, "run", "s.yaml", "--provider", "openai", "--frozen");
+        var r = ReelInProcess.Run(dir.Path, "run", "s.yaml", "--provider", "openai", "--frozen");
 
         Assert.Equal(3, r.ExitCode);
     }

@@ -39,7 +39,7 @@ public sealed partial class VeoAndFalEndToEndTests
     private static string[] Run(string provider, params string[] extra) => ["run", "storyboard.yaml", "--provider", provider, .. extra];
 
     /// <summary>Every paid step made exactly one job, and the lock holds exactly those jobs.</summary>
-    private static void AssertOneJobPerStep(string dir, EmulatorProcess emulator, int allowedExtra = 0)
+    private static void AssertOneJobPerStep(string dir, Emulator emulator, int allowedExtra = 0)
     {
         var created = emulator.JobsCreated().Select(j => j.GetProperty("job").GetString()!).ToList();
         Assert.InRange(created.Count, PaidSteps, PaidSteps + allowedExtra);
@@ -71,9 +71,9 @@ public sealed partial class VeoAndFalEndToEndTests
     public void The_example_completes_with_one_job_per_step_and_a_rerun_pays_nothing(string provider)
     {
         using var dir = Project();
-        using var emulator = EmulatorProcess.Start(dir.Path, Key);
+        using var emulator = Emulator.Start(dir.Path, Key);
 
-        var r = ReelProcess.Run(dir.Path, Run(provider), emulator.Environment(provider, Key), TimeSpan.FromMinutes(3));
+        var r = ReelInProcess.Run(dir.Path, Run(provider), emulator.Environment(provider, Key), TimeSpan.FromMinutes(3));
 
         Assert.True(r.ExitCode == 0, r.All);
         AssertOneJobPerStep(dir.Path, emulator);
@@ -90,86 +90,9 @@ public sealed partial class VeoAndFalEndToEndTests
             Assert.Equal(provider == "fal" ? 4 : 5, SeedLine().Matches(lockText).Count);
         }
 
-        var again = ReelProcess.Run(dir.Path, Run(provider), emulator.Environment(provider, Key));
+        var again = ReelInProcess.Run(dir.Path, Run(provider), emulator.Environment(provider, Key));
         Assert.True(again.ExitCode == 0, again.All);
         Assert.Equal(PaidSteps, emulator.JobsCreated().Count);
-    }
-
-    [Theory]
-    [MemberData(nameof(Providers))]
-    public void Rate_limits_server_errors_and_truncated_downloads_never_make_a_step_pay_twice(string provider)
-    {
-        using var dir = Project();
-        using var emulator = EmulatorProcess.Start(dir.Path, Key, faults: "429=0.15,500=0.1,503=0.05,truncate=0.2", seed: 5);
-
-        var r = ReelProcess.Run(dir.Path, Run(provider), emulator.Environment(provider, Key), TimeSpan.FromMinutes(4));
-
-        Assert.True(r.ExitCode == 0, r.All);
-        AssertOneJobPerStep(dir.Path, emulator);
-        AssertFilm(dir.Path);
-        var statuses = emulator.Requests().Select(q => q.GetProperty("status").GetInt32()).ToList();
-        Assert.Contains(429, statuses);
-        Assert.Contains(500, statuses);
-    }
-
-    [Theory]
-    [MemberData(nameof(Providers))]
-    public void A_submit_that_got_no_answer_is_reported_and_only_resubmitted_when_asked(string provider)
-    {
-        using var dir = Project();
-
-        // Every request is processed, then its connection is cut: the first submit creates a job nobody hears of.
-        using (var emulator = EmulatorProcess.Start(dir.Path, Key, faults: "reset=1"))
-        {
-            var r = ReelProcess.Run(dir.Path, Run(provider, "--concurrency", "1"), emulator.Environment(provider, Key), TimeSpan.FromMinutes(3));
-
-            Assert.Equal(1, r.ExitCode);
-            Assert.Contains("got no answer", r.Stderr, StringComparison.Ordinal);
-            Assert.Contains("--resubmit-unanswered", r.Stderr, StringComparison.Ordinal);
-            Assert.Single(emulator.JobsCreated());
-
-            var again = ReelProcess.Run(dir.Path, Run(provider, "--concurrency", "1"), emulator.Environment(provider, Key), TimeSpan.FromMinutes(3));
-            Assert.Equal(1, again.ExitCode);
-            Assert.Contains("got no answer", again.Stderr, StringComparison.Ordinal);
-            Assert.Single(emulator.JobsCreated());
-
-            var status = ReelProcess.Run(dir.Path, "status", "storyboard.yaml", "--provider", provider);
-            Assert.Matches(@"(?m)^\S+\s+unanswered\s", status.Stdout);
-        }
-
-        using (var healthy = EmulatorProcess.Start(dir.Path, Key))
-        {
-            File.Delete(healthy.AuditPath);
-            var resubmit = ReelProcess.Run(dir.Path, Run(provider, "--resubmit-unanswered"), healthy.Environment(provider, Key), TimeSpan.FromMinutes(3));
-            Assert.True(resubmit.ExitCode == 0, resubmit.All);
-            AssertFilm(dir.Path);
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(Providers))]
-    public void Killed_runs_resume_without_paying_twice(string provider)
-    {
-        using var dir = Project();
-        using var emulator = EmulatorProcess.Start(dir.Path, Key, speed: 0.1);
-        var env = emulator.Environment(provider, Key);
-        var kills = ReelProcess.RunAndKillAtRandom(dir.Path, Run(provider), env, seed: provider.Length, minMs: 300, maxMs: 2500, maxKills: 4);
-
-        var final = ReelProcess.Run(dir.Path, Run(provider), env, TimeSpan.FromMinutes(3));
-
-        // A kill between a submit leaving and its answer arriving leaves a job Reel can't find on a provider
-        // without a job list: such steps are reported, and only paid for again when the user asks.
-        var unanswered = UnansweredStep().Matches(final.Stderr).Select(m => m.Groups[1].Value).Distinct().ToList();
-        if (unanswered.Count > 0)
-        {
-            Assert.Equal(1, final.ExitCode);
-            final = ReelProcess.Run(dir.Path, Run(provider, "--resubmit-unanswered"), env, TimeSpan.FromMinutes(3));
-        }
-
-        Assert.True(final.ExitCode == 0, final.All);
-        Assert.True(kills >= 2, $"only {kills} runs were killed mid-way");
-        AssertOneJobPerStep(dir.Path, emulator, allowedExtra: unanswered.Count);
-        AssertFilm(dir.Path);
     }
 
     [Fact]
@@ -205,8 +128,8 @@ public sealed partial class VeoAndFalEndToEndTests
             LocalRenderer.WriteClip(new ClipSpec("mira", "character reference", new Reel.Engine.Core.VideoSize(1280, 720), 2, 7), clip);
         }
 
-        using var emulator = EmulatorProcess.Start(dir.Path, Key);
-        var r = ReelProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment("fal", Key), TimeSpan.FromMinutes(3));
+        using var emulator = Emulator.Start(dir.Path, Key);
+        var r = ReelInProcess.Run(dir.Path, ["run", "storyboard.yaml"], emulator.Environment("fal", Key), TimeSpan.FromMinutes(3));
 
         Assert.True(r.ExitCode == 0, r.All);
         var kinds = emulator.JobsCreated().GroupBy(j => j.GetProperty("kind").GetString()!).ToDictionary(g => g.Key, g => g.Count());
@@ -222,9 +145,9 @@ public sealed partial class VeoAndFalEndToEndTests
     public void A_wrong_key_stops_the_run_at_the_first_call(string provider)
     {
         using var dir = Project();
-        using var emulator = EmulatorProcess.Start(dir.Path, Key);
+        using var emulator = Emulator.Start(dir.Path, Key);
 
-        var r = ReelProcess.Run(dir.Path, Run(provider), emulator.Environment(provider, "wrong-key-5521"));
+        var r = ReelInProcess.Run(dir.Path, Run(provider), emulator.Environment(provider, "wrong-key-5521"));
 
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("nothing was submitted", r.Stderr, StringComparison.Ordinal);
@@ -246,7 +169,7 @@ public sealed partial class VeoAndFalEndToEndTests
             ["GOOGLE_CLOUD_ACCESS_TOKEN"] = null,
         };
 
-        var r = ReelProcess.Run(dir.Path, Run(provider), env);
+        var r = ReelInProcess.Run(dir.Path, Run(provider), env);
 
         Assert.Equal(2, r.ExitCode);
         Assert.Contains(provider == "fal" ? "FAL_KEY" : provider == "veo" ? "GEMINI_API_KEY" : "GOOGLE_CLOUD_ACCESS_TOKEN", r.Stderr, StringComparison.Ordinal);
@@ -258,4 +181,93 @@ public sealed partial class VeoAndFalEndToEndTests
 
     [GeneratedRegex(@"the submit of '([^']+)'")]
     private static partial Regex UnansweredStep();
+
+    /// <summary>Faults: a class of its own, so these long runs go in parallel with the others.</summary>
+    public sealed class Faults
+    {
+        [Theory]
+        [MemberData(nameof(Providers), MemberType = typeof(VeoAndFalEndToEndTests))]
+        public void Rate_limits_server_errors_and_truncated_downloads_never_make_a_step_pay_twice(string provider)
+        {
+            using var dir = Project();
+            using var emulator = Emulator.Start(dir.Path, Key, faults: "429=0.15,500=0.1,503=0.05,truncate=0.2", seed: 5);
+
+            var r = ReelInProcess.Run(dir.Path, Run(provider), emulator.Environment(provider, Key), TimeSpan.FromMinutes(4));
+
+            Assert.True(r.ExitCode == 0, r.All);
+            AssertOneJobPerStep(dir.Path, emulator);
+            AssertFilm(dir.Path);
+            var statuses = emulator.Requests().Select(q => q.GetProperty("status").GetInt32()).ToList();
+            Assert.Contains(429, statuses);
+            Assert.Contains(500, statuses);
+        }
+    }
+
+    /// <summary>Submits that get no answer: a class of its own, so these long runs go in parallel with the others.</summary>
+    public sealed class UnansweredSubmits
+    {
+        [Theory]
+        [MemberData(nameof(Providers), MemberType = typeof(VeoAndFalEndToEndTests))]
+        public void A_submit_that_got_no_answer_is_reported_and_only_resubmitted_when_asked(string provider)
+        {
+            using var dir = Project();
+
+            // Every request is processed, then its connection is cut: the first submit creates a job nobody hears of.
+            using (var emulator = Emulator.Start(dir.Path, Key, faults: "reset=1"))
+            {
+                var r = ReelInProcess.Run(dir.Path, Run(provider, "--concurrency", "1"), emulator.Environment(provider, Key), TimeSpan.FromMinutes(3));
+
+                Assert.Equal(1, r.ExitCode);
+                Assert.Contains("got no answer", r.Stderr, StringComparison.Ordinal);
+                Assert.Contains("--resubmit-unanswered", r.Stderr, StringComparison.Ordinal);
+                Assert.Single(emulator.JobsCreated());
+
+                var again = ReelInProcess.Run(dir.Path, Run(provider, "--concurrency", "1"), emulator.Environment(provider, Key), TimeSpan.FromMinutes(3));
+                Assert.Equal(1, again.ExitCode);
+                Assert.Contains("got no answer", again.Stderr, StringComparison.Ordinal);
+                Assert.Single(emulator.JobsCreated());
+
+                var status = ReelInProcess.Run(dir.Path, "status", "storyboard.yaml", "--provider", provider);
+                Assert.Matches(@"(?m)^\S+\s+unanswered\s", status.Stdout);
+            }
+
+            using (var healthy = Emulator.Start(dir.Path, Key))
+            {
+                File.Delete(healthy.AuditPath);
+                var resubmit = ReelInProcess.Run(dir.Path, Run(provider, "--resubmit-unanswered"), healthy.Environment(provider, Key), TimeSpan.FromMinutes(3));
+                Assert.True(resubmit.ExitCode == 0, resubmit.All);
+                AssertFilm(dir.Path);
+            }
+        }
+    }
+
+    /// <summary>SIGKILL at random moments (real processes): a class of its own, so these runs go in parallel with the others.</summary>
+    public sealed class KilledRuns
+    {
+        [Theory]
+        [MemberData(nameof(Providers), MemberType = typeof(VeoAndFalEndToEndTests))]
+        public void Killed_runs_resume_without_paying_twice(string provider)
+        {
+            using var dir = Project();
+            using var emulator = Emulator.Start(dir.Path, Key, speed: 0.1);
+            var env = emulator.Environment(provider, Key);
+            var kills = ReelProcess.RunAndKillAtRandom(dir.Path, Run(provider), env, seed: provider.Length, minMs: 300, maxMs: 2500, maxKills: 4);
+
+            var final = ReelInProcess.Run(dir.Path, Run(provider), env, TimeSpan.FromMinutes(3));
+
+            // A kill between a submit leaving and its answer arriving leaves a job Reel can't find on a provider
+            // without a job list: such steps are reported, and only paid for again when the user asks.
+            var unanswered = UnansweredStep().Matches(final.Stderr).Select(m => m.Groups[1].Value).Distinct().ToList();
+            if (unanswered.Count > 0)
+            {
+                Assert.Equal(1, final.ExitCode);
+                final = ReelInProcess.Run(dir.Path, Run(provider, "--resubmit-unanswered"), env, TimeSpan.FromMinutes(3));
+            }
+
+            Assert.True(final.ExitCode == 0, final.All);
+            Assert.True(kills >= 2, $"only {kills} runs were killed mid-way");
+            AssertOneJobPerStep(dir.Path, emulator, allowedExtra: unanswered.Count);
+            AssertFilm(dir.Path);
+        }
+    }
 }

@@ -22,49 +22,51 @@ internal static class Common
 
     public static Option<bool> AllowOutsideOption() => new("--allow-outside") { Description = "Allow file paths that leave the script's directory." };
 
-    public static bool StderrColor => !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null or "";
-
-    public static bool StdoutColor => !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null or "";
-
     /// <summary>What plan, status and run share: the compiled script, its lock and store, and the plan.</summary>
     public sealed record Planned(Compilation Compilation, Workspace Workspace, ScriptLock Lock, ObjectStore Store, Plan Plan);
 
+    /// <summary>The workspace of the script at <paramref name="path"/> (as typed, relative to the working directory).</summary>
+    public static Workspace Workspace(CliContext context, string path) => new(context.FullPath(path));
+
     /// <summary>Compiles a script and plans it against its lock and store, printing diagnostics. Null on errors.</summary>
-    public static Planned? CompileAndPlan(string path, string? provider, bool allowOutside, PlanOptions? planOptions = null, bool quietWarnings = false)
+    public static Planned? CompileAndPlan(CliContext context, string path, string? provider, bool allowOutside, PlanOptions? planOptions = null, bool quietWarnings = false)
     {
-        var compilation = Compile(path, provider, allowOutside, quietWarnings);
+        var compilation = Compile(context, path, provider, allowOutside, quietWarnings);
         if (compilation is null)
         {
             return null;
         }
 
-        var workspace = new Workspace(path);
+        var workspace = Workspace(context, path);
         var bag = new DiagnosticBag();
-        var scriptLock = workspace.ReadLock(bag);
+        var scriptLock = workspace.ReadLock(bag, context.WorkingDirectory);
         if (scriptLock is null)
         {
-            new DiagnosticPrinter(Console.Error, StderrColor).Print(bag.ToImmutable());
+            new DiagnosticPrinter(context).Print(bag.ToImmutable());
             return null;
         }
 
-        var store = workspace.OpenStore();
+        var store = workspace.OpenStore(context.Environment);
         var plan = Planner.Plan(compilation.Expanded!, new LockHistory(scriptLock, store), planOptions);
         return new Planned(compilation, workspace, scriptLock, store, plan);
     }
 
-    /// <summary>Compiles a script, printing diagnostics to stderr. Null when there were errors.</summary>
-    public static Compilation? Compile(string path, string? provider, bool allowOutside, bool quietWarnings = false)
+    /// <summary>
+    /// Compiles a script, printing diagnostics to stderr. Null when there were errors. The file is read
+    /// from <paramref name="path"/> resolved against the working directory; diagnostics name it as typed.
+    /// </summary>
+    public static Compilation? Compile(CliContext context, string path, string? provider, bool allowOutside, bool quietWarnings = false)
     {
-        var compilation = Compilation.Compile(path, new LoadOptions(provider, allowOutside));
+        var compilation = Compilation.Compile(context.FullPath(path), path, new LoadOptions(provider, allowOutside));
         var shown = quietWarnings ? compilation.Diagnostics.Where(d => d.Severity == Severity.Error).ToList() : [.. compilation.Diagnostics];
         if (shown.Count > 0)
         {
-            new DiagnosticPrinter(Console.Error, StderrColor).Print(shown);
+            new DiagnosticPrinter(context).Print(shown);
         }
 
         if (!compilation.Succeeded)
         {
-            DiagnosticPrinter.PrintSummary(Console.Error, compilation.Diagnostics);
+            DiagnosticPrinter.PrintSummary(context.Error, compilation.Diagnostics);
             return null;
         }
 

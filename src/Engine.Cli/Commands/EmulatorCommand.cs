@@ -5,7 +5,7 @@ namespace Reel.Cli.Commands;
 
 internal static class EmulatorCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var port = new Option<int>("--port") { Description = "TCP port on 127.0.0.1 (0 picks a free one).", DefaultValueFactory = _ => 8089 };
         var speed = new Option<double>("--speed") { Description = "Seconds of render time per second of clip (0.05: an 8 s clip is ready in 0.4 s).", DefaultValueFactory = _ => 1.0 };
@@ -27,12 +27,12 @@ internal static class EmulatorCommand
                 parse.GetValue(faults),
                 parse.GetValue(seed),
                 parse.GetValue(apiKey),
-                parse.GetValue(audit),
-                parse.GetValue(data),
+                InWorkingDirectory(parse.GetValue(audit)),
+                InWorkingDirectory(parse.GetValue(data)),
                 parse.GetValue(realistic));
             if (options.Speed <= 0 || options.Port is < 0 or > 65535)
             {
-                Console.Error.WriteLine("error: --speed must be positive and --port within 0–65535");
+                context.Error.WriteLine("error: --speed must be positive and --port within 0–65535");
                 return ExitCodes.Invalid;
             }
 
@@ -43,39 +43,34 @@ internal static class EmulatorCommand
             }
             catch (ArgumentException ex)
             {
-                Console.Error.WriteLine($"error: {(ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", "", StringComparison.Ordinal))}");
+                context.Error.WriteLine($"error: {(ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", "", StringComparison.Ordinal))}");
                 return ExitCodes.Invalid;
             }
             catch (IOException ex)
             {
-                Console.Error.WriteLine($"error: cannot listen on 127.0.0.1:{options.Port}: {ex.Message}");
+                context.Error.WriteLine($"error: cannot listen on 127.0.0.1:{options.Port}: {ex.Message}");
                 return ExitCodes.Invalid;
             }
 
             await using (server)
             {
-                Console.Out.WriteLine($"listening on {server.BaseAddress.ToString().TrimEnd('/')}");
-                Console.Out.Flush();
-                var stop = new TaskCompletionSource();
+                context.Out.WriteLine($"listening on {server.BaseAddress.ToString().TrimEnd('/')}");
+                context.Out.Flush();
+
+                // Serve until Ctrl+C (or the invocation's cancellation), then stop cleanly with exit 0.
+                var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 using var registration = cancellationToken.Register(() => stop.TrySetResult());
-                ConsoleCancelEventHandler onCancel = (_, e) =>
-                {
-                    e.Cancel = true;
-                    stop.TrySetResult();
-                };
-                Console.CancelKeyPress += onCancel;
-                try
+                using (context.TrapCancel())
                 {
                     await stop.Task;
-                }
-                finally
-                {
-                    Console.CancelKeyPress -= onCancel;
                 }
             }
 
             return ExitCodes.Success;
         });
         return command;
+
+        // Empty means "none" (audit) or "a temporary one" (data), as before.
+        string? InWorkingDirectory(string? path) => string.IsNullOrEmpty(path) ? path : context.FullPath(path);
     }
 }

@@ -6,7 +6,7 @@ namespace Reel.Cli.Commands;
 
 internal static class GraphCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var script = Common.ScriptArgument();
         var provider = Common.ProviderOption();
@@ -16,14 +16,14 @@ internal static class GraphCommand
         var command = new Command("graph", "Print the step graph as Mermaid or Graphviz DOT text.") { script, provider, allowOutside, format };
         command.SetAction(parse =>
         {
-            var compilation = Common.Compile(parse.GetValue(script)!, parse.GetValue(provider), parse.GetValue(allowOutside), quietWarnings: true);
+            var compilation = Common.Compile(context, parse.GetValue(script)!, parse.GetValue(provider), parse.GetValue(allowOutside), quietWarnings: true);
             if (compilation is null)
             {
                 return ExitCodes.Invalid;
             }
 
             var steps = Planner.Order(compilation.Expanded!.Steps);
-            Console.Out.Write(parse.GetValue(format) == "dot" ? GraphText.Dot(steps) : GraphText.Mermaid(steps));
+            context.Out.Write(parse.GetValue(format) == "dot" ? GraphText.Dot(steps) : GraphText.Mermaid(steps));
             return ExitCodes.Success;
         });
         return command;

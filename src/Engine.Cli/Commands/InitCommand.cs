@@ -32,17 +32,17 @@ internal static class InitCommand
 
         """;
 
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var dir = new Argument<string>("DIR") { Description = "Where to create the project (default: the current directory).", DefaultValueFactory = _ => "." };
         var command = new Command("init", "Scaffold a commented storyboard, its schema for editor completion, and a .gitignore.") { dir };
         command.SetAction(parse =>
         {
-            var target = Path.GetFullPath(parse.GetValue(dir)!);
+            var target = context.FullPath(parse.GetValue(dir)!);
             var script = Path.Combine(target, "storyboard.yaml");
             if (File.Exists(script))
             {
-                Console.Error.WriteLine($"error: {Path.GetRelativePath(Environment.CurrentDirectory, script)} already exists; init does not overwrite files");
+                context.Error.WriteLine($"error: {context.RelativePath(script)} already exists; init does not overwrite files");
                 return ExitCodes.Invalid;
             }
 
@@ -58,8 +58,8 @@ internal static class InitCommand
                 File.AppendAllLines(gitignore, missing);
             }
 
-            Console.Out.WriteLine($"created {Path.GetRelativePath(Environment.CurrentDirectory, script)}");
-            Console.Out.WriteLine("next: reel plan storyboard.yaml && reel run storyboard.yaml");
+            context.Out.WriteLine($"created {context.RelativePath(script)}");
+            context.Out.WriteLine("next: reel plan storyboard.yaml && reel run storyboard.yaml");
             return ExitCodes.Success;
         });
         return command;

@@ -9,7 +9,7 @@ namespace Reel.Cli.Commands;
 
 internal static class PlanCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var script = Common.ScriptArgument();
         var provider = Common.ProviderOption();
@@ -22,7 +22,7 @@ internal static class PlanCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(script)!;
-            if (Common.CompileAndPlan(path, parse.GetValue(provider), parse.GetValue(allowOutside)) is not { } planned)
+            if (Common.CompileAndPlan(context, path, parse.GetValue(provider), parse.GetValue(allowOutside)) is not { } planned)
             {
                 return ExitCodes.Invalid;
             }
@@ -30,15 +30,15 @@ internal static class PlanCommand
             var plan = planned.Plan;
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(PlanText.Json(plan, path));
+                context.Out.WriteLine(PlanText.Json(plan, path));
             }
-            else if (Common.StdoutColor)
+            else if (context.OutColor)
             {
-                RenderTable(plan, path);
+                RenderTable(context, plan, path);
             }
             else
             {
-                Console.Out.Write(PlanText.Render(plan, path));
+                context.Out.Write(PlanText.Render(plan, path));
             }
 
             return ExitCodes.Success;
@@ -46,9 +46,16 @@ internal static class PlanCommand
         return command;
     }
 
-    private static void RenderTable(Plan plan, string path)
+    private static void RenderTable(CliContext context, Plan plan, string path)
     {
-        var console = AnsiConsole.Console;
+        // What AnsiConsole.Console is, but on the invocation's stdout and environment.
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.Detect,
+            ColorSystem = ColorSystemSupport.Detect,
+            Out = new AnsiConsoleOutput(context.Out),
+            EnvironmentVariables = context.Environment.Where(v => v.Value is not null).ToDictionary(v => v.Key, v => v.Value!, StringComparer.Ordinal),
+        });
         var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(PlanText.Title(plan, path))}[/]");
         foreach (var (h, i) in PlanText.Header.Select((h, i) => (h, i)))
         {

@@ -12,7 +12,7 @@ namespace Reel.Cli.Commands;
 
 internal static class RunCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var script = Common.ScriptArgument();
         var provider = Common.ProviderOption();
@@ -41,6 +41,7 @@ internal static class RunCommand
                 parse.GetValue(batch),
                 parse.GetValue(resubmit));
             return await RunAsync(
+                context,
                 parse.GetValue(script)!,
                 parse.GetValue(provider),
                 parse.GetValue(allowOutside),
@@ -53,32 +54,32 @@ internal static class RunCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string path, string? providerName, bool allowOutside, RunOptions options, PlanOptions planOptions, bool json, bool verbose, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, string path, string? providerName, bool allowOutside, RunOptions options, PlanOptions planOptions, bool json, bool verbose, CancellationToken cancellationToken)
     {
         if (options.Concurrency < 1)
         {
-            Console.Error.WriteLine("error: --concurrency must be at least 1");
+            context.Error.WriteLine("error: --concurrency must be at least 1");
             return ExitCodes.Invalid;
         }
 
         if (options.MaxCost is < 0)
         {
-            Console.Error.WriteLine("error: --max-cost must not be negative");
+            context.Error.WriteLine("error: --max-cost must not be negative");
             return ExitCodes.Invalid;
         }
 
-        var workspace = new Workspace(path);
-        var storeRoot = ObjectStore.ResolveRoot(workspace.ReelDirectory);
+        var workspace = Common.Workspace(context, path);
+        var storeRoot = ObjectStore.ResolveRoot(workspace.ReelDirectory, context.Environment);
         var fullRun = planOptions.OnlyList.IsEmpty && planOptions.ForceList.IsEmpty;
         if (fullRun && UpToDate.ReadIfCurrent(workspace, providerName, allowOutside, storeRoot) is { } stamp)
         {
             // Nothing the last complete run read or wrote has changed: every step is cached.
             var cached = stamp.ToCachedResult();
-            Report(cached, stamp.CutIds, stamp.Exports, workspace, json);
+            Report(context, cached, stamp.CutIds, stamp.Exports, workspace, json);
             return ExitCodes.Success;
         }
 
-        if (Common.CompileAndPlan(path, providerName, allowOutside, planOptions) is not { } planned)
+        if (Common.CompileAndPlan(context, path, providerName, allowOutside, planOptions) is not { } planned)
         {
             return ExitCodes.Invalid;
         }
@@ -91,7 +92,7 @@ internal static class RunCommand
         {
             foreach (var id in unknown)
             {
-                Console.Error.WriteLine($"error: no step '{id}' in {path}{Suggestions.DidYouMean(id, expanded.Steps.Select(s => s.Id.Text))}");
+                context.Error.WriteLine($"error: no step '{id}' in {path}{Suggestions.DidYouMean(id, expanded.Steps.Select(s => s.Id.Text))}");
             }
 
             return ExitCodes.Invalid;
@@ -100,60 +101,42 @@ internal static class RunCommand
         var refusal = Runner.Refusal(plan, options);
         if (refusal is not null)
         {
-            Console.Error.WriteLine($"refused: {refusal}");
+            context.Error.WriteLine($"refused: {refusal}");
             return ExitCodes.Refused;
         }
 
         using var loggers = LoggerFactory.Create(b => b
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.ColorBehavior = Common.StderrColor ? Microsoft.Extensions.Logging.Console.LoggerColorBehavior.Enabled : Microsoft.Extensions.Logging.Console.LoggerColorBehavior.Disabled;
-            })
+            .AddProvider(new LineLoggerProvider(context.Error, context.ErrorColor))
             .AddFilter((category, level) => level >= (verbose ? LogLevel.Information : LogLevel.Warning) && !(category ?? "").StartsWith("System.Net.Http", StringComparison.Ordinal))
             .SetMinimumLevel(LogLevel.Information));
         Engine.Providers.IVideoProvider provider;
         try
         {
             // Keys come from the environment and go nowhere else.
-            var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-                .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
             provider = Engine.Providers.ProviderCatalog.Create(expanded.Provider, new Engine.Providers.ProviderComposition(
-                environment, workspace.LocalProviderDirectory, TimeProvider.System, loggers, new Random().NextDouble, () => new HttpClient { Timeout = TimeSpan.FromMinutes(10) }));
+                context.Environment, workspace.LocalProviderDirectory, TimeProvider.System, loggers, new Random().NextDouble, () => new HttpClient { Timeout = TimeSpan.FromMinutes(10) }));
         }
         catch (Engine.Providers.ProviderException ex)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
+            context.Error.WriteLine($"error: {ex.Message}");
             return ExitCodes.Invalid;
         }
 
         if (options.Batch && provider is not Engine.Providers.IBatchVideoProvider)
         {
-            Console.Error.WriteLine($"warning: provider '{provider.Name}' has no batch API; --batch is ignored and steps are submitted one by one");
+            context.Error.WriteLine($"warning: provider '{provider.Name}' has no batch API; --batch is ignored and steps are submitted one by one");
         }
 
         Directory.CreateDirectory(workspace.ReelDirectory);
         UpToDate.Remove(workspace);
         using var journal = Journal.Open(workspace.JournalPath, TimeProvider.System);
         var runner = new Runner(provider, store, journal, workspace.LockPath, scriptLock, TimeProvider.System, loggers.CreateLogger("reel.run"));
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            cts.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
         RunResult result;
-        try
+        using (context.TrapCancel())
         {
-            using var progress = new RunProgress(plan, live: Common.StderrColor && !json);
+            using var progress = new RunProgress(plan, context.Error, live: context.ErrorColor && !json, context.TerminalWidth);
             runner.Progress += progress.OnEvent;
-            result = await runner.RunAsync(plan, options, cts.Token);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
+            result = await runner.RunAsync(plan, options, cancellationToken);
         }
 
         var exported = Assembler.Assemble(plan, result, workspace, store, runner.Lock, pruneLock: planOptions.OnlyList.IsEmpty && result.Stop == RunStop.Completed);
@@ -162,7 +145,7 @@ internal static class RunCommand
             UpToDate.Capture(plan, result, workspace, storeRoot, providerName, allowOutside, exported).Write(workspace);
         }
 
-        Report(result, plan.Steps.Where(s => s.Request.Kind == Engine.Prompts.StepKind.Cut).Select(s => s.Id.Text), exported, workspace, json);
+        Report(context, result, plan.Steps.Where(s => s.Request.Kind == Engine.Prompts.StepKind.Cut).Select(s => s.Id.Text), exported, workspace, json);
 
         return result.Stop switch
         {
@@ -173,28 +156,28 @@ internal static class RunCommand
         };
     }
 
-    private static void Report(RunResult result, IEnumerable<string> cutIds, IReadOnlyList<ExportedFile> exported, Workspace workspace, bool json)
+    private static void Report(CliContext context, RunResult result, IEnumerable<string> cutIds, IReadOnlyList<ExportedFile> exported, Workspace workspace, bool json)
     {
         if (json)
         {
-            Console.Out.WriteLine(Json(result, exported));
+            context.Out.WriteLine(Json(context, result, exported));
         }
         else
         {
-            Summary(result, cutIds, exported, workspace);
+            Summary(context, result, cutIds, exported, workspace);
         }
     }
 
-    private static void Summary(RunResult result, IEnumerable<string> cutIds, IReadOnlyList<ExportedFile> exported, Workspace workspace)
+    private static void Summary(CliContext context, RunResult result, IEnumerable<string> cutIds, IReadOnlyList<ExportedFile> exported, Workspace workspace)
     {
         foreach (var failed in result.Steps.Where(s => s.Outcome == StepOutcome.Failed))
         {
-            Console.Error.WriteLine($"error: {failed.Id}: {failed.Error}");
+            context.Error.WriteLine($"error: {failed.Id}: {failed.Error}");
         }
 
         if (result.Message is not null)
         {
-            Console.Error.WriteLine(result.Stop == RunStop.Completed ? result.Message : $"{result.Stop.ToString().ToLowerInvariant()}: {result.Message}");
+            context.Error.WriteLine(result.Stop == RunStop.Completed ? result.Message : $"{result.Stop.ToString().ToLowerInvariant()}: {result.Message}");
         }
 
         foreach (var cut in cutIds)
@@ -202,17 +185,17 @@ internal static class RunCommand
             var file = exported.FirstOrDefault(e => e.StepId == cut);
             if (file is not null)
             {
-                Console.Out.WriteLine($"{cut}: {Path.GetRelativePath(Environment.CurrentDirectory, file.Path)}");
+                context.Out.WriteLine($"{cut}: {context.RelativePath(file.Path)}");
             }
         }
 
         var report = Path.Combine(workspace.OutDirectory, "report.html");
-        Console.Out.WriteLine($"report: {Path.GetRelativePath(Environment.CurrentDirectory, report)}");
+        context.Out.WriteLine($"report: {context.RelativePath(report)}");
         int Count(StepOutcome o) => result.Steps.Count(s => s.Outcome == o);
-        Console.Out.WriteLine($"{result.Steps.Length} steps: {Count(StepOutcome.Done)} done, {Count(StepOutcome.Cached)} cached, {Count(StepOutcome.Failed)} failed, {Count(StepOutcome.Skipped)} skipped · spent {PlanText.Money(result.Spent)}");
+        context.Out.WriteLine($"{result.Steps.Length} steps: {Count(StepOutcome.Done)} done, {Count(StepOutcome.Cached)} cached, {Count(StepOutcome.Failed)} failed, {Count(StepOutcome.Skipped)} skipped · spent {PlanText.Money(result.Spent)}");
     }
 
-    private static string Json(RunResult result, IReadOnlyList<ExportedFile> exported)
+    private static string Json(CliContext context, RunResult result, IReadOnlyList<ExportedFile> exported)
     {
         var doc = new
         {
@@ -221,7 +204,7 @@ internal static class RunCommand
                 id = s.Id,
                 status = s.Outcome.ToString().ToLowerInvariant(),
                 job = s.Job,
-                output = exported.FirstOrDefault(e => e.StepId == s.Id)?.Path is { } p ? Path.GetRelativePath(Environment.CurrentDirectory, p) : null,
+                output = exported.FirstOrDefault(e => e.StepId == s.Id)?.Path is { } p ? context.RelativePath(p) : null,
                 sha256 = s.Output,
                 cost = s.Cost,
                 error = s.Error,

@@ -5,12 +5,12 @@ namespace Reel.Cli.Commands;
 
 internal static class SchemaCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var command = new Command("schema", "Print the JSON schema of the script language (draft-07), for editors.");
         command.SetAction(_ =>
         {
-            Console.Out.Write(SchemaValidator.SchemaText);
+            context.Out.Write(SchemaValidator.SchemaText);
             return ExitCodes.Success;
         });
         return command;

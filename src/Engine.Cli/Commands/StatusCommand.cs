@@ -11,7 +11,7 @@ namespace Reel.Cli.Commands;
 
 internal static class StatusCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var script = Common.ScriptArgument();
         var provider = Common.ProviderOption();
@@ -24,7 +24,7 @@ internal static class StatusCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(script)!;
-            if (Common.CompileAndPlan(path, parse.GetValue(provider), parse.GetValue(allowOutside), quietWarnings: true) is not { } planned)
+            if (Common.CompileAndPlan(context, path, parse.GetValue(provider), parse.GetValue(allowOutside), quietWarnings: true) is not { } planned)
             {
                 return ExitCodes.Invalid;
             }
@@ -46,7 +46,7 @@ internal static class StatusCommand
 
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(new { script = path, provider = plan.Script.Provider, steps = rows }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+                context.Out.WriteLine(JsonSerializer.Serialize(new { script = path, provider = plan.Script.Provider, steps = rows }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
                 return ExitCodes.Success;
             }
 
@@ -57,11 +57,11 @@ internal static class StatusCommand
                 var detail = r.State == "unanswered"
                     ? "the submit got no answer; check the provider's dashboard, then run --resubmit-unanswered"
                     : r.Error ?? (r.State is "stale" or "not run" ? r.Reason : r.Job ?? "");
-                Console.Out.WriteLine($"{r.Id.PadRight(w)}  {r.State,-9}  {when,-19}  {detail}".TrimEnd());
+                context.Out.WriteLine($"{r.Id.PadRight(w)}  {r.State,-9}  {when,-19}  {detail}".TrimEnd());
             }
 
             var locked = rows.Count(r => r.State == "locked");
-            Console.Out.WriteLine($"{rows.Count} steps: {locked} locked, {rows.Count(r => r.State == "in flight")} in flight, {rows.Count(r => r.State is "failed" or "unanswered")} failed, {rows.Count(r => r.State is "stale" or "not run")} to run");
+            context.Out.WriteLine($"{rows.Count} steps: {locked} locked, {rows.Count(r => r.State == "in flight")} in flight, {rows.Count(r => r.State is "failed" or "unanswered")} failed, {rows.Count(r => r.State is "stale" or "not run")} to run");
             return ExitCodes.Success;
         });
         return command;

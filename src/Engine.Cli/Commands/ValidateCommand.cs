@@ -4,7 +4,7 @@ namespace Reel.Cli.Commands;
 
 internal static class ValidateCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var script = Common.ScriptArgument();
         var provider = Common.ProviderOption();
@@ -16,14 +16,14 @@ internal static class ValidateCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(script)!;
-            var compilation = Common.Compile(path, parse.GetValue(provider), parse.GetValue(allowOutside));
+            var compilation = Common.Compile(context, path, parse.GetValue(provider), parse.GetValue(allowOutside));
             if (compilation is null)
             {
                 return ExitCodes.Invalid;
             }
 
             var steps = compilation.Expanded!.Steps.Length;
-            Console.Out.WriteLine($"{path}: valid ({steps} step{(steps == 1 ? "" : "s")} on {compilation.Expanded.Provider})");
+            context.Out.WriteLine($"{path}: valid ({steps} step{(steps == 1 ? "" : "s")} on {compilation.Expanded.Provider})");
             return ExitCodes.Success;
         });
         return command;

@@ -23,8 +23,14 @@ public sealed record Workspace(string ScriptPath)
 
     public ObjectStore OpenStore() => new(ObjectStore.ResolveRoot(ReelDirectory));
 
+    /// <summary>The store, shared when <paramref name="environment"/> sets <c>REEL_STORE</c>.</summary>
+    public ObjectStore OpenStore(IReadOnlyDictionary<string, string?> environment) => new(ObjectStore.ResolveRoot(ReelDirectory, environment));
+
     /// <summary>Reads the lock; a malformed lock is a diagnostic, not an exception.</summary>
-    public ScriptLock? ReadLock(DiagnosticBag diagnostics)
+    public ScriptLock? ReadLock(DiagnosticBag diagnostics) => ReadLock(diagnostics, Environment.CurrentDirectory);
+
+    /// <summary>Reads the lock; a malformed lock is a diagnostic naming the file relative to <paramref name="baseDirectory"/>.</summary>
+    public ScriptLock? ReadLock(DiagnosticBag diagnostics, string baseDirectory)
     {
         try
         {
@@ -32,7 +38,7 @@ public sealed record Workspace(string ScriptPath)
         }
         catch (LockFileException ex)
         {
-            var location = ex.Location with { File = Path.GetRelativePath(Environment.CurrentDirectory, ex.Location.File) };
+            var location = ex.Location with { File = Path.GetRelativePath(baseDirectory, ex.Location.File) };
             diagnostics.Report(DiagnosticCodes.InvalidLock, $"the lock file is not valid: {ex.Reason}; fix it or delete it to plan from scratch", location);
             return null;
         }

@@ -10,10 +10,16 @@ public sealed record Compilation(Script? Script, ExpandedScript? Expanded, Immut
     public bool Succeeded => Expanded is not null && !Diagnostics.Any(d => d.Severity == Severity.Error);
 
     /// <summary>Reads the script at <paramref name="path"/> and runs the front half of the pipeline. Never throws for a user mistake.</summary>
-    public static Compilation Compile(string path, LoadOptions? options = null)
+    public static Compilation Compile(string path, LoadOptions? options = null) => Compile(Path.GetFullPath(path), path, options);
+
+    /// <summary>
+    /// Reads the script at <paramref name="fullPath"/> and runs the front half of the pipeline; diagnostics name it
+    /// <paramref name="displayName"/> (the path as the user typed it). Never throws for a user mistake.
+    /// </summary>
+    public static Compilation Compile(string fullPath, string displayName, LoadOptions? options)
     {
         var bag = new DiagnosticBag();
-        var file = SourceReader.Read(Path.GetFullPath(path), path, bag, SourceLocation.None);
+        var file = SourceReader.Read(fullPath, displayName, bag, SourceLocation.None);
         return file is null ? new Compilation(null, null, bag.ToImmutable()) : Compile(file, bag, options);
     }
 

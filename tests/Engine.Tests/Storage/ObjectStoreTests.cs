@@ -228,6 +228,14 @@ public sealed class ObjectStoreTests : IDisposable
         }
     }
 
+    [Fact]
+    public void ResolveRoot_prefers_REEL_STORE_of_the_given_environment_over_the_process()
+    {
+        Assert.Equal("/p/.reel", ObjectStore.ResolveRoot("/p/.reel", new Dictionary<string, string?>()));
+        Assert.Equal("/p/.reel", ObjectStore.ResolveRoot("/p/.reel", new Dictionary<string, string?> { [ObjectStore.StoreEnvironmentVariable] = " " }));
+        Assert.Equal("/shared/store", ObjectStore.ResolveRoot("/p/.reel", new Dictionary<string, string?> { [ObjectStore.StoreEnvironmentVariable] = "/shared/store" }));
+    }
+
     /// <summary>A non-seekable stream of deterministic bytes, produced on demand (never held in memory).</summary>
     private sealed class GeneratingStream(long length) : Stream
     {
