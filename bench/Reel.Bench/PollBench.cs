@@ -5,6 +5,7 @@ using System.Text.Json;
 using Reel.Emulator;
 using Reel.Engine.Execution;
 using Reel.Engine.Planning;
+using Reel.Engine.Projects;
 using Reel.Engine.Prompts;
 using Reel.Engine.Providers.OpenAi;
 using Reel.Engine.Scripts;
@@ -30,36 +31,24 @@ internal static class PollBench
         try
         {
             var path = WriteStoryboard(dir, jobs);
-            var compilation = Compilation.Compile(path);
-            if (!compilation.Succeeded)
-            {
-                throw new InvalidOperationException("the generated storyboard does not compile:\n" + string.Join('\n', compilation.Diagnostics.Take(10)));
-            }
-
-            var plan = Planner.Plan(compilation.Expanded!, NoHistory.Instance);
-            var secondsOf = plan.Steps.ToDictionary(s => s.Id.Text, s => ((ClipStep)s.Request).Seconds, StringComparer.Ordinal);
-
             await using var server = await EmulatorServer.StartAsync(new EmulatorOptions(Port: 0, Speed: speed, AuditPath: audit, DataDirectory: Path.Combine(dir, "emulator")));
             var timing = new TimingHandler();
             using var http = new HttpClient(timing) { Timeout = TimeSpan.FromMinutes(10) };
             var provider = new OpenAiProvider(http, new OpenAiOptions("sk-bench", new Uri(server.BaseAddress, "/v1")), new Reel.Engine.Providers.Http.Retries(TimeProvider.System, new Random(1).NextDouble));
-
-            var workspace = new Workspace(path);
-            var store = workspace.OpenStore();
-            Directory.CreateDirectory(workspace.ReelDirectory);
-            using var journal = Journal.Open(workspace.JournalPath, TimeProvider.System);
-            var runner = new Runner(provider, store, journal, workspace.LockPath, LockFile.Read(workspace.LockPath), TimeProvider.System);
+            var host = new ProjectHost(new Dictionary<string, string?>(), dir) { Providers = (_, _) => provider, Randomizer = new Random(1).NextDouble };
+            var project = Project.Open(path, new ProjectOptions(), host);
             var detected = new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-            runner.Progress += e =>
-            {
-                if (e.Phase == RunPhase.Downloading)
-                {
-                    detected.TryAdd(e.StepId, DateTimeOffset.UtcNow);
-                }
-            };
+            var observer = new DownloadWatch(detected);
 
             var started = DateTimeOffset.UtcNow;
-            var result = await runner.RunAsync(plan, new RunOptions(Concurrency: concurrency));
+            var outcome = await project.RunAsync(new RunRequest(new RunOptions(Concurrency: concurrency), new PlanOptions()), observer);
+            if (outcome.End != RunEnd.Ran)
+            {
+                throw new InvalidOperationException($"the generated storyboard does not run: {outcome.End} {outcome.Message} " + string.Join('\n', outcome.Planned?.Compilation.Diagnostics.Take(10) ?? []));
+            }
+
+            var (plan, result) = (observer.Plan!, outcome.Report!.Result);
+            var secondsOf = plan.Steps.ToDictionary(s => s.Id.Text, s => ((ClipStep)s.Request).Seconds, StringComparer.Ordinal);
             var wall = DateTimeOffset.UtcNow - started;
             if (result.Stop != RunStop.Completed || result.Steps.Any(s => s.Outcome != StepOutcome.Done))
             {
@@ -234,4 +223,24 @@ internal static class PollBench
     /// <summary>Nearest-rank percentile of an ascending list.</summary>
     private static double Percentile(List<double> sorted, double p) =>
         sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+}
+
+/// <summary>Notes when each step's clip starts downloading: the moment Reel saw the job finished.</summary>
+internal sealed class DownloadWatch(ConcurrentDictionary<string, DateTimeOffset> detected) : IRunObserver
+{
+    public Plan? Plan { get; private set; }
+
+    public void Starting(PlanOutcome planned, IReadOnlyList<string> warnings) => Plan = planned.Plan;
+
+    public void OnEvent(RunEvent e)
+    {
+        if (e.Phase == RunPhase.Downloading)
+        {
+            detected.TryAdd(e.StepId, DateTimeOffset.UtcNow);
+        }
+    }
+
+    public void Finished()
+    {
+    }
 }

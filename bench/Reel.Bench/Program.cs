@@ -244,9 +244,9 @@ internal static class Program
         var compilation = Compilation.Compile(path);
         Lap("Compile again, warm (what a long-lived process would pay)");
         var workspace = new Workspace(path);
-        var scriptLock = workspace.ReadLock(new DiagnosticBag())!;
+        var scriptLock = workspace.ReadLock(new DiagnosticBag(), Environment.CurrentDirectory)!;
         Lap("Read lock");
-        var store = workspace.OpenStore();
+        var store = workspace.OpenStore(new Dictionary<string, string?>());
         var plan = Planner.Plan(compilation.Expanded!, new LockHistory(scriptLock, store));
         Lap("Plan (with lock + store)");
         using var journal = Journal.Open(workspace.JournalPath, TimeProvider.System);

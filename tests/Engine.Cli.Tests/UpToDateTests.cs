@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Reel.Engine.Storage;
 
 namespace Reel.Cli.Tests;
 
@@ -33,7 +34,7 @@ public sealed class UpToDateTests
         using var dir = new TempDirectory();
         dir.Write("s.yaml", Script);
         Statuses(ReelInProcess.Run(dir.Path, "run", "s.yaml", "--json"));
-        Assert.True(File.Exists(Path.Combine(dir.Path, ".reel", "uptodate.json")));
+        Assert.True(File.Exists(Path.Combine(dir.Path, ".reel", UpToDateStamp.FileName)));
 
         var again = Statuses(ReelInProcess.Run(dir.Path, "run", "s.yaml", "--json"));
 

@@ -249,7 +249,8 @@ public sealed partial class VeoAndFalEndToEndTests
         public void Killed_runs_resume_without_paying_twice(string provider)
         {
             using var dir = Project();
-            using var emulator = Emulator.Start(dir.Path, Key, speed: 0.1);
+            // Slow enough jobs that the random kills land while runs are still working, even on a busy machine.
+            using var emulator = Emulator.Start(dir.Path, Key, speed: 0.3);
             var env = emulator.Environment(provider, Key);
             var kills = ReelProcess.RunAndKillAtRandom(dir.Path, Run(provider), env, seed: provider.Length, minMs: 300, maxMs: 2500, maxKills: 4);
 

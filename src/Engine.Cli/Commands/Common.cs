@@ -1,10 +1,8 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using Reel.Engine.Core;
-using Reel.Engine.Execution;
-using Reel.Engine.Planning;
+using Reel.Engine.Projects;
 using Reel.Engine.Prompts;
-using Reel.Engine.Scripts;
-using Reel.Engine.Storage;
 
 namespace Reel.Cli.Commands;
 
@@ -22,42 +20,19 @@ internal static class Common
 
     public static Option<bool> AllowOutsideOption() => new("--allow-outside") { Description = "Allow file paths that leave the script's directory." };
 
-    /// <summary>What plan, status and run share: the compiled script, its lock and store, and the plan.</summary>
-    public sealed record Planned(Compilation Compilation, Workspace Workspace, ScriptLock Lock, ObjectStore Store, Plan Plan);
-
-    /// <summary>The workspace of the script at <paramref name="path"/> (as typed, relative to the working directory).</summary>
-    public static Workspace Workspace(CliContext context, string path) => new(context.FullPath(path));
-
-    /// <summary>Compiles a script and plans it against its lock and store, printing diagnostics. Null on errors.</summary>
-    public static Planned? CompileAndPlan(CliContext context, string path, string? provider, bool allowOutside, PlanOptions? planOptions = null, bool quietWarnings = false)
+    /// <summary>The engine's front door for the script at <paramref name="path"/> (as typed, relative to the working directory).</summary>
+    public static Project Open(CliContext context, string path, string? provider, bool allowOutside, ILoggerFactory? loggers = null)
     {
-        var compilation = Compile(context, path, provider, allowOutside, quietWarnings);
-        if (compilation is null)
-        {
-            return null;
-        }
-
-        var workspace = Workspace(context, path);
-        var bag = new DiagnosticBag();
-        var scriptLock = workspace.ReadLock(bag, context.WorkingDirectory);
-        if (scriptLock is null)
-        {
-            new DiagnosticPrinter(context).Print(bag.ToImmutable());
-            return null;
-        }
-
-        var store = workspace.OpenStore(context.Environment);
-        var plan = Planner.Plan(compilation.Expanded!, new LockHistory(scriptLock, store), planOptions);
-        return new Planned(compilation, workspace, scriptLock, store, plan);
+        var host = new ProjectHost(context.Environment, context.WorkingDirectory);
+        return Project.Open(path, new ProjectOptions(provider, allowOutside), loggers is null ? host : host with { Loggers = loggers });
     }
 
     /// <summary>
-    /// Compiles a script, printing diagnostics to stderr. Null when there were errors. The file is read
-    /// from <paramref name="path"/> resolved against the working directory; diagnostics name it as typed.
+    /// Prints a compilation's diagnostics to stderr (only its errors when <paramref name="quietWarnings"/>), and
+    /// the count when there were errors. True when it succeeded.
     /// </summary>
-    public static Compilation? Compile(CliContext context, string path, string? provider, bool allowOutside, bool quietWarnings = false)
+    public static bool Print(CliContext context, Compilation compilation, bool quietWarnings = false)
     {
-        var compilation = Compilation.Compile(context.FullPath(path), path, new LoadOptions(provider, allowOutside));
         var shown = quietWarnings ? compilation.Diagnostics.Where(d => d.Severity == Severity.Error).ToList() : [.. compilation.Diagnostics];
         if (shown.Count > 0)
         {
@@ -67,9 +42,31 @@ internal static class Common
         if (!compilation.Succeeded)
         {
             DiagnosticPrinter.PrintSummary(context.Error, compilation.Diagnostics);
-            return null;
+            return false;
         }
 
-        return compilation;
+        return true;
+    }
+
+    /// <summary>Prints what a plan found: the script's diagnostics, then a bad lock, then unknown step names. True when there is a plan.</summary>
+    public static bool Print(CliContext context, PlanOutcome planned, bool quietWarnings = false)
+    {
+        if (!Print(context, planned.Compilation, quietWarnings))
+        {
+            return false;
+        }
+
+        if (!planned.LockDiagnostics.IsEmpty)
+        {
+            new DiagnosticPrinter(context).Print(planned.LockDiagnostics);
+            return false;
+        }
+
+        foreach (var message in planned.UnknownSteps)
+        {
+            context.Error.WriteLine($"error: {message}");
+        }
+
+        return planned.Succeeded;
     }
 }

@@ -16,8 +16,8 @@ internal static class GraphCommand
         var command = new Command("graph", "Print the step graph as Mermaid or Graphviz DOT text.") { script, provider, allowOutside, format };
         command.SetAction(parse =>
         {
-            var compilation = Common.Compile(context, parse.GetValue(script)!, parse.GetValue(provider), parse.GetValue(allowOutside), quietWarnings: true);
-            if (compilation is null)
+            var compilation = Common.Open(context, parse.GetValue(script)!, parse.GetValue(provider), parse.GetValue(allowOutside)).Compile();
+            if (!Common.Print(context, compilation, quietWarnings: true))
             {
                 return ExitCodes.Invalid;
             }

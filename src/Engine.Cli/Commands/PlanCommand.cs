@@ -22,12 +22,13 @@ internal static class PlanCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(script)!;
-            if (Common.CompileAndPlan(context, path, parse.GetValue(provider), parse.GetValue(allowOutside)) is not { } planned)
+            var planned = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside)).Plan();
+            if (!Common.Print(context, planned))
             {
                 return ExitCodes.Invalid;
             }
 
-            var plan = planned.Plan;
+            var plan = planned.Plan!;
             if (parse.GetValue(json))
             {
                 context.Out.WriteLine(PlanText.Json(plan, path));

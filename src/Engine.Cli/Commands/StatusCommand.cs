@@ -1,10 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Reel.Engine.Execution;
-using Reel.Engine.Planning;
-using Reel.Engine.Providers;
-using Reel.Engine.Scripts;
+using Reel.Engine.Projects;
 using Reel.Engine.Storage;
 
 namespace Reel.Cli.Commands;
@@ -24,29 +21,16 @@ internal static class StatusCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(script)!;
-            if (Common.CompileAndPlan(context, path, parse.GetValue(provider), parse.GetValue(allowOutside), quietWarnings: true) is not { } planned)
+            var (planned, rows) = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside)).Status();
+            if (!Common.Print(context, planned, quietWarnings: true))
             {
                 return ExitCodes.Invalid;
             }
 
-            var (workspace, scriptLock, plan) = (planned.Workspace, planned.Lock, planned.Plan);
-            using var journal = File.Exists(workspace.JournalPath) ? Journal.Open(workspace.JournalPath, TimeProvider.System) : null;
-            var canReconcile = ProviderCatalog.Find(plan.Script.Provider)?.CanReconcile ?? true;
-            var rows = plan.Steps.Select(s =>
-            {
-                var attempt = journal?.LatestForStep(s.Id);
-                var entry = scriptLock.ForStep(s.Id);
-                var state = s.Status == StepStatus.Cached ? "locked"
-                    : attempt is { IsFinished: false, JobId: null } && !canReconcile ? "unanswered"
-                    : attempt is { IsFinished: false } ? "in flight"
-                    : attempt is { State: JournalState.Failed } ? "failed"
-                    : entry is null ? "not run" : "stale";
-                return new StatusRow(s.Id, state, s.Reason.Text(), attempt?.State.Text(), attempt?.JobId ?? entry?.Job, entry?.Output, attempt?.Error, attempt?.UpdatedAt ?? entry?.Created);
-            }).ToList();
-
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { script = path, provider = plan.Script.Provider, steps = rows }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+                var steps = rows.Select(r => new { r.Id, State = r.State.Text(), r.Reason, Attempt = r.Attempt?.Text(), r.Job, r.Output, r.Error, r.Updated });
+                context.Out.WriteLine(JsonSerializer.Serialize(new { script = path, provider = planned.Plan!.Script.Provider, steps }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
                 return ExitCodes.Success;
             }
 
@@ -54,18 +38,16 @@ internal static class StatusCommand
             foreach (var r in rows)
             {
                 var when = r.Updated?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "";
-                var detail = r.State == "unanswered"
+                var detail = r.State == StepState.Unanswered
                     ? "the submit got no answer; check the provider's dashboard, then run --resubmit-unanswered"
-                    : r.Error ?? (r.State is "stale" or "not run" ? r.Reason : r.Job ?? "");
-                context.Out.WriteLine($"{r.Id.PadRight(w)}  {r.State,-9}  {when,-19}  {detail}".TrimEnd());
+                    : r.Error ?? (r.State is StepState.Stale or StepState.NotRun ? r.Reason : r.Job ?? "");
+                context.Out.WriteLine($"{r.Id.PadRight(w)}  {r.State.Text(),-9}  {when,-19}  {detail}".TrimEnd());
             }
 
-            var locked = rows.Count(r => r.State == "locked");
-            context.Out.WriteLine($"{rows.Count} steps: {locked} locked, {rows.Count(r => r.State == "in flight")} in flight, {rows.Count(r => r.State is "failed" or "unanswered")} failed, {rows.Count(r => r.State is "stale" or "not run")} to run");
+            int Count(params StepState[] states) => rows.Count(r => states.Contains(r.State));
+            context.Out.WriteLine($"{rows.Length} steps: {Count(StepState.Locked)} locked, {Count(StepState.InFlight)} in flight, {Count(StepState.Failed, StepState.Unanswered)} failed, {Count(StepState.Stale, StepState.NotRun)} to run");
             return ExitCodes.Success;
         });
         return command;
     }
-
-    private sealed record StatusRow(string Id, string State, string Reason, string? Attempt, string? Job, string? Output, string? Error, DateTimeOffset? Updated);
 }

@@ -16,8 +16,8 @@ internal static class ValidateCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(script)!;
-            var compilation = Common.Compile(context, path, parse.GetValue(provider), parse.GetValue(allowOutside));
-            if (compilation is null)
+            var compilation = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside)).Compile();
+            if (!Common.Print(context, compilation))
             {
                 return ExitCodes.Invalid;
             }

@@ -5,6 +5,7 @@ using System.Text;
 using Reel.Engine.Execution;
 using Reel.Engine.Planning;
 using Reel.Engine.Prompts;
+using Reel.Engine.Storage;
 
 namespace Reel.Engine.Reporting;
 

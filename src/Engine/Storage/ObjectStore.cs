@@ -38,26 +38,14 @@ public sealed class ObjectStore
 
     /// <summary>
     /// The store root for a project whose state directory is <paramref name="reelDir"/> (normally <c>.reel</c>):
-    /// <c>$REEL_STORE</c> when set and non-empty, otherwise <paramref name="reelDir"/>.
-    /// </summary>
-    public static string ResolveRoot(string reelDir)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(reelDir);
-        return Resolve(reelDir, Environment.GetEnvironmentVariable(StoreEnvironmentVariable));
-    }
-
-    /// <summary>
-    /// The store root for a project whose state directory is <paramref name="reelDir"/>: <c>REEL_STORE</c> of
-    /// <paramref name="environment"/> when set and non-empty, otherwise <paramref name="reelDir"/>.
+    /// <c>REEL_STORE</c> of <paramref name="environment"/> when set and non-empty, otherwise <paramref name="reelDir"/>.
     /// </summary>
     public static string ResolveRoot(string reelDir, IReadOnlyDictionary<string, string?> environment)
     {
         ArgumentException.ThrowIfNullOrEmpty(reelDir);
         ArgumentNullException.ThrowIfNull(environment);
-        return Resolve(reelDir, environment.TryGetValue(StoreEnvironmentVariable, out var shared) ? shared : null);
+        return environment.TryGetValue(StoreEnvironmentVariable, out var shared) && !string.IsNullOrWhiteSpace(shared) ? shared : reelDir;
     }
-
-    private static string Resolve(string reelDir, string? shared) => string.IsNullOrWhiteSpace(shared) ? reelDir : shared;
 
     /// <summary>The path where the object with this hash lives (whether or not it exists).</summary>
     public string PathOf(string sha256)

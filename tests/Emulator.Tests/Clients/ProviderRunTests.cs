@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Reel.Engine.Execution;
 using Reel.Engine.Planning;
+using Reel.Engine.Projects;
 using Reel.Engine.Prompts;
 using Reel.Engine.Providers;
 using Reel.Engine.Scripts;
@@ -93,13 +94,6 @@ public sealed class ProviderRunTests : IDisposable
                 prompt: A lighthouse at dawn
                 model: {model}
             """);
-        var compilation = Compilation.Compile(script);
-        Assert.True(compilation.Succeeded, string.Join("\n", compilation.Diagnostics));
-        var workspace = new Workspace(script);
-        var store = workspace.OpenStore();
-        var scriptLock = LockFile.Read(workspace.LockPath);
-        var plan = Planner.Plan(compilation.Expanded!, new LockHistory(scriptLock, store));
-        Directory.CreateDirectory(workspace.ReelDirectory);
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
         var root = emulator.BaseAddress.AbsoluteUri.TrimEnd('/');
         var environment = new Dictionary<string, string?>
@@ -115,12 +109,15 @@ public sealed class ProviderRunTests : IDisposable
             ["GOOGLE_VERTEX_BASE_URL"] = root,
         };
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var provider = ProviderCatalog.Create(providerName, new ProviderComposition(
-            environment, workspace.LocalProviderDirectory, _time, loggers, new Random(3).NextDouble, () => http));
-        using var journal = Journal.Open(workspace.JournalPath, _time);
-        var runner = new Runner(provider, store, journal, workspace.LockPath, scriptLock, _time, loggers.CreateLogger("reel.run"));
+        var host = new ProjectHost(environment, _dir)
+        {
+            Time = _time,
+            Loggers = loggers,
+            Randomizer = new Random(3).NextDouble,
+            Providers = (name, composition) => ProviderCatalog.Create(name, composition with { HttpClients = () => http }),
+        };
 
-        var run = runner.RunAsync(plan, new RunOptions());
+        var run = Project.Open(script, new ProjectOptions(), host).RunAsync(new RunRequest(new RunOptions(), new PlanOptions()));
         for (var i = 0; i < 20_000 && !run.IsCompleted; i++)
         {
             _time.Advance(TimeSpan.FromMilliseconds(250));
@@ -128,7 +125,9 @@ public sealed class ProviderRunTests : IDisposable
         }
 
         Assert.True(run.IsCompleted, "the run did not finish");
-        return await run;
+        var outcome = await run;
+        Assert.True(outcome.End == RunEnd.Ran, outcome.Message);
+        return outcome.Report!.Result;
     }
 
     private List<(string Method, string Path, int Status)> AuditLines()

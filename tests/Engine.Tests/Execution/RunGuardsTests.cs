@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Reel.Engine.Execution;
 using Reel.Engine.Planning;
+using Reel.Engine.Projects;
 using Reel.Engine.Prompts;
 using Reel.Engine.Providers;
 using Reel.Engine.Providers.Local;
@@ -77,15 +78,10 @@ public sealed class RunGuardsTests : IDisposable
 
     private async Task<RunResult> RunAsync(IVideoProvider provider, RunOptions options)
     {
-        var compilation = Compilation.Compile(ScriptPath);
-        Assert.True(compilation.Succeeded, string.Join("\n", compilation.Diagnostics));
-        var workspace = new Workspace(ScriptPath);
-        var store = workspace.OpenStore();
-        var plan = Planner.Plan(compilation.Expanded!, new LockHistory(ScriptLock.Empty, store));
-        Directory.CreateDirectory(workspace.ReelDirectory);
-        using var journal = Journal.Open(workspace.JournalPath, TimeProvider.System);
-        var runner = new Runner(provider, store, journal, workspace.LockPath, ScriptLock.Empty, TimeProvider.System);
-        return await runner.RunAsync(plan, options);
+        var host = new ProjectHost(new Dictionary<string, string?>(), _dir) { Providers = (_, _) => provider };
+        var outcome = await Project.Open(ScriptPath, new ProjectOptions(), host).RunAsync(new RunRequest(options, new PlanOptions()));
+        Assert.True(outcome.End == RunEnd.Ran, outcome.Message);
+        return outcome.Report!.Result;
     }
 
     /// <summary>

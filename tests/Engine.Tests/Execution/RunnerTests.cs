@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Reel.Engine.Execution;
 using Reel.Engine.Planning;
+using Reel.Engine.Projects;
 using Reel.Engine.Prompts;
 using Reel.Engine.Providers;
 using Reel.Engine.Providers.Local;
@@ -59,18 +60,15 @@ public sealed class RunnerTests : IDisposable
 
     private async Task<(RunResult Result, Plan Plan)> RunAsync(CountingProvider provider, RunOptions? options = null, PlanOptions? planOptions = null, CancellationToken cancellationToken = default)
     {
-        var compilation = Compilation.Compile(ScriptPath);
-        Assert.True(compilation.Succeeded, string.Join("\n", compilation.Diagnostics));
-        var workspace = new Workspace(ScriptPath);
-        var store = workspace.OpenStore();
-        var scriptLock = LockFile.Read(workspace.LockPath);
-        var plan = Planner.Plan(compilation.Expanded!, new LockHistory(scriptLock, store), planOptions);
-        Directory.CreateDirectory(workspace.ReelDirectory);
-        using var journal = Journal.Open(workspace.JournalPath, TimeProvider.System);
-        var runner = new Runner(provider, store, journal, workspace.LockPath, scriptLock, TimeProvider.System);
-        var result = await runner.RunAsync(plan, options ?? new RunOptions(), cancellationToken);
-        Assembler.Assemble(plan, result, workspace, store, runner.Lock, pruneLock: true);
-        return (result, plan);
+        var outcome = await RunOutcomeAsync(provider, options, planOptions, cancellationToken);
+        Assert.True(outcome.End == RunEnd.Ran, outcome.Message);
+        return (outcome.Report!.Result, outcome.Planned?.Plan!);
+    }
+
+    private Task<RunOutcome> RunOutcomeAsync(CountingProvider provider, RunOptions? options = null, PlanOptions? planOptions = null, CancellationToken cancellationToken = default)
+    {
+        var host = new ProjectHost(new Dictionary<string, string?>(), _dir) { Providers = (_, _) => provider };
+        return Project.Open(ScriptPath, new ProjectOptions(), host).RunAsync(new RunRequest(options ?? new RunOptions(), planOptions ?? new PlanOptions()), cancellationToken: cancellationToken);
     }
 
     private CountingProvider NewProvider() => new(new LocalProvider(Path.Combine(_dir, ".reel", "local"), TimeProvider.System));
@@ -95,6 +93,9 @@ public sealed class RunnerTests : IDisposable
     {
         await RunAsync(NewProvider());
         var second = NewProvider();
+
+        // Without the record of the complete run, the plan and the runner themselves must find every step cached.
+        File.Delete(new Workspace(ScriptPath).StampPath);
 
         var (result, _) = await RunAsync(second);
 
@@ -124,7 +125,7 @@ public sealed class RunnerTests : IDisposable
         await RunAsync(NewProvider());
         var workspace = new Workspace(ScriptPath);
         var entry = LockFile.Read(workspace.LockPath).ForStep("b#1")!;
-        var store = workspace.OpenStore();
+        var store = workspace.OpenStore(new Dictionary<string, string?>());
         File.SetAttributes(store.PathOf(entry.Output!), FileAttributes.Normal);
         File.Delete(store.PathOf(entry.Output!));
         var second = NewProvider();
@@ -143,10 +144,10 @@ public sealed class RunnerTests : IDisposable
     {
         var provider = NewProvider();
 
-        var (result, _) = await RunAsync(provider, new RunOptions(Frozen: true));
+        var outcome = await RunOutcomeAsync(provider, new RunOptions(Frozen: true));
 
-        Assert.Equal(RunStop.Refused, result.Stop);
-        Assert.Contains("--frozen", result.Message, StringComparison.Ordinal);
+        Assert.Equal(RunEnd.Refused, outcome.End);
+        Assert.Contains("--frozen", outcome.Message, StringComparison.Ordinal);
         Assert.Equal(0, provider.Calls);
     }
 

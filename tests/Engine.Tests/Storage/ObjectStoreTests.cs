@@ -212,20 +212,11 @@ public sealed class ObjectStoreTests : IDisposable
     }
 
     [Fact]
-    public void ResolveRoot_prefers_REEL_STORE()
+    public void ResolveRoot_prefers_REEL_STORE_of_the_given_environment()
     {
-        var previous = Environment.GetEnvironmentVariable(ObjectStore.StoreEnvironmentVariable);
-        try
-        {
-            Environment.SetEnvironmentVariable(ObjectStore.StoreEnvironmentVariable, null);
-            Assert.Equal("/p/.reel", ObjectStore.ResolveRoot("/p/.reel"));
-            Environment.SetEnvironmentVariable(ObjectStore.StoreEnvironmentVariable, "/shared/store");
-            Assert.Equal("/shared/store", ObjectStore.ResolveRoot("/p/.reel"));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(ObjectStore.StoreEnvironmentVariable, previous);
-        }
+        Assert.Equal("/p/.reel", ObjectStore.ResolveRoot("/p/.reel", new Dictionary<string, string?>()));
+        Assert.Equal("/p/.reel", ObjectStore.ResolveRoot("/p/.reel", new Dictionary<string, string?> { [ObjectStore.StoreEnvironmentVariable] = " " }));
+        Assert.Equal("/shared/store", ObjectStore.ResolveRoot("/p/.reel", new Dictionary<string, string?> { [ObjectStore.StoreEnvironmentVariable] = "/shared/store" }));
     }
 
     [Fact]

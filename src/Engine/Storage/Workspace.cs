@@ -1,10 +1,7 @@
 using System.Collections.Immutable;
 using Reel.Engine.Core;
-using Reel.Engine.Planning;
-using Reel.Engine.Scripts;
-using Reel.Engine.Storage;
 
-namespace Reel.Engine.Execution;
+namespace Reel.Engine.Storage;
 
 /// <summary>The files Reel keeps beside a script (design.md §6).</summary>
 public sealed record Workspace(string ScriptPath)
@@ -21,13 +18,14 @@ public sealed record Workspace(string ScriptPath)
 
     public string LocalProviderDirectory => Path.Combine(ReelDirectory, "local");
 
-    public ObjectStore OpenStore() => new(ObjectStore.ResolveRoot(ReelDirectory));
+    /// <summary>The record of the last complete run (see <see cref="UpToDateStamp"/>).</summary>
+    public string StampPath => UpToDateStamp.PathIn(ReelDirectory);
+
+    /// <summary>The store root: <c>REEL_STORE</c> of <paramref name="environment"/> when set, else <see cref="ReelDirectory"/>.</summary>
+    public string StoreRoot(IReadOnlyDictionary<string, string?> environment) => ObjectStore.ResolveRoot(ReelDirectory, environment);
 
     /// <summary>The store, shared when <paramref name="environment"/> sets <c>REEL_STORE</c>.</summary>
-    public ObjectStore OpenStore(IReadOnlyDictionary<string, string?> environment) => new(ObjectStore.ResolveRoot(ReelDirectory, environment));
-
-    /// <summary>Reads the lock; a malformed lock is a diagnostic, not an exception.</summary>
-    public ScriptLock? ReadLock(DiagnosticBag diagnostics) => ReadLock(diagnostics, Environment.CurrentDirectory);
+    public ObjectStore OpenStore(IReadOnlyDictionary<string, string?> environment) => new(StoreRoot(environment));
 
     /// <summary>Reads the lock; a malformed lock is a diagnostic naming the file relative to <paramref name="baseDirectory"/>.</summary>
     public ScriptLock? ReadLock(DiagnosticBag diagnostics, string baseDirectory)
@@ -43,22 +41,4 @@ public sealed record Workspace(string ScriptPath)
             return null;
         }
     }
-}
-
-/// <summary>The lock and the store, as the planner sees them.</summary>
-public sealed class LockHistory(ScriptLock scriptLock, ObjectStore store) : IStepHistory
-{
-    public PriorStep? Find(string stepId)
-    {
-        var entry = scriptLock.ForStep(stepId);
-        if (entry is null)
-        {
-            return null;
-        }
-
-        var inputs = entry.Inputs is null ? ImmutableArray<string>.Empty : [.. entry.Inputs.Split(',')];
-        return new PriorStep(entry.Key, entry.Output, entry.Prompt, inputs, entry.Job);
-    }
-
-    public bool HasObject(string sha256) => ObjectStore.IsSha256(sha256) && store.Contains(sha256);
 }

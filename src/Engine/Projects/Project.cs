@@ -1,0 +1,80 @@
+using System.Collections.Immutable;
+using Reel.Engine.Core;
+using Reel.Engine.Planning;
+using Reel.Engine.Prompts;
+using Reel.Engine.Scripts;
+using Reel.Engine.Storage;
+
+namespace Reel.Engine.Projects;
+
+/// <summary>
+/// The engine's front door: one storyboard with the files Reel keeps beside it. Open it with the command's
+/// options, then compile, plan, run it or ask its status; every command, test and benchmark goes through
+/// here, so the stages are wired once (design.md §3).
+/// </summary>
+public sealed partial class Project
+{
+    private Project(string fullPath, string displayPath, ProjectOptions options, ProjectHost host)
+    {
+        DisplayPath = displayPath;
+        Options = options;
+        Host = host;
+        Workspace = new Workspace(fullPath);
+    }
+
+    /// <summary>The script's path as the user wrote it (diagnostics and headings show this).</summary>
+    public string DisplayPath { get; }
+
+    public ProjectOptions Options { get; }
+
+    public ProjectHost Host { get; }
+
+    /// <summary>The files Reel keeps beside the script.</summary>
+    public Workspace Workspace { get; }
+
+    /// <summary>Opens the script at <paramref name="path"/> (relative to the host's working directory). Reads nothing yet.</summary>
+    public static Project Open(string path, ProjectOptions options, ProjectHost host)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(host);
+        return new Project(Path.GetFullPath(path, host.WorkingDirectory), path, options, host);
+    }
+
+    /// <summary>Load → Validate → Bind → Expand. Never throws for a user mistake.</summary>
+    public Compilation Compile() =>
+        Compilation.Compile(Workspace.ScriptPath, DisplayPath, new LoadOptions(Options.Provider, Options.AllowOutside));
+
+    /// <summary>
+    /// Compiles the script and plans it against its lock and store. <c>--only</c>/<c>--force</c> ids that name no
+    /// step are reported, each with a did-you-mean. Writes nothing.
+    /// </summary>
+    public PlanOutcome Plan(PlanOptions? options = null)
+    {
+        options ??= new PlanOptions();
+        var compilation = Compile();
+        if (!compilation.Succeeded)
+        {
+            return new PlanOutcome(compilation, [], [], null, null);
+        }
+
+        var bag = new DiagnosticBag();
+        var scriptLock = Workspace.ReadLock(bag, Host.WorkingDirectory);
+        if (scriptLock is null)
+        {
+            return new PlanOutcome(compilation, bag.ToImmutable(), [], null, null);
+        }
+
+        var expanded = compilation.Expanded!;
+        var unknown = options.ForceList.Concat(options.OnlyList)
+            .Where(id => id != "*" && !expanded.Steps.Any(s => s.Id.Text == id || s.Source == id))
+            .Select(id => $"no step '{id}' in {DisplayPath}{Suggestions.DidYouMean(id, expanded.Steps.Select(s => s.Id.Text))}")
+            .ToImmutableArray();
+        var store = OpenStore();
+        var plan = Planner.Plan(expanded, new LockHistory(scriptLock, store), options);
+        return new PlanOutcome(compilation, [], unknown, plan, scriptLock);
+    }
+
+    /// <summary>The store this project uses (shared when the host's environment sets <c>REEL_STORE</c>).</summary>
+    public ObjectStore OpenStore() => Workspace.OpenStore(Host.Environment);
+}

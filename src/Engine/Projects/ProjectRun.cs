@@ -1,0 +1,92 @@
+using Reel.Engine.Execution;
+using Reel.Engine.Planning;
+using Reel.Engine.Providers;
+using Reel.Engine.Reporting;
+using Reel.Engine.Storage;
+
+namespace Reel.Engine.Projects;
+
+/// <summary>What to run: the run's options and which steps (<c>--only</c>, <c>--force</c>).</summary>
+public sealed record RunRequest(RunOptions Run, PlanOptions Plan);
+
+public sealed partial class Project
+{
+    /// <summary>
+    /// The run use case: answer from the stamp of a complete earlier run when nothing changed; else plan,
+    /// check the refusal rules, set up the provider, run every step exactly once (journal, store, lock),
+    /// export to <c>out/</c> with the contact sheet, and stamp a complete run.
+    /// </summary>
+    public async Task<RunOutcome> RunAsync(RunRequest request, IRunObserver? observer = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        observer ??= NoRunObserver.Instance;
+        var storeRoot = Workspace.StoreRoot(Host.Environment);
+        var fullRun = request.Plan.OnlyList.IsEmpty && request.Plan.ForceList.IsEmpty;
+        if (fullRun && UpToDateStamp.ReadIfCurrent(Workspace.StampPath, Workspace.ScriptPath, Options.Provider, Options.AllowOutside, storeRoot) is { } stamp)
+        {
+            // Nothing the last complete run read or wrote has changed: every step is cached.
+            return new RunOutcome(RunEnd.Ran, null, null, Stamps.Report(stamp, Workspace));
+        }
+
+        var planned = Plan(request.Plan);
+        if (!planned.Succeeded)
+        {
+            return new RunOutcome(RunEnd.Invalid, planned, null, null);
+        }
+
+        var plan = planned.Plan!;
+        if (Runner.Refusal(plan, request.Run) is { } refusal)
+        {
+            return new RunOutcome(RunEnd.Refused, planned, refusal, null);
+        }
+
+        IVideoProvider provider;
+        try
+        {
+            provider = Host.Providers(plan.Script.Provider, new ProviderComposition(
+                Host.Environment, Workspace.LocalProviderDirectory, Host.Time, Host.Loggers, Host.Randomizer, () => new HttpClient { Timeout = TimeSpan.FromMinutes(10) }));
+        }
+        catch (ProviderException ex)
+        {
+            return new RunOutcome(RunEnd.NoProvider, planned, ex.Message, null);
+        }
+
+        List<string> warnings = [];
+        if (request.Run.Batch && provider is not IBatchVideoProvider)
+        {
+            warnings.Add($"provider '{provider.Name}' has no batch API; --batch is ignored and steps are submitted one by one");
+        }
+
+        Directory.CreateDirectory(Workspace.ReelDirectory);
+        UpToDateStamp.Remove(Workspace.StampPath);
+        var store = OpenStore();
+        RunResult result;
+        Runner runner;
+        using (var journal = Journal.Open(Workspace.JournalPath, Host.Time))
+        {
+            runner = new Runner(provider, store, journal, Workspace.LockPath, planned.Lock!, Host.Time, Host.Loggers.CreateLogger("reel.run"), new Providers.Http.Retries(Host.Time, Host.Randomizer));
+            observer.Starting(planned, warnings);
+            runner.Progress += observer.OnEvent;
+            try
+            {
+                result = await runner.RunAsync(plan, request.Run, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                observer.Finished();
+            }
+        }
+
+        var complete = result.Stop == RunStop.Completed;
+        var exported = Assembler.Assemble(plan, result, Workspace, store, runner.Lock, pruneLock: request.Plan.OnlyList.IsEmpty && complete);
+        if (fullRun && complete && !result.AnyFailed)
+        {
+            Stamps.Capture(plan, runner.Lock, exported, Workspace, store, storeRoot, Options)?.Write(Workspace.StampPath);
+        }
+
+        var cuts = plan.Steps.Where(s => s.Request is Prompts.CutStep).Select(s => s.Id.Text);
+        return new RunOutcome(RunEnd.Ran, planned, null, new RunReport(result, [.. cuts], exported, ReportPath));
+    }
+
+    private string ReportPath => Path.Combine(Workspace.OutDirectory, "report.html");
+}

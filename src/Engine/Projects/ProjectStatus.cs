@@ -1,0 +1,77 @@
+using System.Collections.Immutable;
+using Reel.Engine.Planning;
+using Reel.Engine.Providers;
+using Reel.Engine.Storage;
+
+namespace Reel.Engine.Projects;
+
+/// <summary>Where a step stands, from the plan, the journal and the lock.</summary>
+public enum StepState
+{
+    /// <summary>Locked, with its output in the store: nothing to do.</summary>
+    Locked,
+
+    /// <summary>A job was submitted and not yet brought home: the next run resumes it.</summary>
+    InFlight,
+
+    /// <summary>A submit got no answer on a provider that cannot list its jobs: the user decides.</summary>
+    Unanswered,
+
+    /// <summary>The last attempt failed.</summary>
+    Failed,
+
+    /// <summary>Locked once, but something changed: the next run renders it again.</summary>
+    Stale,
+
+    /// <summary>Never rendered.</summary>
+    NotRun,
+}
+
+/// <summary>The text of a <see cref="StepState"/>, as <c>reel status</c> shows it.</summary>
+public static class StepStates
+{
+    public static string Text(this StepState state) => state switch
+    {
+        StepState.Locked => "locked",
+        StepState.InFlight => "in flight",
+        StepState.Unanswered => "unanswered",
+        StepState.Failed => "failed",
+        StepState.Stale => "stale",
+        _ => "not run",
+    };
+}
+
+/// <summary>One step's last known state.</summary>
+/// <param name="Reason">Why the plan would run it (or <c>locked</c>).</param>
+/// <param name="Attempt">The state of its latest journal attempt.</param>
+/// <param name="Updated">When its latest attempt or lock entry changed.</param>
+public sealed record StepStatusRow(string Id, StepState State, string Reason, JournalState? Attempt, string? Job, string? Output, string? Error, DateTimeOffset? Updated);
+
+public sealed partial class Project
+{
+    /// <summary>The last known state of every step, from the journal and the lock. Writes nothing. Null rows when the plan failed.</summary>
+    public (PlanOutcome Planned, ImmutableArray<StepStatusRow> Rows) Status()
+    {
+        var planned = Plan();
+        if (!planned.Succeeded)
+        {
+            return (planned, []);
+        }
+
+        var (plan, scriptLock) = (planned.Plan!, planned.Lock!);
+        using var journal = File.Exists(Workspace.JournalPath) ? Journal.Open(Workspace.JournalPath, Host.Time) : null;
+        var canReconcile = ProviderCatalog.Find(plan.Script.Provider)?.CanReconcile ?? true;
+        var rows = plan.Steps.Select(s =>
+        {
+            var attempt = journal?.LatestForStep(s.Id);
+            var entry = scriptLock.ForStep(s.Id);
+            var state = s.Status == StepStatus.Cached ? StepState.Locked
+                : attempt is { IsFinished: false, JobId: null } && !canReconcile ? StepState.Unanswered
+                : attempt is { IsFinished: false } ? StepState.InFlight
+                : attempt is { State: JournalState.Failed } ? StepState.Failed
+                : entry is null ? StepState.NotRun : StepState.Stale;
+            return new StepStatusRow(s.Id, state, s.Reason.Text(), attempt?.State, attempt?.JobId ?? entry?.Job, entry?.Output, attempt?.Error, attempt?.UpdatedAt ?? entry?.Created);
+        });
+        return (planned, [.. rows]);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Collections.Immutable;
+using Reel.Engine.Execution;
+using Reel.Engine.Planning;
+using Reel.Engine.Prompts;
+using Reel.Engine.Reporting;
+using Reel.Engine.Storage;
+
+namespace Reel.Engine.Projects;
+
+/// <summary>
+/// Between a run and its <see cref="UpToDateStamp"/>: the stamp of a complete run is taken from the lock the run
+/// left (so the two cannot disagree), and a no-op rerun is answered from the stamp.
+/// </summary>
+internal static class Stamps
+{
+    /// <summary>The stamp of a complete, successful run; null if a step is missing from the lock.</summary>
+    public static UpToDateStamp? Capture(Plan plan, ScriptLock finalLock, IReadOnlyList<ExportedFile> exported, Workspace workspace, ObjectStore store, string storeRoot, ProjectOptions options)
+    {
+        var entries = plan.Steps.Select(s => finalLock.ForStep(s.Id)).ToList();
+        if (entries.Any(e => e is null))
+        {
+            return null;
+        }
+
+        var script = plan.Script.Script;
+        var inputs = new[] { script.ScriptPath, workspace.LockPath }
+            .Concat(script.IncludedFiles)
+            .Concat(plan.Steps.SelectMany(s => s.Request.Inputs).Select(i => i.Path))
+            .Distinct(StringComparer.Ordinal)
+            .Select(StampedFile.Of);
+        var exports = exported.ToDictionary(e => e.StepId, e => e.Path, StringComparer.Ordinal);
+        var outputs = entries
+            .SelectMany(e => new[] { e!.Output, e.Thumbnail, e.Spritesheet })
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal)
+            .Select(sha => StampedFile.Of(store.PathOf(sha)))
+            .Concat(exported.Select(e => StampedFile.Of(e.Path)))
+            .Concat(exported.Where(e => finalLock.ForStep(e.StepId)?.Thumbnail is not null).Select(e => StampedFile.Of(Path.ChangeExtension(e.Path, ".thumb.webp"))))
+            .Append(StampedFile.Of(Path.Combine(workspace.OutDirectory, "report.html")));
+        var steps = plan.Steps.Zip(entries, (p, e) =>
+            new StampedStep(p.Id, p.Request.Kind.ToString().ToLowerInvariant(), e!.Job, e.Output, exports.GetValueOrDefault(p.Id), e.Cost));
+        return new UpToDateStamp(options.Provider, options.AllowOutside, storeRoot, [.. inputs], [.. outputs], [.. steps]);
+    }
+
+    /// <summary>The report of a full no-op rerun: every step cached, as the stamp recorded it.</summary>
+    public static RunReport Report(UpToDateStamp stamp, Workspace workspace)
+    {
+        var result = new RunResult([.. stamp.Steps.Select(s => new StepResult(s.Id, StepOutcome.Cached, s.Job, s.Sha256, Cost: s.Cost))], RunStop.Completed, null);
+        var cuts = stamp.Steps.Where(s => s.Kind == nameof(StepKind.Cut).ToLowerInvariant()).Select(s => s.Id).ToImmutableArray();
+        var exported = stamp.Steps.Where(s => s.Export is not null).Select(s => new ExportedFile(s.Id, s.Export!)).ToImmutableArray();
+        return new RunReport(result, cuts, exported, Path.Combine(workspace.OutDirectory, "report.html"));
+    }
+}
