@@ -68,10 +68,10 @@ public sealed class ProviderRunTests : IDisposable
         var polls = AuditLines().Where(l => l.Status == 503).ToList();
         Assert.All(polls, p => Assert.True(p.Method is "GET" or "POST"));
 
-        // Vertex's access check asks for a made-up operation by the same route as the polls: it is one more call
-        // bounded alike. Every other probe is no poll (OpenAI and Gemini list) or names its made-up id.
+        // Vertex's access check asks for a made-up operation by the same route as the polls: it is one more call,
+        // sent once. Every other probe is no poll (OpenAI and Gemini list) or names its made-up id.
         var jobPolls = polls.Where(p => !p.Path.Contains("00000000-0000", StringComparison.Ordinal)).ToList();
-        Assert.Equal(provider == "veo-vertex" ? 16 : 8, jobPolls.Count);
+        Assert.Equal(provider == "veo-vertex" ? 9 : 8, jobPolls.Count);
         Assert.Single(File.ReadAllLines(Path.Combine(_dir, "audit.jsonl")), l => l.Contains("\"job.created\"", StringComparison.Ordinal));
     }
 

@@ -98,17 +98,17 @@ public sealed class ProviderHttp
     }
 
     /// <summary>
-    /// An access check: one cheap authenticated idempotent request (retried like any other), logged at debug only.
-    /// A refused key throws <see cref="ErrorClass.QuotaOrAuth"/>. With <paramref name="rejectionMeansAccepted"/>, an
-    /// answer classified <see cref="ErrorClass.Invalid"/> (a 404 for a probe of a made-up id, on providers with no
-    /// cheap call that can succeed) also means the key was accepted.
+    /// An access check: one cheap authenticated request, sent once and logged at debug only. A refused key throws
+    /// <see cref="ErrorClass.QuotaOrAuth"/>; a transient failure is not retried (it only means "don't know yet": the
+    /// run goes on and its own calls are retried). With <paramref name="rejectionMeansAccepted"/>, an answer classified
+    /// <see cref="ErrorClass.Invalid"/> (a 404 for a probe of a made-up id, on providers with no cheap call that can
+    /// succeed) also means the key was accepted.
     /// </summary>
     public async Task ProbeAsync(Func<HttpRequestMessage> make, bool rejectionMeansAccepted, CancellationToken cancellationToken)
     {
         try
         {
-            using var response = await RetriedAsync(make, (request, token) => SendAsync(request, HttpCompletionOption.ResponseHeadersRead, probe: true, token), cancellationToken)
-                .ConfigureAwait(false);
+            using var response = await SendAsync(make(), HttpCompletionOption.ResponseHeadersRead, probe: true, cancellationToken).ConfigureAwait(false);
         }
         catch (ProviderException ex) when (rejectionMeansAccepted && ex.Class == ErrorClass.Invalid)
         {

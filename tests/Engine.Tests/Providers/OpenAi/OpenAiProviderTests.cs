@@ -409,6 +409,17 @@ public sealed class OpenAiProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_transient_failure_of_the_access_check_is_sent_once_and_reported_as_transient()
+    {
+        _h.Handler.Json(Videos.Error("Service unavailable", code: "server_error"), HttpStatusCode.ServiceUnavailable);
+
+        var ex = await Assert.ThrowsAsync<ProviderException>(() => _h.Provider.CheckAccessAsync());
+
+        Assert.Equal(ErrorClass.Transient, ex.Class);
+        Assert.Single(_h.Requests);
+    }
+
+    [Fact]
     public async Task Get_is_not_retried_on_invalid_or_auth_errors()
     {
         _h.Handler.Json(Videos.Error("No such video", code: "not_found"), HttpStatusCode.NotFound);
