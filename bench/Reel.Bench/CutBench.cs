@@ -13,7 +13,7 @@ internal static class CutBench
 {
     public static async Task<int> RunAsync(int runs)
     {
-        var tools = FfmpegTools.Locate();
+        var tools = FfmpegTools.Locate(ProcessEnvironment());
         var dir = Path.Combine(Path.GetTempPath(), "reel-bench-cut-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
         try
@@ -116,4 +116,8 @@ internal static class CutBench
             throw new InvalidOperationException("ffmpeg failed: " + err);
         }
     }
+
+    /// <summary>The process environment, where the test machine's ffmpeg is found.</summary>
+    private static Dictionary<string, string?> ProcessEnvironment() =>
+        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
 }

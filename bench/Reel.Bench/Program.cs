@@ -252,7 +252,7 @@ internal static class Program
         using var journal = Journal.Open(workspace.JournalPath, TimeProvider.System);
         var provider = new LocalProvider(workspace.LocalProviderDirectory, TimeProvider.System);
         Lap("Open journal + provider");
-        var runner = new Runner(provider, store, journal, workspace.LockPath, scriptLock, TimeProvider.System);
+        var runner = new Runner(provider, store, journal, workspace.LockPath, scriptLock, TimeProvider.System, Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal));
         var result = await runner.RunAsync(plan, new RunOptions(4, null, false, false, false));
         Lap("Execute (all cached)");
         _ = Assembler.Assemble(plan, result, workspace, store, runner.Lock, pruneLock: true);

@@ -63,4 +63,17 @@ public sealed class CutTests
         Assert.Equal("done", statuses["film"]);
         Assert.Equal(["cached"], statuses.Where(kv => kv.Key != "film").Select(kv => kv.Value).Distinct());
     }
+
+    [Fact]
+    public void A_missing_ffmpeg_fails_the_cut_with_an_actionable_message()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s.yaml", CutTests.Script);
+
+        var r = ReelInProcess.Run(dir.Path, ["run", "s.yaml"], new Dictionary<string, string?> { ["REEL_FFMPEG"] = "/nonexistent/ffmpeg" });
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("film", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("apt-get install ffmpeg", r.Stderr, StringComparison.Ordinal);
+    }
 }

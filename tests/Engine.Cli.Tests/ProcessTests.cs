@@ -56,20 +56,6 @@ public sealed class ProcessTests
         Assert.Equal(0, ReelProcess.Run(dir.Path, "run", "s.yaml", "--frozen").ExitCode);
     }
 
-    /// <summary>A process test also because the media layer reads <c>REEL_FFMPEG</c> from the process environment.</summary>
-    [Fact]
-    public void A_missing_ffmpeg_fails_the_cut_with_an_actionable_message()
-    {
-        using var dir = new TempDirectory();
-        dir.Write("s.yaml", CutTests.Script);
-
-        var r = ReelProcess.Run(dir.Path, ["run", "s.yaml"], new Dictionary<string, string?> { ["REEL_FFMPEG"] = "/nonexistent/ffmpeg" });
-
-        Assert.Equal(1, r.ExitCode);
-        Assert.Contains("film", r.Stderr, StringComparison.Ordinal);
-        Assert.Contains("apt-get install ffmpeg", r.Stderr, StringComparison.Ordinal);
-    }
-
     [Fact]
     public void Ctrl_C_stops_a_run_with_exit_130_after_its_summary_and_the_next_run_submits_nothing_twice()
     {

@@ -12,7 +12,7 @@ namespace Reel.Engine.Execution;
 /// kept in the store by content. The one place that decides whether a clip is handled in-process
 /// (clips of the embedded renderer's own encoding) or with ffmpeg (everything else).
 /// </summary>
-internal sealed class MediaWorkshop(ObjectStore store, ILogger logger)
+internal sealed class MediaWorkshop(ObjectStore store, IReadOnlyDictionary<string, string?> environment, ILogger logger)
 {
     private int _warnedNoFfprobe;
 
@@ -29,7 +29,7 @@ internal sealed class MediaWorkshop(ObjectStore store, ILogger logger)
             }
             else
             {
-                await FrameGrab.LastFrameAsync(clip, temp, size, FitMode.Cover, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await FrameGrab.LastFrameAsync(clip, temp, FfmpegTools.Locate(environment), size, FitMode.Cover, cancellationToken).ConfigureAwait(false);
             }
         }, cancellationToken).ConfigureAwait(false);
         return store.PathOf(sha);
@@ -85,7 +85,7 @@ internal sealed class MediaWorkshop(ObjectStore store, ILogger logger)
         FfmpegPaths tools;
         try
         {
-            tools = FfmpegTools.Locate();
+            tools = FfmpegTools.Locate(environment);
         }
         catch (FfmpegMissingException ex)
         {
@@ -97,7 +97,7 @@ internal sealed class MediaWorkshop(ObjectStore store, ILogger logger)
             return null;
         }
 
-        return await MediaProbe.VerifyAsync(path, expectedSeconds, (double)size.Width / size.Height, 0.5, tools, cancellationToken).ConfigureAwait(false);
+        return await MediaProbe.VerifyAsync(path, tools, expectedSeconds, (double)size.Width / size.Height, 0.5, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A fresh temporary path in the store's own temp folder (same file system, so a put is a rename).</summary>
@@ -130,7 +130,7 @@ internal sealed class MediaWorkshop(ObjectStore store, ILogger logger)
         var video = cut?.Video;
         var output = new CutOutput(video?.Size?.Width, video?.Size?.Height, video?.FramesPerSecond, video?.Crf ?? 20, video?.Preset ?? "medium", video?.Crop == true ? "crop" : "pad");
         var spec = new CutSpec(shots, transitions, music, cut?.Loudness, output);
-        return StoreAsync(".mp4", temp => CutRenderer.RenderAsync(spec, temp, cancellationToken: cancellationToken), cancellationToken);
+        return StoreAsync(".mp4", temp => CutRenderer.RenderAsync(spec, temp, FfmpegTools.Locate(environment), cancellationToken), cancellationToken);
     }
 
     /// <summary>

@@ -23,7 +23,7 @@ internal sealed class RunSession
     private readonly RequestBuilder _requests;
     private readonly JobLifecycle _lifecycle;
 
-    public RunSession(Plan plan, RunOptions options, IVideoProvider provider, ObjectStore store, Journal journal, LockRecorder lockRecorder, TimeProvider time, Retries retries, ILogger logger, Action<RunEvent> emit)
+    public RunSession(Plan plan, RunOptions options, IVideoProvider provider, ObjectStore store, Journal journal, LockRecorder lockRecorder, TimeProvider time, IReadOnlyDictionary<string, string?> environment, Retries retries, ILogger logger, Action<RunEvent> emit)
     {
         _provider = provider;
         _journal = journal;
@@ -31,7 +31,7 @@ internal sealed class RunSession
         _time = time;
         _logger = logger;
         _run = new RunContext(plan, options, new ConcurrencyLimit(options.Concurrency, logger), emit);
-        _workshop = new MediaWorkshop(store, logger);
+        _workshop = new MediaWorkshop(store, environment, logger);
         _requests = new RequestBuilder(provider.Capabilities, store, _workshop);
         var submitter = new JobSubmitter(provider, journal, _requests, _run, time, retries, logger);
         var completion = new JobCompletion(provider, journal, store, _workshop, _run, time, logger);

@@ -22,17 +22,20 @@ public sealed class Runner
     private readonly Journal _journal;
     private readonly LockRecorder _lock;
     private readonly TimeProvider _time;
+    private readonly IReadOnlyDictionary<string, string?> _environment;
     private readonly Retries _retries;
     private readonly ILogger _logger;
 
+    /// <param name="environment">The environment variables of the run (where ffmpeg is found).</param>
     /// <param name="retries">The backoff between resubmits of a transient submit failure (default: on <paramref name="time"/>, with a fresh randomizer).</param>
-    public Runner(IVideoProvider provider, ObjectStore store, Journal journal, string lockPath, ScriptLock initialLock, TimeProvider time, ILogger? logger = null, Retries? retries = null)
+    public Runner(IVideoProvider provider, ObjectStore store, Journal journal, string lockPath, ScriptLock initialLock, TimeProvider time, IReadOnlyDictionary<string, string?> environment, ILogger? logger = null, Retries? retries = null)
     {
         _provider = provider;
         _store = store;
         _journal = journal;
         _lock = new LockRecorder(lockPath, initialLock, time);
         _time = time;
+        _environment = environment;
         _retries = retries ?? new Retries(time, new Random().NextDouble);
         _logger = logger ?? NullLogger.Instance;
     }
@@ -68,7 +71,7 @@ public sealed class Runner
             return new RunResult([.. plan.Steps.Select(s => new StepResult(s.Id, StepOutcome.Skipped))], RunStop.Refused, refusal);
         }
 
-        var session = new RunSession(plan, options, _provider, _store, _journal, _lock, _time, _retries, _logger, e => Progress?.Invoke(e));
+        var session = new RunSession(plan, options, _provider, _store, _journal, _lock, _time, _environment, _retries, _logger, e => Progress?.Invoke(e));
         try
         {
             return await session.RunAsync(cancellationToken).ConfigureAwait(false);

@@ -64,7 +64,7 @@ public sealed partial class Project
         Runner runner;
         using (var journal = Journal.Open(Workspace.JournalPath, Host.Time))
         {
-            runner = new Runner(provider, store, journal, Workspace.LockPath, planned.Lock!, Host.Time, Host.Loggers.CreateLogger("reel.run"), new Providers.Http.Retries(Host.Time, Host.Randomizer));
+            runner = new Runner(provider, store, journal, Workspace.LockPath, planned.Lock!, Host.Time, Host.Environment, Host.Loggers.CreateLogger("reel.run"), new Providers.Http.Retries(Host.Time, Host.Randomizer));
             observer.Starting(planned, warnings);
             runner.Progress += observer.OnEvent;
             try

@@ -506,7 +506,7 @@ public sealed partial class FalProviderTests
         var submitted = await fal.Provider.SubmitAsync(Generate("x", seconds: 4));
         Assert.Equal(JobState.Succeeded, (await fal.WaitAsync(submitted.JobId)).State);
 
-        using var sink = new MemoryStream();
+        using var sink = new ForwardOnlyStream();
         var ex = await Assert.ThrowsAsync<ProviderException>(() => fal.Provider.DownloadAsync(submitted.JobId, ContentVariant.Video, sink));
 
         Assert.Equal(ErrorClass.Transient, ex.Class);

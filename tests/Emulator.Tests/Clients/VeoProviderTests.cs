@@ -434,7 +434,7 @@ public sealed class VeoProviderTests
         await using var veo = await VeoEmulator.StartAsync(Backend.Gemini, "truncate=1");
         var id = await veo.GenerateAsync(Request("A long train", Landscape, 8));
 
-        using var sink = new MemoryStream();
+        using var sink = new ForwardOnlyStream();
         var ex = await Assert.ThrowsAsync<ProviderException>(() => veo.Provider.DownloadAsync(id, ContentVariant.Video, sink));
 
         Assert.Equal(ErrorClass.Transient, ex.Class);

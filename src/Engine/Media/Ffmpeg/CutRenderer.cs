@@ -46,8 +46,9 @@ public static class CutRenderer
     /// <summary>Renders the cut to <paramref name="output"/> (written to a temporary file next to it, then renamed).</summary>
     /// <exception cref="ArgumentException">The spec is inconsistent (trims, transition count or length).</exception>
     /// <exception cref="FfmpegException">ffmpeg failed; the message holds the end of its stderr.</exception>
-    public static async Task<CutResult> RenderAsync(CutSpec spec, string output, FfmpegPaths? tools = null, CancellationToken cancellationToken = default)
+    public static async Task<CutResult> RenderAsync(CutSpec spec, string output, FfmpegPaths tools, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(tools);
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentException.ThrowIfNullOrEmpty(output);
         if (spec.Shots.Count == 0)
@@ -60,7 +61,6 @@ public static class CutRenderer
             throw new ArgumentException($"a cut of {spec.Shots.Count} shots needs {spec.Shots.Count - 1} transitions (or none), not {spec.Transitions.Count}", nameof(spec));
         }
 
-        tools ??= FfmpegTools.Locate();
         // Probes are independent processes: run them side by side (a cut may have dozens of shots).
         var infos = await Task.WhenAll(spec.Shots.Select(s => MediaProbe.ProbeAsync(s.Path, tools, cancellationToken))).ConfigureAwait(false);
 

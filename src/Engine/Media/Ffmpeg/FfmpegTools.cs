@@ -54,14 +54,16 @@ public static class FfmpegTools
         + "or set REEL_FFMPEG (and REEL_FFPROBE) to the executables' paths";
 
     /// <summary>
-    /// Finds ffmpeg and ffprobe: <c>REEL_FFMPEG</c>/<c>REEL_FFPROBE</c> when set (ffprobe defaults to the one next to
-    /// <c>REEL_FFMPEG</c>), else the PATH.
+    /// Finds ffmpeg and ffprobe from <paramref name="environment"/>: <c>REEL_FFMPEG</c>/<c>REEL_FFPROBE</c> when set
+    /// (ffprobe defaults to the one next to <c>REEL_FFMPEG</c>), else its <c>PATH</c>.
     /// </summary>
     /// <exception cref="FfmpegMissingException">Either executable cannot be found; the message says how to install it.</exception>
-    public static FfmpegPaths Locate()
+    public static FfmpegPaths Locate(IReadOnlyDictionary<string, string?> environment)
     {
-        var ffmpegVar = Environment.GetEnvironmentVariable(FfmpegVariable);
-        var ffprobeVar = Environment.GetEnvironmentVariable(FfprobeVariable);
+        ArgumentNullException.ThrowIfNull(environment);
+        var ffmpegVar = environment.GetValueOrDefault(FfmpegVariable);
+        var ffprobeVar = environment.GetValueOrDefault(FfprobeVariable);
+        var path = environment.GetValueOrDefault("PATH");
         string ffmpeg;
         if (!string.IsNullOrWhiteSpace(ffmpegVar))
         {
@@ -74,7 +76,7 @@ public static class FfmpegTools
         }
         else
         {
-            ffmpeg = FindOnPath("ffmpeg") ?? throw new FfmpegMissingException($"ffmpeg was not found on PATH. {Advice}.");
+            ffmpeg = FindOnPath("ffmpeg", path) ?? throw new FfmpegMissingException($"ffmpeg was not found on PATH. {Advice}.");
         }
 
         string ffprobe;
@@ -92,7 +94,7 @@ public static class FfmpegTools
             var sibling = Path.Combine(Path.GetDirectoryName(ffmpeg) ?? ".", ExecutableName("ffprobe"));
             ffprobe = File.Exists(sibling)
                 ? sibling
-                : FindOnPath("ffprobe") ?? throw new FfmpegMissingException($"ffprobe was not found next to {ffmpeg} or on PATH. {Advice}.");
+                : FindOnPath("ffprobe", path) ?? throw new FfmpegMissingException($"ffprobe was not found next to {ffmpeg} or on PATH. {Advice}.");
         }
 
         return new FfmpegPaths(ffmpeg, ffprobe);
@@ -176,10 +178,10 @@ public static class FfmpegTools
 
     private static string ExecutableName(string name) => OperatingSystem.IsWindows() ? name + ".exe" : name;
 
-    private static string? FindOnPath(string name)
+    private static string? FindOnPath(string name, string? searchPath)
     {
         var file = ExecutableName(name);
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        foreach (var dir in (searchPath ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = Path.Combine(dir, file);
             if (File.Exists(candidate))

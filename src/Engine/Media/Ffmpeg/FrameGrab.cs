@@ -25,12 +25,12 @@ public static class FrameGrab
     public static async Task LastFrameAsync(
         string mp4,
         string pngOut,
+        FfmpegPaths tools,
         VideoSize? fitTo = null,
         FitMode fit = FitMode.Cover,
-        FfmpegPaths? tools = null,
         CancellationToken cancellationToken = default)
     {
-        tools ??= FfmpegTools.Locate();
+        ArgumentNullException.ThrowIfNull(tools);
         var info = await MediaProbe.ProbeAsync(mp4, tools, cancellationToken).ConfigureAwait(false);
         var videoEnd = info.VideoDuration ?? info.Duration;
         var dir = Path.GetDirectoryName(Path.GetFullPath(pngOut)) ?? ".";

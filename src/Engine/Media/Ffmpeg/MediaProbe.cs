@@ -34,9 +34,9 @@ public static class MediaProbe
     /// <summary>Probes a file with <c>ffprobe -show_streams -show_format -of json</c>.</summary>
     /// <exception cref="FfmpegException">ffprobe cannot read the file (message: its stderr).</exception>
     /// <exception cref="InvalidDataException">The file has no video stream.</exception>
-    public static async Task<MediaInfo> ProbeAsync(string path, FfmpegPaths? tools = null, CancellationToken cancellationToken = default)
+    public static async Task<MediaInfo> ProbeAsync(string path, FfmpegPaths tools, CancellationToken cancellationToken = default)
     {
-        tools ??= FfmpegTools.Locate();
+        ArgumentNullException.ThrowIfNull(tools);
         var run = await FfmpegTools.FfprobeAsync(tools, ["-v", "error", "-show_streams", "-show_format", "-of", "json", path], cancellationToken)
             .ConfigureAwait(false);
         return Parse(run.Stdout, path);
@@ -49,13 +49,13 @@ public static class MediaProbe
     /// </summary>
     public static async Task<string?> VerifyAsync(
         string path,
+        FfmpegPaths tools,
         double? expectedSeconds = null,
         double? expectedAspect = null,
         double tolerance = 0.25,
-        FfmpegPaths? tools = null,
         CancellationToken cancellationToken = default)
     {
-        tools ??= FfmpegTools.Locate();
+        ArgumentNullException.ThrowIfNull(tools);
         if (!File.Exists(path))
         {
             return "file does not exist";

@@ -11,7 +11,7 @@ public sealed class ClipFixture : IDisposable
 
     public ClipFixture()
     {
-        Tools = FfmpegTools.Locate();
+        Tools = FfmpegTools.Locate(ProcessEnvironment());
         var jobs = new List<Task>
         {
             // Identical encodings (stream-copy candidates): 640x360 @30, AAC 48 kHz stereo.
@@ -124,6 +124,10 @@ public sealed class ClipFixture : IDisposable
 
     private Task MakeMusic(string path) =>
         Ffmpeg("-v", "error", "-f", "lavfi", "-i", "sine=f=220:r=44100:d=0.7", "-c:a", "aac", "-ac", "2", "-y", path);
+
+    /// <summary>The process environment, where the test machine's ffmpeg is found.</summary>
+    private static Dictionary<string, string?> ProcessEnvironment() =>
+        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
 }
 
 [CollectionDefinition(Name)]

@@ -21,7 +21,7 @@ public sealed class CutRendererTests(ClipFixture clips)
         Assert.Equal(30 + 45 + 30, await clips.CountFrames(output));
         Assert.InRange(info.VideoDuration!.Value, 3.5 - 1 / 30.0, 3.5 + 1 / 30.0);
         Assert.True(info.HasAudio);
-        Assert.Null(await MediaProbe.VerifyAsync(output, 3.5, 16 / 9.0, tools: clips.Tools));
+        Assert.Null(await MediaProbe.VerifyAsync(output, clips.Tools, 3.5, 16 / 9.0));
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class CutRendererTests(ClipFixture clips)
         var silence = Assert.Single(silences);
         Assert.InRange(silence.Start, 1.0 - 0.05, 1.0 + 0.05);
         Assert.InRange(silence.End, (24 + 29) / 24.0 - 0.05, (24 + 29) / 24.0 + 0.05);
-        Assert.Null(await MediaProbe.VerifyAsync(output, expectedFrames / 24.0, 16 / 9.0, 0.05, clips.Tools));
+        Assert.Null(await MediaProbe.VerifyAsync(output, clips.Tools, expectedFrames / 24.0, 16 / 9.0, 0.05));
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class ProbeAndFrameTests(ClipFixture clips)
         var clip = name == "long30" ? clips.Long30 : clips.P25;
         var png = clips.File($"last-{name}.png");
 
-        await FrameGrab.LastFrameAsync(clip, png, tools: clips.Tools);
+        await FrameGrab.LastFrameAsync(clip, png, clips.Tools);
 
         var frames = await clips.CountFrames(clip);
         var mine = await clips.Rgb(png);
@@ -45,8 +45,8 @@ public sealed class ProbeAndFrameTests(ClipFixture clips)
     {
         var cover = clips.File("last-cover.png");
         var pad = clips.File("last-pad.png");
-        await FrameGrab.LastFrameAsync(clips.Long30, cover, new VideoSize(360, 640), FitMode.Cover, clips.Tools);
-        await FrameGrab.LastFrameAsync(clips.Long30, pad, new VideoSize(360, 640), FitMode.Pad, clips.Tools);
+        await FrameGrab.LastFrameAsync(clips.Long30, cover, clips.Tools, new VideoSize(360, 640), FitMode.Cover);
+        await FrameGrab.LastFrameAsync(clips.Long30, pad, clips.Tools, new VideoSize(360, 640), FitMode.Pad);
 
         var c = await MediaProbe.ProbeAsync(cover, clips.Tools);
         var p = await MediaProbe.ProbeAsync(pad, clips.Tools);
@@ -63,16 +63,16 @@ public sealed class ProbeAndFrameTests(ClipFixture clips)
     [Fact]
     public async Task Verify_gives_the_reason_a_clip_is_unusable()
     {
-        Assert.Null(await MediaProbe.VerifyAsync(clips.Long30, 3, 16 / 9.0, tools: clips.Tools));
-        Assert.Equal("duration 3 s, expected 8 s", await MediaProbe.VerifyAsync(clips.Long30, 8, tools: clips.Tools));
-        Assert.StartsWith("aspect 1.778 (640x360), expected 0.56", await MediaProbe.VerifyAsync(clips.Long30, 3, 9 / 16.0, tools: clips.Tools), StringComparison.Ordinal);
-        Assert.Equal("file does not exist", await MediaProbe.VerifyAsync(clips.File("nope.mp4"), tools: clips.Tools));
+        Assert.Null(await MediaProbe.VerifyAsync(clips.Long30, clips.Tools, 3, 16 / 9.0));
+        Assert.Equal("duration 3 s, expected 8 s", await MediaProbe.VerifyAsync(clips.Long30, clips.Tools, 8));
+        Assert.StartsWith("aspect 1.778 (640x360), expected 0.56", await MediaProbe.VerifyAsync(clips.Long30, clips.Tools, 3, 9 / 16.0), StringComparison.Ordinal);
+        Assert.Equal("file does not exist", await MediaProbe.VerifyAsync(clips.File("nope.mp4"), clips.Tools));
 
         // Truncated with the index at the end: unreadable.
         var bytes = await File.ReadAllBytesAsync(clips.Long30);
         var noIndex = clips.File("truncated-noindex.mp4");
         await File.WriteAllBytesAsync(noIndex, bytes[..(bytes.Length / 2)]);
-        var reason = await MediaProbe.VerifyAsync(noIndex, 3, tools: clips.Tools);
+        var reason = await MediaProbe.VerifyAsync(noIndex, clips.Tools, 3);
         Assert.StartsWith("not a readable video: ", reason, StringComparison.Ordinal);
         Assert.Contains("moov", reason, StringComparison.Ordinal);
 
@@ -82,7 +82,7 @@ public sealed class ProbeAndFrameTests(ClipFixture clips)
         var fsBytes = await File.ReadAllBytesAsync(faststart);
         var cut = clips.File("truncated-faststart.mp4");
         await File.WriteAllBytesAsync(cut, fsBytes[..(fsBytes.Length * 2 / 3)]);
-        var reason2 = await MediaProbe.VerifyAsync(cut, 3, tools: clips.Tools);
+        var reason2 = await MediaProbe.VerifyAsync(cut, clips.Tools, 3);
         Assert.StartsWith("does not decode: ", reason2, StringComparison.Ordinal);
     }
 
@@ -99,20 +99,13 @@ public sealed class ProbeAndFrameTests(ClipFixture clips)
     [Fact]
     public async Task Missing_ffmpeg_gives_an_actionable_message()
     {
-        var before = Environment.GetEnvironmentVariable(FfmpegTools.FfmpegVariable);
-        try
-        {
-            Environment.SetEnvironmentVariable(FfmpegTools.FfmpegVariable, "/nonexistent/ffmpeg");
-            var e = Assert.Throws<FfmpegMissingException>(FfmpegTools.Locate);
-            Assert.Contains("ffmpeg is needed to cut clips from real providers", e.Message, StringComparison.Ordinal);
-            Assert.Contains("sudo apt-get install ffmpeg", e.Message, StringComparison.Ordinal);
-            Assert.Contains("brew install ffmpeg", e.Message, StringComparison.Ordinal);
-            Assert.Contains("REEL_FFMPEG=/nonexistent/ffmpeg", e.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(FfmpegTools.FfmpegVariable, before);
-        }
+        var environment = new Dictionary<string, string?> { [FfmpegTools.FfmpegVariable] = "/nonexistent/ffmpeg", ["PATH"] = "/usr/bin:/bin" };
+        var e = Assert.Throws<FfmpegMissingException>(() => FfmpegTools.Locate(environment));
+        Assert.Contains("ffmpeg is needed to cut clips from real providers", e.Message, StringComparison.Ordinal);
+        Assert.Contains("sudo apt-get install ffmpeg", e.Message, StringComparison.Ordinal);
+        Assert.Contains("brew install ffmpeg", e.Message, StringComparison.Ordinal);
+        Assert.Contains("REEL_FFMPEG=/nonexistent/ffmpeg", e.Message, StringComparison.Ordinal);
+        Assert.Contains("ffmpeg was not found on PATH", Assert.Throws<FfmpegMissingException>(() => FfmpegTools.Locate(new Dictionary<string, string?> { ["PATH"] = "/nonexistent" })).Message, StringComparison.Ordinal);
 
         var missing = new FfmpegPaths("/nonexistent/ffmpeg", "/nonexistent/ffprobe");
         var e2 = await Assert.ThrowsAsync<FfmpegMissingException>(() => MediaProbe.ProbeAsync(clips.A1, missing));
