@@ -10,24 +10,8 @@ public sealed partial class DiagnosticCodesTests
     private const string End = "<!-- diagnostics:end -->\n";
 
     [Fact]
-    public void The_readme_diagnostic_table_is_the_generated_table()
-    {
-        var path = Path.Combine(RepositoryRoot(), "README.md");
-        var readme = File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal);
-        var start = readme.IndexOf(Begin, StringComparison.Ordinal);
-        var end = readme.IndexOf(End, StringComparison.Ordinal);
-        Assert.True(start >= 0 && end > start, "README.md lacks the diagnostics:begin/end markers");
-        var generated = DiagnosticTable.Markdown();
-        if (Environment.GetEnvironmentVariable("REEL_UPDATE_GOLDEN") == "1")
-        {
-            File.WriteAllText(path, readme[..(start + Begin.Length)] + generated + readme[end..]);
-            return;
-        }
-
-        Assert.True(
-            readme[(start + Begin.Length)..end] == generated,
-            "README.md's diagnostic table differs from DiagnosticCodes: run this test with REEL_UPDATE_GOLDEN=1 and commit the result");
-    }
+    public void The_readme_diagnostic_table_is_the_generated_table() =>
+        Repository.AssertReadmeSection(Begin, End, DiagnosticTable.Markdown(), "README.md's diagnostic table differs from DiagnosticCodes: run this test with REEL_UPDATE_GOLDEN=1 and commit the result");
 
     [Fact]
     public void Every_code_is_well_formed_and_declared_once()
@@ -61,7 +45,7 @@ public sealed partial class DiagnosticCodesTests
     [Fact]
     public void No_code_is_written_as_text_outside_the_catalogue()
     {
-        var src = Path.Combine(RepositoryRoot(), "src");
+        var src = Path.Combine(Repository.Root, "src");
         var catalogue = Path.Combine(src, "Engine", "Core", "DiagnosticCodes.cs");
         var offenders = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
@@ -75,17 +59,4 @@ public sealed partial class DiagnosticCodesTests
 
     [GeneratedRegex("\"RL[0-9]{4}\"")]
     private static partial Regex CodeLiteral();
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Pipeline.sln not found above " + AppContext.BaseDirectory);
-    }
 }

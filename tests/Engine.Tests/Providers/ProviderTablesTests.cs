@@ -11,24 +11,8 @@ public sealed class ProviderTablesTests
     private const string End = "<!-- providers:end -->\n";
 
     [Fact]
-    public void The_readme_provider_section_is_the_generated_table()
-    {
-        var path = Path.Combine(RepositoryRoot(), "README.md");
-        var readme = File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal);
-        var start = readme.IndexOf(Begin, StringComparison.Ordinal);
-        var end = readme.IndexOf(End, StringComparison.Ordinal);
-        Assert.True(start >= 0 && end > start, "README.md lacks the providers:begin/end markers");
-        var generated = CapabilityTable.Markdown();
-        if (Environment.GetEnvironmentVariable("REEL_UPDATE_GOLDEN") == "1")
-        {
-            File.WriteAllText(path, readme[..(start + Begin.Length)] + generated + readme[end..]);
-            return;
-        }
-
-        Assert.True(
-            readme[(start + Begin.Length)..end] == generated,
-            "README.md's provider tables differ from the code: run `reel providers` (or this test with REEL_UPDATE_GOLDEN=1) and commit the result");
-    }
+    public void The_readme_provider_section_is_the_generated_table() =>
+        Repository.AssertReadmeSection(Begin, End, CapabilityTable.Markdown(), "README.md's provider tables differ from the code: run `reel providers` (or this test with REEL_UPDATE_GOLDEN=1) and commit the result");
 
     [Fact]
     public void Every_table_is_consistent()
@@ -117,7 +101,7 @@ public sealed class ProviderTablesTests
     [Fact]
     public void The_schema_offers_every_catalog_provider_as_an_example_but_no_closed_list()
     {
-        using var schema = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "schemas", "reel.schema.json")));
+        using var schema = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "schemas", "reel.schema.json")));
         var provider = schema.RootElement.GetProperty("properties").GetProperty("provider");
 
         Assert.Equal(ProviderCatalog.Names.AsEnumerable(), provider.GetProperty("examples").EnumerateArray().Select(e => e.GetString()!));
@@ -139,17 +123,4 @@ public sealed class ProviderTablesTests
         Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
         new Random(1).NextDouble,
         () => new HttpClient());
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Pipeline.sln not found above " + AppContext.BaseDirectory);
-    }
 }

@@ -495,7 +495,7 @@ public sealed class SchemaValidatorTests
     [Fact]
     public void SchemaValidator_embeds_the_schema_file_from_the_repository()
     {
-        var path = Path.Combine(RepositoryRoot(), "schemas", "reel.schema.json");
+        var path = Path.Combine(Repository.Root, "schemas", "reel.schema.json");
 
         Assert.Equal(File.ReadAllText(path), SchemaValidator.SchemaText);
     }
@@ -574,18 +574,5 @@ public sealed class SchemaValidatorTests
         Assert.Equal((code, line, column, message), (d.Code, d.Location.Line, d.Location.Column, d.Message));
         Assert.Equal("t.yaml", d.Location.File);
         Assert.Equal(Severity.Error, d.Severity);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Pipeline.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Reel.Engine.Providers;
 using Reel.Engine.Providers.Http;
+using Reel.Engine.Tests.Providers.OpenAi;
 
 namespace Reel.Engine.Tests.Providers.Http;
 
@@ -13,7 +14,7 @@ public sealed class ProviderHttpTests
     [Fact]
     public async Task A_created_job_whose_answer_body_is_lost_is_marked_unanswered()
     {
-        var transport = Transport(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new BreakingStream("{\"id\":\"video_1\",")) });
+        var transport = Transport(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new ChunkedStream(Encoding.UTF8.GetBytes("{\"id\":\"video_1\","), failAfter: 16)) });
 
         var ex = await Assert.ThrowsAsync<ProviderException>(() => transport.PostJsonOnceAsync(Post(), CancellationToken.None));
 
@@ -64,45 +65,5 @@ public sealed class ProviderHttpTests
     private sealed class Answering(Func<HttpRequestMessage, HttpResponseMessage> answer) : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => Task.FromResult(answer(request));
-    }
-
-    /// <summary>A response body that delivers its start and then drops, as a reset connection does.</summary>
-    private sealed class BreakingStream(string start) : Stream
-    {
-        private readonly byte[] _start = Encoding.UTF8.GetBytes(start);
-        private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            if (_position >= _start.Length)
-            {
-                throw new IOException("connection reset by peer");
-            }
-
-            var n = Math.Min(count, _start.Length - _position);
-            Array.Copy(_start, _position, buffer, offset, n);
-            _position += n;
-            return n;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -191,3 +191,42 @@ internal sealed class ForwardOnlyStream : MemoryStream
 {
     public override bool CanSeek => false;
 }
+
+/// <summary>A response body that arrives a few bytes at a time and drops after <c>failAfter</c> bytes, as a reset connection does.</summary>
+internal sealed class ChunkedStream(byte[] data, int failAfter) : Stream
+{
+    private int _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        if (_position >= failAfter)
+        {
+            throw new IOException("The response ended prematurely.");
+        }
+
+        var n = Math.Min(Math.Min(count, 3), Math.Min(data.Length, failAfter) - _position);
+        Array.Copy(data, _position, buffer, offset, n);
+        _position += n;
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
