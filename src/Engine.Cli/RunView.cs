@@ -6,14 +6,18 @@ namespace Reel.Cli;
 
 /// <summary>
 /// Watches a run for the user: when it starts, the script's warnings and the run's own; then the
-/// progress (<see cref="RunProgress"/>) until it ends.
+/// progress (<see cref="RunProgress"/>) until it ends. Only while the steps run does Ctrl+C stop the
+/// run gracefully (journal consistent, summary printed, exit 130); before and after, it ends the
+/// process as usual.
 /// </summary>
 internal sealed class RunView(CliContext context, bool live) : IRunObserver, IDisposable
 {
     private RunProgress? _progress;
+    private IDisposable? _trap;
 
     public void Starting(PlanOutcome planned, IReadOnlyList<string> warnings)
     {
+        _trap = context.TrapCancel();
         Common.Print(context, planned);
         foreach (var warning in warnings)
         {
@@ -29,6 +33,8 @@ internal sealed class RunView(CliContext context, bool live) : IRunObserver, IDi
     {
         _progress?.Dispose();
         _progress = null;
+        _trap?.Dispose();
+        _trap = null;
     }
 
     public void Dispose() => Finished();

@@ -62,9 +62,8 @@ internal static class RunCommand
             .SetMinimumLevel(LogLevel.Information));
         var project = Common.Open(context, path, provider, allowOutside, loggers);
         RunOutcome outcome;
-        using (context.TrapCancel())
+        using (var view = new RunView(context, live: context.ErrorColor && !json))
         {
-            using var view = new RunView(context, live: context.ErrorColor && !json);
             outcome = await project.RunAsync(request, view, cancellationToken);
         }
 

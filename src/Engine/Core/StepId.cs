@@ -6,7 +6,7 @@ namespace Reel.Engine.Core;
 /// Built from its parts, never parsed back: <see cref="Source"/>, <see cref="Take"/> and
 /// <see cref="CharacterId"/> say what the text encodes.
 /// </summary>
-public readonly record struct StepId : IComparable<StepId>
+public readonly record struct StepId
 {
     private StepId(string text, string source, int take, bool isCharacter)
     {
@@ -65,18 +65,8 @@ public readonly record struct StepId : IComparable<StepId>
 
     public override int GetHashCode() => Text is null ? 0 : StringComparer.Ordinal.GetHashCode(Text);
 
-    public int CompareTo(StepId other) => string.CompareOrdinal(Text, other.Text);
-
     public override string ToString() => Text;
 
     /// <summary>Plans, locks, reports and JSON speak of steps by their text.</summary>
     public static implicit operator string(StepId id) => id.Text;
-
-    public static bool operator <(StepId left, StepId right) => left.CompareTo(right) < 0;
-
-    public static bool operator <=(StepId left, StepId right) => left.CompareTo(right) <= 0;
-
-    public static bool operator >(StepId left, StepId right) => left.CompareTo(right) > 0;
-
-    public static bool operator >=(StepId left, StepId right) => left.CompareTo(right) >= 0;
 }

@@ -143,11 +143,9 @@ internal sealed class JobSubmitter(IVideoProvider provider, Journal journal, Req
     /// <summary>The unclaimed job in the provider's recent list that matches the request, oldest first.</summary>
     private async Task<string?> ReconcileAsync(JobRequest request, DateTimeOffset intentAt, CancellationToken cancellationToken)
     {
-        if (provider is not IListingVideoProvider lister)
-        {
-            return null;
-        }
-
+        // The table said this provider can reconcile; one that cannot list its jobs would silently pay twice.
+        var lister = provider as IListingVideoProvider
+            ?? throw new InvalidOperationException($"provider '{provider.Name}' claims to reconcile but cannot list its jobs");
         var recent = await lister.ListRecentAsync(intentAt.AddSeconds(-2), cancellationToken).ConfigureAwait(false);
         var claimed = journal.All().Where(a => a.JobId is not null).Select(a => a.JobId!).ToHashSet(StringComparer.Ordinal);
 

@@ -57,24 +57,22 @@ public sealed partial class Project
             warnings.Add($"provider '{provider.Name}' has no batch API; --batch is ignored and steps are submitted one by one");
         }
 
-        Directory.CreateDirectory(Workspace.ReelDirectory);
-        UpToDateStamp.Remove(Workspace.StampPath);
-        var store = OpenStore();
         RunResult result;
         Runner runner;
-        using (var journal = Journal.Open(Workspace.JournalPath, Host.Time))
+        var store = OpenStore();
+        observer.Starting(planned, warnings);
+        try
         {
+            Directory.CreateDirectory(Workspace.ReelDirectory);
+            UpToDateStamp.Remove(Workspace.StampPath);
+            using var journal = Journal.Open(Workspace.JournalPath, Host.Time);
             runner = new Runner(provider, store, journal, Workspace.LockPath, planned.Lock!, Host.Time, Host.Environment, Host.Loggers.CreateLogger("reel.run"), new Providers.Http.Retries(Host.Time, Host.Randomizer));
-            observer.Starting(planned, warnings);
             runner.Progress += observer.OnEvent;
-            try
-            {
-                result = await runner.RunAsync(plan, request.Run, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                observer.Finished();
-            }
+            result = await runner.RunAsync(plan, request.Run, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            observer.Finished();
         }
 
         var complete = result.Stop == RunStop.Completed;

@@ -44,7 +44,12 @@ public sealed record UpToDateStamp(
 
     public static string PathIn(string reelDirectory) => System.IO.Path.Combine(reelDirectory, FileName);
 
-    public static void Remove(string path) => File.Delete(path);
+    /// <summary>Removes the stamp (and the JSON-named file an earlier version kept beside it).</summary>
+    public static void Remove(string path)
+    {
+        File.Delete(path);
+        File.Delete(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, "uptodate.json"));
+    }
 
     public void Write(string path)
     {

@@ -195,7 +195,7 @@ public sealed class LocalProvider : IListingVideoProvider
     private static void Validate(Fields request)
     {
         var caps = LocalCapabilities.Table;
-        if (request.Size is not { } size)
+        if (request.Kind == JobKind.CreateCharacter || request.Size is not { } size)
         {
             // A character: nothing to render.
             return;
@@ -422,7 +422,7 @@ public sealed class LocalProvider : IListingVideoProvider
 
     /// <summary>
     /// A request of any kind as the fields the job file and its content address keep (a character: its name as the
-    /// prompt, no size).
+    /// prompt, and the default clip size).
     /// </summary>
     private sealed record Fields(
         JobKind Kind,
@@ -438,12 +438,15 @@ public sealed class LocalProvider : IListingVideoProvider
         string? SourceVideoPath,
         string? Name)
     {
+        private static readonly VideoSize CharacterSize = new(1280, 720);
+
         public static Fields Of(JobRequest request) => request switch
         {
             GenerateRequest g => new(g.Kind, g.StepId, g.Prompt, g.Model, g.Size, g.Seconds, g.Take, g.FirstFramePath, g.Characters, null, null, null),
             ExtendRequest e => new(e.Kind, e.StepId, e.Prompt, e.Model, e.Size, e.Seconds, e.Take, null, [], e.SourceJobId, e.SourceVideoPath, null),
             EditRequest e => new(e.Kind, e.StepId, e.Prompt, e.Model, e.Size, e.Seconds, e.Take, null, [], e.SourceJobId, e.SourceVideoPath, null),
-            CreateCharacterRequest c => new(c.Kind, c.StepId, c.Name, c.Model, null, 0, 0, null, [], null, c.SourceVideoPath, c.Name),
+            // A character keeps the size its job has always carried: the job id is a hash of these fields.
+            CreateCharacterRequest c => new(c.Kind, c.StepId, c.Name, c.Model, CharacterSize, 0, 0, null, [], null, c.SourceVideoPath, c.Name),
             _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "unknown job kind"),
         };
     }

@@ -36,6 +36,20 @@ public sealed class LocalProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task Job_ids_are_stable_across_versions_for_characters_and_the_clips_that_cast_them()
+    {
+        // Ids of local jobs are content addresses: a change to what they hash re-renders every user's clips.
+        var p = Provider();
+        var video = Path.Combine(Repository.Root, "examples", "morning-shift", "assets", "mira.mp4");
+
+        var character = await p.SubmitAsync(new CreateCharacterRequest("@mira", "Mira", video) { Model = "local" });
+        var clip = await p.SubmitAsync(new GenerateRequest("s", "Mira waves.", "local", new VideoSize(256, 144), 2) { Characters = [new ProviderCharacter(character.JobId, "mira")] });
+
+        Assert.Equal("char_f48d55a6a9e5598514969826", character.JobId);
+        Assert.Equal("local_fcf9ccfc911b16ab86fbe0fd", clip.JobId);
+    }
+
+    [Fact]
     public async Task Submit_then_get_then_download_gives_a_playable_clip()
     {
         var p = Provider();
