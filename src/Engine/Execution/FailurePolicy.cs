@@ -32,7 +32,7 @@ internal static class FailurePolicy
             case ProviderException provider:
                 return new StepFailure(provider.Class switch
                 {
-                    ErrorClass.Moderation => $"refused by the provider's moderation: {provider.Message} (prompt: \"{Shorten(Planner.PromptOf(step.Request) ?? "")}\"{(step.Request is GenerateStep { Image: { } img } ? $", image: {Path.GetFileName(img.Path)}" : "")})",
+                    ErrorClass.Moderation => $"refused by the provider's moderation: {provider.Message} (prompt: \"{Shorten(StepFacts.Prompt(step.Request))}\"{(step.Request is GenerateStep { Image: { } img } ? $", image: {Path.GetFileName(img.Path)}" : "")})",
                     ErrorClass.Invalid => $"rejected by the provider: {provider.Message}{(provider.Error.Param is { } p ? $" (param: {p})" : "")}",
                     _ => provider.Message,
                 });

@@ -37,7 +37,7 @@ internal sealed class LockRecorder(string lockPath, ScriptLock initial, TimeProv
         };
         var entry = new LockEntry(
             step.Id, step.Key, r.Provider, model, result.Job, result.Output, result.Thumbnail, result.Spritesheet,
-            seconds, size, result.Cost, time.GetUtcNow(), result.Character, seed, Planner.PromptOf(r),
+            seconds, size, result.Cost, time.GetUtcNow(), result.Character, seed, StepFacts.LockedPrompt(r),
             r.Inputs.IsEmpty ? null : string.Join(',', r.Inputs.Select(i => $"{i.Role}:{i.Sha256}")));
         lock (_gate)
         {

@@ -68,7 +68,7 @@ public static class Planner
                 return (StepStatus.Run, PlanReason.UpstreamChanged);
             }
 
-            if (prior.Prompt is not null && prior.Prompt != PromptOf(step))
+            if (prior.Prompt is not null && prior.Prompt != StepFacts.LockedPrompt(step))
             {
                 return (StepStatus.Run, PlanReason.PromptChanged);
             }
@@ -94,14 +94,6 @@ public static class Planner
 
         return (StepStatus.Cached, PlanReason.Locked);
     }
-
-    /// <summary>The text the lock keeps as a step's prompt: a clip's prompt, a character's name.</summary>
-    internal static string? PromptOf(StepRequest step) => step switch
-    {
-        ClipStep clip => clip.Prompt,
-        CharacterStep character => character.Name,
-        _ => null,
-    };
 
     private static bool IsForced(StepRequest step, ImmutableArray<string> force) =>
         force.Contains(step.Id.Text) || force.Contains(step.Source) || force.Contains("*");

@@ -104,27 +104,19 @@ public static class StepKeys
         w.WriteEndObject();
     }
 
-    /// <summary>
-    /// The canonical fields every kind writes, in ordinal order. Characters and cuts fill the clip fields with
-    /// the fixed values they have always had (a character: the default size, no seconds; a cut: model "cut"),
-    /// so no key changes with the shape of the records.
-    /// </summary>
+    /// <summary>The canonical fields every kind writes, in ordinal order (<see cref="StepFacts"/> fills them for every kind).</summary>
     private static void Write(IBufferWriter<byte> buffer, StepRequest step, IReadOnlyList<string> upstreamKeys)
     {
-        var (model, size, seconds, prompt, take) = step switch
-        {
-            ClipStep clip => (clip.Model, clip.Size, clip.Seconds, clip.Prompt, clip.Take),
-            CharacterStep character => (character.Model, Expander.DefaultSize, 0, character.Name, 0),
-            CutStep cut => ("cut", cut.Size, 0, "", 0),
-            _ => throw new ArgumentOutOfRangeException(nameof(step), step.Kind, "unknown step kind"),
-        };
+        var (model, size, prompt, take) = (StepFacts.Model(step), StepFacts.Size(step), StepFacts.Prompt(step), StepFacts.Take(step));
+
+        // A cut's key never held its length: only a clip's own seconds (and options).
+        var (seconds, options) = step is ClipStep clip ? (clip.Seconds, clip.Options) : (0, []);
         var mode = step switch
         {
             ExtendStep => "extend",
             GenerateStep { LastFrameOf: not null } => "lastframe",
             _ => null,
         };
-        var options = step is ClipStep c ? c.Options : [];
         using (var w = new Utf8JsonWriter(buffer, Options))
         {
             w.WriteStartObject();

@@ -296,7 +296,7 @@ public sealed class PlannerTests : IDisposable
             foreach (var s in plan.Steps)
             {
                 var inputs = s.Request.Inputs.Select(i => $"{i.Role}:{i.Sha256}").ToImmutableArray();
-                history.Steps[s.Id] = new PriorStep(s.Key, OutputOf(s), Planner.PromptOf(s.Request), inputs, "job-" + s.Id);
+                history.Steps[s.Id] = new PriorStep(s.Key, OutputOf(s), StepFacts.LockedPrompt(s.Request), inputs, "job-" + s.Id);
                 history.Objects.Add(OutputOf(s));
             }
 
