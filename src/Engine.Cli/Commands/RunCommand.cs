@@ -56,10 +56,11 @@ internal static class RunCommand
             return ExitCodes.Invalid;
         }
 
-        using var loggers = LoggerFactory.Create(b => b
+        // Built on first use: a run answered from the up-to-date stamp logs nothing and should not pay for logging's start-up.
+        using var loggers = new LazyLoggerFactory(() => LoggerFactory.Create(b => b
             .AddProvider(new LineLoggerProvider(context.Error, context.ErrorColor))
             .AddFilter((category, level) => level >= (verbose ? LogLevel.Information : LogLevel.Warning) && !(category ?? "").StartsWith("System.Net.Http", StringComparison.Ordinal))
-            .SetMinimumLevel(LogLevel.Information));
+            .SetMinimumLevel(LogLevel.Information)));
         var project = Common.Open(context, path, provider, allowOutside, loggers);
         RunOutcome outcome;
         using (var view = new RunView(context, live: context.ErrorColor && !json))

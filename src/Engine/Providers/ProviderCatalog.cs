@@ -35,35 +35,43 @@ public sealed record ProviderComposition(
 
 /// <summary>One provider Reel knows: its name, its capability table and how to build it.</summary>
 /// <param name="Name">The name scripts and <c>--provider</c> use.</param>
-/// <param name="Capabilities">What it can do; needs no key or network.</param>
+/// <param name="Table">Builds what it can do (needs no key or network); built on first use, so naming providers stays cheap.</param>
 /// <param name="Create">
 /// Builds the provider; throws a <see cref="ProviderException"/> naming the variable when a key is missing
 /// (<see cref="ErrorClass.QuotaOrAuth"/>) or a base URL is malformed (<see cref="ErrorClass.Invalid"/>).
 /// </param>
-public sealed record ProviderEntry(string Name, ProviderCapabilities Capabilities, Func<ProviderComposition, IVideoProvider> Create);
+public sealed record ProviderEntry(string Name, Func<ProviderCapabilities> Table, Func<ProviderComposition, IVideoProvider> Create)
+{
+    private readonly Lazy<ProviderCapabilities> _capabilities = new(Table);
+
+    /// <summary>What it can do; needs no key or network.</summary>
+    public ProviderCapabilities Capabilities => _capabilities.Value;
+}
 
 /// <summary>Every provider Reel knows, in the order the README and <c>reel providers</c> show them. The one list of names.</summary>
 public static class ProviderCatalog
 {
     public static ImmutableArray<ProviderEntry> Entries { get; } =
     [
-        new("local", LocalCapabilities.Table, c => new LocalProvider(c.LocalProviderDirectory, c.Time)),
-        new("openai", OpenAiCapabilities.Table, c => new OpenAiProvider(
+        new("local", () => LocalCapabilities.Table, c => new LocalProvider(c.LocalProviderDirectory, c.Time)),
+        new("openai", () => OpenAiCapabilities.Table, c => new OpenAiProvider(
             c.HttpClients(), OpenAiOptions.FromEnvironment(c.Environment), c.NewRetries(), c.Loggers.CreateLogger<OpenAiProvider>())),
-        new("fal", FalCapabilities.Table, c => new FalProvider(
+        new("fal", () => FalCapabilities.Table, c => new FalProvider(
             c.HttpClients(), FalOptions.FromEnvironment(c.Environment), c.NewRetries(), c.Loggers.CreateLogger<FalProvider>())),
-        new("veo", VeoCapabilities.Gemini, c => new VeoProvider(
+        new("veo", () => VeoCapabilities.Gemini, c => new VeoProvider(
             c.HttpClients(), VeoOptions.Gemini(c.Environment), c.NewRetries(), c.Loggers.CreateLogger<VeoProvider>())),
-        new("veo-vertex", VeoCapabilities.Vertex, c => new VeoProvider(
+        new("veo-vertex", () => VeoCapabilities.Vertex, c => new VeoProvider(
             c.HttpClients(), VeoOptions.Vertex(c.Environment), c.NewRetries(), c.Loggers.CreateLogger<VeoProvider>())),
     ];
 
     /// <summary>The provider names, in catalog order.</summary>
     public static ImmutableArray<string> Names { get; } = [.. Entries.Select(e => e.Name)];
 
-    /// <summary>The capability tables by provider name.</summary>
-    public static ImmutableDictionary<string, ProviderCapabilities> Tables { get; } =
-        Entries.ToImmutableDictionary(e => e.Name, e => e.Capabilities, StringComparer.Ordinal);
+    private static readonly Lazy<ImmutableDictionary<string, ProviderCapabilities>> LazyTables =
+        new(() => Entries.ToImmutableDictionary(e => e.Name, e => e.Capabilities, StringComparer.Ordinal));
+
+    /// <summary>The capability tables by provider name (built on first use: every command names the providers, few need their tables).</summary>
+    public static ImmutableDictionary<string, ProviderCapabilities> Tables => LazyTables.Value;
 
     public static ProviderCapabilities? Find(string name) => Tables.GetValueOrDefault(name);
 
