@@ -19,7 +19,7 @@ internal static class ReelCli
         {
             foreach (var error in parse.Errors)
             {
-                context.Error.WriteLine($"error: {error.Message}");
+                context.Error.WriteLine($"error: {ParseErrors.Explain(error.Message)}");
             }
 
             foreach (var token in parse.UnmatchedTokens.Where(t => !parse.Errors.Any(e => e.Message.Contains($"'{t}'", StringComparison.Ordinal))))

@@ -59,7 +59,7 @@ internal sealed class RunProgress : IDisposable
             var lines = new List<string>();
             foreach (var s in _plan.Steps)
             {
-                if (_state.TryGetValue(s.Id, out var e) && e.Phase is not (RunPhase.Done or RunPhase.Cached or RunPhase.Skipped))
+                if (_state.TryGetValue(s.Id, out var e) && e.Phase is not (RunPhase.Done or RunPhase.Cached or RunPhase.Reused or RunPhase.Skipped))
                 {
                     var bar = new string('█', e.Progress / 5).PadRight(20, '░');
                     var color = e.Phase is RunPhase.Failed ? "\u001b[31m" : e.Phase is RunPhase.Retrying ? "\u001b[33m" : "\u001b[36m";
@@ -68,7 +68,7 @@ internal sealed class RunProgress : IDisposable
             }
 
             int Count(params RunPhase[] phases) => _state.Values.Count(v => phases.Contains(v.Phase));
-            lines.Add($"  \u001b[1m{Count(RunPhase.Done, RunPhase.Cached)}/{_plan.Steps.Length} finished\u001b[0m · {Count(RunPhase.Failed)} failed · spent {PlanText.Money(_spent)}");
+            lines.Add($"  \u001b[1m{Count(RunPhase.Done, RunPhase.Cached, RunPhase.Reused)}/{_plan.Steps.Length} finished\u001b[0m · {Count(RunPhase.Failed)} failed · spent {PlanText.Money(_spent)}");
             var sb = new System.Text.StringBuilder();
             if (_drawnLines > 0)
             {

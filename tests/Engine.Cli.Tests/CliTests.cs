@@ -107,7 +107,7 @@ public sealed class CliTests
 
         Assert.Equal(130, await run.WaitAsync(TimeSpan.FromMinutes(1)));
         Assert.Contains("cancelled: jobs already submitted keep running on the provider; run again to pick them up", stderr.ToString(), StringComparison.Ordinal);
-        Assert.Matches(@"(?m)^19 steps: \d+ done, \d+ cached, \d+ failed, [1-9]\d* skipped", stdout.ToString());
+        Assert.Matches(@"(?m)^19 steps: \d+ done, \d+ reused, \d+ cached, \d+ failed, [1-9]\d* skipped", stdout.ToString());
     }
 
     [Fact]

@@ -98,7 +98,7 @@ public sealed class ProcessTests
 
         // The run wound down (a process killed by the signal would also report 130, but print no summary).
         Assert.Contains("cancelled: jobs already submitted keep running on the provider; run again to pick them up", stderr.ToString(), StringComparison.Ordinal);
-        Assert.Matches(@"(?m)^19 steps: \d+ done, \d+ cached, \d+ failed, \d+ skipped", stdout.ToString());
+        Assert.Matches(@"(?m)^19 steps: \d+ done, \d+ reused, \d+ cached, \d+ failed, \d+ skipped", stdout.ToString());
 
         var resumed = ReelInProcess.Run(dir.Path, "run", "storyboard.yaml");
         Assert.True(resumed.ExitCode == 0, resumed.All);

@@ -77,7 +77,7 @@ public sealed class UpToDateTests
         File.Delete(victim);
         var refetched = Statuses(ReelInProcess.Run(dir.Path, "run", "s.yaml", "--json"));
 
-        Assert.Contains("done", refetched.Values);
+        Assert.Contains("reused", refetched.Values);
         Assert.True(File.Exists(victim));
     }
 

@@ -18,6 +18,14 @@ internal static class Common
 
     public static Option<bool> JsonOption(string what) => new("--json") { Description = $"Print {what} as JSON on stdout." };
 
+    public static Option<string[]> OnlyOption() => new("--only") { Description = "Only these steps (ids or scene ids) and what they need.", AllowMultipleArgumentsPerToken = true };
+
+    public static Option<string[]> ForceOption() => new("--force")
+    {
+        Description = "Re-roll these steps (ids or scene ids; '*' for all): a new job and a new clip, paid again; the steps that need them render again.",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
     public static Option<bool> AllowOutsideOption() => new("--allow-outside") { Description = "Allow file paths that leave the script's directory." };
 
     /// <summary>The engine's front door for the script at <paramref name="path"/> (as typed, relative to the working directory).</summary>

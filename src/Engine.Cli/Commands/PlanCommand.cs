@@ -15,14 +15,17 @@ internal static class PlanCommand
         var provider = Common.ProviderOption();
         var allowOutside = Common.AllowOutsideOption();
         var json = Common.JsonOption("the plan");
+        var only = Common.OnlyOption();
+        var force = Common.ForceOption();
         var command = new Command("plan", "Show what a run would do: every step in run order with status, reason, model, size, seconds, estimated cost and time. Needs no key or network.")
         {
-            script, provider, allowOutside, json,
+            script, provider, allowOutside, only, force, json,
         };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(script)!;
-            var planned = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside)).Plan();
+            var options = new PlanOptions([.. parse.GetValue(force) ?? []], [.. parse.GetValue(only) ?? []]);
+            var planned = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside)).Plan(options);
             if (!Common.Print(context, planned))
             {
                 return ExitCodes.Invalid;
@@ -72,7 +75,7 @@ internal static class PlanCommand
         foreach (var row in PlanText.Rows(plan))
         {
             var cells = row.Select(Markup.Escape).ToArray();
-            cells[3] = row[3] == "run" ? $"[yellow]{cells[3]}[/]" : $"[green]{cells[3]}[/]";
+            cells[3] = row[3] switch { "run" or "force" => $"[yellow]{cells[3]}[/]", "reuse" => $"[blue]{cells[3]}[/]", _ => $"[green]{cells[3]}[/]" };
             cells[1] = $"[bold]{cells[1]}[/]";
             cells[10] = $"[grey]{cells[10]}[/]";
             table.AddRow(cells);

@@ -15,9 +15,9 @@ internal static class RunCommand
         var allowOutside = Common.AllowOutsideOption();
         var json = Common.JsonOption("the run's results");
         var concurrency = new Option<int>("--concurrency") { Description = "Steps running at once per provider (lowered automatically on rate limits).", DefaultValueFactory = _ => 4 };
-        var maxCost = new Option<decimal?>("--max-cost") { Description = "Refuse to spend more than this many USD (checked against the estimate before the first submit and before every submit)." };
-        var only = new Option<string[]>("--only") { Description = "Run only these steps (ids or scene ids) and what they need.", AllowMultipleArgumentsPerToken = true };
-        var force = new Option<string[]>("--force") { Description = "Run these steps again even if locked ('*' for all).", AllowMultipleArgumentsPerToken = true };
+        var maxCost = new Option<decimal?>("--max-cost") { Description = "Refuse to spend more than this many USD of new money (jobs that exist are reused for free): checked against the plan before the first submit, and before every submit." };
+        var only = Common.OnlyOption();
+        var force = Common.ForceOption();
         var keepGoing = new Option<bool>("--keep-going") { Description = "After a failure, keep running branches that do not depend on it." };
         var frozen = new Option<bool>("--frozen") { Description = "Refuse to run anything that is not already locked (for CI)." };
         var batch = new Option<bool>("--batch") { Description = "Submit ready generate steps as one batch job where the provider supports it." };

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Reel.Engine.Projects;
+using Reel.Engine.Reporting;
 using Reel.Engine.Storage;
 
 namespace Reel.Cli.Commands;
@@ -21,7 +22,7 @@ internal static class StatusCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(script)!;
-            var (planned, rows) = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside)).Status();
+            var (planned, rows, spending) = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside)).Status();
             if (!Common.Print(context, planned, quietWarnings: true))
             {
                 return ExitCodes.Invalid;
@@ -30,7 +31,8 @@ internal static class StatusCommand
             if (parse.GetValue(json))
             {
                 var steps = rows.Select(r => new { r.Id, State = r.State.Text(), r.Reason, Attempt = r.Attempt?.Text(), r.Job, r.Output, r.Error, r.Updated });
-                context.Out.WriteLine(JsonSerializer.Serialize(new { script = path, provider = planned.Plan!.Script.Provider, steps }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+                var money = new { spending.Spent, spending.Jobs, spending.LastRun, spending.Reused };
+                context.Out.WriteLine(JsonSerializer.Serialize(new { script = path, provider = planned.Plan!.Script.Provider, steps, spending = money }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
                 return ExitCodes.Success;
             }
 
@@ -45,7 +47,8 @@ internal static class StatusCommand
             }
 
             int Count(params StepState[] states) => rows.Count(r => states.Contains(r.State));
-            context.Out.WriteLine($"{rows.Length} steps: {Count(StepState.Locked)} locked, {Count(StepState.InFlight)} in flight, {Count(StepState.Failed, StepState.Unanswered)} failed, {Count(StepState.Stale, StepState.NotRun)} to run");
+            context.Out.WriteLine($"{rows.Length} steps: {Count(StepState.Locked)} locked, {Count(StepState.InFlight)} in flight, {Count(StepState.Failed, StepState.Unanswered)} failed, {Count(StepState.Stale, StepState.NotRun)} to run{(Count(StepState.Reusable) > 0 ? $", {Count(StepState.Reusable)} reusable" : "")}");
+            context.Out.WriteLine($"spent on this storyboard: {PlanText.Money(spending.Spent)} over {spending.Jobs} job{(spending.Jobs == 1 ? "" : "s")}, of which the last run: {PlanText.Money(spending.LastRun)}");
             return ExitCodes.Success;
         });
         return command;

@@ -27,11 +27,13 @@ internal sealed class BatchSubmission(IBatchVideoProvider provider, Journal jour
 
         var built = new List<JobRequest>();
         var attempts = new List<long>();
+        var costs = new List<decimal>();
         foreach (var step in candidates)
         {
             built.Add(await requests.BuildAsync(step, run.Results, cancellationToken).ConfigureAwait(false));
-            run.Budget.Reserve(step.Id, Planner.EstimateCost(step.Request, provider.Capabilities));
-            attempts.Add(journal.BeginAttempt(step.Id, step.Key, provider.Name, "batch:" + step.Key));
+            costs.Add(Planner.EstimateCost(step.Request, provider.Capabilities));
+            run.Budget.Reserve(step.Id, costs[^1]);
+            attempts.Add(journal.BeginAttempt(step.Id, step.Key, provider.Name, "batch:" + step.Key, run.RunId));
             run.Emit(step.Id, RunPhase.Submitting, message: "in batch");
         }
 
@@ -44,8 +46,9 @@ internal sealed class BatchSubmission(IBatchVideoProvider provider, Journal jour
         }
         catch (ProviderException ex) when (ex.Class != ErrorClass.Transient)
         {
-            foreach (var (step, attempt) in candidates.Zip(attempts))
+            foreach (var ((step, attempt), cost) in candidates.Zip(attempts).Zip(costs))
             {
+                run.Budget.Settle(cost, spent: false);
                 journal.RecordFailed(attempt, ex.Class.ToString(), ex.Message);
                 run.BatchFailures[step.Id] = ex.Error;
             }
@@ -59,12 +62,14 @@ internal sealed class BatchSubmission(IBatchVideoProvider provider, Journal jour
             if (string.IsNullOrEmpty(status.JobId))
             {
                 var error = status.Error ?? new ProviderError(ErrorClass.Invalid, "the batch returned no job for this step");
+                run.Budget.Settle(costs[i], spent: false);
                 journal.RecordFailed(attempts[i], error.Class.ToString(), error.Message);
                 run.BatchFailures[candidates[i].Id] = error;
                 continue;
             }
 
-            journal.RecordSubmitted(attempts[i], status.JobId);
+            var created = journal.RecordSubmitted(attempts[i], status.JobId, run.ChargeFor(candidates[i], provider.Name, costs[i])) is not null;
+            run.Budget.Settle(costs[i], spent: created);
             run.KnownStatuses[status.JobId] = status;
         }
     }

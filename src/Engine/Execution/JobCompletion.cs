@@ -33,7 +33,7 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
 
         var extras = await FetchExtrasAsync(step, job.JobId, cancellationToken).ConfigureAwait(false);
         journal.RecordSucceeded(job.Attempt, output, job.Cost);
-        return new StepResult(step.Id, StepOutcome.Done, job.JobId, output, extras.Thumb, extras.Sprite, job.Cost);
+        return new StepResult(step.Id, job.Reused ? StepOutcome.Reused : StepOutcome.Done, job.JobId, output, extras.Thumb, extras.Sprite, job.Cost);
     }
 
     /// <summary>The thumbnail and spritesheet, where the provider makes them; a missing one is a warning, not a failure.</summary>

@@ -21,22 +21,30 @@ internal sealed class JobLifecycle(IVideoProvider provider, Journal journal, Obj
             throw ProviderException.From(batchError);
         }
 
-        if (await ReuseFinishedAsync(step, cancellationToken).ConfigureAwait(false) is { } reused)
+        // A re-roll (--force) is a new job by definition; anything else first looks for a finished job with its key.
+        if (step.Reason != PlanReason.Forced && await ReuseFinishedAsync(step, cancellationToken).ConfigureAwait(false) is { } reused)
         {
+            journal.RecordReused(run.RunId, step.Id, step.Key, provider.Name, reused.Job!);
             return reused;
         }
 
         if (step.Reason == PlanReason.OutputMissing && step.Prior?.Job is { } lockedJob && request.Kind != StepKind.Character
             && await RefetchAsync(step, lockedJob, cancellationToken).ConfigureAwait(false) is { } refetched)
         {
+            journal.RecordReused(run.RunId, step.Id, step.Key, provider.Name, lockedJob);
             return refetched;
         }
 
         var job = await submitter.ResumeOrSubmitAsync(step, cancellationToken).ConfigureAwait(false);
+        if (job.Reused)
+        {
+            journal.RecordReused(run.RunId, step.Id, step.Key, provider.Name, job.JobId);
+        }
+
         if (request.Kind == StepKind.Character)
         {
-            journal.RecordSucceeded(job.Attempt, job.JobId, 0m);
-            return new StepResult(step.Id, StepOutcome.Done, job.JobId, Character: job.JobId);
+            journal.RecordSucceeded(job.Attempt, job.JobId, job.Cost);
+            return new StepResult(step.Id, job.Reused ? StepOutcome.Reused : StepOutcome.Done, job.JobId, Cost: job.Cost, Character: job.JobId);
         }
 
         return await completion.FinishAsync(step, job, cancellationToken).ConfigureAwait(false);
@@ -53,7 +61,7 @@ internal sealed class JobLifecycle(IVideoProvider provider, Journal journal, Obj
 
         if (step.Request.Kind == StepKind.Character)
         {
-            return new StepResult(step.Id, StepOutcome.Done, finished.JobId, Cost: finished.Cost, Character: finished.JobId);
+            return new StepResult(step.Id, StepOutcome.Reused, finished.JobId, Character: finished.JobId);
         }
 
         if (finished.OutputSha256 is not { } sha || !store.Contains(sha))
@@ -62,7 +70,7 @@ internal sealed class JobLifecycle(IVideoProvider provider, Journal journal, Obj
         }
 
         var extras = await completion.FetchExtrasAsync(step, finished.JobId!, cancellationToken).ConfigureAwait(false);
-        return new StepResult(step.Id, StepOutcome.Done, finished.JobId, finished.OutputSha256, extras.Thumb, extras.Sprite, finished.Cost);
+        return new StepResult(step.Id, StepOutcome.Reused, finished.JobId, finished.OutputSha256, extras.Thumb, extras.Sprite);
     }
 
     /// <summary>
@@ -72,11 +80,11 @@ internal sealed class JobLifecycle(IVideoProvider provider, Journal journal, Obj
     private async Task<StepResult?> RefetchAsync(PlannedStep step, string lockedJob, CancellationToken cancellationToken)
     {
         Log.Refetching(logger, step.Id, lockedJob);
-        var attempt = journal.BeginAttempt(step.Id, step.Key, provider.Name, "refetch:" + step.Key);
+        var attempt = journal.BeginAttempt(step.Id, step.Key, provider.Name, "refetch:" + step.Key, run.RunId);
         try
         {
             journal.RecordSubmitted(attempt, lockedJob);
-            return await completion.FinishAsync(step, new HeldJob(attempt, lockedJob, 0m), cancellationToken).ConfigureAwait(false);
+            return await completion.FinishAsync(step, new HeldJob(attempt, lockedJob, 0m, Reused: true), cancellationToken).ConfigureAwait(false);
         }
         catch (ProviderException ex) when (ex.Class is ErrorClass.Invalid or ErrorClass.Transient)
         {

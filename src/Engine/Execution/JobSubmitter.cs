@@ -6,8 +6,8 @@ using Reel.Engine.Storage;
 
 namespace Reel.Engine.Execution;
 
-/// <summary>A job the run holds: its journal attempt, the provider's id, and the price reserved for it.</summary>
-internal readonly record struct HeldJob(long Attempt, string JobId, decimal Cost);
+/// <summary>A job the run holds: its journal attempt, the provider's id, what this run paid for it, and whether it existed before (reused).</summary>
+internal readonly record struct HeldJob(long Attempt, string JobId, decimal Cost, bool Reused = false);
 
 /// <summary>
 /// The exactly-once submit: resume a job an earlier run submitted, else find the job an unanswered submit
@@ -36,8 +36,9 @@ internal sealed class JobSubmitter(IVideoProvider provider, Journal journal, Req
         var attempt = open.LastOrDefault();
         if (attempt?.JobId is { } existing)
         {
+            // Submitted by this run (a batch) or an earlier one, which paid for it.
             Log.Resuming(logger, step.Id, existing);
-            return new HeldJob(attempt.Id, existing, cost);
+            return attempt.Run == run.RunId ? new HeldJob(attempt.Id, existing, cost) : new HeldJob(attempt.Id, existing, 0m, Reused: true);
         }
 
         JobRequest? request = null;
@@ -63,9 +64,17 @@ internal sealed class JobSubmitter(IVideoProvider provider, Journal journal, Req
                         var adopted = await ReconcileAsync(request, intentAt, cancellationToken).ConfigureAwait(false);
                         if (adopted is not null)
                         {
-                            journal.RecordSubmitted(pendingAttempt, adopted);
+                            // The unanswered submit created it: charged to the run that sent it (this one, or one that was killed).
+                            var chargedTo = journal.RecordSubmitted(pendingAttempt, adopted, run.ChargeFor(step, provider.Name, cost));
                             Log.Adopted(logger, step.Id, adopted);
-                            return new HeldJob(pendingAttempt, adopted, cost);
+                            if (chargedTo == run.RunId)
+                            {
+                                run.Budget.Add(cost);
+                                run.Emit(step.Id, RunPhase.Submitting);
+                                return new HeldJob(pendingAttempt, adopted, cost);
+                            }
+
+                            return new HeldJob(pendingAttempt, adopted, 0m, Reused: true);
                         }
                     }
                     else if (outcomeUnknown)
@@ -84,29 +93,34 @@ internal sealed class JobSubmitter(IVideoProvider provider, Journal journal, Req
                 }
 
                 run.Budget.Reserve(step.Id, cost);
-                attemptId ??= journal.BeginAttempt(step.Id, step.Key, provider.Name, step.Key);
+                attemptId ??= journal.BeginAttempt(step.Id, step.Key, provider.Name, step.Key, run.RunId);
                 since ??= journal.Get(attemptId.Value)!.IntentAt;
                 run.Emit(step.Id, RunPhase.Submitting);
                 try
                 {
                     var status = await provider.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
-                    journal.RecordSubmitted(attemptId.Value, status.JobId);
+
+                    // A provider that answers a repeated request with the job it made before (local) charges nothing new.
+                    var created = journal.RecordSubmitted(attemptId.Value, status.JobId, run.ChargeFor(step, provider.Name, cost)) is not null;
+                    run.Budget.Settle(cost, spent: created);
                     if (status.State is JobState.Queued or JobState.Running && status.PollAfter is { } firstPoll)
                     {
                         run.FirstPoll[status.JobId] = firstPoll;
                     }
 
                     Log.Submitted(logger, step.Id, status.JobId);
-                    return new HeldJob(attemptId.Value, status.JobId, cost);
+                    run.Emit(step.Id, RunPhase.Queued);
+                    return created ? new HeldJob(attemptId.Value, status.JobId, cost) : new HeldJob(attemptId.Value, status.JobId, 0m, Reused: true);
                 }
                 catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && ex.Unanswered && !provider.Capabilities.CanReconcile)
                 {
+                    run.Budget.Settle(cost, spent: false);
                     // Keep the intent open: a later run reports it again rather than paying twice.
                     throw Unanswered(step, journal.Get(attemptId.Value)!.IntentAt, ex);
                 }
                 catch (ProviderException ex) when (ex.Class == ErrorClass.Transient && tries < MaxTries)
                 {
-                    run.Budget.Release(cost);
+                    run.Budget.Settle(cost, spent: false);
                     outcomeUnknown = ex.Unanswered;
                     if (ex.RetryAfter is not null || ex.RateLimited)
                     {
@@ -119,7 +133,7 @@ internal sealed class JobSubmitter(IVideoProvider provider, Journal journal, Req
                 }
                 catch (ProviderException ex)
                 {
-                    run.Budget.Release(cost);
+                    run.Budget.Settle(cost, spent: false);
                     journal.RecordFailed(attemptId.Value, ex.Class.ToString(), ex.Message);
                     throw;
                 }

@@ -25,7 +25,11 @@ internal sealed class LockRecorder(string lockPath, ScriptLock initial, TimeProv
         }
     }
 
-    public void Record(PlannedStep step, StepResult result, long? seed)
+    /// <summary>How many earlier outputs of a re-rolled step the lock keeps.</summary>
+    private const int PreviousKept = 10;
+
+    /// <param name="price">What the step's job cost when it was created (also when this run reused it).</param>
+    public void Record(PlannedStep step, StepResult result, long? seed, decimal price)
     {
         var r = step.Request;
         var (model, seconds, size) = r switch
@@ -37,12 +41,30 @@ internal sealed class LockRecorder(string lockPath, ScriptLock initial, TimeProv
         };
         var entry = new LockEntry(
             step.Id, step.Key, r.Provider, model, result.Job, result.Output, result.Thumbnail, result.Spritesheet,
-            seconds, size, result.Cost, time.GetUtcNow(), result.Character, seed, StepFacts.LockedPrompt(r),
-            r.Inputs.IsEmpty ? null : string.Join(',', r.Inputs.Select(i => $"{i.Role}:{i.Sha256}")));
+            seconds, size, price, time.GetUtcNow(), result.Character, seed, StepFacts.LockedPrompt(r),
+            r.Inputs.IsEmpty ? null : string.Join(',', r.Inputs.Select(i => $"{i.Role}:{i.Sha256}")),
+            step.Roll);
         lock (_gate)
         {
+            entry = entry with { Previous = Previous(_lock.ForStep(step.Id), entry) };
             _lock = _lock.With(entry);
             LockFile.Write(lockPath, _lock);
         }
+    }
+
+    /// <summary>A re-roll keeps the outputs of the rolls before it, newest first, so an earlier take can be picked up again.</summary>
+    private static string? Previous(LockEntry? before, LockEntry now)
+    {
+        if (before is null || now.Roll == 0)
+        {
+            return null;
+        }
+
+        var earlier = new[] { before.Output }.Concat(before.Previous?.Split(',') ?? [])
+            .Where(o => !string.IsNullOrEmpty(o) && o != now.Output)
+            .Distinct(StringComparer.Ordinal)
+            .Take(PreviousKept)
+            .ToList();
+        return earlier.Count == 0 ? null : string.Join(',', earlier);
     }
 }

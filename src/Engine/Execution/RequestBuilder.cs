@@ -15,7 +15,10 @@ namespace Reel.Engine.Execution;
 internal sealed class RequestBuilder(ProviderCapabilities capabilities, ObjectStore store, MediaWorkshop workshop)
 {
     /// <summary>The step's job request: its kind's fields, the neutral options as typed fields, the rest as provider options.</summary>
-    public async Task<JobRequest> BuildAsync(PlannedStep step, IReadOnlyDictionary<string, StepResult> results, CancellationToken cancellationToken)
+    public async Task<JobRequest> BuildAsync(PlannedStep step, IReadOnlyDictionary<string, StepResult> results, CancellationToken cancellationToken) =>
+        await BuildKindAsync(step, results, cancellationToken).ConfigureAwait(false) with { Roll = step.Roll };
+
+    private async Task<JobRequest> BuildKindAsync(PlannedStep step, IReadOnlyDictionary<string, StepResult> results, CancellationToken cancellationToken)
     {
         var seed = SeedFor(step);
         switch (step.Request)

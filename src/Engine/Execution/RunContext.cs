@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Reel.Engine.Planning;
+using Reel.Engine.Prompts;
 using Reel.Engine.Providers;
+using Reel.Engine.Storage;
 
 namespace Reel.Engine.Execution;
 
@@ -8,9 +10,12 @@ namespace Reel.Engine.Execution;
 /// Everything one run knows while it runs, created for one <see cref="Runner.RunAsync"/> call and
 /// dropped after it, so nothing leaks from one run into the next.
 /// </summary>
-internal sealed class RunContext(Plan plan, RunOptions options, ConcurrencyLimit concurrency, Action<RunEvent> emit)
+internal sealed class RunContext(Plan plan, RunOptions options, long runId, ConcurrencyLimit concurrency, Action<RunEvent> emit)
 {
     public Plan Plan { get; } = plan;
+
+    /// <summary>This run in the journal's ledger.</summary>
+    public long RunId { get; } = runId;
 
     public RunOptions Options { get; } = options;
 
@@ -33,6 +38,13 @@ internal sealed class RunContext(Plan plan, RunOptions options, ConcurrencyLimit
     public RunHalt Halt { get; } = new();
 
     public void Emit(RunEvent e) => emit(e);
+
+    /// <summary>The ledger entry of a job created for <paramref name="step"/> at <paramref name="price"/>.</summary>
+    public Charge ChargeFor(PlannedStep step, string provider, decimal price) => step.Request switch
+    {
+        ClipStep clip => new Charge(RunId, step.Id, step.Key, provider, clip.Model, clip.Size.ToString(), clip.Seconds, price),
+        _ => new Charge(RunId, step.Id, step.Key, provider, StepFacts.Model(step.Request), null, null, price),
+    };
 
     /// <summary>Emits a step's phase with the spend so far.</summary>
     public void Emit(string stepId, RunPhase phase, int progress = 0, string? message = null) =>

@@ -12,13 +12,21 @@ public sealed record RunOptions(
 
 public enum StepOutcome
 {
+    /// <summary>Rendered in this run: a new job (paid), or a cut assembled.</summary>
     Done,
+
+    /// <summary>Locked, with its output in the store: nothing was done.</summary>
     Cached,
+
+    /// <summary>Its job existed already (an earlier run, another script, an interrupted run): picked up, not paid again.</summary>
+    Reused,
+
     Failed,
     Skipped,
 }
 
 /// <summary>What happened to one step in a run.</summary>
+/// <param name="Cost">What this run paid for the step's job: its price when the run created it, else 0.</param>
 public sealed record StepResult(
     string Id,
     StepOutcome Outcome,
@@ -29,7 +37,8 @@ public sealed record StepResult(
     decimal Cost = 0m,
     string? Error = null,
     TimeSpan Duration = default,
-    string? Character = null);
+    string? Character = null,
+    string? Advice = null);
 
 public enum RunStop
 {
@@ -47,10 +56,10 @@ public enum RunStop
 }
 
 /// <summary>Execute stage output.</summary>
-public sealed record RunResult(ImmutableArray<StepResult> Steps, RunStop Stop, string? Message)
+/// <param name="Spent">What the jobs this run created cost, from the ledger: also those that failed or were still running when it stopped.</param>
+/// <param name="Unfinished">Jobs this run created that had not finished when it stopped (they keep running on the provider).</param>
+public sealed record RunResult(ImmutableArray<StepResult> Steps, RunStop Stop, string? Message, decimal Spent = 0m, int Unfinished = 0)
 {
-    public decimal Spent => Steps.Sum(s => s.Outcome == StepOutcome.Done ? s.Cost : 0m);
-
     public bool AnyFailed => Steps.Any(s => s.Outcome is StepOutcome.Failed);
 
     public StepResult? Find(string id) => Steps.FirstOrDefault(s => s.Id == id);
@@ -68,6 +77,7 @@ public enum RunPhase
     Failed,
     Skipped,
     Retrying,
+    Reused,
 }
 
 /// <summary>A progress event for live display and logs.</summary>

@@ -23,14 +23,14 @@ internal sealed class RunSession
     private readonly RequestBuilder _requests;
     private readonly JobLifecycle _lifecycle;
 
-    public RunSession(Plan plan, RunOptions options, IVideoProvider provider, ObjectStore store, Journal journal, LockRecorder lockRecorder, TimeProvider time, IReadOnlyDictionary<string, string?> environment, Retries retries, ILogger logger, Action<RunEvent> emit)
+    public RunSession(Plan plan, RunOptions options, long runId, IVideoProvider provider, ObjectStore store, Journal journal, LockRecorder lockRecorder, TimeProvider time, IReadOnlyDictionary<string, string?> environment, Retries retries, ILogger logger, Action<RunEvent> emit)
     {
         _provider = provider;
         _journal = journal;
         _lock = lockRecorder;
         _time = time;
         _logger = logger;
-        _run = new RunContext(plan, options, new ConcurrencyLimit(options.Concurrency, logger), emit);
+        _run = new RunContext(plan, options, runId, new ConcurrencyLimit(options.Concurrency, logger), emit);
         _workshop = new MediaWorkshop(store, environment, logger);
         _requests = new RequestBuilder(provider.Capabilities, store, _workshop);
         var submitter = new JobSubmitter(provider, journal, _requests, _run, time, retries, logger);
@@ -63,7 +63,7 @@ internal sealed class RunSession
         }
 
         var stop = cancelled ? RunStop.Cancelled : _run.Halt.IsHalted ? _run.Halt.Kind : RunStop.Completed;
-        return new RunResult(results, stop, cancelled ? Runner.CancelledMessage : _run.Halt.Message);
+        return Runner.Result(_journal, _run.RunId, results, stop, cancelled ? Runner.CancelledMessage : _run.Halt.Message);
     }
 
     /// <summary>
@@ -98,13 +98,14 @@ internal sealed class RunSession
         {
             var result = await ExecuteAsync(step, cancellationToken).ConfigureAwait(false);
             result = result with { Duration = _time.GetElapsedTime(started) };
-            if (result.Outcome == StepOutcome.Done)
+            if (result.Outcome is StepOutcome.Done or StepOutcome.Reused)
             {
-                _lock.Record(step, result, _requests.SeedFor(step));
+                var price = step.Request is CutStep ? 0m : Planner.EstimateCost(step.Request, _provider.Capabilities);
+                _lock.Record(step, result, _requests.SeedFor(step), price);
                 Log.Done(_logger, step.Id, result.Output ?? result.Character ?? "");
             }
 
-            _run.Emit(step.Id, result.Outcome == StepOutcome.Cached ? RunPhase.Cached : RunPhase.Done, 100);
+            _run.Emit(step.Id, result.Outcome switch { StepOutcome.Cached => RunPhase.Cached, StepOutcome.Reused => RunPhase.Reused, _ => RunPhase.Done }, 100);
             return result;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -121,7 +122,7 @@ internal sealed class RunSession
 
             Log.Failed(_logger, step.Id, failure.Message);
             _run.Emit(step.Id, RunPhase.Failed, message: failure.Message);
-            return new StepResult(step.Id, StepOutcome.Failed, Error: failure.Message);
+            return new StepResult(step.Id, StepOutcome.Failed, Error: failure.Message, Advice: failure.Advice);
         }
     }
 
@@ -130,7 +131,7 @@ internal sealed class RunSession
         if (step.Status == StepStatus.Cached)
         {
             var prior = _lock.Current.ForStep(step.Id);
-            return new StepResult(step.Id, StepOutcome.Cached, prior?.Job, prior?.Output, prior?.Thumbnail, prior?.Spritesheet, prior?.Cost ?? 0m, Character: prior?.Character);
+            return new StepResult(step.Id, StepOutcome.Cached, prior?.Job, prior?.Output, prior?.Thumbnail, prior?.Spritesheet, Character: prior?.Character);
         }
 
         if (step.Request is CutStep cut)

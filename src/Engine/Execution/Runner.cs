@@ -25,6 +25,7 @@ public sealed class Runner
     private readonly IReadOnlyDictionary<string, string?> _environment;
     private readonly Retries _retries;
     private readonly ILogger _logger;
+    private readonly string _script;
 
     /// <param name="environment">The environment variables of the run (where ffmpeg is found).</param>
     /// <param name="retries">The backoff between resubmits of a transient submit failure (default: on <paramref name="time"/>, with a fresh randomizer).</param>
@@ -34,6 +35,7 @@ public sealed class Runner
         _store = store;
         _journal = journal;
         _lock = new LockRecorder(lockPath, initialLock, time);
+        _script = LockFile.ScriptName(lockPath);
         _time = time;
         _environment = environment;
         _retries = retries ?? new Retries(time, new Random().NextDouble);
@@ -57,7 +59,7 @@ public sealed class Runner
 
         if (options.MaxCost is { } cap && plan.Totals.EstimatedCost > cap)
         {
-            return $"--max-cost: the plan is estimated at ${plan.Totals.EstimatedCost:0.00}, above the cap of ${cap:0.00}; nothing was submitted";
+            return $"--max-cost: the new jobs of this plan are estimated at ${plan.Totals.EstimatedCost:0.00}, above the cap of ${cap:0.00}; nothing was submitted";
         }
 
         return null;
@@ -71,14 +73,22 @@ public sealed class Runner
             return new RunResult([.. plan.Steps.Select(s => new StepResult(s.Id, StepOutcome.Skipped))], RunStop.Refused, refusal);
         }
 
-        var session = new RunSession(plan, options, _provider, _store, _journal, _lock, _time, _environment, _retries, _logger, e => Progress?.Invoke(e));
+        var runId = _journal.BeginRun(_script, _provider.Name);
+        var session = new RunSession(plan, options, runId, _provider, _store, _journal, _lock, _time, _environment, _retries, _logger, e => Progress?.Invoke(e));
         try
         {
             return await session.RunAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return new RunResult([.. plan.Steps.Select(s => new StepResult(s.Id, StepOutcome.Skipped, Error: "cancelled"))], RunStop.Cancelled, CancelledMessage);
+            return Result(_journal, runId, [.. plan.Steps.Select(s => new StepResult(s.Id, StepOutcome.Skipped, Error: "cancelled"))], RunStop.Cancelled, CancelledMessage);
         }
+    }
+
+    /// <summary>A run's result with its money from the ledger: what its jobs cost, and how many were still running when it stopped.</summary>
+    internal static RunResult Result(Journal journal, long runId, System.Collections.Immutable.ImmutableArray<StepResult> steps, RunStop stop, string? message)
+    {
+        var unfinished = journal.All().Count(a => a.Run == runId && a.JobId is not null && !a.IsFinished);
+        return new RunResult(steps, stop, message, journal.SpentInRun(runId), unfinished);
     }
 }

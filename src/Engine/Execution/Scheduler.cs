@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Reel.Engine.Core;
 using Reel.Engine.Planning;
+using Reel.Engine.Prompts;
 
 namespace Reel.Engine.Execution;
 
@@ -61,7 +62,7 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
             }
 
             results[id] = result;
-            if (result.Outcome is StepOutcome.Done or StepOutcome.Cached)
+            if (result.Outcome is StepOutcome.Done or StepOutcome.Reused or StepOutcome.Cached)
             {
                 foreach (var d in dependents.GetValueOrDefault(id) ?? [])
                 {
@@ -71,7 +72,7 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
                     }
                 }
             }
-            else if (result.Outcome == StepOutcome.Failed && !keepGoing)
+            else if (result.Outcome == StepOutcome.Failed && !keepGoing && !IsUnusedTake(byId[id], dependents))
             {
                 stopLaunching = true;
             }
@@ -86,6 +87,10 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
         var notRun = plan.Steps.Where(s => !results.ContainsKey(s.Id)).Select(s => s.Id.Text).ToImmutableArray();
         return (final, notRun, cancelled);
     }
+
+    /// <summary>A take that no later step and no cut uses: its failure is reported, but the other takes and cuts go on.</summary>
+    private static bool IsUnusedTake(PlannedStep step, Dictionary<StepId, List<StepId>> dependents) =>
+        step.Request is ClipStep { Take: > 0 } && !dependents.ContainsKey(step.Id);
 
     private static StepResult Skipped(PlannedStep step, IDictionary<string, StepResult> results)
     {

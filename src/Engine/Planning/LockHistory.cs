@@ -3,9 +3,14 @@ using Reel.Engine.Storage;
 
 namespace Reel.Engine.Planning;
 
-/// <summary>The lock and the store, as the planner sees them.</summary>
-public sealed class LockHistory(ScriptLock scriptLock, ObjectStore store) : IStepHistory
+/// <summary>
+/// The lock, the journal and the store, as the planner sees them. The journal is read once, on the first
+/// question about a job, and never written.
+/// </summary>
+public sealed class LockHistory(ScriptLock scriptLock, ObjectStore store, Journal? journal = null) : IStepHistory
 {
+    private Dictionary<string, ExistingJob>? _jobs;
+
     public PriorStep? Find(string stepId)
     {
         var entry = scriptLock.ForStep(stepId);
@@ -15,8 +20,39 @@ public sealed class LockHistory(ScriptLock scriptLock, ObjectStore store) : ISte
         }
 
         var inputs = entry.Inputs is null ? ImmutableArray<string>.Empty : [.. entry.Inputs.Split(',')];
-        return new PriorStep(entry.Key, entry.Output, entry.Prompt, inputs, entry.Job);
+        return new PriorStep(entry.Key, entry.Output, entry.Prompt, inputs, entry.Job, entry.Roll);
     }
 
     public bool HasObject(string sha256) => ObjectStore.IsSha256(sha256) && store.Contains(sha256);
+
+    public ExistingJob? JobFor(string key)
+    {
+        _jobs ??= ReadJobs();
+        return _jobs.GetValueOrDefault(key);
+    }
+
+    /// <summary>By key, the latest attempt whose job a run would pick up: in flight, or finished with its clip in the store.</summary>
+    private Dictionary<string, ExistingJob> ReadJobs()
+    {
+        var jobs = new Dictionary<string, ExistingJob>(StringComparer.Ordinal);
+        foreach (var a in journal?.All() ?? [])
+        {
+            if (a.JobId is null)
+            {
+                continue;
+            }
+
+            if (!a.IsFinished)
+            {
+                jobs[a.Key] = new ExistingJob(a.JobId, InFlight: true);
+            }
+            else if (a.State == JournalState.Succeeded && (a.OutputSha256 is not { } output || !ObjectStore.IsSha256(output) || store.Contains(output)))
+            {
+                // A character has no clip: its registration is the result.
+                jobs[a.Key] = new ExistingJob(a.JobId, InFlight: false);
+            }
+        }
+
+        return jobs;
+    }
 }

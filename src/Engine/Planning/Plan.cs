@@ -6,8 +6,14 @@ namespace Reel.Engine.Planning;
 
 public enum StepStatus
 {
+    /// <summary>Locked, with its output in the store: nothing to do.</summary>
     Cached,
+
+    /// <summary>Submitted to the provider (a new job, paid), or fetched again from its locked job.</summary>
     Run,
+
+    /// <summary>A job with this key already exists (finished or in flight): the run picks it up and pays nothing.</summary>
+    Reuse,
 }
 
 /// <summary>Why a step runs or not.</summary>
@@ -34,8 +40,11 @@ public enum PlanReason
     /// <summary>Locked, but its output is not in the store: fetched again, not paid again.</summary>
     OutputMissing,
 
-    /// <summary>Named by <c>--force</c>.</summary>
+    /// <summary>Named by <c>--force</c>: re-rolled, a new job.</summary>
     Forced,
+
+    /// <summary>The journal holds a finished or in-flight job for this key: reused, not paid again.</summary>
+    JobExists,
 }
 
 /// <summary>The text of a <see cref="PlanReason"/>, as <c>reel plan</c> shows it.</summary>
@@ -50,19 +59,27 @@ public static class PlanReasons
         PlanReason.InputChanged => "image changed",
         PlanReason.SettingsChanged => "settings changed",
         PlanReason.OutputMissing => "output missing from store",
+        PlanReason.JobExists => "job exists",
         _ => "forced",
     };
 }
 
 /// <summary>What the planner knows of a step from an earlier run (the lock).</summary>
-public sealed record PriorStep(string Key, string? OutputSha256, string? Prompt, ImmutableArray<string> Inputs, string? Job);
+/// <param name="Roll">How many times the step was re-rolled (<c>run --force</c>).</param>
+public sealed record PriorStep(string Key, string? OutputSha256, string? Prompt, ImmutableArray<string> Inputs, string? Job, int Roll = 0);
 
-/// <summary>The lock and store as the planner sees them.</summary>
+/// <summary>A job the journal holds for a step key: finished with its output in the store, or still in flight.</summary>
+public sealed record ExistingJob(string JobId, bool InFlight);
+
+/// <summary>The lock, the journal and the store as the planner sees them.</summary>
 public interface IStepHistory
 {
     PriorStep? Find(string stepId);
 
     bool HasObject(string sha256);
+
+    /// <summary>The job a run would pick up for <paramref name="key"/> instead of paying for a new one, or null.</summary>
+    ExistingJob? JobFor(string key);
 }
 
 /// <summary>An empty history: every step is new.</summary>
@@ -73,6 +90,8 @@ public sealed class NoHistory : IStepHistory
     public PriorStep? Find(string stepId) => null;
 
     public bool HasObject(string sha256) => false;
+
+    public ExistingJob? JobFor(string key) => null;
 }
 
 public sealed record PlannedStep(
@@ -83,11 +102,14 @@ public sealed record PlannedStep(
     PlanReason Reason,
     decimal EstimatedCost,
     TimeSpan EstimatedDuration,
-    PriorStep? Prior)
+    PriorStep? Prior,
+    int Roll = 0)
 {
     public StepId Id => Request.Id;
 }
 
+/// <param name="ToRun">Steps that are not cached: run, forced and reused.</param>
+/// <param name="EstimatedCost">The new money: what the jobs to be submitted will cost (reused and refetched jobs cost nothing).</param>
 public sealed record PlanTotals(int Steps, int ToRun, decimal EstimatedCost, TimeSpan EstimatedDuration);
 
 /// <summary>Plan stage output: the DAG in run order with keys, status and estimates.</summary>

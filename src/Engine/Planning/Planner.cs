@@ -23,19 +23,29 @@ public static class Planner
         foreach (var step in ordered)
         {
             var upstream = (step is CutStep cut ? cut.Shots : step.Needs).Select(id => keys[id]).ToImmutableArray();
-            var key = StepKeys.Compute(step, upstream);
+            var baseKey = StepKeys.Compute(step, upstream);
+            var prior = history.Find(step.Id.Text);
+
+            // A re-rolled step keeps its roll (and key) while nothing else about it changes; --force rolls once more.
+            var roll = prior is { Roll: > 0 } && prior.Key == StepKeys.Rolled(baseKey, prior.Roll) ? prior.Roll : 0;
+            var forced = selected.Contains(step.Id) && step.Kind != StepKind.Cut && IsForced(step, force);
+            if (forced)
+            {
+                roll++;
+            }
+
+            var key = StepKeys.Rolled(baseKey, roll);
             keys[step.Id] = key;
             if (!selected.Contains(step.Id))
             {
                 continue;
             }
 
-            var prior = history.Find(step.Id.Text);
             var upstreamRan = step.Needs.Any(n => status.TryGetValue(n, out var u) && u.Status == StepStatus.Run && u.Reason != PlanReason.OutputMissing);
-            var (st, reason) = Decide(step, key, prior, history, upstreamRan, IsForced(step, force));
+            var (st, reason) = Decide(step, key, prior, history, upstreamRan, forced || (step.Kind == StepKind.Cut && IsForced(step, force)));
             var cost = st == StepStatus.Run && reason != PlanReason.OutputMissing ? EstimateCost(step, caps) : 0m;
             var duration = st == StepStatus.Run ? EstimateDuration(step, caps, reason) : TimeSpan.Zero;
-            var planned = new PlannedStep(step, key, upstream, st, reason, cost, duration, prior);
+            var planned = new PlannedStep(step, key, upstream, st, reason, cost, duration, prior, roll);
             status[step.Id] = planned;
             result.Add(planned);
         }
@@ -43,7 +53,7 @@ public static class Planner
         var steps = result.ToImmutable();
         var totals = new PlanTotals(
             steps.Length,
-            steps.Count(s => s.Status == StepStatus.Run),
+            steps.Count(s => s.Status != StepStatus.Cached),
             steps.Sum(s => s.EstimatedCost),
             CriticalPath(steps));
         return new Plan(script, steps, totals);
@@ -51,14 +61,18 @@ public static class Planner
 
     private static (StepStatus, PlanReason) Decide(StepRequest step, string key, PriorStep? prior, IStepHistory history, bool upstreamRan, bool forced)
     {
+        // A job for this exact key that a run would pick up: paid once already, so never paid again.
+        var existing = step.Kind == StepKind.Cut ? null : history.JobFor(key);
         if (forced)
         {
-            return (StepStatus.Run, PlanReason.Forced);
+            // An interrupted re-roll's job is the new take: picked up, not paid again.
+            return existing is null ? (StepStatus.Run, PlanReason.Forced) : (StepStatus.Reuse, PlanReason.JobExists);
         }
 
+        // After a step it needs renders anew, a job with this key was made from another clip: never reused.
         if (prior is null)
         {
-            return (StepStatus.Run, PlanReason.New);
+            return existing is null || upstreamRan ? (StepStatus.Run, PlanReason.New) : (StepStatus.Reuse, PlanReason.JobExists);
         }
 
         if (prior.Key != key || upstreamRan)
@@ -66,6 +80,11 @@ public static class Planner
             if (upstreamRan)
             {
                 return (StepStatus.Run, PlanReason.UpstreamChanged);
+            }
+
+            if (existing is not null)
+            {
+                return (StepStatus.Reuse, PlanReason.JobExists);
             }
 
             if (prior.Prompt is not null && prior.Prompt != StepFacts.LockedPrompt(step))
@@ -89,7 +108,8 @@ public static class Planner
 
         if (prior.OutputSha256 is null || !history.HasObject(prior.OutputSha256))
         {
-            return (StepStatus.Run, PlanReason.OutputMissing);
+            // Another finished job for this key, with its clip at hand, beats fetching the locked one again.
+            return existing is { InFlight: false } && existing.JobId != prior.Job ? (StepStatus.Reuse, PlanReason.JobExists) : (StepStatus.Run, PlanReason.OutputMissing);
         }
 
         return (StepStatus.Cached, PlanReason.Locked);

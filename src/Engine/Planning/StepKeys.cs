@@ -24,6 +24,23 @@ public static class StepKeys
     }
 
     /// <summary>
+    /// The key of the <paramref name="roll"/>th re-roll of a step (<c>run --force</c>): roll 0 is the step's own key, every
+    /// later roll a new content address, so the re-roll is a new job with its own seed, and the steps that need it
+    /// render again from its clip.
+    /// </summary>
+    public static string Rolled(string key, int roll)
+    {
+        if (roll == 0)
+        {
+            return key;
+        }
+
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"roll:{roll}:{key}")), hash);
+        return Convert.ToHexStringLower(hash);
+    }
+
+    /// <summary>
     /// The seed sent to providers that take one: 31 bits of SHA-256 over "seed:" and the step key, so the same step
     /// asks for the same seed on every machine, and a lost clip can be regenerated as closely as the provider allows.
     /// </summary>

@@ -71,7 +71,10 @@ public sealed partial class Project
             .Select(id => $"no step '{id}' in {DisplayPath}{Suggestions.DidYouMean(id, expanded.Steps.Select(s => s.Id.Text))}")
             .ToImmutableArray();
         var store = OpenStore();
-        var plan = Planner.Plan(expanded, new LockHistory(scriptLock, store), options);
+
+        // The journal says which keys already have a job (reused, not paid again); a project never run has none.
+        using var journal = File.Exists(Workspace.JournalPath) ? Journal.Open(Workspace.JournalPath, Host.Time) : null;
+        var plan = Planner.Plan(expanded, new LockHistory(scriptLock, store, journal), options);
         return new PlanOutcome(compilation, [], unknown, plan, scriptLock);
     }
 

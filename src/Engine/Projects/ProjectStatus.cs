@@ -25,6 +25,9 @@ public enum StepState
 
     /// <summary>Never rendered.</summary>
     NotRun,
+
+    /// <summary>A job for it exists (another script, another provider setting, an interrupted run): the next run picks it up for free.</summary>
+    Reusable,
 }
 
 /// <summary>The text of a <see cref="StepState"/>, as <c>reel status</c> shows it.</summary>
@@ -37,6 +40,7 @@ public static class StepStates
         StepState.Unanswered => "unanswered",
         StepState.Failed => "failed",
         StepState.Stale => "stale",
+        StepState.Reusable => "reusable",
         _ => "not run",
     };
 }
@@ -47,15 +51,36 @@ public static class StepStates
 /// <param name="Updated">When its latest attempt or lock entry changed.</param>
 public sealed record StepStatusRow(string Id, StepState State, string Reason, JournalState? Attempt, string? Job, string? Output, string? Error, DateTimeOffset? Updated);
 
+/// <summary>The money spent on one storyboard, from the journal's ledger.</summary>
+/// <param name="Spent">What every job created for this storyboard cost.</param>
+/// <param name="Jobs">How many jobs were created for it.</param>
+/// <param name="LastRun">What its latest run spent.</param>
+/// <param name="Reused">How many times a run of it reused a job instead of paying again.</param>
+public sealed record Spending(decimal Spent, int Jobs, decimal LastRun, int Reused)
+{
+    public static Spending None { get; } = new(0m, 0, 0m, 0);
+
+    /// <summary>The storyboard's spend from the ledger entries of its runs.</summary>
+    public static Spending Of(IReadOnlyList<LedgerEntry> entries)
+    {
+        var created = entries.Where(e => e.Kind == LedgerKind.Created).ToList();
+        var lastRun = entries.Count == 0 ? 0 : entries.Max(e => e.Run);
+        return new Spending(created.Sum(e => e.Price), created.Count, created.Where(e => e.Run == lastRun).Sum(e => e.Price), entries.Count(e => e.Kind == LedgerKind.Reused));
+    }
+}
+
+/// <summary>What <see cref="Project.Status"/> found: every step's last known state and the money spent.</summary>
+public sealed record StatusReport(PlanOutcome Planned, ImmutableArray<StepStatusRow> Rows, Spending Spending);
+
 public sealed partial class Project
 {
-    /// <summary>The last known state of every step, from the journal and the lock. Writes nothing. Null rows when the plan failed.</summary>
-    public (PlanOutcome Planned, ImmutableArray<StepStatusRow> Rows) Status()
+    /// <summary>The last known state of every step and the money spent, from the journal and the lock. No rows when the plan failed.</summary>
+    public StatusReport Status()
     {
         var planned = Plan();
         if (!planned.Succeeded)
         {
-            return (planned, []);
+            return new StatusReport(planned, [], Spending.None);
         }
 
         var (plan, scriptLock) = (planned.Plan!, planned.Lock!);
@@ -66,12 +91,14 @@ public sealed partial class Project
             var attempt = journal?.LatestForStep(s.Id);
             var entry = scriptLock.ForStep(s.Id);
             var state = s.Status == StepStatus.Cached ? StepState.Locked
+                : s.Status == StepStatus.Reuse && attempt is not { IsFinished: false } ? StepState.Reusable
                 : attempt is { IsFinished: false, JobId: null } && !canReconcile ? StepState.Unanswered
                 : attempt is { IsFinished: false } ? StepState.InFlight
                 : attempt is { State: JournalState.Failed } ? StepState.Failed
                 : entry is null ? StepState.NotRun : StepState.Stale;
             return new StepStatusRow(s.Id, state, s.Reason.Text(), attempt?.State, attempt?.JobId ?? entry?.Job, entry?.Output, attempt?.Error, attempt?.UpdatedAt ?? entry?.Created);
         });
-        return (planned, [.. rows]);
+        var spending = journal is null ? Spending.None : Spending.Of(journal.Ledger(LockFile.ScriptName(Workspace.LockPath)));
+        return new StatusReport(planned, [.. rows], spending);
     }
 }

@@ -45,7 +45,7 @@ internal static class Stamps
     /// <summary>The report of a full no-op rerun: every step cached, as the stamp recorded it.</summary>
     public static RunReport Report(UpToDateStamp stamp, Workspace workspace)
     {
-        var result = new RunResult([.. stamp.Steps.Select(s => new StepResult(s.Id, StepOutcome.Cached, s.Job, s.Sha256, Cost: s.Cost))], RunStop.Completed, null);
+        var result = new RunResult([.. stamp.Steps.Select(s => new StepResult(s.Id, StepOutcome.Cached, s.Job, s.Sha256))], RunStop.Completed, null);
         var cuts = stamp.Steps.Where(s => s.Kind == nameof(StepKind.Cut).ToLowerInvariant()).Select(s => s.Id).ToImmutableArray();
         var exported = stamp.Steps.Where(s => s.Export is not null).Select(s => new ExportedFile(s.Id, s.Export!)).ToImmutableArray();
         return new RunReport(result, cuts, exported, Path.Combine(workspace.OutDirectory, "report.html"));

@@ -58,6 +58,12 @@ public abstract record JobRequest(string StepId, string? Model)
     public abstract JobKind Kind { get; }
 
     /// <summary>
+    /// How many times the step was re-rolled (<c>run --force</c>); 0 for its first job. A provider that answers a
+    /// repeated request with the job it made before (local) makes a new job for a new roll.
+    /// </summary>
+    public int Roll { get; init; }
+
+    /// <summary>
     /// The step's checked provider-only options (<c>negative_prompt</c>, <c>generate_audio</c>, …). The neutral ones
     /// travel as typed fields instead: the seed, the last frame and the reference images.
     /// </summary>

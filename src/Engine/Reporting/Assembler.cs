@@ -23,7 +23,7 @@ public static class Assembler
         foreach (var step in plan.Steps)
         {
             var r = result.Find(step.Id);
-            if (r?.Output is not { } sha || r.Outcome is not (StepOutcome.Done or StepOutcome.Cached) || !store.Contains(sha))
+            if (r?.Output is not { } sha || r.Outcome is not (StepOutcome.Done or StepOutcome.Reused or StepOutcome.Cached) || !store.Contains(sha))
             {
                 continue;
             }

@@ -33,7 +33,7 @@ public static class ContactSheet
         sb.Append("<header><h1>").Append(E(title)).Append("</h1><p class=\"meta\">")
             .Append(E(Path.GetFileName(workspace.ScriptPath))).Append(" · provider <b>").Append(E(plan.Script.Provider)).Append("</b> · ")
             .Append(plan.Steps.Length.ToString(CultureInfo.InvariantCulture)).Append(" steps · spent ").Append(E(PlanText.Money(result.Spent)))
-            .Append(" · ").Append(Count(result, StepOutcome.Done)).Append(" rendered, ").Append(Count(result, StepOutcome.Cached)).Append(" cached, ")
+            .Append(" · ").Append(Count(result, StepOutcome.Done)).Append(" rendered, ").Append(Count(result, StepOutcome.Reused)).Append(" reused, ").Append(Count(result, StepOutcome.Cached)).Append(" cached, ")
             .Append(Count(result, StepOutcome.Failed)).Append(" failed, ").Append(Count(result, StepOutcome.Skipped)).Append(" skipped</p></header>\n");
 
         var cuts = plan.Steps.Where(s => s.Request is CutStep).ToList();

@@ -17,7 +17,7 @@ public static class PlanText
             (i + 1).ToString(CultureInfo.InvariantCulture),
             s.Id,
             Kind(s.Request),
-            s.Status == StepStatus.Run ? "run" : "cached",
+            Status(s),
             s.Reason.Text(),
             s.Request.Kind is StepKind.Cut ? "-" : StepFacts.Model(s.Request),
             s.Request.Kind is StepKind.Character ? "-" : StepFacts.Size(s.Request).ToString(),
@@ -26,6 +26,14 @@ public static class PlanText
             Duration(s.EstimatedDuration),
             s.Key[..8],
         });
+
+    /// <summary>What the run will do with the step: <c>run</c> (submit, or fetch a locked job again), <c>force</c> (a re-roll), <c>reuse</c> or <c>cached</c>.</summary>
+    public static string Status(PlannedStep s) => s.Status switch
+    {
+        StepStatus.Cached => "cached",
+        StepStatus.Reuse => "reuse",
+        _ => s.Reason == PlanReason.Forced ? "force" : "run",
+    };
 
     public static string Kind(StepRequest r) => r is GenerateStep { LastFrameOf: not null } ? "last-frame" : r.Kind.ToString().ToLowerInvariant();
 
@@ -39,8 +47,12 @@ public static class PlanText
     public static string Duration(TimeSpan t) =>
         t == TimeSpan.Zero ? "-" : t.TotalSeconds < 1 ? "<1s" : t.TotalMinutes < 1 ? $"{(int)Math.Round(t.TotalSeconds)}s" : $"{(int)t.TotalMinutes}m{t.Seconds:00}s";
 
-    public static string TotalsLine(Plan plan) =>
-        $"{plan.Totals.Steps} step{(plan.Totals.Steps == 1 ? "" : "s")}, {plan.Totals.ToRun} to run, {plan.Totals.Steps - plan.Totals.ToRun} cached · estimated {Money(plan.Totals.EstimatedCost)}, ~{Duration(plan.Totals.EstimatedDuration)}";
+    public static string TotalsLine(Plan plan)
+    {
+        var reuse = plan.Steps.Count(s => s.Status == StepStatus.Reuse);
+        var toRun = plan.Totals.ToRun - reuse;
+        return $"{plan.Totals.Steps} step{(plan.Totals.Steps == 1 ? "" : "s")}, {toRun} to run, {(reuse > 0 ? $"{reuse} to reuse, " : "")}{plan.Totals.Steps - plan.Totals.ToRun} cached · estimated {Money(plan.Totals.EstimatedCost)}, ~{Duration(plan.Totals.EstimatedDuration)}";
+    }
 
     public static string Title(Plan plan, string scriptDisplay) =>
         $"{plan.Script.Script.Title ?? Path.GetFileNameWithoutExtension(scriptDisplay)} ({scriptDisplay}) on {plan.Script.Provider}";
@@ -95,7 +107,7 @@ public static class PlanText
                 w.WriteNumber("seconds", StepFacts.TotalSeconds(r));
                 w.WriteString("prompt", StepFacts.Prompt(r));
                 w.WriteString("key", s.Key);
-                w.WriteString("status", s.Status == StepStatus.Run ? "run" : "cached");
+                w.WriteString("status", Status(s));
                 w.WriteString("reason", s.Reason.Text());
                 w.WriteNumber("estimatedCost", s.EstimatedCost);
                 w.WriteEndObject();

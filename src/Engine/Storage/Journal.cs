@@ -4,114 +4,16 @@ using Microsoft.Data.Sqlite;
 
 namespace Reel.Engine.Storage;
 
-/// <summary>One attempt to run a step on a provider, as the journal knows it.</summary>
-/// <param name="Id">Attempt id.</param>
-/// <param name="Step">Step id.</param>
-/// <param name="Key">Step key.</param>
-/// <param name="Provider">Provider name.</param>
-/// <param name="Fingerprint">Fingerprint of the request, used to find an unrecorded job in the provider's recent list.</param>
-/// <param name="State">Where the attempt stands.</param>
-/// <param name="JobId">The provider's job id once submitted.</param>
-/// <param name="OutputSha256">The output's hash once succeeded.</param>
-/// <param name="Cost">Cost in USD once succeeded.</param>
-/// <param name="Error">Failure (<c>class: message</c>) or abandonment reason.</param>
-/// <param name="IntentAt">When the intent was recorded (before the submit).</param>
-/// <param name="UpdatedAt">When the attempt last changed.</param>
-public sealed record JournalAttempt(
-    long Id,
-    string Step,
-    string Key,
-    string Provider,
-    string Fingerprint,
-    JournalState State,
-    string? JobId,
-    string? OutputSha256,
-    decimal Cost,
-    string? Error,
-    DateTimeOffset IntentAt,
-    DateTimeOffset UpdatedAt)
-{
-    /// <summary>True for succeeded, failed and abandoned attempts.</summary>
-    public bool IsFinished => State.IsFinished();
-}
-
-/// <summary>One record call on an attempt, in order.</summary>
-/// <param name="Id">Event id (increasing).</param>
-/// <param name="Attempt">Attempt id.</param>
-/// <param name="Time">When it was recorded.</param>
-/// <param name="Kind">intent, submitted, status, downloaded, succeeded, failed or abandoned.</param>
-/// <param name="Detail">Kind-specific detail (job id, state and progress, variant and hash, …).</param>
-public sealed record JournalEvent(long Id, long Attempt, DateTimeOffset Time, string Kind, string Detail);
-
-/// <summary>The states of a <see cref="JournalAttempt"/>, in the order an attempt moves through them.</summary>
-public enum JournalState
-{
-    /// <summary>Recorded before the submit; there may or may not be a job at the provider.</summary>
-    Intent,
-
-    /// <summary>The provider accepted the job; its id is known.</summary>
-    Submitted,
-
-    /// <summary>The provider reported progress.</summary>
-    Running,
-
-    /// <summary>At least one variant is in the store.</summary>
-    Downloaded,
-
-    /// <summary>Finished: the output is in the store.</summary>
-    Succeeded,
-
-    /// <summary>Finished: the job or the submit failed.</summary>
-    Failed,
-
-    /// <summary>Finished: given up, e.g. reconciled into another attempt.</summary>
-    Abandoned,
-}
-
-/// <summary>The text form of <see cref="JournalState"/> kept in the database and shown by <c>reel status --json</c>.</summary>
-public static class JournalStates
-{
-    /// <summary>True for the finished states.</summary>
-    public static bool IsFinished(this JournalState state) => state >= JournalState.Succeeded;
-
-    /// <summary>The lowercase name: <c>intent</c>, <c>submitted</c>, …</summary>
-    public static string Text(this JournalState state) => state switch
-    {
-        JournalState.Intent => "intent",
-        JournalState.Submitted => "submitted",
-        JournalState.Running => "running",
-        JournalState.Downloaded => "downloaded",
-        JournalState.Succeeded => "succeeded",
-        JournalState.Failed => "failed",
-        _ => "abandoned",
-    };
-
-    internal static JournalState Parse(string text) => text switch
-    {
-        "intent" => JournalState.Intent,
-        "submitted" => JournalState.Submitted,
-        "running" => JournalState.Running,
-        "downloaded" => JournalState.Downloaded,
-        "succeeded" => JournalState.Succeeded,
-        "failed" => JournalState.Failed,
-        "abandoned" => JournalState.Abandoned,
-        _ => throw new InvalidDataException($"unknown journal state '{text}'"),
-    };
-
-    /// <summary>How far along an unfinished attempt is; every finished state ranks last.</summary>
-    internal static int Rank(JournalState state) => Math.Min((int)state, (int)JournalState.Succeeded);
-}
-
 /// <summary>
 /// The run journal (<c>.reel/state.db</c>): SQLite in WAL mode recording every step attempt before and
 /// after each remote call, so a run killed at any instant can be resumed without paying twice.
 /// Every record call is its own transaction and is durable when it returns. Thread-safe; other
 /// processes wait for the database rather than fail.
 /// </summary>
-public sealed class Journal : IDisposable
+public sealed partial class Journal : IDisposable
 {
     /// <summary>The schema version stored in <c>PRAGMA user_version</c>.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = JournalSchema.Version;
 
     private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
 
@@ -163,7 +65,7 @@ public sealed class Journal : IDisposable
             Execute(connection, "PRAGMA foreign_keys = ON;");
             var journal = new Journal(connection, time, full);
             journal.SetSynchronous(full: true);
-            journal.Migrate();
+            JournalSchema.Migrate(connection, full);
             return journal;
         }
         catch
@@ -174,7 +76,8 @@ public sealed class Journal : IDisposable
     }
 
     /// <summary>Records the intent to submit, before the remote call. Returns the attempt id.</summary>
-    public long BeginAttempt(string step, string key, string provider, string fingerprint)
+    /// <param name="run">The run recording it (<see cref="BeginRun"/>), which a job it creates is charged to.</param>
+    public long BeginAttempt(string step, string key, string provider, string fingerprint, long? run = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(step);
         ArgumentException.ThrowIfNullOrEmpty(key);
@@ -184,22 +87,29 @@ public sealed class Journal : IDisposable
         {
             using var insert = Command(transaction,
                 """
-                INSERT INTO attempts (step, key, provider, fingerprint, state, cost, intent_at, updated_at)
-                VALUES ($step, $key, $provider, $fingerprint, 'intent', '0', $now, $now)
+                INSERT INTO attempts (step, key, provider, fingerprint, state, cost, intent_at, updated_at, run)
+                VALUES ($step, $key, $provider, $fingerprint, 'intent', '0', $now, $now, $run)
                 RETURNING id;
                 """,
-                ("$step", step), ("$key", key), ("$provider", provider), ("$fingerprint", fingerprint), ("$now", now));
+                ("$step", step), ("$key", key), ("$provider", provider), ("$fingerprint", fingerprint), ("$now", now), ("$run", (object?)run ?? DBNull.Value));
             var id = (long)insert.ExecuteScalar()!;
             AddEvent(transaction, id, now, "intent", $"key={key} fingerprint={fingerprint}");
             return id;
         });
     }
 
-    /// <summary>Records the provider's job id, right after the submit returns.</summary>
-    public void RecordSubmitted(long attempt, string jobId)
+    /// <summary>
+    /// Records the provider's job id, right after the submit returns (or once an unanswered submit's job is found).
+    /// With a <paramref name="charge"/>, the job is entered in the ledger as created, in the same transaction, and
+    /// charged to the run that recorded the attempt's intent; a job already charged is not charged again.
+    /// </summary>
+    /// <returns>The run the job was charged to; null without a charge or when the job was charged before.</returns>
+    public long? RecordSubmitted(long attempt, string jobId, Charge? charge = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
-        Update(attempt, JournalState.Submitted, durable: true, "submitted", jobId, "job_id = $job", ("$job", jobId));
+        var run = Update(attempt, JournalState.Submitted, durable: true, "submitted", jobId, "job_id = $job", [("$job", jobId)],
+            charge is null ? null : (transaction, now) => AddCharge(transaction, now, attempt, jobId, charge));
+        return run > 0 ? run : null;
     }
 
     /// <summary>
@@ -308,9 +218,12 @@ public sealed class Journal : IDisposable
         }
     }
 
-    private void Update(long attempt, JournalState newState, bool durable, string kind, string detail, string? set, params (string Name, object Value)[] parameters)
+    private void Update(long attempt, JournalState newState, bool durable, string kind, string detail, string? set, params (string Name, object Value)[] parameters) =>
+        Update(attempt, newState, durable, kind, detail, set, parameters, null);
+
+    private long Update(long attempt, JournalState newState, bool durable, string kind, string detail, string? set, (string Name, object Value)[] parameters, Func<SqliteTransaction, string, long>? also)
     {
-        Write(durable, (transaction, now) =>
+        return Write(durable, (transaction, now) =>
         {
             using (var select = Command(transaction, "SELECT state, job_id FROM attempts WHERE id = $id;", ("$id", attempt)))
             using (var reader = select.ExecuteReader())
@@ -347,7 +260,7 @@ public sealed class Journal : IDisposable
             }
 
             AddEvent(transaction, attempt, now, kind, detail);
-            return 0L;
+            return also?.Invoke(transaction, now) ?? 0L;
         });
     }
 
@@ -382,69 +295,13 @@ public sealed class Journal : IDisposable
         _synchronousFull = full;
     }
 
-    private void Migrate()
-    {
-        var version = Convert.ToInt32(Scalar(_connection, "PRAGMA user_version;"), CultureInfo.InvariantCulture);
-        if (version > SchemaVersion)
-        {
-            throw new InvalidOperationException($"The journal '{Path}' has schema version {version}; this reel understands up to {SchemaVersion}. Upgrade reel.");
-        }
-
-        if (version == SchemaVersion)
-        {
-            return;
-        }
-
-        using var transaction = _connection.BeginTransaction(deferred: false);
-
-        // Re-read inside the write lock: another process may have migrated meanwhile.
-        version = Convert.ToInt32(Scalar(_connection, "PRAGMA user_version;", transaction), CultureInfo.InvariantCulture);
-        if (version < 1)
-        {
-            using var create = Command(transaction,
-                """
-                CREATE TABLE attempts (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    step TEXT NOT NULL,
-                    key TEXT NOT NULL,
-                    provider TEXT NOT NULL,
-                    fingerprint TEXT NOT NULL,
-                    state TEXT NOT NULL,
-                    job_id TEXT,
-                    job_state TEXT,
-                    progress INTEGER,
-                    output_sha256 TEXT,
-                    cost TEXT NOT NULL,
-                    error TEXT,
-                    intent_at TEXT NOT NULL,
-                    updated_at TEXT NOT NULL
-                );
-                CREATE INDEX attempts_by_step ON attempts (step, id);
-                CREATE INDEX attempts_by_key ON attempts (key, id);
-                CREATE INDEX attempts_by_provider_state ON attempts (provider, state);
-                CREATE TABLE events (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    attempt INTEGER NOT NULL REFERENCES attempts (id),
-                    at TEXT NOT NULL,
-                    kind TEXT NOT NULL,
-                    detail TEXT NOT NULL
-                );
-                CREATE INDEX events_by_attempt ON events (attempt, id);
-                PRAGMA user_version = 1;
-                """);
-            create.ExecuteNonQuery();
-        }
-
-        transaction.Commit();
-    }
-
     private ImmutableArray<JournalAttempt> Query(string where, params (string Name, object Value)[] parameters)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var command = Command(null,
-                $"SELECT id, step, key, provider, fingerprint, state, job_id, output_sha256, cost, error, intent_at, updated_at FROM attempts {where};",
+                $"SELECT id, step, key, provider, fingerprint, state, job_id, output_sha256, cost, error, intent_at, updated_at, run FROM attempts {where};",
                 parameters);
             using var reader = command.ExecuteReader();
             var attempts = ImmutableArray.CreateBuilder<JournalAttempt>();
@@ -462,7 +319,8 @@ public sealed class Journal : IDisposable
                     Cost: decimal.Parse(reader.GetString(8), NumberStyles.Number, CultureInfo.InvariantCulture),
                     Error: reader.IsDBNull(9) ? null : reader.GetString(9),
                     IntentAt: ParseTime(reader.GetString(10)),
-                    UpdatedAt: ParseTime(reader.GetString(11))));
+                    UpdatedAt: ParseTime(reader.GetString(11)),
+                    Run: reader.IsDBNull(12) ? null : reader.GetInt64(12)));
             }
 
             return attempts.ToImmutable();

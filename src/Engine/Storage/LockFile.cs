@@ -50,6 +50,16 @@ public static class LockFile
         return Path.Combine(directory, Path.GetFileNameWithoutExtension(scriptPath) + ".lock.yaml");
     }
 
+    /// <summary>
+    /// The name a script goes by in the journal's ledger: its lock file's name without <c>.lock.yaml</c>
+    /// (<c>storyboard.yaml</c> → <c>storyboard</c>), unique among the scripts that share a project's journal.
+    /// </summary>
+    public static string ScriptName(string lockPath)
+    {
+        var name = Path.GetFileName(lockPath);
+        return name.EndsWith(".lock.yaml", StringComparison.Ordinal) ? name[..^".lock.yaml".Length] : name;
+    }
+
     /// <summary>Reads a lock file; a missing file is an empty lock.</summary>
     /// <exception cref="LockFileException">The file is not a valid lock.</exception>
     public static ScriptLock Read(string path)
@@ -119,6 +129,8 @@ public static class LockFile
             Field(text, "character", Quoted(entry.Character));
             Field(text, "seed", entry.Seed?.ToString(CultureInfo.InvariantCulture));
             Field(text, "inputs", Quoted(entry.Inputs));
+            Field(text, "roll", entry.Roll == 0 ? null : entry.Roll.ToString(CultureInfo.InvariantCulture));
+            Field(text, "previous", Quoted(entry.Previous));
             Field(text, "prompt", Quoted(entry.Prompt));
         }
 
@@ -392,13 +404,15 @@ public static class LockFile
                 Character: Optional("character"),
                 Seed: Number<long>("seed"),
                 Prompt: Optional("prompt"),
-                Inputs: Optional("inputs"));
+                Inputs: Optional("inputs"),
+                Roll: Number<int>("roll") is { } roll and >= 0 ? roll : fields.ContainsKey("roll") ? throw Error(fields["roll"].Start, $"'roll' of step '{step}' must be a whole number of 0 or more") : 0,
+                Previous: Optional("previous"));
         }
 
         private static readonly HashSet<string> KnownFields = new(StringComparer.Ordinal)
         {
             "key", "provider", "model", "job", "output", "thumbnail", "spritesheet",
-            "seconds", "size", "cost", "created", "character", "seed", "inputs", "prompt",
+            "seconds", "size", "cost", "created", "character", "seed", "inputs", "prompt", "roll", "previous",
         };
 
         private static bool IsNull(Scalar scalar) =>

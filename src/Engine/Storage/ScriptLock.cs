@@ -19,6 +19,8 @@ namespace Reel.Engine.Storage;
 /// <param name="Seed">Seed used, when the provider reports one.</param>
 /// <param name="Prompt">The rendered prompt, so a reviewer sees in the lock's diff what changed and the planner can say why a step reruns.</param>
 /// <param name="Inputs">The step's input files as <c>role:sha256</c>, comma-separated.</param>
+/// <param name="Roll">How many times <c>run --force</c> re-rolled the step (0: never); part of its key.</param>
+/// <param name="Previous">The outputs of earlier rolls, newest first, comma-separated: they stay in the store and can be picked up again.</param>
 public sealed record LockEntry(
     string Step,
     string Key,
@@ -35,7 +37,9 @@ public sealed record LockEntry(
     string? Character,
     long? Seed,
     string? Prompt = null,
-    string? Inputs = null);
+    string? Inputs = null,
+    int Roll = 0,
+    string? Previous = null);
 
 /// <summary>
 /// The contents of a lock file: one entry per step, kept sorted by step id (ordinal) whatever order

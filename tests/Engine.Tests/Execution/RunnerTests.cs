@@ -133,7 +133,8 @@ public sealed class RunnerTests : IDisposable
         var (result, plan) = await RunAsync(second);
 
         Assert.Equal(PlanReason.OutputMissing, plan.Find("b#1")!.Reason);
-        Assert.Equal(["b#1"], result.Steps.Where(s => s.Outcome == StepOutcome.Done).Select(s => s.Id));
+        Assert.Equal(["b#1"], result.Steps.Where(s => s.Outcome == StepOutcome.Reused).Select(s => s.Id));
+        Assert.Equal(0m, result.Spent);
         Assert.Equal(0, second.Submits);
         Assert.True(second.Downloads > 0);
         Assert.True(store.Contains(entry.Output!));

@@ -290,6 +290,8 @@ public sealed class PlannerTests : IDisposable
 
         public HashSet<string> Objects { get; } = new(StringComparer.Ordinal);
 
+        public Dictionary<string, ExistingJob> Jobs { get; } = new(StringComparer.Ordinal);
+
         public static FakeHistory After(Plan plan)
         {
             var history = new FakeHistory();
@@ -308,5 +310,7 @@ public sealed class PlannerTests : IDisposable
         public PriorStep? Find(string stepId) => Steps.GetValueOrDefault(stepId);
 
         public bool HasObject(string sha256) => Objects.Contains(sha256);
+
+        public ExistingJob? JobFor(string key) => Jobs.GetValueOrDefault(key);
     }
 }

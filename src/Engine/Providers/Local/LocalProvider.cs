@@ -334,6 +334,11 @@ public sealed class LocalProvider : IListingVideoProvider
             w.WriteString("sourceJobId", request.SourceJobId);
             w.WriteString("sourceVideoSha256", sourceVideoSha);
             w.WriteString("name", request.Name);
+            if (request.Roll != 0)
+            {
+                w.WriteNumber("roll", request.Roll);
+            }
+
             w.WriteStartArray("characters");
             foreach (var c in request.Characters)
             {
@@ -440,15 +445,18 @@ public sealed class LocalProvider : IListingVideoProvider
     {
         private static readonly VideoSize CharacterSize = new(1280, 720);
 
-        public static Fields Of(JobRequest request) => request switch
+        /// <summary>The request's re-roll: part of the content address only when it is not 0, so first rolls keep their ids.</summary>
+        public int Roll { get; init; }
+
+        public static Fields Of(JobRequest request) => (request switch
         {
-            GenerateRequest g => new(g.Kind, g.StepId, g.Prompt, g.Model, g.Size, g.Seconds, g.Take, g.FirstFramePath, g.Characters, null, null, null),
+            GenerateRequest g => new Fields(g.Kind, g.StepId, g.Prompt, g.Model, g.Size, g.Seconds, g.Take, g.FirstFramePath, g.Characters, null, null, null),
             ExtendRequest e => new(e.Kind, e.StepId, e.Prompt, e.Model, e.Size, e.Seconds, e.Take, null, [], e.SourceJobId, e.SourceVideoPath, null),
             EditRequest e => new(e.Kind, e.StepId, e.Prompt, e.Model, e.Size, e.Seconds, e.Take, null, [], e.SourceJobId, e.SourceVideoPath, null),
             // A character keeps the size its job has always carried: the job id is a hash of these fields.
             CreateCharacterRequest c => new(c.Kind, c.StepId, c.Name, c.Model, CharacterSize, 0, 0, null, [], null, c.SourceVideoPath, c.Name),
             _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "unknown job kind"),
-        };
+        }) with { Roll = request.Roll };
     }
 }
 
