@@ -53,8 +53,8 @@ public sealed record StepStatusRow(string Id, StepState State, string Reason, Jo
 
 /// <summary>The money spent on one storyboard, from the journal's ledger.</summary>
 /// <param name="Spent">What every job created for this storyboard cost.</param>
-/// <param name="Jobs">How many jobs were created for it.</param>
-/// <param name="LastRun">What its latest run spent.</param>
+/// <param name="Jobs">How many paid jobs were created for it (free ones, e.g. on <c>local</c>, are not counted).</param>
+/// <param name="LastRun">What its latest run that created or reused a job spent.</param>
 /// <param name="Reused">How many times a run of it reused a job instead of paying again.</param>
 public sealed record Spending(decimal Spent, int Jobs, decimal LastRun, int Reused)
 {
@@ -65,7 +65,7 @@ public sealed record Spending(decimal Spent, int Jobs, decimal LastRun, int Reus
     {
         var created = entries.Where(e => e.Kind == LedgerKind.Created).ToList();
         var lastRun = entries.Count == 0 ? 0 : entries.Max(e => e.Run);
-        return new Spending(created.Sum(e => e.Price), created.Count, created.Where(e => e.Run == lastRun).Sum(e => e.Price), entries.Count(e => e.Kind == LedgerKind.Reused));
+        return new Spending(created.Sum(e => e.Price), created.Count(e => e.Price > 0), created.Where(e => e.Run == lastRun).Sum(e => e.Price), entries.Count(e => e.Kind == LedgerKind.Reused));
     }
 }
 
