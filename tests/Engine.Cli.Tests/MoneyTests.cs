@@ -246,6 +246,45 @@ public sealed partial class MoneyTests
         Assert.Contains($"spent on this storyboard: {Money(paid * Price)} over {paid} jobs", status.Stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("local")]
+    [InlineData("openai")]
+    public void What_plan_prices_is_what_run_spends(string provider)
+    {
+        using var dir = new TempDirectory();
+        dir.Write("storyboard.yaml", $$"""
+            reel: 1
+            provider: {{provider}}
+            defaults: { size: 1280x720, seconds: 4 }
+            scenes:
+              - id: kite
+                prompt: A red kite over the dunes.
+                takes: 2
+              - id: gull
+                model: {{(provider == "openai" ? "sora-2-pro" : "local")}}
+                prompt: A gull hangs in the wind.
+            continuations:
+              - id: kite-2
+                from: kite#1
+                prompt: The kite dives.
+            """);
+        using var emulator = Emulator.Start(dir.Path, Key);
+        var env = emulator.Environment(Key);
+
+        var plan = JsonDocument.Parse(ReelInProcess.Run(dir.Path, ["plan", "storyboard.yaml", "--json"], env).Stdout).RootElement;
+        var run = ReelInProcess.Run(dir.Path, ["run", "storyboard.yaml", "--json"], env, TimeSpan.FromMinutes(2));
+
+        Assert.True(run.ExitCode == 0, run.All);
+        var planned = plan.GetProperty("steps").EnumerateArray().Where(s => s.GetProperty("status").GetString() is "run" or "force").Sum(s => s.GetProperty("estimatedCost").GetDecimal());
+        Assert.Equal(planned, Totals(run).GetProperty("spent").GetDecimal());
+        Assert.Equal(planned, plan.GetProperty("totals").GetProperty("estimatedCost").GetDecimal());
+        if (provider == "openai")
+        {
+            Assert.Equal(4, PaidJobs(emulator));
+            Assert.True(planned > 4 * Price, $"sora-2-pro costs more than sora-2: {planned}");
+        }
+    }
+
     [Fact]
     public void A_max_cost_that_is_not_a_number_says_what_it_wants()
     {

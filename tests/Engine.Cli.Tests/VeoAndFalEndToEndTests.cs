@@ -72,11 +72,18 @@ public sealed partial class VeoAndFalEndToEndTests
     {
         using var dir = Project();
         using var emulator = Emulator.Start(dir.Path, Key);
+        var plan = ReelInProcess.Run(dir.Path, ["plan", "storyboard.yaml", "--provider", provider, "--json"], emulator.Environment(provider, Key));
 
-        var r = ReelInProcess.Run(dir.Path, Run(provider), emulator.Environment(provider, Key), TimeSpan.FromMinutes(3));
+        var r = ReelInProcess.Run(dir.Path, Run(provider, "--json"), emulator.Environment(provider, Key), TimeSpan.FromMinutes(3));
 
         Assert.True(r.ExitCode == 0, r.All);
         AssertOneJobPerStep(dir.Path, emulator);
+
+        // What plan priced is what the run spent.
+        var planned = System.Text.Json.JsonDocument.Parse(plan.Stdout).RootElement.GetProperty("steps").EnumerateArray()
+            .Where(s => s.GetProperty("status").GetString() is "run" or "force").Sum(s => s.GetProperty("estimatedCost").GetDecimal());
+        Assert.True(planned > 0);
+        Assert.Equal(planned, System.Text.Json.JsonDocument.Parse(r.Stdout).RootElement.GetProperty("totals").GetProperty("spent").GetDecimal());
         AssertFilm(dir.Path);
         AssertNoSecretWritten(dir.Path, r);
         var lockText = File.ReadAllText(Path.Combine(dir.Path, "storyboard.lock.yaml"));

@@ -193,6 +193,61 @@ public sealed class PlannerTests : IDisposable
         Assert.Equal((StepStatus.Cached, PlanReason.Locked), Status(plan, "open-3"));
     }
 
+    [Fact]
+    public void A_re_roll_is_a_new_key_whose_downstream_never_reuses_the_jobs_of_the_old_clip()
+    {
+        var before = Planner.Plan(Compile(Storyboard), NoHistory.Instance);
+        var history = FakeHistory.After(before);
+        foreach (var s in before.Steps)
+        {
+            history.Jobs[s.Key] = new ExistingJob("job-" + s.Id, InFlight: false);
+        }
+
+        var plan = Planner.Plan(Compile(Storyboard), history, new PlanOptions(Force: ["pour[light=dawn]"]));
+
+        var forced = plan.Find("pour[light=dawn]")!;
+        Assert.Equal((StepStatus.Run, PlanReason.Forced, 1), (forced.Status, forced.Reason, forced.Roll));
+        Assert.Equal(StepKeys.Rolled(before.Find("pour[light=dawn]")!.Key, 1), forced.Key);
+        Assert.NotEqual(before.Find("pour-warm")!.Key, plan.Find("pour-warm")!.Key);
+        Assert.Equal((StepStatus.Run, PlanReason.UpstreamChanged), Status(plan, "pour-warm"));
+        Assert.Equal(before.Find("open")!.Key, plan.Find("open")!.Key);
+        Assert.True(plan.Find("pour[light=dawn]")!.EstimatedCost == plan.Totals.EstimatedCost - plan.Find("pour-warm")!.EstimatedCost);
+    }
+
+    [Fact]
+    public void A_rolled_step_keeps_its_roll_and_key_while_nothing_changes_and_starts_over_when_it_does()
+    {
+        var before = Planner.Plan(Compile(Storyboard), NoHistory.Instance);
+        var history = FakeHistory.After(Planner.Plan(Compile(Storyboard), NoHistory.Instance, new PlanOptions(Force: ["open"])));
+        history.Steps["open"] = history.Steps["open"] with { Roll = 1 };
+
+        var same = Planner.Plan(Compile(Storyboard), history);
+        var changed = Planner.Plan(Compile(Storyboard.Replace("Dawn", "Dusk", StringComparison.Ordinal)), history);
+
+        Assert.Equal((StepStatus.Cached, 1), (same.Find("open")!.Status, same.Find("open")!.Roll));
+        Assert.Equal((StepStatus.Cached, PlanReason.Locked), Status(same, "open-2"));
+        Assert.Equal(0, changed.Find("open")!.Roll);
+        Assert.NotEqual(before.Find("open")!.Key, same.Find("open")!.Key);
+    }
+
+    [Fact]
+    public void A_step_whose_key_has_a_job_is_reused_for_free_unless_a_step_it_needs_renders_anew()
+    {
+        var fresh = Planner.Plan(Compile(Storyboard), NoHistory.Instance);
+        var history = new FakeHistory();
+        history.Jobs[fresh.Find("open")!.Key] = new ExistingJob("job-open", InFlight: true);
+        history.Jobs[fresh.Find("open-2")!.Key] = new ExistingJob("job-open-2", InFlight: false);
+        history.Jobs[fresh.Find("pour-warm")!.Key] = new ExistingJob("job-pour-warm", InFlight: false);
+
+        var plan = Planner.Plan(Compile(Storyboard), history);
+
+        Assert.Equal((StepStatus.Reuse, PlanReason.JobExists), Status(plan, "open"));
+        Assert.Equal((StepStatus.Reuse, PlanReason.JobExists), Status(plan, "open-2"));
+        Assert.Equal((StepStatus.Run, PlanReason.New), Status(plan, "pour-warm"));
+        Assert.Equal(0m, plan.Find("open")!.EstimatedCost + plan.Find("open-2")!.EstimatedCost);
+        Assert.Equal(plan.Steps.Where(s => s.Status == StepStatus.Run).Sum(s => s.EstimatedCost), plan.Totals.EstimatedCost);
+    }
+
     [Theory]
     [InlineData("open-3", new[] { "open", "open-2", "open-3" })]
     [InlineData("pour", new[] { "pour[light=dawn]", "pour[light=neon]" })]
