@@ -19,15 +19,6 @@ public sealed class PromptRenderer
     /// <summary>The longest prompt any provider accepts (OpenAI: 32,000 characters).</summary>
     public const int MaxPromptLength = 32_000;
 
-    /// <summary>How long one prompt may take to render (its includes and loops included); docs/limits.md.</summary>
-    public static readonly TimeSpan RenderBudget = TimeSpan.FromSeconds(1);
-
-    /// <summary>How long one regular expression in a template function (<c>regex.match</c>, …) may run; docs/limits.md.</summary>
-    public static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
-
-    /// <summary>How much memory one prompt may allocate while it renders; docs/limits.md.</summary>
-    public const long AllocationBudget = 256L * 1024 * 1024;
-
     /// <summary>
     /// Template functions whose result changes from one render to the next. A prompt is part of its step's key, so
     /// one of these would make every plan see a new key and pay for the step again: each is replaced by a function
@@ -39,12 +30,15 @@ public sealed class PromptRenderer
     private static readonly ScriptObject SharedBuiltins = Builtins();
 
     private readonly Script _script;
+    private readonly RenderLimits _limits;
     private readonly ScriptObject _globals;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Template> _parsedTemplates = new(StringComparer.Ordinal);
 
-    public PromptRenderer(Script script)
+    public PromptRenderer(Script script, RenderLimits? limits = null)
     {
+        ArgumentNullException.ThrowIfNull(script);
         _script = script;
+        _limits = limits ?? RenderLimits.Default;
         _globals = [];
         foreach (var (name, value) in script.Vars)
         {
@@ -76,7 +70,7 @@ public sealed class PromptRenderer
             return null;
         }
 
-        var context = new BudgetedContext(SharedBuiltins)
+        var context = new BudgetedContext(SharedBuiltins, _limits)
         {
             StrictVariables = true,
             EnableRelaxedMemberAccess = false,
@@ -85,7 +79,7 @@ public sealed class PromptRenderer
             LimitToString = MaxPromptLength,
             OutputLimit = MaxPromptLength * 4,
             ObjectRecursionLimit = 16,
-            RegexTimeOut = RegexTimeout,
+            RegexTimeOut = _limits.Regex,
             MemberRenamer = member => member.Name,
             TemplateLoader = new Loader(this, diagnostics) { CurrentPrompt = prompt },
         };
@@ -121,7 +115,7 @@ public sealed class PromptRenderer
         }
         catch (RegexMatchTimeoutException)
         {
-            diagnostics.Report(DiagnosticCodes.TemplateLimit, $"template limit exceeded: a regular expression ran longer than {RegexTimeout.TotalMilliseconds:0} ms", prompt.Node.Location);
+            diagnostics.Report(DiagnosticCodes.TemplateLimit, $"template limit exceeded: a regular expression ran longer than {_limits.Regex.TotalMilliseconds:0} ms", prompt.Node.Location);
             return null;
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException or InvalidCastException or IndexOutOfRangeException or NotSupportedException or InvalidOperationException)
@@ -227,7 +221,7 @@ public sealed class PromptRenderer
         }
         else if (ex.InnerException is RegexMatchTimeoutException || message.Contains("Regex engine has timed out", StringComparison.Ordinal))
         {
-            diagnostics.Report(DiagnosticCodes.TemplateLimit, $"template limit exceeded: a regular expression ran longer than {RegexTimeout.TotalMilliseconds:0} ms", location);
+            diagnostics.Report(DiagnosticCodes.TemplateLimit, $"template limit exceeded: a regular expression ran longer than {_limits.Regex.TotalMilliseconds:0} ms", location);
         }
         else if (message.Contains("limit", StringComparison.OrdinalIgnoreCase))
         {
@@ -315,11 +309,11 @@ public sealed class PromptRenderer
     };
 
     /// <summary>
-    /// A template context that stops a render past <see cref="RenderBudget"/> or <see cref="AllocationBudget"/>.
+    /// A template context that stops a render past its time or memory budget (<see cref="RenderLimits"/>).
     /// Scriban evaluates every node through <see cref="Evaluate"/>, and every loop turn through <see cref="OnStepLoop"/>,
     /// so a runaway template is stopped within one node of crossing either budget.
     /// </summary>
-    private sealed class BudgetedContext(ScriptObject builtins) : TemplateContext(builtins)
+    private sealed class BudgetedContext(ScriptObject builtins, RenderLimits limits) : TemplateContext(builtins)
     {
         private readonly long _started = Stopwatch.GetTimestamp();
         private readonly long _allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
@@ -343,13 +337,13 @@ public sealed class PromptRenderer
         {
             if (Exceeded is null)
             {
-                if (Stopwatch.GetElapsedTime(_started) > RenderBudget)
+                if (Stopwatch.GetElapsedTime(_started) > limits.Time)
                 {
-                    Exceeded = $"the prompt did not finish rendering within {RenderBudget.TotalSeconds:0.#} s";
+                    Exceeded = $"the prompt did not finish rendering within {limits.Time.TotalSeconds:0.###} s";
                 }
-                else if (GC.GetAllocatedBytesForCurrentThread() - _allocatedBefore > AllocationBudget)
+                else if (GC.GetAllocatedBytesForCurrentThread() - _allocatedBefore > limits.Memory)
                 {
-                    Exceeded = $"the prompt used more than {AllocationBudget / (1024 * 1024)} MB while rendering";
+                    Exceeded = $"the prompt allocated more than {limits.Memory / (1024 * 1024)} MB while rendering";
                 }
             }
 
