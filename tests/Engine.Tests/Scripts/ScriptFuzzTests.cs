@@ -6,6 +6,7 @@ using Reel.Engine.Planning;
 using Reel.Engine.Prompts;
 using Reel.Engine.Reporting;
 using Reel.Engine.Scripts;
+using Xunit.Abstractions;
 
 namespace Reel.Engine.Tests.Scripts;
 
@@ -17,10 +18,10 @@ namespace Reel.Engine.Tests.Scripts;
 /// located; each must finish within 10 s and allocate less than 512 MB. A failure names the source, the seed
 /// and the mutant, so it reproduces.
 /// </summary>
-public sealed class ScriptFuzzTests
+public sealed class ScriptFuzzTests(ITestOutputHelper output)
 {
     private const int Seed = 18;
-    private const int MutantsPerSource = 400;
+    private const int MutantsPerSource = 300;
     private static readonly TimeSpan PerMutant = TimeSpan.FromSeconds(10);
     private const long AllocationPerMutant = 512L * 1024 * 1024;
 
@@ -41,6 +42,7 @@ public sealed class ScriptFuzzTests
 
         var report = $"{sources.Count} sources × {MutantsPerSource} mutants in {clock.Elapsed.TotalSeconds:0.0} s: "
             + string.Join(", ", outcomes.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}"));
+        output.WriteLine(report);
         Assert.True(failures.IsEmpty, report + "\n" + string.Join("\n\n", failures.Take(10)));
 
         // The mutants must reach every stage, not only the YAML parser: some fail late, some still compile.
@@ -128,7 +130,7 @@ public sealed class ScriptFuzzTests
         // The whole mutant, to reproduce with 'reel validate' (beside the source, so its includes and assets resolve).
         var copy = Path.Combine(Path.GetTempPath(), "reel-fuzz", $"{Path.GetFileNameWithoutExtension(path)}-{seed}-{index}.yaml");
         Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-        File.WriteAllText(copy, mutant);
+        File.WriteAllText(copy, mutant, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false)); // lone surrogates become U+FFFD
         return $"{Path.GetRelativePath(Repository.Root, path)}, seed {seed}, mutant {index} (whole text: {copy}):\n{escaped}";
     }
 
