@@ -116,6 +116,14 @@ public static class DiagnosticCodes
         "RL0211", "a fade or crossfade longer than a shot it joins",
         "a 3 s crossfade into 'b' is longer than a shot it joins");
 
+    public static readonly DiagnosticDescriptor TooManySteps = Error(
+        "RL0212", "a scene or the script expands to more steps than the limits allow (docs/limits.md)",
+        "'pour' expands to 1,024 matrix cells × 2 takes = 2,048 steps; one scene may expand to at most 1,000 (split it, or use fewer axes or values)");
+
+    public static readonly DiagnosticDescriptor OutputCollision = Error(
+        "RL0213", "two steps write one file (cut outputs, shot exports)",
+        "'film' and 'open' both write 'out/shots/open.mp4'");
+
     // RL03xx: paths and includes.
 
     public static readonly DiagnosticDescriptor PathEscapes = Error(
@@ -195,7 +203,7 @@ public static class DiagnosticCodes
         "unknown template 'establshing' (did you mean 'establishing'?)");
 
     public static readonly DiagnosticDescriptor TemplateLimit = Error(
-        "RL0504", "template limits exceeded (recursion, loops)",
+        "RL0504", "template limits exceeded (recursion, loops, render time and memory, regex time; docs/limits.md)",
         "template limit exceeded: exceeding number of recursive depth limit …");
 
     public static readonly DiagnosticDescriptor PromptLength = Error(
@@ -209,6 +217,10 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor TemplateRuntime = Error(
         "RL0507", "a template fails while rendering (a value of the wrong type, a call of something that is not a function)",
         "unable to convert type `string` to int");
+
+    public static readonly DiagnosticDescriptor NondeterministicFunction = Error(
+        "RL0508", "a template calls a function whose value changes on every render (`date.now`, `math.random`, `math.uuid`)",
+        "'math.uuid' gives a different value on every render; …");
 
     /// <summary>Every descriptor above, in code order.</summary>
     public static ImmutableArray<DiagnosticDescriptor> All { get; } =

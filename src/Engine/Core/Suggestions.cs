@@ -3,13 +3,30 @@ namespace Reel.Engine.Core;
 /// <summary>"Did you mean …?" for unknown names.</summary>
 public static class Suggestions
 {
+    /// <summary>Names longer than this get no suggestion.</summary>
+    private const int MaxLength = 256;
+
     /// <summary>The closest candidate within a small edit distance, or null.</summary>
     public static string? Closest(string name, IEnumerable<string> candidates)
     {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(candidates);
+        var limit = Math.Max(1, Math.Min(3, name.Length / 3));
+        if (name.Length > MaxLength)
+        {
+            // Nobody mistypes a name this long, and the distance table grows with the square of it.
+            return null;
+        }
+
         string? best = null;
         var bestDistance = int.MaxValue;
         foreach (var c in candidates)
         {
+            if (Math.Abs(c.Length - name.Length) > limit)
+            {
+                continue; // the distance is at least the difference in length
+            }
+
             var d = Distance(name, c);
             if (d < bestDistance || (d == bestDistance && best is not null && string.CompareOrdinal(c, best) < 0))
             {
@@ -18,7 +35,6 @@ public static class Suggestions
             }
         }
 
-        var limit = Math.Max(1, Math.Min(3, name.Length / 3));
         return best is not null && bestDistance <= limit ? best : null;
     }
 

@@ -46,6 +46,7 @@ public sealed class Expander
 
         var steps = new Expander(script, caps, diagnostics).Run();
         new CapabilityChecks(script, caps, diagnostics).Check(steps);
+        OutputPaths.Check(script, steps, diagnostics);
         return diagnostics.HasErrors ? null : new ExpandedScript(script, script.Provider, steps);
     }
 

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Reel.Engine.Core;
 using Reel.Engine.Scripts;
@@ -18,16 +19,26 @@ public sealed class PromptRenderer
     /// <summary>The longest prompt any provider accepts (OpenAI: 32,000 characters).</summary>
     public const int MaxPromptLength = 32_000;
 
+    /// <summary>
+    /// Template functions whose result changes from one render to the next. A prompt is part of its step's key, so
+    /// one of these would make every plan see a new key and pay for the step again: each is replaced by a function
+    /// that fails with <see cref="DiagnosticCodes.NondeterministicFunction"/> at the call.
+    /// </summary>
+    public static readonly IReadOnlyList<string> NondeterministicFunctions = ["date.now", "math.random", "math.uuid"];
+
     /// <summary>Scriban's builtin functions, built once: a fresh copy per prompt dominated expansion time.</summary>
-    private static readonly ScriptObject SharedBuiltins = TemplateContext.GetDefaultBuiltinObject();
+    private static readonly ScriptObject SharedBuiltins = Builtins();
 
     private readonly Script _script;
+    private readonly RenderLimits _limits;
     private readonly ScriptObject _globals;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Template> _parsedTemplates = new(StringComparer.Ordinal);
 
-    public PromptRenderer(Script script)
+    public PromptRenderer(Script script, RenderLimits? limits = null)
     {
+        ArgumentNullException.ThrowIfNull(script);
         _script = script;
+        _limits = limits ?? RenderLimits.Default;
         _globals = [];
         foreach (var (name, value) in script.Vars)
         {
@@ -59,13 +70,16 @@ public sealed class PromptRenderer
             return null;
         }
 
-        var context = new TemplateContext(SharedBuiltins)
+        var context = new BudgetedContext(SharedBuiltins, _limits)
         {
             StrictVariables = true,
             EnableRelaxedMemberAccess = false,
             LoopLimit = 1000,
             RecursiveLimit = 16,
             LimitToString = MaxPromptLength,
+            OutputLimit = MaxPromptLength * 4,
+            ObjectRecursionLimit = 16,
+            RegexTimeOut = _limits.Regex,
             MemberRenamer = member => member.Name,
             TemplateLoader = new Loader(this, diagnostics) { CurrentPrompt = prompt },
         };
@@ -80,13 +94,60 @@ public sealed class PromptRenderer
         context.PushGlobal(localValues);
         try
         {
-            return Check(prompt, template.Render(context).Trim(), diagnostics);
+            var text = template.Render(context);
+            return context.Exceeded is null ? Check(prompt, text.Trim(), diagnostics) : ReportBudget(context, prompt, diagnostics);
+        }
+        catch (Exception) when (context.Exceeded is not null)
+        {
+            // Whatever unwound the render, it stopped because it ran out of time or memory.
+            return ReportBudget(context, prompt, diagnostics);
+        }
+        catch (NondeterministicCallException ex)
+        {
+            var origin = OriginOf(ex.Span, prompt);
+            diagnostics.Report(DiagnosticCodes.NondeterministicFunction, $"'{ex.Function}' gives a different value on every render; a prompt is part of its step's key, so every plan would pay for the step again. Write the value into the script (vars, matrix) instead", SourceMapper.Map(origin.Source, origin.Node, ex.Span.Start.Offset));
+            return null;
         }
         catch (ScriptRuntimeException ex)
         {
             ReportRuntime(ex, prompt, locals, diagnostics);
             return null;
         }
+        catch (RegexMatchTimeoutException)
+        {
+            diagnostics.Report(DiagnosticCodes.TemplateLimit, $"template limit exceeded: a regular expression ran longer than {_limits.Regex.TotalMilliseconds:0} ms", prompt.Node.Location);
+            return null;
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException or InvalidCastException or IndexOutOfRangeException or NotSupportedException or InvalidOperationException)
+        {
+            // A builtin function given values it cannot take fails with a plain .NET exception; the values are the user's.
+            diagnostics.Report(DiagnosticCodes.TemplateRuntime, "a template function failed: " + Tidy(ex.Message), prompt.Node.Location);
+            return null;
+        }
+    }
+
+    private static string? ReportBudget(BudgetedContext context, TemplateText prompt, DiagnosticBag diagnostics)
+    {
+        diagnostics.Report(DiagnosticCodes.TemplateLimit, "template limit exceeded: " + context.Exceeded, prompt.Node.Location);
+        return null;
+    }
+
+    private TemplateText OriginOf(SourceSpan span, TemplateText prompt) =>
+        span.FileName is { } f && f.StartsWith("template:", StringComparison.Ordinal) && _script.Templates.TryGetValue(f["template:".Length..], out var t) ? t : prompt;
+
+    private static ScriptObject Builtins()
+    {
+        var builtins = TemplateContext.GetDefaultBuiltinObject();
+        foreach (var name in NondeterministicFunctions)
+        {
+            var dot = name.IndexOf('.', StringComparison.Ordinal);
+            var group = (ScriptObject)builtins[name[..dot]]!;
+            var member = name[(dot + 1)..];
+            group.Remove(member);
+            group.SetValue(member, new NondeterministicFunction(name), readOnly: true);
+        }
+
+        return builtins;
     }
 
     private static string? Check(TemplateText prompt, string text, DiagnosticBag diagnostics)
@@ -143,8 +204,7 @@ public sealed class PromptRenderer
             return;
         }
 
-        var file = ex.Span.FileName ?? "";
-        var origin = file.StartsWith("template:", StringComparison.Ordinal) && _script.Templates.TryGetValue(file["template:".Length..], out var t) ? t : prompt;
+        var origin = OriginOf(ex.Span, prompt);
         var location = SourceMapper.Map(origin.Source, origin.Node, ex.Span.Start.Offset);
         var message = ex.OriginalMessage ?? ex.Message;
         if (message.Contains("was not found", StringComparison.Ordinal))
@@ -158,6 +218,10 @@ public sealed class PromptRenderer
             // Scriban does not say which object was asked; suggest from every member a prompt can reach.
             var name = message[(message.IndexOf("with name", StringComparison.Ordinal) + "with name".Length)..].Trim().Trim('`', '.', ' ');
             diagnostics.Report(DiagnosticCodes.UndefinedVariable, $"undefined member '{name}'{Suggestions.DidYouMean(name, MemberNames())}", location);
+        }
+        else if (ex.InnerException is RegexMatchTimeoutException || message.Contains("Regex engine has timed out", StringComparison.Ordinal))
+        {
+            diagnostics.Report(DiagnosticCodes.TemplateLimit, $"template limit exceeded: a regular expression ran longer than {_limits.Regex.TotalMilliseconds:0} ms", location);
         }
         else if (message.Contains("limit", StringComparison.OrdinalIgnoreCase))
         {
@@ -243,6 +307,77 @@ public sealed class PromptRenderer
         IEnumerable list => new ScriptArray(list.Cast<object?>().Select(ToScriban)),
         _ => value,
     };
+
+    /// <summary>
+    /// A template context that stops a render past its time or memory budget (<see cref="RenderLimits"/>).
+    /// Scriban evaluates every node through <see cref="Evaluate"/>, and every loop turn through <see cref="OnStepLoop"/>,
+    /// so a runaway template is stopped within one node of crossing either budget.
+    /// </summary>
+    private sealed class BudgetedContext(ScriptObject builtins, RenderLimits limits) : TemplateContext(builtins)
+    {
+        private readonly long _started = Stopwatch.GetTimestamp();
+        private readonly long _allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+
+        /// <summary>Why the render was stopped, in words; null while it is within budget.</summary>
+        public string? Exceeded { get; private set; }
+
+        public override object? Evaluate(ScriptNode? scriptNode, bool aliasReturnedFunction)
+        {
+            Check(scriptNode);
+            return base.Evaluate(scriptNode, aliasReturnedFunction);
+        }
+
+        protected override bool OnStepLoop(ScriptLoopStatementBase loop)
+        {
+            Check(loop);
+            return base.OnStepLoop(loop);
+        }
+
+        private void Check(ScriptNode? node)
+        {
+            if (Exceeded is null)
+            {
+                if (Stopwatch.GetElapsedTime(_started) > limits.Time)
+                {
+                    Exceeded = $"the prompt did not finish rendering within {limits.Time.TotalSeconds:0.###} s";
+                }
+                else if (GC.GetAllocatedBytesForCurrentThread() - _allocatedBefore > limits.Memory)
+                {
+                    Exceeded = $"the prompt allocated more than {limits.Memory / (1024 * 1024)} MB while rendering";
+                }
+            }
+
+            if (Exceeded is not null)
+            {
+                throw new ScriptRuntimeException(node?.Span ?? default, Exceeded);
+            }
+        }
+    }
+
+    /// <summary>Stands in for a builtin function whose result is not the same on every render.</summary>
+    private sealed class NondeterministicFunction(string name) : IScriptCustomFunction
+    {
+        public int RequiredParameterCount => 0;
+
+        public int ParameterCount => 0;
+
+        public ScriptVarParamKind VarParamKind => ScriptVarParamKind.Direct;
+
+        public Type ReturnType => typeof(object);
+
+        public ScriptParameterInfo GetParameterInfo(int index) => new(typeof(object), "value");
+
+        public object? Invoke(TemplateContext context, ScriptNode? callerContext, ScriptArray arguments, ScriptBlockStatement? blockStatement) =>
+            throw new NondeterministicCallException(callerContext?.Span ?? default, name);
+
+        public ValueTask<object?> InvokeAsync(TemplateContext context, ScriptNode? callerContext, ScriptArray arguments, ScriptBlockStatement? blockStatement) =>
+            throw new NondeterministicCallException(callerContext?.Span ?? default, name);
+    }
+
+    private sealed class NondeterministicCallException(SourceSpan span, string function) : ScriptRuntimeException(span, $"'{function}' is not deterministic")
+    {
+        public string Function { get; } = function;
+    }
 
     private sealed class Loader(PromptRenderer renderer, DiagnosticBag diagnostics) : ITemplateLoader
     {

@@ -19,7 +19,6 @@ public static class Assembler
     public static ImmutableArray<ExportedFile> Assemble(Plan plan, RunResult result, Workspace workspace, ObjectStore store, ScriptLock finalLock, bool pruneLock)
     {
         var exported = ImmutableArray.CreateBuilder<ExportedFile>();
-        var shots = Path.Combine(workspace.OutDirectory, "shots");
         foreach (var step in plan.Steps)
         {
             var r = result.Find(step.Id);
@@ -30,12 +29,12 @@ public static class Assembler
 
             var target = step.Request is CutStep cut
                 ? Path.Combine(workspace.Directory, cut.Output)
-                : Path.Combine(shots, step.Id.FileName + ".mp4");
+                : Path.Combine(workspace.Directory, OutputPaths.ShotExport(step.Id));
             Export(store, sha, target);
             exported.Add(new ExportedFile(step.Id, target));
             if (r.Thumbnail is { } thumb && store.Contains(thumb))
             {
-                Export(store, thumb, Path.ChangeExtension(target, ".thumb.webp"));
+                Export(store, thumb, OutputPaths.Thumbnail(target));
             }
         }
 

@@ -58,7 +58,7 @@ public static class ReferenceChecker
             CheckSelector(reference, parsed, target, requireSingle, diagnostics);
             if (parsed.Take is int take && (take < 1 || take > target.Takes))
             {
-                diagnostics.Report(DiagnosticCodes.TakeOutOfRange, $"take {take} of '{parsed.Id}' does not exist: it has {target.Takes} take{(target.Takes == 1 ? "" : "s")}", reference.Location);
+                diagnostics.Report(DiagnosticCodes.TakeOutOfRange, $"take {reference.Text[(reference.Text.LastIndexOf('#') + 1)..]} of '{parsed.Id}' does not exist: it has {target.Takes} take{(target.Takes == 1 ? "" : "s")}", reference.Location);
             }
         }
     }
@@ -80,7 +80,7 @@ public static class ReferenceChecker
             if (requireSingle)
             {
                 var example = StepId.Of(parsed.Id, target.Matrix.Select(a => new KeyValuePair<string, string>(a.Name, a.Values.FirstOrDefault() ?? "")).ToList(), 0, 1).Text;
-                diagnostics.Report(DiagnosticCodes.MatrixSelector, $"'{parsed.Id}' is a matrix step with {target.Matrix.Aggregate(1, (n, a) => n * a.Values.Length)} variants; name one, e.g. '{example}'", reference.Location);
+                diagnostics.Report(DiagnosticCodes.MatrixSelector, $"'{parsed.Id}' is a matrix step with {ScriptLimits.Cells(target.Matrix)} variants; name one, e.g. '{example}'", reference.Location);
             }
 
             return;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text.RegularExpressions;
 using Newtonsoft.Json.Linq;
 
@@ -132,14 +133,14 @@ internal sealed partial class SchemaJson
                 : new JValue(double.Parse(v, CultureInfo.InvariantCulture));
         }
 
-        if (OctalInt().IsMatch(v) && TryParseBase(v[2..], 8, out var octal))
+        if (OctalInt().IsMatch(v))
         {
-            return new JValue(octal);
+            return Integer(v[2..], 8);
         }
 
-        if (HexInt().IsMatch(v) && TryParseBase(v[2..], 16, out var hex))
+        if (HexInt().IsMatch(v))
         {
-            return new JValue(hex);
+            return Integer(v[2..], 16);
         }
 
         if (Float().IsMatch(v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
@@ -150,21 +151,16 @@ internal sealed partial class SchemaJson
         return new JValue(v);
     }
 
-    private static bool TryParseBase(string digits, int radix, out long value)
+    /// <summary>A hex or octal integer: a long when it fits, else (like a long decimal) a double, so the schema sees a number.</summary>
+    private static JValue Integer(string digits, int radix)
     {
-        value = 0;
+        var value = BigInteger.Zero;
         foreach (var c in digits)
         {
-            var digit = c <= '9' ? c - '0' : (char.ToLowerInvariant(c) - 'a') + 10;
-            if (value > (long.MaxValue - digit) / radix)
-            {
-                return false;
-            }
-
-            value = (value * radix) + digit;
+            value = (value * radix) + (c <= '9' ? c - '0' : (char.ToLowerInvariant(c) - 'a') + 10);
         }
 
-        return true;
+        return value <= long.MaxValue ? new JValue((long)value) : new JValue((double)value);
     }
 
     [GeneratedRegex(@"^[-+]?[0-9]+$")]

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using Reel.Engine.Core;
 
 namespace Reel.Engine.Scripts;
@@ -35,6 +34,7 @@ public static class ScriptBinder
     {
         private readonly ScriptPaths _paths = ScriptPaths.For(file.Path, options, diagnostics);
         private readonly Dictionary<string, (SourceLocation Location, string Kind)> _ids = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, SourceLocation> _matrixKeys = new(StringComparer.Ordinal);
         private OptionBinder? _options;
 
         public Script BindRoot(YMapping root, Definitions included)
@@ -73,6 +73,7 @@ public static class ScriptBinder
                 cuts) { IncludedFiles = definitions.IncludedFiles };
 
             ReferenceChecker.Check(script, diagnostics);
+            ScriptLimits.Check(script, _matrixKeys, diagnostics);
             return script;
         }
 
@@ -116,6 +117,11 @@ public static class ScriptBinder
                 {
                     diagnostics.Report(DiagnosticCodes.RepeatedEntry, $"character '{r.Id}' is listed twice", r.Location);
                 }
+            }
+
+            if (node.Find("matrix") is { } matrixKey)
+            {
+                _matrixKeys.TryAdd(id, matrixKey.Key.Location);
             }
 
             var (takes, pick, pickLoc) = TakesAndPick(node);
@@ -182,12 +188,12 @@ public static class ScriptBinder
 
         private (int Takes, int Pick, SourceLocation PickLocation) TakesAndPick(YMapping node)
         {
-            var takes = node["takes"] is YScalar t ? int.Parse(t.Value, CultureInfo.InvariantCulture) : 1;
+            var takes = node["takes"] is YScalar t ? Integer(t) : 1;
             var pickNode = node["pick"] as YScalar;
-            var pick = pickNode is null ? 1 : int.Parse(pickNode.Value, CultureInfo.InvariantCulture);
+            var pick = pickNode is null ? 1 : Integer(pickNode);
             if (pickNode is not null && pick > takes)
             {
-                diagnostics.Report(DiagnosticCodes.TakeOutOfRange, $"pick {pick} is out of range: the step has {takes} take{(takes == 1 ? "" : "s")}", pickNode.Location);
+                diagnostics.Report(DiagnosticCodes.TakeOutOfRange, $"pick {pickNode.Value} is out of range: the step has {takes} take{(takes == 1 ? "" : "s")}", pickNode.Location);
             }
 
             return (takes, pick, pickNode?.Location ?? SourceLocation.None);
@@ -200,6 +206,19 @@ public static class ScriptBinder
         }
 
         private static StepRef Ref(YScalar node) => new(node.Value, node.Location);
+
+        /// <summary>
+        /// An integer the schema has accepted, written as YAML 1.2 allows (<c>16</c>, <c>0x10</c>, <c>0o20</c>), saturated to
+        /// the range of <see cref="int"/>: a larger value is out of range for every key that has a maximum, and the schema or
+        /// the checks after it report it.
+        /// </summary>
+        private static int Integer(YScalar node) => SchemaJson.Typed(node).Value switch
+        {
+            long l => (int)Math.Clamp(l, int.MinValue, int.MaxValue),
+            double d when double.IsNaN(d) => 0,
+            double d => (int)Math.Clamp(Math.Truncate(d), int.MinValue, int.MaxValue),
+            var other => throw new InvalidOperationException($"'{node.Value}' passed the schema as an integer but reads as {other ?? "null"}"),
+        };
 
         private StepSettings Settings(YMapping node)
         {
@@ -222,7 +241,7 @@ public static class ScriptBinder
             return new StepSettings(
                 model?.Value,
                 parsed,
-                seconds is null ? null : int.Parse(seconds.Value, CultureInfo.InvariantCulture),
+                seconds is null ? null : Integer(seconds),
                 model?.Location ?? SourceLocation.None,
                 size?.Location ?? SourceLocation.None,
                 seconds?.Location ?? SourceLocation.None)

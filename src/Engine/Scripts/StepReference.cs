@@ -32,7 +32,10 @@ public sealed partial record ParsedStepRef(string Id, ImmutableArray<KeyValuePai
             }
         }
 
-        int? take = m.Groups["take"].Success ? int.Parse(m.Groups["take"].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+        // A take beyond Int32 names no take any step has; saturating keeps it out of range for the checks.
+        int? take = !m.Groups["take"].Success ? null
+            : int.TryParse(m.Groups["take"].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var t) ? t
+            : int.MaxValue;
         return new ParsedStepRef(m.Groups["id"].Value, selector.ToImmutable(), take);
     }
 }

@@ -19,10 +19,13 @@ public static class YamlLoader
 
     public static LoadedYaml Load(SourceFile file, DiagnosticBag diagnostics)
     {
-        var state = new State(file, diagnostics);
+        ArgumentNullException.ThrowIfNull(file);
+        var (text, restore) = Prepare(file.Text);
+        var state = new State(file, diagnostics, restore);
+        Parser? parser = null;
         try
         {
-            var parser = new Parser(new Scanner(new StringReader(file.Text), skipComments: true));
+            parser = new Parser(new Scanner(new StringReader(text), skipComments: true));
             parser.Consume<StreamStart>();
             if (parser.Accept<StreamEnd>(out _))
             {
@@ -56,9 +59,79 @@ public static class YamlLoader
             state.ReportYamlException(ex);
             return new LoadedYaml(file, null);
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+        {
+            // YamlDotNet fails this way on a few inputs it cannot follow; the text is the user's, so say where it stopped.
+            var at = parser?.Current is { } current ? state.Loc(current.End) : new SourceLocation(file.DisplayName, 1, 1);
+            diagnostics.Report(DiagnosticCodes.InvalidYaml, "invalid YAML: the parser cannot read the document past this point", at);
+            return new LoadedYaml(file, null);
+        }
     }
 
-    private sealed class State(SourceFile file, DiagnosticBag diagnostics)
+    /// <summary>
+    /// Works around two places where YamlDotNet reads YAML 1.1 rather than 1.2, without moving any character:
+    /// U+0085, U+2028 and U+2029 are ordinary characters in 1.2 (YamlDotNet breaks lines at them, and fails
+    /// inside flow collections), so they stand in as private-use characters the text does not use and are
+    /// put back in every scalar; and document-end markers (<c>...</c>) before the first document, which close
+    /// nothing, become spaces (YamlDotNet fails on them).
+    /// </summary>
+    private static (string Text, Dictionary<char, char> Restore) Prepare(string text)
+    {
+        var restore = new Dictionary<char, char>();
+        if (text.AsSpan().IndexOfAny('\u0085', '\u2028', '\u2029') >= 0)
+        {
+            var used = text.ToHashSet();
+            var next = '\uE000';
+            var chars = text.ToCharArray();
+            foreach (var original in "\u0085\u2028\u2029")
+            {
+                while (used.Contains(next))
+                {
+                    next++;
+                }
+
+                restore[next] = original;
+                for (var i = 0; i < chars.Length; i++)
+                {
+                    if (chars[i] == original)
+                    {
+                        chars[i] = next;
+                    }
+                }
+
+                next++;
+            }
+
+            text = new string(chars);
+        }
+
+        var lineStart = 0;
+        while (lineStart < text.Length)
+        {
+            var end = text.IndexOf('\n', lineStart);
+            var line = text.AsSpan(lineStart, (end < 0 ? text.Length : end) - lineStart).TrimEnd('\r');
+            var trimmed = line.Trim(' ');
+            if (line.StartsWith("...") && (line.Length == 3 || line[3] is ' ' or '\t'))
+            {
+                text = string.Concat(text.AsSpan(0, lineStart), "   ", text.AsSpan(lineStart + 3));
+            }
+            else if (!(trimmed.IsEmpty || trimmed[0] == '#'))
+            {
+                break;
+            }
+
+            if (end < 0)
+            {
+                break;
+            }
+
+            lineStart = end + 1;
+        }
+
+        return (text, restore);
+    }
+
+    private sealed class State(SourceFile file, DiagnosticBag diagnostics, Dictionary<char, char> restore)
     {
         private readonly Dictionary<string, YNode> _anchors = new(StringComparer.Ordinal);
         private readonly Dictionary<YNode, long> _sizes = new(ReferenceEqualityComparer.Instance);
@@ -90,7 +163,7 @@ public static class YamlLoader
 
             if (parser.TryConsume<Scalar>(out var scalar))
             {
-                var node = new YScalar(scalar.Value, KindOf(scalar.Style), Loc(scalar.Start), Loc(scalar.End));
+                var node = new YScalar(Restore(scalar.Value), KindOf(scalar.Style), Loc(scalar.Start), Loc(scalar.End));
                 Remember(scalar.Anchor, node);
                 return node;
             }
@@ -160,6 +233,25 @@ public static class YamlLoader
 
             var unexpected = parser.Current!;
             throw new YamlException(unexpected.Start, unexpected.End, $"unexpected {unexpected.GetType().Name}");
+        }
+
+        private string Restore(string value)
+        {
+            if (restore.Count == 0)
+            {
+                return value;
+            }
+
+            var chars = value.ToCharArray();
+            for (var i = 0; i < chars.Length; i++)
+            {
+                if (restore.TryGetValue(chars[i], out var original))
+                {
+                    chars[i] = original;
+                }
+            }
+
+            return new string(chars);
         }
 
         private void Remember(AnchorName anchor, YNode node)
