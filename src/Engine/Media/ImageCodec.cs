@@ -23,6 +23,8 @@ internal static class ImageCodec
     /// <summary>The longest side Reel decodes.</summary>
     public const int MaxSide = 16_384;
 
+    private static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
     /// <summary>
     /// Reads the header of an image file; <see cref="InvalidDataException"/> says what is wrong with it. With
     /// <paramref name="checkBudget"/>, an image over the budget is refused too (<see cref="BudgetProblem"/>).
@@ -41,7 +43,14 @@ internal static class ImageCodec
             throw new InvalidDataException($"'{name}' is empty, not an image");
         }
 
+        // SkiaSharp refuses a PNG that claims no pixels without saying why (and closes the stream): look first.
+        var claimed = stream.CanSeek ? PngSize(stream) : null;
         using var codec = SKCodec.Create(stream, out var result);
+        if (codec is null && claimed is { } size)
+        {
+            throw new InvalidDataException($"'{name}' claims to be {size.Width}x{size.Height} pixels; an image needs at least one");
+        }
+
         if (codec is null)
         {
             throw new InvalidDataException(result == SKCodecResult.IncompleteInput
@@ -68,6 +77,24 @@ internal static class ImageCodec
         }
 
         return header;
+    }
+
+    /// <summary>The size a PNG's header claims when it claims no pixels (the IHDR chunk right after the signature), else null.</summary>
+    private static (int Width, int Height)? PngSize(Stream stream)
+    {
+        Span<byte> head = stackalloc byte[24];
+        var start = stream.Position;
+        var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        stream.Position = start;
+        if (read < head.Length
+            || !head[..8].SequenceEqual(PngSignature) || !head[12..16].SequenceEqual("IHDR"u8))
+        {
+            return null;
+        }
+
+        var width = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(head[16..20]);
+        var height = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(head[20..24]);
+        return width <= 0 || height <= 0 ? (width, height) : null;
     }
 
     /// <summary>Why an image of this size is not decoded (no pixels, or more than the budget), or null.</summary>
