@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Reel.Engine.Scripts;
+using Reel.Engine.Storage;
 
 namespace Reel.Cli.Commands;
 
@@ -40,17 +41,37 @@ internal static class InitCommand
         {
             var target = context.FullPath(parse.GetValue(dir)!);
             var script = Path.Combine(target, "storyboard.yaml");
-            if (File.Exists(script))
+            var schema = Path.Combine(target, "reel.schema.json");
+            var assets = Path.Combine(target, "assets");
+            var gitignore = Path.Combine(target, ".gitignore");
+            if (File.Exists(script) || ProjectFiles.IsLink(script))
             {
                 context.Error.WriteLine($"error: {context.RelativePath(script)} already exists; init does not overwrite files");
                 return ExitCodes.Invalid;
             }
 
+            // A link (even a dangling one) would be written through, to anywhere: refuse before writing anything.
+            if (new[] { schema, assets, gitignore }.FirstOrDefault(ProjectFiles.IsLink) is { } link)
+            {
+                context.Error.WriteLine($"error: {context.RelativePath(link)} is a link; init writes only plain files inside {context.RelativePath(target)}, so remove the link first");
+                return ExitCodes.Invalid;
+            }
+
+            if (File.Exists(gitignore) && ProjectFiles.ReadProblem(gitignore, ProjectFiles.MaxYamlBytes) is { } problem)
+            {
+                context.Error.WriteLine($"error: cannot read {context.RelativePath(gitignore)}: {problem}");
+                return ExitCodes.Invalid;
+            }
+
             Directory.CreateDirectory(target);
-            Directory.CreateDirectory(Path.Combine(target, "assets"));
-            File.WriteAllText(script, Storyboard);
-            File.WriteAllText(Path.Combine(target, "reel.schema.json"), SchemaValidator.SchemaText);
-            var gitignore = Path.Combine(target, ".gitignore");
+            Directory.CreateDirectory(assets);
+            using (var created = new FileStream(script, FileMode.CreateNew, FileAccess.Write))
+            using (var writer = new StreamWriter(created))
+            {
+                writer.Write(Storyboard);
+            }
+
+            File.WriteAllText(schema, SchemaValidator.SchemaText);
             var existing = File.Exists(gitignore) ? File.ReadAllLines(gitignore) : [];
             var missing = new[] { ".reel/", "out/" }.Where(l => !existing.Contains(l)).ToList();
             if (missing.Count > 0)

@@ -19,7 +19,8 @@ public static class DiagnosticCodes
 
     public static readonly DiagnosticDescriptor CannotRead = Error(
         "RL0001", "a script or included file cannot be read",
-        "cannot read 'nope.yaml': file not found", "cannot read 'film': it is a directory; name the script file, e.g. 'film/storyboard.yaml'");
+        "cannot read 'nope.yaml': file not found", "cannot read 'film': it is a directory; name the script file, e.g. 'film/storyboard.yaml'",
+        "cannot read 'notes.txt': an included file must be YAML ('.yaml' or '.yml')");
 
     public static readonly DiagnosticDescriptor InvalidLock = Error(
         "RL0002", "the lock file is malformed",
@@ -127,8 +128,9 @@ public static class DiagnosticCodes
     // RL03xx: paths and includes.
 
     public static readonly DiagnosticDescriptor PathEscapes = Error(
-        "RL0301", "path leaves the script's directory",
-        "path '../x.png' leaves the script's directory; keep assets beside the script (or --allow-outside)");
+        "RL0301", "path leaves the script's directory (written so, or through a link; also `.reel` or `out` as a link outside)",
+        "path '../x.png' leaves the script's directory; keep assets beside the script (or --allow-outside)",
+        "path 'assets/cast.yaml' leads through a link outside the script's directory; keep assets beside the script (or --allow-outside)");
 
     public static readonly DiagnosticDescriptor AbsolutePath = Error(
         "RL0302", "absolute path",
@@ -141,6 +143,18 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor DefinedTwice = Error(
         "RL0304", "a variable, template or character defined twice (across includes)",
         "variable 'city' is already defined at inc.yaml(2,3)");
+
+    public static readonly DiagnosticDescriptor CannotUseFile = Error(
+        "RL0310", "an input is not a regular file (a directory, device, FIFO or socket), is over its size cap, or its links cannot be resolved",
+        "cannot use 'assets/noise.png': it is not a regular file (a device, FIFO or socket); Reel reads only regular files");
+
+    public static readonly DiagnosticDescriptor NotAnImage = Error(
+        "RL0311", "an image input is not a PNG, JPEG or WebP Reel can read (empty, truncated, no pixels, another format)",
+        "'notes.png' is not an image Reel can read (PNG, JPEG or WebP expected)");
+
+    public static readonly DiagnosticDescriptor ImageTooLarge = Error(
+        "RL0312", "an image's header claims more pixels than the budget (40 megapixels, 16,384 a side)",
+        "'bomb.png' is 20000x20000 pixels (400 megapixels), over Reel's budget of 40 megapixels and 16384 pixels a side; scale it down (providers take at most a video frame's size)");
 
     // RL04xx: the provider's capability table.
 

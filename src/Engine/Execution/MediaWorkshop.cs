@@ -100,11 +100,11 @@ internal sealed class MediaWorkshop(ObjectStore store, IReadOnlyDictionary<strin
         return await MediaProbe.VerifyAsync(path, tools, expectedSeconds, (double)size.Width / size.Height, 0.5, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A fresh temporary path in the store's own temp folder (same file system, so a put is a rename).</summary>
+    /// <summary>A fresh temporary path in the store's own temp folder (same file system, so a put is a rename), named for this process so a later run can tell it is stale.</summary>
     public string TempPath(string extension)
     {
         Directory.CreateDirectory(store.TempDirectory);
-        return Path.Combine(store.TempDirectory, Guid.NewGuid().ToString("N") + extension);
+        return Path.Combine(store.TempDirectory, $"{TempFiles.Unique()}.partial{extension}");
     }
 
     private bool IsLocal(string sha) => IsLocalEncoding(store.PathOf(sha));

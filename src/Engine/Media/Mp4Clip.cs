@@ -155,7 +155,8 @@ public static class Mp4Clip
 
         var format = H264Format.Create(size.Width, size.Height);
         var info = new VideoTrackInfo(size.Width, size.Height, first.Info.Timescale, Mp4Writer.AvcC(format), Mp4Writer.LocalCompressorName);
-        var payloadPath = Path.Combine(Path.GetTempPath(), $"reel-concat-{Guid.NewGuid():N}.tmp");
+        // Named with the process id, so a run after a kill -9 can tell this file is stale (TempFiles in Storage).
+        var payloadPath = Path.Combine(Path.GetTempPath(), $"reel-concat-{Guid.NewGuid():N}.{Environment.ProcessId}-local.tmp");
         using var payload = new FileStream(payloadPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
         var sampleSizes = new List<int>();
         var index = 0;

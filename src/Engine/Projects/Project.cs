@@ -59,6 +59,12 @@ public sealed partial class Project
         }
 
         var bag = new DiagnosticBag();
+        if (Workspace.LayoutProblem() is { } layout)
+        {
+            bag.Report(DiagnosticCodes.PathEscapes, layout, new SourceLocation(DisplayPath, 0, 0));
+            return new PlanOutcome(compilation, bag.ToImmutable(), [], null, null);
+        }
+
         var scriptLock = Workspace.ReadLock(bag, Host.WorkingDirectory);
         if (scriptLock is null)
         {

@@ -35,6 +35,9 @@ public sealed partial class Project
         }
 
         var plan = planned.Plan!;
+
+        // Not answered from the stamp, so an earlier run may have been killed: remove what it left half-written.
+        Workspace.RemoveStaleTempFiles(Host.Environment, Host.Time.GetUtcNow());
         if (Runner.Refusal(plan, request.Run) is { } refusal)
         {
             return new RunOutcome(RunEnd.Refused, planned, refusal, null);

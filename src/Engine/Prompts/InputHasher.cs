@@ -1,8 +1,13 @@
 using System.Security.Cryptography;
+using Reel.Engine.Storage;
 
 namespace Reel.Engine.Prompts;
 
-/// <summary>Content hashes of the files steps read (images, character videos, music), each file read once.</summary>
+/// <summary>
+/// Content hashes of the files steps read (images, character videos, music), each file read once. Bind already
+/// judged each file; the hasher still opens only a regular file within the media cap, so a file swapped for a
+/// device since is an error, not an endless read.
+/// </summary>
 internal sealed class InputHasher
 {
     private readonly Dictionary<string, string> _hashes = new(StringComparer.Ordinal);
@@ -15,7 +20,7 @@ internal sealed class InputHasher
     {
         if (!_hashes.TryGetValue(path, out var sha))
         {
-            using var stream = File.OpenRead(path);
+            using var stream = ProjectFiles.OpenRead(path, ProjectFiles.MaxMediaBytes);
             sha = Convert.ToHexStringLower(SHA256.HashData(stream));
             _hashes[path] = sha;
         }

@@ -5,7 +5,9 @@ namespace Reel.Engine.Scripts;
 /// <summary>
 /// The files a script names under <c>include:</c>: each is read, loaded and validated (against the
 /// include schema: only <c>characters</c>, <c>vars</c> and <c>templates</c>) and its definitions are
-/// merged in order. Run after the script itself passed Validate, before Bind.
+/// merged in order. Run after the script itself passed Validate, before Bind. An include is confined like any
+/// path (links resolved), must be named <c>.yaml</c> or <c>.yml</c> and be a regular file within the YAML cap:
+/// a diagnostic quotes the line it points at, so a file that is not YAML is never read, let alone echoed.
 /// </summary>
 public static class Includes
 {
@@ -46,11 +48,24 @@ public static class Includes
             return;
         }
 
+        if (Path.GetExtension(full).ToLowerInvariant() is not (".yaml" or ".yml"))
+        {
+            diagnostics.Report(DiagnosticCodes.CannotRead, $"cannot read '{item.Value}': an included file must be YAML ('.yaml' or '.yml')", item.Location);
+            return;
+        }
+
         var display = Path.Combine(Path.GetDirectoryName(script.DisplayName) ?? "", item.Value);
         definitions.AddFile(full);
         var included = SourceReader.Read(full, display, diagnostics, item.Location);
         if (included is null)
         {
+            return;
+        }
+
+        if (included.Text.Contains('\0', StringComparison.Ordinal))
+        {
+            // Binary content named .yaml: say so at the include, without quoting a line of it.
+            diagnostics.Report(DiagnosticCodes.CannotRead, $"cannot read '{item.Value}': it is not a text file", item.Location);
             return;
         }
 

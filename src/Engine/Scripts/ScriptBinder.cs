@@ -129,7 +129,7 @@ public static class ScriptBinder
                 id,
                 Prompt(node),
                 Settings(node),
-                node["image"] is YScalar img ? _paths.File(img, mustExist: true) : null,
+                node["image"] is YScalar img ? _paths.File(img, mustExist: true, kind: InputKind.Image) : null,
                 (node["fit"] as YScalar)?.Value == "pad" ? ImageFit.Pad : ImageFit.Cover,
                 refs,
                 takes,
@@ -247,7 +247,7 @@ public static class ScriptBinder
                 seconds?.Location ?? SourceLocation.None)
             {
                 Options = node["options"] is YMapping map && _options is not null
-                    ? _options.Bind(map, diagnostics, (text, location) => _paths.Resolve(text, location, mustExist: true))
+                    ? _options.Bind(map, diagnostics, (text, location) => _paths.Resolve(text, location, mustExist: true, kind: InputKind.Image))
                     : [],
             };
         }

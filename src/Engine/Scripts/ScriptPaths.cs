@@ -1,10 +1,21 @@
 using Reel.Engine.Core;
+using Reel.Engine.Media;
+using Reel.Engine.Storage;
 
 namespace Reel.Engine.Scripts;
 
+/// <summary>What a script's input file is used as; images are checked down to their header.</summary>
+internal enum InputKind
+{
+    Media,
+    Image,
+}
+
 /// <summary>
 /// Resolves the paths a script names (assets, includes, outputs) against its directory and keeps
-/// them inside that directory tree unless <see cref="LoadOptions.AllowOutside"/>.
+/// them inside that directory tree unless <see cref="LoadOptions.AllowOutside"/>, links resolved.
+/// An input must be a regular file within its size cap, and an image must have a header Reel can
+/// read with no more pixels than the budget (docs/files-and-state.md).
 /// </summary>
 internal sealed class ScriptPaths(string scriptDirectory, bool allowOutside, DiagnosticBag diagnostics)
 {
@@ -20,7 +31,8 @@ internal sealed class ScriptPaths(string scriptDirectory, bool allowOutside, Dia
     /// <param name="location">Where it is written.</param>
     /// <param name="mustExist">Whether a missing file is an error (<see cref="DiagnosticCodes.FileNotFound"/>).</param>
     /// <param name="relativeTo">The directory of the file that names it, when not the script's.</param>
-    public string? Resolve(string path, SourceLocation location, bool mustExist, string? relativeTo = null)
+    /// <param name="kind">What an input that must exist is used as.</param>
+    public string? Resolve(string path, SourceLocation location, bool mustExist, string? relativeTo = null, InputKind kind = InputKind.Media)
     {
         relativeTo ??= scriptDirectory;
         if (Path.IsPathRooted(path) && !allowOutside)
@@ -37,19 +49,87 @@ internal sealed class ScriptPaths(string scriptDirectory, bool allowOutside, Dia
             return null;
         }
 
+        if (!allowOutside && LeadsOutside(Path.Combine(relativeTo, path), location, path))
+        {
+            return null;
+        }
+
+        if (mustExist && System.IO.Directory.Exists(full))
+        {
+            diagnostics.Report(DiagnosticCodes.CannotUseFile, $"cannot use '{path}': it is a directory; name a file", location);
+            return null;
+        }
+
         if (mustExist && !System.IO.File.Exists(full))
         {
             diagnostics.Report(DiagnosticCodes.FileNotFound, $"file not found: '{path}'{MissingFileHint(full)}", location);
             return null;
         }
 
-        return full;
+        return mustExist && !IsUsable(full, path, location, kind) ? null : full;
+    }
+
+    /// <summary>Reports a path whose links lead outside the script's directory (the lexical check already passed).</summary>
+    private bool LeadsOutside(string path, SourceLocation location, string written)
+    {
+        try
+        {
+            if (ProjectFiles.IsWithin(path, scriptDirectory))
+            {
+                return false;
+            }
+
+            diagnostics.Report(DiagnosticCodes.PathEscapes, $"path '{written}' leads through a link outside the script's directory; keep assets beside the script (or --allow-outside)", location);
+        }
+        catch (IOException ex)
+        {
+            diagnostics.Report(DiagnosticCodes.CannotUseFile, $"cannot use '{written}': {ex.Message}", location);
+        }
+
+        return true;
+    }
+
+    /// <summary>A regular file within its cap; an image with a readable header within the pixel budget.</summary>
+    private bool IsUsable(string full, string written, SourceLocation location, InputKind kind)
+    {
+        if (ProjectFiles.ReadProblem(full, kind == InputKind.Image ? ProjectFiles.MaxImageBytes : ProjectFiles.MaxMediaBytes) is { } problem)
+        {
+            diagnostics.Report(DiagnosticCodes.CannotUseFile, $"cannot use '{written}': {problem}", location);
+            return false;
+        }
+
+        if (kind != InputKind.Image)
+        {
+            return true;
+        }
+
+        try
+        {
+            using var stream = ProjectFiles.OpenRead(full, ProjectFiles.MaxImageBytes);
+            var header = ImageCodec.ReadHeader(stream, written, checkBudget: false);
+            if (ImageCodec.BudgetProblem(header, written) is not { } problemWithSize)
+            {
+                return true;
+            }
+
+            diagnostics.Report(DiagnosticCodes.ImageTooLarge, problemWithSize, location);
+        }
+        catch (InvalidDataException ex)
+        {
+            diagnostics.Report(DiagnosticCodes.NotAnImage, ex.Message, location);
+        }
+        catch (IOException ex)
+        {
+            diagnostics.Report(DiagnosticCodes.CannotUseFile, $"cannot use '{written}': {ex.Message}", location);
+        }
+
+        return false;
     }
 
     /// <summary>The file a scalar names, or null after reporting why it may not be used.</summary>
-    public FileRef? File(YScalar node, bool mustExist, string? relativeTo = null)
+    public FileRef? File(YScalar node, bool mustExist, string? relativeTo = null, InputKind kind = InputKind.Media)
     {
-        var full = Resolve(node.Value, node.Location, mustExist, relativeTo);
+        var full = Resolve(node.Value, node.Location, mustExist, relativeTo, kind);
         return full is null ? null : new FileRef(full, node.Location);
     }
 

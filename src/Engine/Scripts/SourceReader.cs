@@ -1,8 +1,12 @@
 using Reel.Engine.Core;
+using Reel.Engine.Storage;
 
 namespace Reel.Engine.Scripts;
 
-/// <summary>Reads a script or included file's text; a file that cannot be read is a diagnostic.</summary>
+/// <summary>
+/// Reads a script or included file's text; a file that cannot be read is a diagnostic. Only a regular file of
+/// at most <see cref="ProjectFiles.MaxYamlBytes"/> is read (a device or FIFO would never end or never start).
+/// </summary>
 public static class SourceReader
 {
     /// <summary>The text of <paramref name="fullPath"/>, or null after reporting why it cannot be read.</summary>
@@ -15,7 +19,7 @@ public static class SourceReader
         ArgumentNullException.ThrowIfNull(diagnostics);
         try
         {
-            var text = File.ReadAllText(fullPath);
+            var text = ProjectFiles.ReadText(fullPath, ProjectFiles.MaxYamlBytes);
             return new SourceFile(fullPath, displayName, text);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -2,10 +2,29 @@ using System.Runtime.InteropServices;
 
 namespace Reel.Engine.Storage;
 
-/// <summary>POSIX calls .NET does not expose: hard links and directory fsync.</summary>
+/// <summary>What a path names, as <c>stat</c> sees it after following links.</summary>
+internal enum FileType
+{
+    Missing,
+    Regular,
+    Directory,
+
+    /// <summary>A character or block device, a FIFO or a socket: reading one may never end or never start.</summary>
+    Special,
+}
+
+/// <summary>POSIX calls .NET does not expose: hard links, directory fsync, the type of a file, whether a process lives.</summary>
 internal static partial class NativeFile
 {
     private const int ReadOnly = 0; // O_RDONLY on Linux and macOS.
+    private const int AtFdCwd = -100;
+    private const uint StatxType = 0x1;
+    private const int StatxSize = 256;
+    private const int StatxModeOffset = 28;
+    private const int FileTypeMask = 0xF000; // S_IFMT
+    private const int RegularBits = 0x8000; // S_IFREG
+    private const int DirectoryBits = 0x4000; // S_IFDIR
+    private const int NoSuchProcess = 3; // ESRCH
 
     /// <summary>Creates <paramref name="newPath"/> as a hard link to <paramref name="existingPath"/>; false when not possible (other filesystem, Windows, …).</summary>
     public static bool TryHardLink(string existingPath, string newPath)
@@ -26,6 +45,82 @@ internal static partial class NativeFile
         catch (EntryPointNotFoundException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// The type of the file at <paramref name="path"/>, following links. .NET reports devices and FIFOs as
+    /// ordinary files; on Linux <c>statx</c> tells them apart (its layout is the same on every architecture).
+    /// Elsewhere only directories are told apart (Windows has no such files in a project tree).
+    /// </summary>
+    public static FileType TypeOf(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            return FileType.Directory;
+        }
+
+        if (!File.Exists(path))
+        {
+            return FileType.Missing;
+        }
+
+        if (!OperatingSystem.IsLinux())
+        {
+            return FileType.Regular;
+        }
+
+        Span<byte> buffer = stackalloc byte[StatxSize];
+        try
+        {
+            if (Statx(AtFdCwd, path, 0, StatxType, ref MemoryMarshal.GetReference(buffer)) != 0)
+            {
+                return FileType.Missing;
+            }
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return FileType.Regular;
+        }
+
+        var mode = BitConverter.ToUInt16(buffer[StatxModeOffset..]) & FileTypeMask;
+        return mode switch
+        {
+            RegularBits => FileType.Regular,
+            DirectoryBits => FileType.Directory,
+            _ => FileType.Special,
+        };
+    }
+
+    /// <summary>True when a process with this id runs on this machine (or may: when the check is not possible).</summary>
+    public static bool IsProcessAlive(int pid)
+    {
+        if (pid <= 0)
+        {
+            return false;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                return !process.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+        }
+
+        try
+        {
+            // Signal 0 checks existence only; EPERM means it exists but belongs to another user.
+            return Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() != NoSuchProcess;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return true;
         }
     }
 
@@ -70,4 +165,10 @@ internal static partial class NativeFile
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Statx(int dirFd, string path, int flags, uint mask, ref byte buffer);
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 }

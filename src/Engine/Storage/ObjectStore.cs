@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 
 namespace Reel.Engine.Storage;
@@ -9,7 +10,10 @@ public sealed record StoredObject(string Sha256, long Length);
 /// <summary>
 /// Content-addressed files under <c>&lt;root&gt;/objects/sha256/ab/cdef…</c>. Objects are written
 /// atomically (temp file in <c>&lt;root&gt;/tmp/</c>, fsync, rename) and are never modified afterwards,
-/// so concurrent writers of the same content are harmless.
+/// so concurrent writers of the same content are harmless. A disk or a person may still damage one:
+/// <see cref="Contains"/> serves an object only after its content hashed to its name (once per process
+/// while its length and write time stay as they were), and removes a damaged one, so it is fetched or
+/// made again. Exports are copies, never links, so editing one cannot reach the store.
 /// </summary>
 public sealed class ObjectStore
 {
@@ -17,6 +21,9 @@ public sealed class ObjectStore
     public const string StoreEnvironmentVariable = "REEL_STORE";
 
     private const int BufferSize = 1 << 16;
+
+    /// <summary>Objects whose content this process hashed and found good, with the length and write time they had.</summary>
+    private static readonly ConcurrentDictionary<string, (long Length, long Ticks)> Verified = new(StringComparer.Ordinal);
 
     /// <summary>Creates a store rooted at <paramref name="root"/> (the directory that holds <c>objects/</c>).</summary>
     public ObjectStore(string root)
@@ -54,8 +61,27 @@ public sealed class ObjectStore
         return Path.Combine(ObjectsDirectory, hash[..2], hash[2..]);
     }
 
-    /// <summary>True when the object is present (not re-hashed; see <see cref="Verify"/>).</summary>
-    public bool Contains(string sha256) => File.Exists(PathOf(sha256));
+    /// <summary>
+    /// True when the object is present and good: a regular file whose content hashes to its name. The hash is
+    /// computed once per process and file state (length, last write); a damaged object is removed and reads as
+    /// absent, so the step that made it runs (or is fetched) again.
+    /// </summary>
+    public bool Contains(string sha256)
+    {
+        var path = PathOf(sha256);
+        var info = new FileInfo(path);
+        if (!info.Exists || info.LinkTarget is not null || NativeFile.TypeOf(path) != FileType.Regular)
+        {
+            return false;
+        }
+
+        if (Verified.TryGetValue(path, out var seen) && seen == (info.Length, info.LastWriteTimeUtc.Ticks))
+        {
+            return true;
+        }
+
+        return Verify(sha256);
+    }
 
     /// <summary>
     /// Streams <paramref name="content"/> into the store, hashing while copying, so memory does not grow
@@ -67,7 +93,7 @@ public sealed class ObjectStore
         ArgumentNullException.ThrowIfNull(content);
         var expected = expectedSha256 is null ? null : Normalize(expectedSha256);
         Directory.CreateDirectory(TempDirectory);
-        var temp = Path.Combine(TempDirectory, $"{Guid.NewGuid():N}.part");
+        var temp = Path.Combine(TempDirectory, $"{TempFiles.Unique()}.part");
         try
         {
             string actual;
@@ -112,9 +138,9 @@ public sealed class ObjectStore
             }
 
             var target = PathOf(actual);
-            if (File.Exists(target))
+            if (File.Exists(target) && Contains(actual))
             {
-                // Content-addressed: an existing object already has these bytes.
+                // Content-addressed: an existing good object already has these bytes.
                 File.Delete(temp);
             }
             else
@@ -127,6 +153,8 @@ public sealed class ObjectStore
                 File.Move(temp, target, overwrite: true);
                 NativeFile.FsyncDirectory(directory);
             }
+
+            Remember(target);
 
             return new StoredObject(actual, length);
         }
@@ -158,7 +186,16 @@ public sealed class ObjectStore
     {
         var hash = Normalize(sha256);
         var path = PathOf(hash);
+        Verified.TryRemove(path, out _);
+        if (NativeFile.TypeOf(path) is FileType.Directory or FileType.Special || new FileInfo(path).LinkTarget is not null)
+        {
+            // Nothing Reel writes: a link or a device where an object should be is damage too.
+            TryDeleteAny(path);
+            return false;
+        }
+
         string actual;
+        var before = new FileInfo(path);
         try
         {
             using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
@@ -175,6 +212,7 @@ public sealed class ObjectStore
 
         if (string.Equals(actual, hash, StringComparison.Ordinal))
         {
+            Verified[path] = (before.Length, before.LastWriteTimeUtc.Ticks);
             return true;
         }
 
@@ -194,13 +232,13 @@ public sealed class ObjectStore
     }
 
     /// <summary>
-    /// True when <paramref name="destination"/> is already a hard link to (or a faithful copy of) the
-    /// object: same length and same last-write time. A no-op rerun then rewrites nothing in out/.
+    /// True when <paramref name="destination"/> is already a faithful copy of the object: same length and same
+    /// last-write time (a copy is given the object's). A no-op rerun then rewrites nothing in out/.
     /// </summary>
     private static bool IsSameFile(string source, string destination)
     {
         var dst = new FileInfo(destination);
-        if (!dst.Exists)
+        if (!dst.Exists || dst.LinkTarget is not null)
         {
             return false;
         }
@@ -210,9 +248,10 @@ public sealed class ObjectStore
     }
 
     /// <summary>
-    /// Places the object at <paramref name="destinationPath"/> (e.g. <c>out/shots/intro.mp4</c>), replacing
-    /// whatever was there, atomically: a hard link when the destination is on the store's filesystem,
-    /// otherwise a copy. Hard-linked exports share the store's read-only file; edit a copy, not the export.
+    /// Places a copy of the object at <paramref name="destinationPath"/> (e.g. <c>out/shots/intro.mp4</c>),
+    /// replacing whatever was there, atomically. Always a copy, never a hard link: an export is the user's file
+    /// to edit, and editing a link would damage the store (on file systems that clone, such as Btrfs, XFS and
+    /// APFS, the copy shares blocks until either is written). A link at the destination is replaced, not written through.
     /// </summary>
     /// <exception cref="FileNotFoundException">The object is not in the store.</exception>
     public void Export(string sha256, string destinationPath)
@@ -232,19 +271,22 @@ public sealed class ObjectStore
 
         var directory = Path.GetDirectoryName(destination)!;
         Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.tmp");
+        var temp = TempFiles.Beside(destination);
         try
         {
-            if (!NativeFile.TryHardLink(source, temp))
+            File.Copy(source, temp);
+            if (!OperatingSystem.IsWindows())
             {
-                File.Copy(source, temp);
-                File.SetLastWriteTimeUtc(temp, File.GetLastWriteTimeUtc(source));
-                using (var written = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
-                {
-                    written.Flush(flushToDisk: true);
-                }
+                // The copy is the user's: writable, unlike the store's read-only object.
+                File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
             }
 
+            using (var written = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+            {
+                written.Flush(flushToDisk: true);
+            }
+
+            File.SetLastWriteTimeUtc(temp, File.GetLastWriteTimeUtc(source));
             File.Move(temp, destination, overwrite: true);
             NativeFile.FsyncDirectory(directory);
         }
@@ -295,6 +337,33 @@ public sealed class ObjectStore
         {
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         }
+    }
+
+    private static void Remember(string path)
+    {
+        var info = new FileInfo(path);
+        Verified[path] = (info.Length, info.LastWriteTimeUtc.Ticks);
+    }
+
+    private static void TryDeleteAny(string path)
+    {
+        if (Directory.Exists(path) && new FileInfo(path).LinkTarget is null)
+        {
+            try
+            {
+                Directory.Delete(path, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+
+            return;
+        }
+
+        TryDelete(path);
     }
 
     private static void TryDelete(string path)

@@ -27,6 +27,48 @@ public sealed record Workspace(string ScriptPath)
     /// <summary>The store, shared when <paramref name="environment"/> sets <c>REEL_STORE</c>.</summary>
     public ObjectStore OpenStore(IReadOnlyDictionary<string, string?> environment) => new(StoreRoot(environment));
 
+    /// <summary>
+    /// Why Reel may not write <c>.reel/</c> or <c>out/</c>, or null: each must be a plain directory inside the
+    /// script's directory once links are resolved (a cloned repository can hold a link to anywhere, and Reel
+    /// would write through it). <c>REEL_STORE</c> names a store outside on purpose and is not judged here.
+    /// </summary>
+    public string? LayoutProblem()
+    {
+        foreach (var (name, path) in new[] { (".reel", ReelDirectory), ("out", OutDirectory) })
+        {
+            try
+            {
+                if (!ProjectFiles.IsWithin(path, Directory))
+                {
+                    return $"'{name}' beside the script is a link to '{ProjectFiles.ResolveLinks(path)}', outside the project; Reel writes only inside the project. Remove the link (or replace it with a directory)";
+                }
+            }
+            catch (IOException ex)
+            {
+                return $"'{name}' beside the script cannot be resolved: {ex.Message}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Removes the temp files a killed Reel left (a lock being replaced beside the script, downloads and media in
+    /// the store's <c>tmp/</c>, exports in <c>out/</c>, the local provider's jobs), but only those whose writer is
+    /// gone (<see cref="TempFiles"/>): a concurrent run's files stay. Returns how many were removed.
+    /// </summary>
+    public int RemoveStaleTempFiles(IReadOnlyDictionary<string, string?> environment, DateTimeOffset now)
+    {
+        var store = OpenStore(environment);
+        // Beside the script (the user's tree) and in the machine's temp folder, only the names Reel gives its own files.
+        return TempFiles.Sweep(Directory, now, prefix: $".{Path.GetFileName(LockPath)}.")
+            + TempFiles.Sweep(ReelDirectory, now)
+            + TempFiles.Sweep(LocalProviderDirectory, now, recursive: true)
+            + TempFiles.Sweep(store.TempDirectory, now, everyFile: true)
+            + TempFiles.Sweep(OutDirectory, now, recursive: true)
+            + TempFiles.Sweep(Path.GetTempPath(), now, prefix: "reel-concat-");
+    }
+
     /// <summary>Reads the lock; a malformed lock is a diagnostic naming the file relative to <paramref name="baseDirectory"/>.</summary>
     public ScriptLock? ReadLock(DiagnosticBag diagnostics, string baseDirectory)
     {

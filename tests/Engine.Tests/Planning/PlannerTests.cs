@@ -131,7 +131,7 @@ public sealed class PlannerTests : IDisposable
     public void Plan_runs_a_step_again_when_its_image_changes()
     {
         var history = FakeHistory.After(Planner.Plan(Compile(Storyboard), NoHistory.Instance));
-        File.WriteAllBytes(Path.Combine(_dir, "frame.png"), [9, 9, 9]);
+        File.WriteAllBytes(Path.Combine(_dir, "frame.png"), Media.BombImages.Png(4, 4));
 
         var plan = Planner.Plan(Compile(Storyboard), history);
 
@@ -324,7 +324,7 @@ public sealed class PlannerTests : IDisposable
         var frame = Path.Combine(_dir, "frame.png");
         if (!File.Exists(frame))
         {
-            File.WriteAllBytes(frame, [1, 2, 3]);
+            File.WriteAllBytes(frame, Media.BombImages.Png(2, 2));
         }
 
         var path = Path.Combine(_dir, "storyboard.yaml");

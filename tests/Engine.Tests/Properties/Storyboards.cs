@@ -341,7 +341,7 @@ internal static class Storyboards
     {
         var (script, include) = ToYaml(m);
         Directory.CreateDirectory(Path.Combine(directory, "assets"));
-        File.WriteAllBytes(Path.Combine(directory, "assets", "frame.png"), [0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+        File.WriteAllBytes(Path.Combine(directory, "assets", "frame.png"), Media.BombImages.Png(2, 2));
         foreach (var c in m.Characters.Where(c => c.Video))
         {
             File.WriteAllText(Path.Combine(directory, "assets", c.Id + ".mp4"), "video of " + c.Id);

@@ -112,8 +112,8 @@ public sealed class ObjectStoreTests : IDisposable
 
         await File.WriteAllTextAsync(path, "tampered");
 
-        Assert.True(_store.Contains(stored.Sha256));
         Assert.False(_store.Verify(stored.Sha256));
+        Assert.False(File.Exists(path));
         Assert.False(_store.Contains(stored.Sha256));
     }
 
@@ -180,20 +180,112 @@ public sealed class ObjectStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Export_on_the_same_filesystem_is_a_hard_link()
+    public async Task Export_is_a_copy_so_editing_it_leaves_the_store_intact()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        var stored = await _store.PutAsync(new MemoryStream([4, 5, 6]));
+        var stored = await _store.PutAsync(new MemoryStream([4, 5, 6, 7]));
         var destination = _dir.Combine("out", "shots", "x.mp4");
 
         _store.Export(stored.Sha256, destination);
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.Equal("1", await LinkCount(_store.PathOf(stored.Sha256)));
+            Assert.Equal("1", await LinkCount(destination));
+        }
 
-        Assert.Equal("2", await LinkCount(_store.PathOf(stored.Sha256)));
-        Assert.Equal("2", await LinkCount(destination));
+        // The export is the user's file: writable, and writing it does not reach the object.
+        await File.WriteAllBytesAsync(destination, [9, 9, 9, 9]);
+        Assert.Equal(new byte[] { 4, 5, 6, 7 }, await File.ReadAllBytesAsync(_store.PathOf(stored.Sha256)));
+        Assert.True(_store.Contains(stored.Sha256));
+
+        // Exported again, the edited copy is replaced.
+        _store.Export(stored.Sha256, destination);
+        Assert.Equal(new byte[] { 4, 5, 6, 7 }, await File.ReadAllBytesAsync(destination));
+    }
+
+    [Fact]
+    public async Task Export_replaces_a_link_at_the_destination_instead_of_writing_through_it()
+    {
+        var stored = await _store.PutAsync(new MemoryStream([1, 2, 3]));
+        var victim = _dir.Combine("victim.txt");
+        await File.WriteAllTextAsync(victim, "keep me");
+        var destination = _dir.Combine("out", "x.mp4");
+        Directory.CreateDirectory(_dir.Combine("out"));
+        File.CreateSymbolicLink(destination, victim);
+
+        _store.Export(stored.Sha256, destination);
+
+        Assert.Equal("keep me", await File.ReadAllTextAsync(victim));
+        Assert.Null(new FileInfo(destination).LinkTarget);
+        Assert.Equal(new byte[] { 1, 2, 3 }, await File.ReadAllBytesAsync(destination));
+    }
+
+    [Fact]
+    public async Task Contains_removes_an_object_whose_bytes_were_flipped()
+    {
+        var stored = await _store.PutAsync(new MemoryStream(Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray()));
+        var path = _store.PathOf(stored.Sha256);
+        Assert.True(_store.Contains(stored.Sha256));
+
+        Damage(path, bytes => bytes[500] ^= 0xFF);
+
+        Assert.False(_store.Contains(stored.Sha256));
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public async Task Contains_removes_a_truncated_object()
+    {
+        var stored = await _store.PutAsync(new MemoryStream(Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray()));
+        var path = _store.PathOf(stored.Sha256);
+
+        Damage(path, null, length: 100);
+
+        Assert.False(_store.Contains(stored.Sha256));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Contains_refuses_a_link_where_an_object_should_be()
+    {
+        var stored = await _store.PutAsync(new MemoryStream([1, 2, 3]));
+        var path = _store.PathOf(stored.Sha256);
+        var elsewhere = _dir.Combine("same-bytes");
+        await File.WriteAllBytesAsync(elsewhere, [1, 2, 3]);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Delete(path);
+        File.CreateSymbolicLink(path, elsewhere);
+
+        Assert.False(_store.Contains(stored.Sha256));
+        Assert.True(File.Exists(elsewhere));
+    }
+
+    [Fact]
+    public async Task Put_replaces_a_damaged_object_of_the_same_name()
+    {
+        byte[] content = [.. Enumerable.Range(0, 256).Select(i => (byte)i)];
+        var stored = await _store.PutAsync(new MemoryStream(content));
+        Damage(_store.PathOf(stored.Sha256), bytes => bytes[0] ^= 1);
+
+        await _store.PutAsync(new MemoryStream(content));
+
+        Assert.Equal(content, await File.ReadAllBytesAsync(_store.PathOf(stored.Sha256)));
+        Assert.True(_store.Contains(stored.Sha256));
+    }
+
+    /// <summary>Damages a read-only object as a disk (or root) would: in place, then a later write time.</summary>
+    private static void Damage(string path, Action<byte[]>? flip, int? length = null)
+    {
+        var bytes = File.ReadAllBytes(path);
+        flip?.Invoke(bytes);
+        File.SetAttributes(path, FileAttributes.Normal);
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
+        {
+            stream.Write(bytes, 0, length ?? bytes.Length);
+            stream.SetLength(length ?? bytes.Length);
+        }
+
+        File.SetAttributes(path, FileAttributes.ReadOnly);
+        File.SetLastWriteTimeUtc(path, File.GetLastWriteTimeUtc(path).AddSeconds(1));
     }
 
     private static async Task<string> LinkCount(string path)

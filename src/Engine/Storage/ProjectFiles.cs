@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Text;
+
+namespace Reel.Engine.Storage;
+
+/// <summary>
+/// The rules for every file Reel reads or writes on a project's behalf: links are resolved before a path is
+/// judged inside or outside the project, only regular files are opened (a device, FIFO or socket may never
+/// end or never start), and what is read is capped (docs/files-and-state.md).
+/// </summary>
+public static class ProjectFiles
+{
+    /// <summary>The most Reel reads of a script or an included file.</summary>
+    public const long MaxYamlBytes = 2L << 20;
+
+    /// <summary>The most Reel reads of an image input.</summary>
+    public const long MaxImageBytes = 64L << 20;
+
+    /// <summary>The most Reel reads of any other input (a character video, music).</summary>
+    public const long MaxMediaBytes = 2L << 30;
+
+    private const int MaxLinkHops = 40;
+
+    /// <summary>
+    /// The absolute <paramref name="path"/> with every link in it resolved, like <c>realpath</c>; the part that does
+    /// not exist yet is kept as written. A link loop (or a chain of more than 40 links) is an <see cref="IOException"/>.
+    /// </summary>
+    public static string ResolveLinks(string path)
+    {
+        if (!Path.IsPathRooted(path))
+        {
+            throw new ArgumentException($"'{path}' is not an absolute path.", nameof(path));
+        }
+
+        var hops = 0;
+        return Resolve(path, Path.GetPathRoot(path)!, ref hops);
+    }
+
+    /// <summary>True when <paramref name="path"/>, links resolved, is <paramref name="directory"/> or inside it.</summary>
+    public static bool IsWithin(string path, string directory)
+    {
+        var real = ResolveLinks(path);
+        var root = ResolveLinks(directory);
+        var prefix = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
+        return real == root || real.StartsWith(prefix, StringComparison.Ordinal);
+    }
+
+    /// <summary>True when the last component of <paramref name="path"/> is itself a link (dangling or not).</summary>
+    public static bool IsLink(string path) => new FileInfo(path).LinkTarget is not null;
+
+    /// <summary>
+    /// Why the file at <paramref name="path"/> may not be read, or null when it is a regular file of at most
+    /// <paramref name="maxBytes"/> bytes. The reason completes "cannot read 'x': …".
+    /// </summary>
+    public static string? ReadProblem(string path, long maxBytes)
+    {
+        switch (NativeFile.TypeOf(path))
+        {
+            case FileType.Missing:
+                return "file not found";
+            case FileType.Directory:
+                return "it is a directory";
+            case FileType.Special:
+                return "it is not a regular file (a device, FIFO or socket); Reel reads only regular files";
+        }
+
+        var length = new FileInfo(path).Length;
+        return length > maxBytes ? $"it is {Size(length)}, over the limit of {Size(maxBytes)} for this kind of file" : null;
+    }
+
+    /// <summary>Opens a regular file of at most <paramref name="maxBytes"/> bytes for reading; anything else is an <see cref="IOException"/> saying why.</summary>
+    public static FileStream OpenRead(string path, long maxBytes, FileOptions options = FileOptions.SequentialScan)
+    {
+        if (ReadProblem(path, maxBytes) is { } problem)
+        {
+            throw new IOException($"cannot read '{Path.GetFileName(path)}': {problem}");
+        }
+
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, options);
+    }
+
+    /// <summary>The UTF-8 text of a regular file of at most <paramref name="maxBytes"/> bytes; anything else is an <see cref="IOException"/> saying why.</summary>
+    public static string ReadText(string path, long maxBytes)
+    {
+        if (ReadProblem(path, maxBytes) is { } problem)
+        {
+            throw new IOException(problem);
+        }
+
+        // Read at most one byte past the cap: the file may have grown since it was measured.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        using var bounded = new MemoryStream();
+        var buffer = new byte[1 << 16];
+        int read;
+        while ((read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, maxBytes + 1 - bounded.Length))) > 0)
+        {
+            bounded.Write(buffer, 0, read);
+            if (bounded.Length > maxBytes)
+            {
+                throw new IOException($"it is over the limit of {Size(maxBytes)} for this kind of file");
+            }
+        }
+
+        bounded.Position = 0;
+        using var reader = new StreamReader(bounded, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>A byte count as people read it: "2 MB", "64 MB", "2 GB", "512 bytes".</summary>
+    public static string Size(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{(bytes / (double)(1L << 30)).ToString("0.#", CultureInfo.InvariantCulture)} GB",
+        >= 1L << 20 => $"{(bytes / (double)(1L << 20)).ToString("0.#", CultureInfo.InvariantCulture)} MB",
+        >= 1L << 10 => $"{(bytes / (double)(1L << 10)).ToString("0.#", CultureInfo.InvariantCulture)} KB",
+        _ => $"{bytes} bytes",
+    };
+
+    /// <summary>Walks <paramref name="path"/> component by component, as the OS does: ".." after a link leaves the link's target.</summary>
+    private static string Resolve(string path, string from, ref int hops)
+    {
+        var full = Path.IsPathRooted(path) ? path : Path.Combine(from, path);
+        var root = Path.GetPathRoot(full)!;
+        var current = root;
+        foreach (var part in full[root.Length..].Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == ".")
+            {
+                continue;
+            }
+
+            if (part == "..")
+            {
+                current = Path.GetDirectoryName(current) ?? current;
+                continue;
+            }
+
+            var next = Path.Combine(current, part);
+            if (new FileInfo(next).LinkTarget is { } target)
+            {
+                if (++hops > MaxLinkHops)
+                {
+                    throw new IOException($"too many levels of links at '{next}'");
+                }
+
+                current = Resolve(target, current, ref hops);
+            }
+            else
+            {
+                current = next;
+            }
+        }
+
+        return current;
+    }
+}
