@@ -94,7 +94,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = 512L * 1024 * 1024;
+            kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBodyBytes;
             kestrel.Listen(IPAddress.Loopback, options.Port);
         });
         var app = builder.Build();
@@ -187,6 +187,15 @@ public sealed class EmulatorServer : IAsyncDisposable
         try
         {
             return await family.DispatchAsync(context, segments, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BodyException ex)
+        {
+            return family.BodyError(ex);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel could not read the body: bad chunking, a short body, or one over the size limit (413).
+            return family.BodyError(BodyException.FromTransport(ex));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -25,6 +25,12 @@ internal interface IApiFamily
     /// <summary>The provider's answer when the emulator itself fails while handling a request.</summary>
     ApiResult InternalError(string message);
 
+    /// <summary>
+    /// The provider's 4xx answer to a body the client got wrong (not JSON, a declared type the route does not take, broken
+    /// framing, too large); <see cref="BodyException.Status"/> is a suggestion the family may replace with its own.
+    /// </summary>
+    ApiResult BodyError(BodyException error);
+
     /// <summary>Handles the request; errors are returned as results, never thrown.</summary>
     Task<ApiResult> DispatchAsync(HttpContext context, string[] segments, CancellationToken cancellationToken);
 

@@ -193,9 +193,9 @@ internal sealed partial class OpenAiApi
             JsonObject? line;
             try
             {
-                line = JsonNode.Parse(text) as JsonObject;
+                line = JsonBody.Parse(Encoding.UTF8.GetBytes(text)) as JsonObject;
             }
-            catch (JsonException)
+            catch (BodyException)
             {
                 line = null;
             }

@@ -39,6 +39,21 @@ internal sealed class OpenAiFamily(OpenAiApi api) : IApiFamily
 
     public ApiResult InternalError(string message) => Error(new ApiErrorException(500, message, type: "server_error"));
 
+    public ApiResult BodyError(BodyException error) => Error(error.Problem switch
+    {
+        BodyProblem.MalformedJson => new ApiErrorException(
+            400,
+            "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. "
+            + $"The OpenAI API expects a JSON payload, but what was sent was not valid JSON.) {error.Message}"),
+        BodyProblem.UnsupportedMediaType => new ApiErrorException(
+            400,
+            $"Unsupported content type: '{error.ContentType}'. This API method only accepts 'application/json' requests (and 'multipart/form-data' "
+            + "where a file is uploaded), but you specified the header 'Content-Type: " + error.ContentType + "'. Please try again with a supported content type.",
+            code: "unsupported_content_type"),
+        BodyProblem.TooLarge => new ApiErrorException(413, error.Message, code: "request_too_large"),
+        _ => new ApiErrorException(400, error.Message),
+    });
+
     public async Task<ApiResult> DispatchAsync(HttpContext context, string[] segments, CancellationToken cancellationToken)
     {
         try
