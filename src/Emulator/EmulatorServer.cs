@@ -146,8 +146,10 @@ public sealed class EmulatorServer : IAsyncDisposable
                 return;
             }
 
-            // poll503 answers a status poll with 503 before the other faults are drawn.
-            var fault = family.IsStatusPoll(method, segments) && _faults.NextPollUnavailable() ? RequestFault.Unavailable : _faults.NextRequestFault();
+            // poll503 answers a status poll with 503, createdrop/createreset hit a creating request, before the other faults are drawn.
+            var fault = family.IsStatusPoll(method, segments) && _faults.NextPollUnavailable() ? RequestFault.Unavailable
+                : family.IsCreate(method, segments) && _faults.NextCreateFault() is var create and not RequestFault.None ? create
+                : _faults.NextRequestFault();
             if (fault == RequestFault.Drop)
             {
                 // Dropped before anything was processed.

@@ -77,5 +77,7 @@ internal sealed class FalFamily(FalApi api) : IApiFamily
 
     public bool IsContentDownload(string[] segments) => segments is ["fal-cdn", "files", _, _];
 
+    public bool IsCreate(string method, string[] segments) => method == "POST" && FalEndpoint.All.ContainsKey(string.Join('/', segments));
+
     public bool IsStatusPoll(string method, string[] segments) => method == "GET" && segments is ["fal-ai", _, "requests", _, "status"];
 }

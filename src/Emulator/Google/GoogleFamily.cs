@@ -47,6 +47,9 @@ internal abstract class GoogleFamily : IApiFamily
 
     public abstract bool IsStatusPoll(string method, string[] segments);
 
+    public bool IsCreate(string method, string[] segments) =>
+        method == "POST" && segments.Length > 0 && segments[^1].EndsWith(":predictLongRunning", StringComparison.Ordinal);
+
     protected abstract Task<ApiResult> RouteAsync(HttpContext context, string[] segments, CancellationToken cancellationToken);
 
     protected static JsonResult Error(GoogleErrorException error) => new(error.Code, error.ToJson());

@@ -37,6 +37,9 @@ internal interface IApiFamily
     /// <summary>True for media downloads, which the <c>truncate</c> fault may cut short.</summary>
     bool IsContentDownload(string[] segments);
 
+    /// <summary>True for a request that creates something billable (a job, a batch), which <c>createdrop</c>/<c>createreset</c> hit.</summary>
+    bool IsCreate(string method, string[] segments);
+
     /// <summary>True for a poll of a job's status, which the <c>poll503</c> fault answers with 503.</summary>
     bool IsStatusPoll(string method, string[] segments);
 }

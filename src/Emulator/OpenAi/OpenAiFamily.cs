@@ -70,5 +70,8 @@ internal sealed class OpenAiFamily(OpenAiApi api) : IApiFamily
 
     public bool IsStatusPoll(string method, string[] segments) => method == "GET" && segments is ["v1", "videos", not "characters"];
 
+    public bool IsCreate(string method, string[] segments) =>
+        method == "POST" && segments is ["v1", "videos"] or ["v1", "videos", "edits" or "extensions" or "characters"] or ["v1", "videos", _, "remix"] or ["v1", "batches"];
+
     private static JsonResult Error(ApiErrorException error) => new(error.Status, error.ToJson());
 }
