@@ -313,7 +313,7 @@ public sealed partial class OpenAiProvider
 
             var cls = OpenAiWire.Classify((HttpStatusCode)code, wire);
             var message = $"HTTP {code}: {wire?.Message ?? "request failed in batch"}" + (wire?.Param is { Length: > 0 } p ? $" (param: {p})" : string.Empty);
-            return (customId, new JobStatus(string.Empty, JobState.Failed, 0, new ProviderError(cls, Redact(message), wire?.Code, wire?.Param)));
+            return (customId, new JobStatus(string.Empty, JobState.Failed, 0, _transport.Redact(new ProviderError(cls, message, wire?.Code, wire?.Param))));
         }
         catch (JsonException)
         {
@@ -328,7 +328,7 @@ public sealed partial class OpenAiProvider
             : code is not null && (code.Contains("expired", StringComparison.OrdinalIgnoreCase) || code.Contains("rate_limit", StringComparison.OrdinalIgnoreCase)) ? ErrorClass.Transient
             : ErrorClass.Invalid;
         var text = (message ?? code ?? "batch request failed") + (param is { Length: > 0 } ? $" (param: {param})" : string.Empty);
-        return new ProviderError(cls, Redact(text), code, param);
+        return _transport.Redact(new ProviderError(cls, text, code, param));
     }
 
     private async Task<string> GetTextAsync(string relative, CancellationToken cancellationToken)
