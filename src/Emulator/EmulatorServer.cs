@@ -94,7 +94,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = 512L * 1024 * 1024;
+            kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBodyBytes;
             kestrel.Listen(IPAddress.Loopback, options.Port);
         });
         var app = builder.Build();
@@ -146,8 +146,10 @@ public sealed class EmulatorServer : IAsyncDisposable
                 return;
             }
 
-            // poll503 answers a status poll with 503 before the other faults are drawn.
-            var fault = family.IsStatusPoll(method, segments) && _faults.NextPollUnavailable() ? RequestFault.Unavailable : _faults.NextRequestFault();
+            // poll503 answers a status poll with 503, createdrop/createreset hit a creating request, before the other faults are drawn.
+            var fault = family.IsStatusPoll(method, segments) && _faults.NextPollUnavailable() ? RequestFault.Unavailable
+                : family.IsCreate(method, segments) && _faults.NextCreateFault() is var create and not RequestFault.None ? create
+                : _faults.NextRequestFault();
             if (fault == RequestFault.Drop)
             {
                 // Dropped before anything was processed.
@@ -187,6 +189,15 @@ public sealed class EmulatorServer : IAsyncDisposable
         try
         {
             return await family.DispatchAsync(context, segments, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BodyException ex)
+        {
+            return family.BodyError(ex);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel could not read the body: bad chunking, a short body, or one over the size limit (413).
+            return family.BodyError(BodyException.FromTransport(ex));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

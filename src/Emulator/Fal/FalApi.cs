@@ -55,27 +55,16 @@ internal sealed partial class FalApi(JobHost jobs)
     /// <summary>The scheme and authority the client used, e.g. <c>http://127.0.0.1:5000</c>; every URL handed out starts with it.</summary>
     private static string BaseUrl(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}";
 
-    /// <summary>Reads a JSON object body; FastAPI's 422 when it is missing, malformed or not an object.</summary>
+    /// <summary>Reads a JSON object body; FastAPI's 422 when it is missing or not an object (malformed: <see cref="FalFamily.BodyError"/>).</summary>
     private static async Task<JsonObject> ReadJsonAsync(HttpContext context, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        if (buffer.Length == 0)
+        var bytes = await JsonBody.ReadAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        if (bytes.Length == 0)
         {
             throw FalErrorException.Validation([FalErrorException.Error("missing", "Field required", [])]);
         }
 
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(buffer.ToArray());
-        }
-        catch (JsonException ex)
-        {
-            throw FalErrorException.Validation([FalErrorException.Error(
-                "json_invalid", "JSON decode error", [(int)(ex.BytePositionInLine ?? 0)], new JsonObject(), new JsonObject { ["error"] = ex.Message })]);
-        }
-
+        var node = JsonBody.Parse(bytes);
         return node as JsonObject ?? throw FalErrorException.Validation([FalErrorException.Error(
             "model_attributes_type", "Input should be a valid dictionary or object to extract fields from", [], node)]);
     }
@@ -94,12 +83,12 @@ internal sealed partial class FalApi(JobHost jobs)
 
         try
         {
-            return JsonNode.Parse(text) is JsonObject o && o["expiration_duration_seconds"] is JsonValue v
+            return JsonBody.Parse(System.Text.Encoding.UTF8.GetBytes(text)) is JsonObject o && o["expiration_duration_seconds"] is JsonValue v
                 && v.GetValueKind() == JsonValueKind.Number && v.GetValue<double>() is > 0 and var seconds
                 ? TimeSpan.FromSeconds(seconds)
                 : fallback;
         }
-        catch (JsonException)
+        catch (BodyException)
         {
             return fallback;
         }

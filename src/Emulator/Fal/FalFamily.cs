@@ -46,6 +46,23 @@ internal sealed class FalFamily(FalApi api) : IApiFamily
 
     public ApiResult InternalError(string message) => FalErrorException.Detail(500, message, "internal_error").ToResult();
 
+    /// <summary>
+    /// FastAPI's answers: a body that is not JSON is 422 <c>json_invalid</c>; a body declared as another type is not
+    /// parsed and fails validation as a non-object (422 <c>model_attributes_type</c>); framing errors and an oversized
+    /// body are the server's plain <c>{"detail"}</c> 400 and 413.
+    /// </summary>
+    public ApiResult BodyError(BodyException error) => error.Problem switch
+    {
+        BodyProblem.MalformedJson => FalErrorException.Validation([FalErrorException.Error(
+            "json_invalid", "JSON decode error", [(int)Math.Min(error.Position ?? 0, int.MaxValue)], new System.Text.Json.Nodes.JsonObject(),
+            new System.Text.Json.Nodes.JsonObject { ["error"] = error.Message })]).ToResult(),
+        BodyProblem.UnsupportedMediaType => FalErrorException.Validation([FalErrorException.Error(
+            "model_attributes_type", "Input should be a valid dictionary or object to extract fields from", [],
+            System.Text.Json.Nodes.JsonValue.Create($"<body of type {error.ContentType}>"))]).ToResult(),
+        BodyProblem.TooLarge => FalErrorException.Detail(413, "Request Entity Too Large", "request_too_large", retryable: false).ToResult(),
+        _ => FalErrorException.Detail(400, error.Message, "invalid_request", retryable: false).ToResult(),
+    };
+
     public async Task<ApiResult> DispatchAsync(HttpContext context, string[] segments, CancellationToken cancellationToken)
     {
         try
@@ -59,6 +76,8 @@ internal sealed class FalFamily(FalApi api) : IApiFamily
     }
 
     public bool IsContentDownload(string[] segments) => segments is ["fal-cdn", "files", _, _];
+
+    public bool IsCreate(string method, string[] segments) => method == "POST" && FalEndpoint.All.ContainsKey(string.Join('/', segments));
 
     public bool IsStatusPoll(string method, string[] segments) => method == "GET" && segments is ["fal-ai", _, "requests", _, "status"];
 }

@@ -19,13 +19,21 @@ internal enum RequestFault
 
 /// <summary>
 /// Rates parsed from a profile like <c>429=0.1,500=0.05,reset=0.05</c>. <c>poll503</c> answers status polls only
-/// with 503, drawn apart from the others (so <c>poll503=1</c> makes every poll fail and nothing else).
+/// with 503, drawn apart from the others (so <c>poll503=1</c> makes every poll fail and nothing else). <c>createdrop</c>
+/// and <c>createreset</c> hit only requests that create something billable (a video job, a batch, a fal submit, a Veo
+/// prediction), also drawn apart: <c>createreset=1</c> loses the answer of every create and of nothing else.
 /// </summary>
 internal sealed record FaultProfile(double TooManyRequests, double InternalError, double Unavailable, double Reset, double Truncate, double Moderation, double Drop = 0, double PollUnavailable = 0)
 {
     public static FaultProfile None { get; } = new(0, 0, 0, 0, 0, 0);
 
-    private static readonly string[] Names = ["429", "500", "503", "drop", "reset", "truncate", "moderation", "poll503"];
+    private static readonly string[] Names = ["429", "500", "503", "drop", "reset", "truncate", "moderation", "poll503", "createdrop", "createreset"];
+
+    /// <summary>The share of creating requests dropped before they are processed.</summary>
+    public double CreateDrop { get; init; }
+
+    /// <summary>The share of creating requests processed (the job or batch exists) whose answer is lost.</summary>
+    public double CreateReset { get; init; }
 
     /// <summary>Parses a profile; throws <see cref="ArgumentException"/> naming the bad entry.</summary>
     public static FaultProfile Parse(string? text)
@@ -57,7 +65,16 @@ internal sealed record FaultProfile(double TooManyRequests, double InternalError
         }
 
         double Get(string n) => rates.TryGetValue(n, out var r) ? r : 0;
-        var profile = new FaultProfile(Get("429"), Get("500"), Get("503"), Get("reset"), Get("truncate"), Get("moderation"), Get("drop"), Get("poll503"));
+        var profile = new FaultProfile(Get("429"), Get("500"), Get("503"), Get("reset"), Get("truncate"), Get("moderation"), Get("drop"), Get("poll503"))
+        {
+            CreateDrop = Get("createdrop"),
+            CreateReset = Get("createreset"),
+        };
+        if (profile.CreateDrop + profile.CreateReset > 1)
+        {
+            throw new ArgumentException($"The rates of createdrop and createreset in '{text}' add up to more than 1.", nameof(text));
+        }
+
         if (profile.TooManyRequests + profile.InternalError + profile.Unavailable + profile.Drop + profile.Reset > 1)
         {
             throw new ArgumentException($"The rates of 429, 500, 503, drop and reset in '{text}' add up to more than 1.", nameof(text));
@@ -106,6 +123,19 @@ internal sealed class FaultInjector(FaultProfile profile, int seed)
         }
 
         return u - p.Reset < 0 ? RequestFault.Reset : RequestFault.None;
+    }
+
+    /// <summary>One draw per creating request (none when both rates are 0, so the other faults' dice are unchanged).</summary>
+    public RequestFault NextCreateFault()
+    {
+        var p = Profile;
+        if (p.CreateDrop + p.CreateReset <= 0)
+        {
+            return RequestFault.None;
+        }
+
+        var u = Next();
+        return u < p.CreateDrop ? RequestFault.Drop : u < p.CreateDrop + p.CreateReset ? RequestFault.Reset : RequestFault.None;
     }
 
     /// <summary>One draw per status poll (none when the rate is 0, so other faults' dice are unchanged).</summary>

@@ -21,6 +21,16 @@ internal abstract class GoogleFamily : IApiFamily
 
     public ApiResult InternalError(string message) => Error(new GoogleErrorException(500, "INTERNAL", message));
 
+    /// <summary>Google's answers: every unreadable or mistyped body is 400 INVALID_ARGUMENT; an oversized one 413.</summary>
+    public ApiResult BodyError(BodyException error) => Error(error.Problem switch
+    {
+        BodyProblem.MalformedJson => GoogleErrorException.InvalidArgument($"Invalid JSON payload received. {error.Message}"),
+        BodyProblem.UnsupportedMediaType => GoogleErrorException.InvalidArgument(
+            $"Invalid JSON payload received. Unexpected Content-Type '{error.ContentType}': this method takes application/json."),
+        BodyProblem.TooLarge => new GoogleErrorException(413, "INVALID_ARGUMENT", $"Request payload size exceeds the limit: {JsonBody.MaxBodyBytes} bytes."),
+        _ => GoogleErrorException.InvalidArgument(error.Message),
+    });
+
     public async Task<ApiResult> DispatchAsync(HttpContext context, string[] segments, CancellationToken cancellationToken)
     {
         try
@@ -37,6 +47,9 @@ internal abstract class GoogleFamily : IApiFamily
 
     public abstract bool IsStatusPoll(string method, string[] segments);
 
+    public bool IsCreate(string method, string[] segments) =>
+        method == "POST" && segments.Length > 0 && segments[^1].EndsWith(":predictLongRunning", StringComparison.Ordinal);
+
     protected abstract Task<ApiResult> RouteAsync(HttpContext context, string[] segments, CancellationToken cancellationToken);
 
     protected static JsonResult Error(GoogleErrorException error) => new(error.Code, error.ToJson());
@@ -52,26 +65,16 @@ internal abstract class GoogleFamily : IApiFamily
         return colon < 0 ? (segment, "") : (segment[..colon], segment[(colon + 1)..]);
     }
 
-    /// <summary>Reads a JSON object body; Google answers malformed JSON with 400 INVALID_ARGUMENT.</summary>
+    /// <summary>Reads a JSON object body; Google answers malformed JSON with 400 INVALID_ARGUMENT (<see cref="BodyError"/>).</summary>
     protected static async Task<JsonObject> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        if (buffer.Length == 0)
+        var bytes = await JsonBody.ReadAsync(request, cancellationToken).ConfigureAwait(false);
+        if (bytes.Length == 0)
         {
             return [];
         }
 
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(buffer.ToArray());
-        }
-        catch (System.Text.Json.JsonException ex)
-        {
-            throw GoogleErrorException.InvalidArgument($"Invalid JSON payload received. {ex.Message}");
-        }
-
+        var node = JsonBody.Parse(bytes);
         return node as JsonObject
             ?? throw GoogleErrorException.InvalidArgument($"Invalid JSON payload received. Expected an object, got {node?.GetValueKind().ToString().ToLowerInvariant() ?? "null"}.");
     }

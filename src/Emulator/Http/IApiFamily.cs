@@ -25,11 +25,20 @@ internal interface IApiFamily
     /// <summary>The provider's answer when the emulator itself fails while handling a request.</summary>
     ApiResult InternalError(string message);
 
+    /// <summary>
+    /// The provider's 4xx answer to a body the client got wrong (not JSON, a declared type the route does not take, broken
+    /// framing, too large); <see cref="BodyException.Status"/> is a suggestion the family may replace with its own.
+    /// </summary>
+    ApiResult BodyError(BodyException error);
+
     /// <summary>Handles the request; errors are returned as results, never thrown.</summary>
     Task<ApiResult> DispatchAsync(HttpContext context, string[] segments, CancellationToken cancellationToken);
 
     /// <summary>True for media downloads, which the <c>truncate</c> fault may cut short.</summary>
     bool IsContentDownload(string[] segments);
+
+    /// <summary>True for a request that creates something billable (a job, a batch), which <c>createdrop</c>/<c>createreset</c> hit.</summary>
+    bool IsCreate(string method, string[] segments);
 
     /// <summary>True for a poll of a job's status, which the <c>poll503</c> fault answers with 503.</summary>
     bool IsStatusPoll(string method, string[] segments);

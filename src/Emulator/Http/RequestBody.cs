@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
@@ -42,9 +41,10 @@ internal sealed class RequestBody
             {
                 form = await request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (InvalidDataException ex)
+            catch (Exception ex) when (ex is InvalidDataException or IOException && ex is not BadHttpRequestException)
             {
-                throw new ApiErrorException(400, $"Could not parse the multipart form body: {ex.Message}");
+                // A truncated or malformed multipart body (a missing boundary, an unterminated part).
+                throw new ApiErrorException(400, $"Could not parse the multipart form body: {ex.Message.Trim()}");
             }
 
             var root = new JsonObject();
@@ -68,26 +68,13 @@ internal sealed class RequestBody
             return new RequestBody(root, files, true);
         }
 
-        using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body, cancellationToken).ConfigureAwait(false);
-        if (body.Length == 0)
+        var bytes = await JsonBody.ReadAsync(request, cancellationToken).ConfigureAwait(false);
+        if (bytes.Length == 0)
         {
             return new RequestBody([], [], false);
         }
 
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(body.ToArray());
-        }
-        catch (JsonException)
-        {
-            throw new ApiErrorException(
-                400,
-                "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. "
-                + "The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)");
-        }
-
+        var node = JsonBody.Parse(bytes);
         if (node is not JsonObject obj)
         {
             throw new ApiErrorException(400, "The request body must be a JSON object.");

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
 using Reel.Emulator.Http;
 
 namespace Reel.Emulator.OpenAi;
@@ -193,9 +194,9 @@ internal sealed partial class OpenAiApi
             JsonObject? line;
             try
             {
-                line = JsonNode.Parse(text) as JsonObject;
+                line = JsonBody.Parse(Encoding.UTF8.GetBytes(text)) as JsonObject;
             }
-            catch (JsonException)
+            catch (BodyException)
             {
                 line = null;
             }
@@ -247,6 +248,40 @@ internal sealed partial class OpenAiApi
         }
 
         return result;
+    }
+
+    /// <summary>GET /v1/batches?limit=&amp;after=: newest first, cursor paging as OpenAI lists do.</summary>
+    private JsonResult ListBatches(IQueryCollection query)
+    {
+        var limit = 20;
+        if (query.TryGetValue("limit", out var limitText)
+            && (!int.TryParse(limitText.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 100))
+        {
+            throw ApiErrorException.Invalid("limit", $"Invalid 'limit': integer between 1 and 100 expected, got '{limitText}'.");
+        }
+
+        List<Batch> all;
+        lock (_gate)
+        {
+            all = [.. _batches.Values.Reverse()];
+        }
+
+        var start = 0;
+        if (query.TryGetValue("after", out var after) && after.ToString() is { Length: > 0 } afterId)
+        {
+            var at = all.FindIndex(b => b.Id == afterId);
+            start = at < 0 ? all.Count : at + 1;
+        }
+
+        var page = all.Skip(start).Take(limit).ToList();
+        return JsonResult.Ok(new JsonObject
+        {
+            ["object"] = "list",
+            ["data"] = new JsonArray([.. page.Select(b => (JsonNode)ObserveBatch(b))]),
+            ["first_id"] = page.FirstOrDefault()?.Id,
+            ["last_id"] = page.LastOrDefault()?.Id,
+            ["has_more"] = start + page.Count < all.Count,
+        });
     }
 
     private JsonResult GetBatch(string id)

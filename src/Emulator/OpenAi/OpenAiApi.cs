@@ -44,6 +44,7 @@ internal sealed partial class OpenAiApi(JobHost jobs)
             (["files", var id], "GET") => GetFile(id),
             (["files", var id, "content"], "GET") => FileContent(id),
             (["batches"], "POST") => CreateBatch(await ReadAsync(context, cancellationToken).ConfigureAwait(false)),
+            (["batches"], "GET") => ListBatches(query),
             (["batches", var id], "GET") => GetBatch(id),
             _ when IsKnownPath(segments) => throw new ApiErrorException(405, $"Method {method} is not allowed on {context.Request.Path}."),
             _ => throw new ApiErrorException(404, $"Invalid URL ({method} {context.Request.Path})"),

@@ -39,6 +39,21 @@ internal sealed class OpenAiFamily(OpenAiApi api) : IApiFamily
 
     public ApiResult InternalError(string message) => Error(new ApiErrorException(500, message, type: "server_error"));
 
+    public ApiResult BodyError(BodyException error) => Error(error.Problem switch
+    {
+        BodyProblem.MalformedJson => new ApiErrorException(
+            400,
+            "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. "
+            + $"The OpenAI API expects a JSON payload, but what was sent was not valid JSON.) {error.Message}"),
+        BodyProblem.UnsupportedMediaType => new ApiErrorException(
+            400,
+            $"Unsupported content type: '{error.ContentType}'. This API method only accepts 'application/json' requests (and 'multipart/form-data' "
+            + "where a file is uploaded), but you specified the header 'Content-Type: " + error.ContentType + "'. Please try again with a supported content type.",
+            code: "unsupported_content_type"),
+        BodyProblem.TooLarge => new ApiErrorException(413, error.Message, code: "request_too_large"),
+        _ => new ApiErrorException(400, error.Message),
+    });
+
     public async Task<ApiResult> DispatchAsync(HttpContext context, string[] segments, CancellationToken cancellationToken)
     {
         try
@@ -54,6 +69,9 @@ internal sealed class OpenAiFamily(OpenAiApi api) : IApiFamily
     public bool IsContentDownload(string[] segments) => segments is ["v1", "videos", _, "content"] or ["v1", "files", _, "content"];
 
     public bool IsStatusPoll(string method, string[] segments) => method == "GET" && segments is ["v1", "videos", not "characters"];
+
+    public bool IsCreate(string method, string[] segments) =>
+        method == "POST" && segments is ["v1", "videos"] or ["v1", "videos", "edits" or "extensions" or "characters"] or ["v1", "videos", _, "remix"] or ["v1", "batches"];
 
     private static JsonResult Error(ApiErrorException error) => new(error.Status, error.ToJson());
 }

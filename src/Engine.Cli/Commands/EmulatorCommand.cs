@@ -9,7 +9,7 @@ internal static class EmulatorCommand
     {
         var port = new Option<int>("--port") { Description = "TCP port on 127.0.0.1 (0 picks a free one).", DefaultValueFactory = _ => 8089 };
         var speed = new Option<double>("--speed") { Description = "Seconds of render time per second of clip (0.05: an 8 s clip is ready in 0.4 s).", DefaultValueFactory = _ => 1.0 };
-        var faults = new Option<string?>("--faults") { Description = "Inject faults at these rates, e.g. 429=0.1,500=0.05,503=0.05,drop=0.05,reset=0.05,truncate=0.05,moderation=0.02 (drop: the connection is cut before the request is handled; reset: after it; poll503: a 503 answer to that share of status polls only)." };
+        var faults = new Option<string?>("--faults") { Description = "Inject faults at these rates, e.g. 429=0.1,500=0.05,503=0.05,drop=0.05,reset=0.05,truncate=0.05,moderation=0.02 (drop: the connection is cut before the request is handled; reset: after it; poll503: a 503 answer to that share of status polls only; createdrop/createreset: drop or reset only requests that create a job or a batch)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the fault dice, for reproducible runs.", DefaultValueFactory = _ => 0 };
         var apiKey = new Option<string?>("--api-key") { Description = "Require this key on every API request, in each API's own header (bearer, Key, x-goog-api-key); otherwise any non-empty key is accepted." };
         var audit = new Option<string?>("--audit") { Description = "Append one JSON line per request and per job created to this file." };

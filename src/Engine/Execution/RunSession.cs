@@ -17,6 +17,7 @@ internal sealed class RunSession
     private readonly Journal _journal;
     private readonly LockRecorder _lock;
     private readonly TimeProvider _time;
+    private readonly Retries _retries;
     private readonly ILogger _logger;
     private readonly RunContext _run;
     private readonly MediaWorkshop _workshop;
@@ -29,6 +30,7 @@ internal sealed class RunSession
         _journal = journal;
         _lock = lockRecorder;
         _time = time;
+        _retries = retries;
         _logger = logger;
         _run = new RunContext(plan, options, runId, new ConcurrencyLimit(options.Concurrency, logger), emit);
         _workshop = new MediaWorkshop(store, environment, logger);
@@ -51,7 +53,7 @@ internal sealed class RunSession
 
             if (_run.Options.Batch && _provider is IBatchVideoProvider batchProvider)
             {
-                await new BatchSubmission(batchProvider, _journal, _requests, _run, _logger).SubmitAsync(cancellationToken).ConfigureAwait(false);
+                await new BatchSubmission(batchProvider, _journal, _requests, _run, _time, _retries, _logger).SubmitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
 

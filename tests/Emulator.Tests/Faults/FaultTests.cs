@@ -78,6 +78,42 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task Createreset_loses_the_answer_of_creating_requests_only()
+    {
+        await using var emulator = await EmulatorHarness.StartAsync(new EmulatorOptions(Faults: "createreset=1"));
+
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => emulator.PostJsonAsync("videos", """{"prompt":"paid for"}"""));
+        var list = await emulator.GetAsync("videos");
+        var upload = await emulator.PostFormAsync("files", ("purpose", "batch"), ("file", new FilePart("{}\n"u8.ToArray(), "in.jsonl", "application/jsonl")));
+
+        Assert.Equal(HttpStatusCode.OK, list.Status);
+        Assert.Equal("paid for", Assert.Single(list.Json!["data"]!.AsArray())!["prompt"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, upload.Status);
+        Assert.Single(emulator.AuditLines(), l => l["event"]?.GetValue<string>() == "job.created");
+    }
+
+    [Fact]
+    public async Task Createdrop_drops_creating_requests_before_anything_is_created()
+    {
+        await using var emulator = await EmulatorHarness.StartAsync(new EmulatorOptions(Faults: "createdrop=1"));
+
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => emulator.PostJsonAsync("videos", """{"prompt":"never made"}"""));
+        var list = await emulator.GetAsync("videos");
+
+        Assert.Empty(list.Json!["data"]!.AsArray());
+        Assert.DoesNotContain(emulator.AuditLines(), l => l["event"] is not null);
+    }
+
+    [Theory]
+    [InlineData("createreset=1.5")]
+    [InlineData("createdrop=0.6,createreset=0.6")]
+    [InlineData("create=1")]
+    public void Create_faults_are_checked(string profile)
+    {
+        Assert.Throws<ArgumentException>(() => Reel.Emulator.Faults.FaultProfile.Parse(profile));
+    }
+
+    [Fact]
     public async Task A_truncated_download_announces_the_full_length_but_sends_less()
     {
         await using var emulator = await EmulatorHarness.StartAsync(new EmulatorOptions(Faults: "truncate=1"));

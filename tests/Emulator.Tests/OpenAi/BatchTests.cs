@@ -63,6 +63,33 @@ public sealed class BatchTests
     }
 
     [Fact]
+    public async Task Batches_are_listed_newest_first_with_cursor_paging()
+    {
+        await using var emulator = await EmulatorHarness.StartAsync();
+        var line = """{"custom_id":"a","method":"POST","url":"/v1/videos","body":{"prompt":"One"}}""" + "\n";
+        var ids = new List<(string Batch, string Input)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var input = await UploadAsync(emulator, line);
+            var created = await emulator.PostJsonAsync("batches", new JsonObject { ["input_file_id"] = input, ["endpoint"] = "/v1/videos", ["completion_window"] = "24h" });
+            ids.Add((created.Json!["id"]!.GetValue<string>(), input));
+        }
+
+        var first = (await emulator.GetAsync("batches?limit=2")).Json!;
+        var second = (await emulator.GetAsync($"batches?limit=2&after={first["last_id"]!.GetValue<string>()}")).Json!;
+        var bad = await emulator.GetAsync("batches?limit=0");
+
+        Assert.Equal("list", first["object"]!.GetValue<string>());
+        Assert.Equal([ids[2].Batch, ids[1].Batch], first["data"]!.AsArray().Select(b => b!["id"]!.GetValue<string>()));
+        Assert.Equal(ids[2].Input, first["data"]![0]!["input_file_id"]!.GetValue<string>());
+        Assert.True(first["has_more"]!.GetValue<bool>());
+        Assert.Equal([ids[0].Batch], second["data"]!.AsArray().Select(b => b!["id"]!.GetValue<string>()));
+        Assert.False(second["has_more"]!.GetValue<bool>());
+        Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
+        Assert.Equal("limit", bad.ErrorParam);
+    }
+
+    [Fact]
     public async Task A_batch_with_a_malformed_line_fails_validation_and_creates_nothing()
     {
         await using var emulator = await EmulatorHarness.StartAsync();

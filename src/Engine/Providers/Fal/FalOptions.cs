@@ -38,7 +38,7 @@ public sealed record FalOptions(string Key, Uri QueueUrl, Uri StorageUrl)
         return new FalOptions(key.Trim(), root, root);
     }
 
-    public override string ToString() => $"FalOptions {{ QueueUrl = {QueueUrl}, StorageUrl = {StorageUrl}, Key = *** }}";
+    public override string ToString() => $"FalOptions {{ QueueUrl = {ProviderEnvironment.Mask(QueueUrl.ToString())}, StorageUrl = {ProviderEnvironment.Mask(StorageUrl.ToString())}, Key = *** }}";
 
     internal static ProviderException MissingKey() => ProviderException.QuotaOrAuth(
         $"{KeyVariable} is not set; the fal provider needs a key. Create one at https://fal.ai/dashboard/keys and export it "

@@ -62,6 +62,7 @@ public sealed class FalProvider : IVideoProvider
             ". Check FAL_KEY (and FAL_BASE_URL)")
         {
             RequestIdHeader = "x-fal-request-id",
+            OtherSecrets = [.. ProviderEnvironment.UrlSecrets(options.QueueUrl).Union(ProviderEnvironment.UrlSecrets(options.StorageUrl)).OrderByDescending(s => s.Length)],
         }, retries, _logger);
     }
 
@@ -106,7 +107,7 @@ public sealed class FalProvider : IVideoProvider
     {
         var job = FalJobId.Parse(jobId);
         using var reply = await _transport.RetriedJsonAsync(() => Get(job.StatusUrl(_options.QueueUrl, logs: false)), cancellationToken).ConfigureAwait(false);
-        return FalWire.ParseStatus(jobId, reply.Root, (id, s) => HttpLog.UnknownStatus(_logger, Name, id, s));
+        return _transport.Redact(FalWire.ParseStatus(jobId, reply.Root, (id, s) => HttpLog.UnknownStatus(_logger, Name, id, s)));
     }
 
     /// <summary>The result's <c>video.url</c>, downloaded without the key. fal serves no thumbnails or spritesheets.</summary>

@@ -34,6 +34,9 @@ public sealed record HttpProfile(
     /// <summary>Reads the provider's polling hint from a successful answer (OpenAI's <c>openai-poll-after-ms</c>).</summary>
     public Func<HttpResponseMessage, TimeSpan?>? PollHint { get; init; }
 
+    /// <summary>More values to remove from every message: the credentials in the base URL (<see cref="ProviderEnvironment.UrlSecrets"/>).</summary>
+    public IReadOnlyList<string> OtherSecrets { get; init; } = [];
+
     /// <summary>The response header carrying the provider's request id, for logs.</summary>
     public string RequestIdHeader { get; init; } = "x-request-id";
 
@@ -314,10 +317,45 @@ public sealed class ProviderHttp
     public ProviderException Fail(ErrorClass errorClass, string message, string? code = null, string? param = null) =>
         ProviderException.From(new ProviderError(errorClass, Redact(message), Redact(code), Redact(param)));
 
-    /// <summary>Removes the secret from text that may echo it (a gateway's error message, an exception message).</summary>
+    /// <summary>
+    /// Removes the secret (and the base URL's credentials) from text that may echo it: a gateway's error message, a
+    /// failed job's error, an exception message.
+    /// </summary>
     [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
-    public string? Redact(string? text) =>
-        text is null || _profile.Secret.Length == 0 ? text : text.Replace(_profile.Secret, "***", StringComparison.Ordinal);
+    public string? Redact(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return text;
+        }
+
+        if (_profile.Secret.Length > 0)
+        {
+            text = text.Replace(_profile.Secret, "***", StringComparison.Ordinal);
+        }
+
+        foreach (var secret in _profile.OtherSecrets)
+        {
+            if (secret.Length > 0)
+            {
+                text = text.Replace(secret, "***", StringComparison.Ordinal);
+            }
+        }
+
+        return text;
+    }
+
+    /// <summary>A provider's error with every text field redacted (a job's error is read from the provider's answer).</summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(error))]
+    public ProviderError? Redact(ProviderError? error) =>
+        error is null ? null : error with { Message = Redact(error.Message), Code = Redact(error.Code), Param = Redact(error.Param) };
+
+    /// <summary>A job's status with its error redacted: every poll, listing and batch result passes through here.</summary>
+    public JobStatus Redact(JobStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        return status.Error is null ? status : status with { Error = Redact(status.Error) };
+    }
 
     /// <summary><c>retry-after-ms</c> (milliseconds), else <c>Retry-After</c> (seconds or an HTTP date).</summary>
     private static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now)
@@ -415,7 +453,10 @@ public sealed class ProviderHttp
         return ProviderException.From(error, retryAfter);
     }
 
-    private bool Contains(string? text) => text is not null && _profile.Secret.Length > 0 && text.Contains(_profile.Secret, StringComparison.Ordinal);
+    private bool Contains(string? text) =>
+        text is not null
+        && ((_profile.Secret.Length > 0 && text.Contains(_profile.Secret, StringComparison.Ordinal))
+            || _profile.OtherSecrets.Any(s => s.Length > 0 && text.Contains(s, StringComparison.Ordinal)));
 
     private static bool IsDrop(Exception ex, CancellationToken cancellationToken) =>
         ex is IOException or HttpRequestException

@@ -44,7 +44,7 @@ public sealed record OpenAiOptions(string ApiKey, Uri BaseUrl)
     }
 
     /// <summary>Shows the base URL only; the key is always masked.</summary>
-    public override string ToString() => $"OpenAiOptions {{ BaseUrl = {BaseUrl}, ApiKey = *** }}";
+    public override string ToString() => $"OpenAiOptions {{ BaseUrl = {ProviderEnvironment.Mask(BaseUrl.ToString())}, ApiKey = *** }}";
 
     internal static ProviderException MissingKey() => ProviderException.QuotaOrAuth(
         $"{ApiKeyVariable} is not set; the openai provider needs an API key. Create one at "

@@ -15,6 +15,9 @@ public sealed partial class OpenAiProvider
     private static readonly TimeSpan MaxBatchPoll = TimeSpan.FromSeconds(15);
     private static readonly string[] BatchResultFiles = ["output_file_id", "error_file_id"];
 
+    /// <summary>Pages of the batch list <see cref="FindBatchAsync"/> reads at most (100 batches each).</summary>
+    private const int MaxBatchPages = 5;
+
     /// <inheritdoc/>
     /// <remarks>
     /// Generate requests only. Bodies are JSON (the Batch API takes no multipart): a first-frame image, already
@@ -37,6 +40,14 @@ public sealed partial class OpenAiProvider
     /// <inheritdoc/>
     public async Task<string> StartBatchAsync(IReadOnlyList<JobRequest> requests, CancellationToken cancellationToken = default)
     {
+        var inputId = await UploadBatchAsync(requests, cancellationToken).ConfigureAwait(false);
+        return await CreateBatchAsync(inputId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>POST /files, purpose <c>batch</c>, a JSONL file with one <c>POST /v1/videos</c> line per request.</remarks>
+    public async Task<string> UploadBatchAsync(IReadOnlyList<JobRequest> requests, CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(requests);
         cancellationToken.ThrowIfCancellationRequested();
         if (requests.Count == 0)
@@ -56,17 +67,23 @@ public sealed partial class OpenAiProvider
             FileName = Quote("reel-batch.jsonl"),
         };
         form.Add(file);
-        string fileId;
         var (uploaded, _) = await PostJsonAsync("files", form, cancellationToken).ConfigureAwait(false);
         using (uploaded)
         {
-            fileId = OpenAiWire.String(uploaded.RootElement, "id")
+            return OpenAiWire.String(uploaded.RootElement, "id")
                 ?? throw Transient("openai POST /files: the response carried no file id");
         }
+    }
 
+    /// <inheritdoc/>
+    /// <remarks>POST /batches with <c>input_file_id</c>, endpoint <c>/v1/videos</c> and the 24 h window; never retried here.</remarks>
+    public async Task<string> CreateBatchAsync(string inputId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(inputId);
+        cancellationToken.ThrowIfCancellationRequested();
         var create = new JsonObject
         {
-            ["input_file_id"] = fileId,
+            ["input_file_id"] = inputId,
             ["endpoint"] = "/v1/videos",
             ["completion_window"] = "24h",
         };
@@ -74,10 +91,55 @@ public sealed partial class OpenAiProvider
         using (batch)
         {
             var id = OpenAiWire.String(batch.RootElement, "id")
-                ?? throw Transient("openai POST /batches: the response carried no batch id");
+                ?? throw _transport.Transient("openai POST /batches: the response carried no batch id", unanswered: true);
             Log.BatchStatus(_logger, id, OpenAiWire.String(batch.RootElement, "status") ?? "created");
             return id;
         }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// GET /batches?limit=100, newest first, following <c>after</c> for at most <see cref="MaxBatchPages"/> pages: the
+    /// batch sought was created moments ago. Each input file is uploaded for one batch, so its id names the batch.
+    /// </remarks>
+    public async Task<string?> FindBatchAsync(string inputId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(inputId);
+        cancellationToken.ThrowIfCancellationRequested();
+        string? after = null;
+        for (var page = 0; page < MaxBatchPages; page++)
+        {
+            var relative = "batches?limit=100" + (after is null ? string.Empty : "&after=" + Uri.EscapeDataString(after));
+            var (json, _) = await GetJsonAsync(relative, cancellationToken).ConfigureAwait(false);
+            using (json)
+            {
+                var root = json.RootElement;
+                string? last = null;
+                if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var batch in data.EnumerateArray())
+                    {
+                        var id = OpenAiWire.String(batch, "id");
+                        if (id is { Length: > 0 } && OpenAiWire.String(batch, "input_file_id") == inputId)
+                        {
+                            return id;
+                        }
+
+                        last = id ?? last;
+                    }
+                }
+
+                var next = OpenAiWire.String(root, "last_id") ?? last;
+                if (OpenAiWire.Bool(root, "has_more") != true || next is null || next == after)
+                {
+                    return null;
+                }
+
+                after = next;
+            }
+        }
+
+        return null;
     }
 
     /// <inheritdoc/>
@@ -251,7 +313,7 @@ public sealed partial class OpenAiProvider
 
             var cls = OpenAiWire.Classify((HttpStatusCode)code, wire);
             var message = $"HTTP {code}: {wire?.Message ?? "request failed in batch"}" + (wire?.Param is { Length: > 0 } p ? $" (param: {p})" : string.Empty);
-            return (customId, new JobStatus(string.Empty, JobState.Failed, 0, new ProviderError(cls, Redact(message), wire?.Code, wire?.Param)));
+            return (customId, new JobStatus(string.Empty, JobState.Failed, 0, _transport.Redact(new ProviderError(cls, message, wire?.Code, wire?.Param))));
         }
         catch (JsonException)
         {
@@ -266,7 +328,7 @@ public sealed partial class OpenAiProvider
             : code is not null && (code.Contains("expired", StringComparison.OrdinalIgnoreCase) || code.Contains("rate_limit", StringComparison.OrdinalIgnoreCase)) ? ErrorClass.Transient
             : ErrorClass.Invalid;
         var text = (message ?? code ?? "batch request failed") + (param is { Length: > 0 } ? $" (param: {param})" : string.Empty);
-        return new ProviderError(cls, Redact(text), code, param);
+        return _transport.Redact(new ProviderError(cls, text, code, param));
     }
 
     private async Task<string> GetTextAsync(string relative, CancellationToken cancellationToken)

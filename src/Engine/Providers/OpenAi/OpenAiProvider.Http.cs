@@ -22,6 +22,7 @@ public sealed partial class OpenAiProvider
         ". Check OPENAI_API_KEY (and OPENAI_BASE_URL)")
     {
         PollHint = PollAfter,
+        OtherSecrets = ProviderEnvironment.UrlSecrets(options.BaseUrl),
     };
 
     /// <summary>Builds the absolute URL of <paramref name="relative"/> (no leading slash) under the base URL.</summary>
@@ -55,9 +56,6 @@ public sealed partial class OpenAiProvider
 
     private ProviderException Transient(string message, Exception? inner = null) => _transport.Transient(message, inner);
 
-    /// <summary>Removes the key from text that may echo it.</summary>
-    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
-    private string? Redact(string? text) => _transport.Redact(text);
 
     private static TimeSpan? PollAfter(HttpResponseMessage response) =>
         ProviderHttp.Header(response, "openai-poll-after-ms") is { } ms

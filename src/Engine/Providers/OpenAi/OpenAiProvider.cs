@@ -174,8 +174,9 @@ public sealed partial class OpenAiProvider : IBatchVideoProvider, IListingVideoP
             HttpMethod.Delete, "videos/" + Uri.EscapeDataString(jobId), HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>A video object as a status, its error redacted: polls, listings and batch results all read videos here.</summary>
     private JobStatus ParseVideo(JsonElement video, TimeSpan? pollAfter) =>
-        OpenAiWire.ParseVideo(video, pollAfter, (id, status) => HttpLog.UnknownStatus(_logger, Name, id, status));
+        _transport.Redact(OpenAiWire.ParseVideo(video, pollAfter, (id, status) => HttpLog.UnknownStatus(_logger, Name, id, status)));
 
     private async Task<JobStatus> PostVideoAsync(string relative, HttpContent content, CancellationToken cancellationToken)
     {

@@ -72,7 +72,7 @@ public sealed record VeoOptions(VeoBackend Backend, string Secret, bool IsBearer
         return new VeoOptions(VeoBackend.Vertex, key, false, express, null, null);
     }
 
-    public override string ToString() => $"VeoOptions {{ Backend = {Backend}, BaseUrl = {BaseUrl}, Project = {Project}, Location = {Location}, Secret = *** }}";
+    public override string ToString() => $"VeoOptions {{ Backend = {Backend}, BaseUrl = {ProviderEnvironment.Mask(BaseUrl.ToString())}, Project = {Project}, Location = {Location}, Secret = *** }}";
 
     private static ProviderException Missing(string message) => ProviderException.QuotaOrAuth(message);
 }

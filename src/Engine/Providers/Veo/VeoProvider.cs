@@ -39,7 +39,11 @@ public sealed class VeoProvider : IVideoProvider
         var hint = options.Backend == VeoBackend.Gemini
             ? ". Check GEMINI_API_KEY / GOOGLE_API_KEY (and GOOGLE_GEMINI_BASE_URL)"
             : ". Check GOOGLE_CLOUD_ACCESS_TOKEN (it expires after an hour) or GOOGLE_API_KEY, and GOOGLE_CLOUD_PROJECT";
-        _transport = new ProviderHttp(http, new HttpProfile(Name, options.Secret, Authorize, (status, body) => ParseError(status, body, hint), hint), retries, _logger);
+        _transport = new ProviderHttp(
+            http,
+            new HttpProfile(Name, options.Secret, Authorize, (status, body) => ParseError(status, body, hint), hint) { OtherSecrets = ProviderEnvironment.UrlSecrets(options.BaseUrl) },
+            retries,
+            _logger);
     }
 
     public string Name => _options.Backend == VeoBackend.Gemini ? "veo" : "veo-vertex";
@@ -137,7 +141,7 @@ public sealed class VeoProvider : IVideoProvider
     public async Task<JobStatus> GetAsync(string jobId, CancellationToken cancellationToken = default)
     {
         using var reply = await OperationAsync(jobId, cancellationToken).ConfigureAwait(false);
-        return VeoWire.ParseOperation(jobId, reply.Root, Name);
+        return _transport.Redact(VeoWire.ParseOperation(jobId, reply.Root, Name));
     }
 
     /// <summary>Gemini: GET the sample's file URI (with the key, same host); Vertex: the inline bytes. Veo has no thumbnails.</summary>

@@ -173,6 +173,46 @@ public sealed class OpenAiBatchTests : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_create_whose_connection_drops_is_unanswered_and_not_retried()
+    {
+        _h.Handler.Throw(new HttpRequestException("reset by peer", new IOException("reset")));
+        var ex = await Assert.ThrowsAsync<ProviderException>(() => _h.Provider.CreateBatchAsync("file_in"));
+        Assert.Equal(ErrorClass.Transient, ex.Class);
+        Assert.True(ex.Unanswered);
+        Assert.Single(_h.Requests);
+        Assert.Equal("file_in", _h.Requests[0].Json.GetProperty("input_file_id").GetString());
+    }
+
+    [Fact]
+    public async Task FindBatch_pages_through_the_batch_list_to_the_batch_made_from_the_input()
+    {
+        _h.Handler
+            .Json("""{"object":"list","data":[{"id":"batch_9","input_file_id":"file_other"},{"id":"batch_8","input_file_id":"file_x"}],"last_id":"batch_8","has_more":true}""")
+            .Json("""{"object":"list","data":[{"id":"batch_7","input_file_id":"file_in"}],"last_id":"batch_7","has_more":true}""");
+
+        var found = await _h.Provider.FindBatchAsync("file_in");
+
+        Assert.Equal("batch_7", found);
+        Assert.Equal("/v1/batches", _h.Requests[0].Path);
+        Assert.Equal("100", _h.Requests[0].Query("limit"));
+        Assert.Equal("batch_8", _h.Requests[1].Query("after"));
+        Assert.Equal(2, _h.Requests.Count);
+    }
+
+    [Fact]
+    public async Task FindBatch_is_null_when_no_listed_batch_was_made_from_the_input()
+    {
+        _h.Handler
+            .Json(Videos.Error("busy"), HttpStatusCode.ServiceUnavailable)
+            .Json("""{"object":"list","data":[{"id":"batch_9","input_file_id":"file_other"}],"has_more":false}""");
+
+        var found = await _h.Drive(_h.Provider.FindBatchAsync("file_in"), TimeSpan.FromSeconds(1));
+
+        Assert.Null(found);
+        Assert.Equal(2, _h.Requests.Count);
+    }
+
+    [Fact]
     public async Task Batch_takes_generate_requests_with_unique_step_ids_only()
     {
         var extend = new ExtendRequest("a", "prompt a", "sora-2-pro", new VideoSize(1920, 1080), 20, "video_1");
