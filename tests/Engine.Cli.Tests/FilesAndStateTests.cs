@@ -227,7 +227,7 @@ public sealed class FilesAndStateTests
         // The export is a copy: editing it leaves the store good, and the next run is all cached.
         File.WriteAllText(film, "edited by hand");
         var third = ReelInProcess.Run(dir.Path, "run", "storyboard.yaml");
-        Assert.Contains("3 steps: 0 done, 3 cached", third.Stdout, StringComparison.Ordinal);
+        Assert.Contains("3 steps: 0 done, 0 reused, 3 cached", third.Stdout, StringComparison.Ordinal);
         Assert.Equal(4, Engine.Media.Mp4Clip.Probe(film).Seconds, 1);
     }
 

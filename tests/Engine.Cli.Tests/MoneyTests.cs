@@ -286,6 +286,22 @@ public sealed partial class MoneyTests
     }
 
     [Fact]
+    public void A_job_refused_by_moderation_is_still_charged_and_the_summary_says_what_to_do_next()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("storyboard.yaml", Storyboard);
+        using var emulator = Emulator.Start(dir.Path, Key, 0.02, "moderation=1");
+
+        var run = ReelInProcess.Run(dir.Path, ["run", "storyboard.yaml", "--concurrency", "1"], emulator.Environment(Key), TimeSpan.FromMinutes(2));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(1, PaidJobs(emulator));
+        Assert.Equal(Price, SummarySpent(run));
+        Assert.Contains("next: kite: edit the prompt of 'kite' (storyboard.yaml(6,", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("next: the run stopped early; `reel run --keep-going` also runs the 3 steps not started", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_max_cost_that_is_not_a_number_says_what_it_wants()
     {
         using var dir = new TempDirectory();
