@@ -232,6 +232,10 @@ internal sealed class DownloadWatch(ConcurrentDictionary<string, DateTimeOffset>
 
     public void Starting(PlanOutcome planned, IReadOnlyList<string> warnings) => Plan = planned.Plan;
 
+    public void Waiting(string message)
+    {
+    }
+
     public void OnEvent(RunEvent e)
     {
         if (e.Phase == RunPhase.Downloading)

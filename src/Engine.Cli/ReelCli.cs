@@ -49,6 +49,12 @@ internal static class ReelCli
             };
             return await parse.InvokeAsync(configuration, context.Cancellation);
         }
+        catch (Engine.Storage.ProjectStateException ex)
+        {
+            // The files beside the script are damaged or the disk is full: the user's to fix, and the message says how.
+            context.Error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.Invalid;
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             context.Error.WriteLine($"reel: internal error: {ex.Message}");

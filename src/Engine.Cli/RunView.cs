@@ -27,6 +27,8 @@ internal sealed class RunView(CliContext context, bool live) : IRunObserver, IDi
         _progress = new RunProgress(planned.Plan!, context.Error, live, context.TerminalWidth);
     }
 
+    public void Waiting(string message) => context.Error.WriteLine(message);
+
     public void OnEvent(RunEvent e) => _progress?.OnEvent(e);
 
     public void Finished()

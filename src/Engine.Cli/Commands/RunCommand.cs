@@ -22,10 +22,11 @@ internal static class RunCommand
         var frozen = new Option<bool>("--frozen") { Description = "Refuse to run anything that is not already locked (for CI)." };
         var batch = new Option<bool>("--batch") { Description = "Submit ready generate steps as one batch job where the provider supports it." };
         var resubmit = new Option<bool>("--resubmit-unanswered") { Description = "Submit again the steps whose earlier submit got no answer on a provider that cannot list its jobs (fal, veo); this may pay twice." };
+        var noWait = new Option<bool>("--no-wait") { Description = "While another run works on this project, refuse (exit 3) instead of waiting for it." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every submit, poll and download to stderr." };
         var command = new Command("run", "Run a script: every generate, extend and edit step exactly once, cached by content, then the cuts and the report.")
         {
-            script, provider, allowOutside, concurrency, maxCost, only, force, keepGoing, frozen, batch, resubmit, json, verbose,
+            script, provider, allowOutside, concurrency, maxCost, only, force, keepGoing, frozen, batch, resubmit, noWait, json, verbose,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -36,7 +37,7 @@ internal static class RunCommand
                 parse.GetValue(frozen),
                 parse.GetValue(batch),
                 parse.GetValue(resubmit));
-            var request = new RunRequest(options, new PlanOptions([.. parse.GetValue(force) ?? []], [.. parse.GetValue(only) ?? []]));
+            var request = new RunRequest(options, new PlanOptions([.. parse.GetValue(force) ?? []], [.. parse.GetValue(only) ?? []]), Wait: !parse.GetValue(noWait));
             return await RunAsync(context, parse.GetValue(script)!, parse.GetValue(provider), parse.GetValue(allowOutside), request, parse.GetValue(json), parse.GetValue(verbose), cancellationToken);
         });
         return command;

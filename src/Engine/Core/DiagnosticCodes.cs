@@ -125,6 +125,10 @@ public static class DiagnosticCodes
         "RL0213", "two steps write one file (cut outputs, shot exports)",
         "'film' and 'open' both write 'out/shots/open.mp4'");
 
+    public static readonly DiagnosticDescriptor MatrixAxisChangesNothing = Warning(
+        "RL0219", "a matrix axis that changes nothing in its scene (its cells would render the same clip once)",
+        "matrix axis 'mood' changes nothing in 'title': its cells have the same prompt and settings, so they share one clip; use {{ mood }} in the prompt, or drop the axis");
+
     // RL03xx: paths and includes.
 
     public static readonly DiagnosticDescriptor PathEscapes = Error(
@@ -155,6 +159,10 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor ImageTooLarge = Error(
         "RL0312", "an image's header claims more pixels than the budget (40 megapixels, 16,384 a side)",
         "'bomb.png' is 20000x20000 pixels (400 megapixels), over Reel's budget of 40 megapixels and 16384 pixels a side; scale it down (providers take at most a video frame's size)");
+
+    public static readonly DiagnosticDescriptor LayoutNotFolder = Error(
+        "RL0313", "`.reel` or `out` beside the script is not a folder",
+        "'.reel' beside the script is a file, not a folder; Reel keeps its journal and store there. Move it aside (e.g. `mv .reel .reel.old`) and run again");
 
     // RL04xx: the provider's capability table.
 

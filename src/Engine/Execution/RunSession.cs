@@ -23,6 +23,7 @@ internal sealed class RunSession
     private readonly MediaWorkshop _workshop;
     private readonly RequestBuilder _requests;
     private readonly JobLifecycle _lifecycle;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<StepResult>>> _byKey = new(StringComparer.Ordinal);
 
     public RunSession(Plan plan, RunOptions options, long runId, IVideoProvider provider, ObjectStore store, Journal journal, LockRecorder lockRecorder, TimeProvider time, IReadOnlyDictionary<string, string?> environment, Retries retries, ILogger logger, Action<RunEvent> emit)
     {
@@ -143,6 +144,19 @@ internal sealed class RunSession
             return new StepResult(step.Id, StepOutcome.Done, Output: output);
         }
 
-        return await _lifecycle.RunAsync(step, cancellationToken).ConfigureAwait(false);
+        // Steps with one key make one job: the first to get here runs it, the others share its result.
+        var shared = _byKey.GetOrAdd(step.Key, _ => new Lazy<Task<StepResult>>(() => _lifecycle.RunAsync(step, cancellationToken)));
+        var result = await shared.Value.ConfigureAwait(false);
+        if (result.Id == step.Id)
+        {
+            return result;
+        }
+
+        if (result.Job is { } job)
+        {
+            _journal.RecordReused(_run.RunId, step.Id, step.Key, _provider.Name, job);
+        }
+
+        return result with { Id = step.Id, Outcome = StepOutcome.Reused, Cost = 0m, Duration = TimeSpan.Zero };
     }
 }

@@ -45,6 +45,9 @@ public enum PlanReason
 
     /// <summary>The journal holds a finished or in-flight job for this key: reused, not paid again.</summary>
     JobExists,
+
+    /// <summary>An earlier step of this plan has the same content (same key): rendered once, shared.</summary>
+    SameAsAnother,
 }
 
 /// <summary>The text of a <see cref="PlanReason"/>, as <c>reel plan</c> shows it.</summary>
@@ -60,6 +63,7 @@ public static class PlanReasons
         PlanReason.SettingsChanged => "settings changed",
         PlanReason.OutputMissing => "output missing from store",
         PlanReason.JobExists => "job exists",
+        PlanReason.SameAsAnother => "same as another step",
         _ => "forced",
     };
 }

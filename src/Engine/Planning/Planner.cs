@@ -18,6 +18,7 @@ public static class Planner
         var force = options.ForceList;
 
         var keys = new Dictionary<StepId, string>();
+        var toRender = new HashSet<string>(StringComparer.Ordinal);
         var status = new Dictionary<StepId, PlannedStep>();
         var result = ImmutableArray.CreateBuilder<PlannedStep>();
         foreach (var step in ordered)
@@ -43,6 +44,13 @@ public static class Planner
 
             var upstreamRan = step.Needs.Any(n => status.TryGetValue(n, out var u) && u.Status == StepStatus.Run && u.Reason != PlanReason.OutputMissing);
             var (st, reason) = Decide(step, key, prior, history, upstreamRan, forced || (step.Kind == StepKind.Cut && IsForced(step, force)));
+
+            // Steps with equal keys (one prompt, one setting) make one job: the run renders the first and shares it.
+            if (st == StepStatus.Run && step.Kind != StepKind.Cut && !toRender.Add(key))
+            {
+                (st, reason) = (StepStatus.Reuse, PlanReason.SameAsAnother);
+            }
+
             var cost = st == StepStatus.Run && reason != PlanReason.OutputMissing ? EstimateCost(step, caps) : 0m;
             var duration = st == StepStatus.Run ? EstimateDuration(step, caps, reason) : TimeSpan.Zero;
             var planned = new PlannedStep(step, key, upstream, st, reason, cost, duration, prior, roll);

@@ -59,9 +59,10 @@ public sealed partial class Project
         }
 
         var bag = new DiagnosticBag();
-        if (Workspace.LayoutProblem() is { } layout)
+        var (escapes, notFolder) = Workspace.LayoutProblems();
+        if (escapes is not null || notFolder is not null)
         {
-            bag.Report(DiagnosticCodes.PathEscapes, layout, new SourceLocation(DisplayPath, 0, 0));
+            bag.Report(escapes is null ? DiagnosticCodes.LayoutNotFolder : DiagnosticCodes.PathEscapes, escapes ?? notFolder!, new SourceLocation(DisplayPath, 0, 0));
             return new PlanOutcome(compilation, bag.ToImmutable(), [], null, null);
         }
 

@@ -7,7 +7,8 @@ using Reel.Engine.Storage;
 namespace Reel.Engine.Projects;
 
 /// <summary>What to run: the run's options and which steps (<c>--only</c>, <c>--force</c>).</summary>
-public sealed record RunRequest(RunOptions Run, PlanOptions Plan);
+/// <param name="Wait">While another run holds the project, wait for it (else refuse: <c>--no-wait</c>).</param>
+public sealed record RunRequest(RunOptions Run, PlanOptions Plan, bool Wait = true);
 
 public sealed partial class Project
 {
@@ -32,6 +33,28 @@ public sealed partial class Project
         if (!planned.Succeeded)
         {
             return new RunOutcome(RunEnd.Invalid, planned, null, null);
+        }
+
+        // One run per project: a second one waits, then plans again, since the first may have done its steps.
+        var (runLock, waited) = await AcquireAsync(request.Wait, observer, cancellationToken).ConfigureAwait(false);
+        if (runLock is null && waited)
+        {
+            return new RunOutcome(RunEnd.Refused, planned, "stopped waiting for the other reel run on this project; nothing was submitted", null);
+        }
+
+        if (runLock is null)
+        {
+            return new RunOutcome(RunEnd.Refused, planned, $"another reel run is working on this project ({RunLock.Holder(Workspace.ReelDirectory) ?? "its owner is not known"}); --no-wait does not wait for it, and nothing was submitted", null);
+        }
+
+        using var heldLock = runLock;
+        if (waited)
+        {
+            planned = Plan(request.Plan);
+            if (!planned.Succeeded)
+            {
+                return new RunOutcome(RunEnd.Invalid, planned, null, null);
+            }
         }
 
         var plan = planned.Plan!;
@@ -87,6 +110,39 @@ public sealed partial class Project
 
         var cuts = plan.Steps.Where(s => s.Request is Prompts.CutStep).Select(s => s.Id.Text);
         return new RunOutcome(RunEnd.Ran, planned, null, new RunReport(result, [.. cuts], exported, ReportPath));
+    }
+
+    /// <summary>Takes the project's run lock, waiting (and saying so once) while another run holds it, unless told not to wait.</summary>
+    private async Task<(RunLock? Lock, bool Waited)> AcquireAsync(bool wait, IRunObserver observer, CancellationToken cancellationToken)
+    {
+        var waited = false;
+        while (true)
+        {
+            if (RunLock.TryAcquire(Workspace.ReelDirectory, Host.Time) is { } taken)
+            {
+                return (taken, waited);
+            }
+
+            if (!wait)
+            {
+                return (null, false);
+            }
+
+            if (!waited)
+            {
+                observer.Waiting($"waiting for another reel run on this project to finish ({RunLock.Holder(Workspace.ReelDirectory) ?? "its owner is not known"}); Ctrl+C to stop waiting, or use --no-wait");
+                waited = true;
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), Host.Time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return (null, waited);
+            }
+        }
     }
 
     private string ReportPath => Path.Combine(Workspace.OutDirectory, "report.html");

@@ -22,7 +22,7 @@ public enum RunEnd
     /// <summary>The script, the lock or the arguments are not valid; nothing was touched.</summary>
     Invalid,
 
-    /// <summary>Refused before anything was spent (<c>--frozen</c>, <c>--max-cost</c> against the estimate).</summary>
+    /// <summary>Refused before anything was spent (<c>--frozen</c>, <c>--max-cost</c> against the estimate, <c>--no-wait</c> while another run holds the project).</summary>
     Refused,
 
     /// <summary>The provider could not be set up (a missing key, a bad base URL); nothing was touched.</summary>
@@ -48,6 +48,9 @@ public interface IRunObserver
     /// </summary>
     void Starting(PlanOutcome planned, IReadOnlyList<string> warnings);
 
+    /// <summary>Another run holds the project: this one waits for it (said once, before <see cref="Starting"/>).</summary>
+    void Waiting(string message);
+
     /// <summary>A step changed state. Must be quick and thread-safe.</summary>
     void OnEvent(RunEvent e);
 
@@ -61,6 +64,10 @@ public sealed class NoRunObserver : IRunObserver
     public static NoRunObserver Instance { get; } = new();
 
     public void Starting(PlanOutcome planned, IReadOnlyList<string> warnings)
+    {
+    }
+
+    public void Waiting(string message)
     {
     }
 

@@ -30,6 +30,11 @@ public sealed record Compilation(Script? Script, ExpandedScript? Expanded, Immut
     {
         var script = Bind(file, bag, options);
         var expanded = script is null ? null : Expander.Expand(script, bag);
+        if (expanded is not null && !bag.HasErrors)
+        {
+            MatrixChecks.ReportIdleAxes(expanded, bag);
+        }
+
         return new Compilation(script, bag.HasErrors ? null : expanded, bag.ToImmutable());
     }
 

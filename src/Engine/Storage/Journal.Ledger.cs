@@ -87,7 +87,7 @@ public sealed partial class Journal
                 ORDER BY l.id;
                 """,
                 script is null ? [] : [("$script", script)]);
-            using var reader = command.ExecuteReader();
+            using var reader = Read(command);
             var entries = ImmutableArray.CreateBuilder<LedgerEntry>();
             while (reader.Read())
             {

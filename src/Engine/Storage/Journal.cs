@@ -68,6 +68,11 @@ public sealed partial class Journal : IDisposable
             JournalSchema.Migrate(connection, full);
             return journal;
         }
+        catch (SqliteException ex)
+        {
+            connection.Dispose();
+            throw ProjectStateException.FromJournal(full, ex);
+        }
         catch
         {
             connection.Dispose();
@@ -192,7 +197,7 @@ public sealed partial class Journal : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var command = Command(null, "SELECT id, attempt, at, kind, detail FROM events WHERE attempt = $attempt ORDER BY id;", ("$attempt", attempt));
-            using var reader = command.ExecuteReader();
+            using var reader = Read(command);
             var events = ImmutableArray.CreateBuilder<JournalEvent>();
             while (reader.Read())
             {
@@ -272,11 +277,31 @@ public sealed partial class Journal : IDisposable
             SetSynchronous(durable);
             var now = FormatTime(_time.GetUtcNow());
 
-            // IMMEDIATE takes the write lock up front, so a second process waits (busy timeout) instead of deadlocking on upgrade.
-            using var transaction = _connection.BeginTransaction(deferred: false);
-            var result = body(transaction, now);
-            transaction.Commit();
-            return result;
+            try
+            {
+                // IMMEDIATE takes the write lock up front, so a second process waits (busy timeout) instead of deadlocking on upgrade.
+                using var transaction = _connection.BeginTransaction(deferred: false);
+                var result = body(transaction, now);
+                transaction.Commit();
+                return result;
+            }
+            catch (SqliteException ex)
+            {
+                throw ProjectStateException.FromJournal(Path, ex);
+            }
+        }
+    }
+
+    /// <summary>Runs a query; a damaged database is the user's to fix, named with its path.</summary>
+    private SqliteDataReader Read(SqliteCommand command)
+    {
+        try
+        {
+            return command.ExecuteReader();
+        }
+        catch (SqliteException ex)
+        {
+            throw ProjectStateException.FromJournal(Path, ex);
         }
     }
 
@@ -303,7 +328,7 @@ public sealed partial class Journal : IDisposable
             using var command = Command(null,
                 $"SELECT id, step, key, provider, fingerprint, state, job_id, output_sha256, cost, error, intent_at, updated_at, run FROM attempts {where};",
                 parameters);
-            using var reader = command.ExecuteReader();
+            using var reader = Read(command);
             var attempts = ImmutableArray.CreateBuilder<JournalAttempt>();
             while (reader.Read())
             {

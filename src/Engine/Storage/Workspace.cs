@@ -32,24 +32,33 @@ public sealed record Workspace(string ScriptPath)
     /// script's directory once links are resolved (a cloned repository can hold a link to anywhere, and Reel
     /// would write through it). <c>REEL_STORE</c> names a store outside on purpose and is not judged here.
     /// </summary>
-    public string? LayoutProblem()
+    /// <summary>
+    /// What stops Reel from writing <c>.reel/</c> or <c>out/</c>: a link leading outside the project (<c>Escapes</c>), or
+    /// something that is not a folder where the folder belongs (<c>NotFolder</c>); null when the layout is sound.
+    /// </summary>
+    public (string? Escapes, string? NotFolder) LayoutProblems()
     {
         foreach (var (name, path) in new[] { (".reel", ReelDirectory), ("out", OutDirectory) })
         {
+            if (File.Exists(path))
+            {
+                return (null, $"'{name}' beside the script is a file, not a folder; Reel keeps its {(name == ".reel" ? "journal and store" : "exported clips and report")} there. Move it aside (e.g. `mv {name} {name}.old`) and run again");
+            }
+
             try
             {
                 if (!ProjectFiles.IsWithin(path, Directory))
                 {
-                    return $"'{name}' beside the script is a link to '{ProjectFiles.ResolveLinks(path)}', outside the project; Reel writes only inside the project. Remove the link (or replace it with a directory)";
+                    return ($"'{name}' beside the script is a link to '{ProjectFiles.ResolveLinks(path)}', outside the project; Reel writes only inside the project. Remove the link (or replace it with a directory)", null);
                 }
             }
             catch (IOException ex)
             {
-                return $"'{name}' beside the script cannot be resolved: {ex.Message}";
+                return ($"'{name}' beside the script cannot be resolved: {ex.Message}", null);
             }
         }
 
-        return null;
+        return (null, null);
     }
 
     /// <summary>
