@@ -35,16 +35,29 @@ public sealed partial class Project
             return new RunOutcome(RunEnd.Invalid, planned, null, null);
         }
 
-        // One run per project: a second one waits, then plans again, since the first may have done its steps.
-        var (runLock, waited) = await AcquireAsync(request.Wait, observer, cancellationToken).ConfigureAwait(false);
-        if (runLock is null && waited)
+        if (Runner.Refusal(planned.Plan!, request.Run) is { } refusal)
         {
-            return new RunOutcome(RunEnd.Refused, planned, "stopped waiting for the other reel run on this project; nothing was submitted", null);
+            return new RunOutcome(RunEnd.Refused, planned, refusal, null);
         }
 
+        IVideoProvider provider;
+        try
+        {
+            provider = Host.Providers(planned.Plan!.Script.Provider, new ProviderComposition(
+                Host.Environment, Workspace.LocalProviderDirectory, Host.Time, Host.Loggers, Host.Randomizer, () => new HttpClient { Timeout = TimeSpan.FromMinutes(10) }));
+        }
+        catch (ProviderException ex)
+        {
+            return new RunOutcome(RunEnd.NoProvider, planned, ex.Message, null);
+        }
+
+        // One run per project: a second one waits, then plans again, since the first may have done its steps.
+        var (runLock, waited) = await AcquireAsync(request.Wait, observer, cancellationToken).ConfigureAwait(false);
         if (runLock is null)
         {
-            return new RunOutcome(RunEnd.Refused, planned, $"another reel run is working on this project ({RunLock.Holder(Workspace.ReelDirectory) ?? "its owner is not known"}); --no-wait does not wait for it, and nothing was submitted", null);
+            return new RunOutcome(RunEnd.Refused, planned, waited
+                ? "stopped waiting for the other reel run on this project; nothing was submitted"
+                : $"another reel run is working on this project ({RunLock.Holder(Workspace.ReelDirectory) ?? "its owner is not known"}); --no-wait does not wait for it, and nothing was submitted", null);
         }
 
         using var heldLock = runLock;
@@ -55,27 +68,17 @@ public sealed partial class Project
             {
                 return new RunOutcome(RunEnd.Invalid, planned, null, null);
             }
+
+            if (Runner.Refusal(planned.Plan!, request.Run) is { } late)
+            {
+                return new RunOutcome(RunEnd.Refused, planned, late, null);
+            }
         }
 
         var plan = planned.Plan!;
 
         // Not answered from the stamp, so an earlier run may have been killed: remove what it left half-written.
         Workspace.RemoveStaleTempFiles(Host.Environment, Host.Time.GetUtcNow());
-        if (Runner.Refusal(plan, request.Run) is { } refusal)
-        {
-            return new RunOutcome(RunEnd.Refused, planned, refusal, null);
-        }
-
-        IVideoProvider provider;
-        try
-        {
-            provider = Host.Providers(plan.Script.Provider, new ProviderComposition(
-                Host.Environment, Workspace.LocalProviderDirectory, Host.Time, Host.Loggers, Host.Randomizer, () => new HttpClient { Timeout = TimeSpan.FromMinutes(10) }));
-        }
-        catch (ProviderException ex)
-        {
-            return new RunOutcome(RunEnd.NoProvider, planned, ex.Message, null);
-        }
 
         List<string> warnings = [];
         if (request.Run.Batch && provider is not IBatchVideoProvider)
