@@ -105,6 +105,7 @@ internal static class ReelCli
             ValidateCommand.Create(context),
             PlanCommand.Create(context),
             GraphCommand.Create(context),
+            PickCommand.Create(context),
             SchemaCommand.Create(context),
             ProvidersCommand.Create(context),
             RunCommand.Create(context),

@@ -292,7 +292,11 @@ internal static class Storyboards
             if (s.Takes > 1)
             {
                 e.Add(("takes", new YNum(s.Takes)));
-                e.Add(("pick", new YNum(s.Pick)));
+                if (s.Pick > 0)
+                {
+                    // Pick 0: no pick written (the first take is the default).
+                    e.Add(("pick", new YNum(s.Pick)));
+                }
             }
 
             if (s.Seconds is { } sec)
