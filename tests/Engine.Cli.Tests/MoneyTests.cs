@@ -136,12 +136,15 @@ public sealed partial class MoneyTests
         Assert.Equal(0, Reel(dir, emulator, "run", "storyboard.yaml", "--provider", "local").ExitCode);
 
         var plan = Reel(dir, emulator, "plan", "storyboard.yaml");
+        var requests = emulator.Requests().Count;
         var back = Reel(dir, emulator, "run", "storyboard.yaml");
 
         Assert.Contains("estimated $0.00", plan.Stdout, StringComparison.Ordinal);
         Assert.True(back.ExitCode == 0, back.All);
-        Assert.Contains("4 steps: 0 done, 4 reused, 0 cached, 0 failed, 0 skipped · spent $0.00", back.Stdout, StringComparison.Ordinal);
+        // The lock keeps every provider's results: switching back is cached, with no provider call at all.
+        Assert.Contains("4 steps: 0 done, 0 reused, 4 cached, 0 failed, 0 skipped · spent $0.00", back.Stdout, StringComparison.Ordinal);
         Assert.Equal(4, PaidJobs(emulator));
+        Assert.Equal(requests, emulator.Requests().Count);
         AssertEveryFigure(dir, emulator, back, 0m, 4 * Price);
     }
 

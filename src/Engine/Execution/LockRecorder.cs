@@ -46,7 +46,9 @@ internal sealed class LockRecorder(string lockPath, ScriptLock initial, TimeProv
             step.Roll);
         lock (_gate)
         {
-            entry = entry with { Previous = Previous(_lock.ForStep(step.Id), entry) };
+            // The result this one replaces: the same provider and model (another roll, or the same step rendered again).
+            var before = _lock.AllForStep(step.Id).FirstOrDefault(e => e.Provider == entry.Provider && e.Model == entry.Model);
+            entry = entry with { Previous = Previous(before, entry) };
             _lock = _lock.With(entry);
             LockFile.Write(lockPath, _lock);
         }

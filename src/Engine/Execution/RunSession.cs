@@ -133,7 +133,7 @@ internal sealed class RunSession
     {
         if (step.Status == StepStatus.Cached)
         {
-            var prior = _lock.Current.ForStep(step.Id);
+            var prior = _lock.Current.ForStep(step.Id, step.Key);
             return new StepResult(step.Id, StepOutcome.Cached, prior?.Job, prior?.Output, prior?.Thumbnail, prior?.Spritesheet, Character: prior?.Character);
         }
 

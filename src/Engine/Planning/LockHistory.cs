@@ -11,9 +11,9 @@ public sealed class LockHistory(ScriptLock scriptLock, ObjectStore store, Journa
 {
     private Dictionary<string, ExistingJob>? _jobs;
 
-    public PriorStep? Find(string stepId)
+    public PriorStep? Find(string stepId, string baseKey)
     {
-        var entry = scriptLock.ForStep(stepId);
+        var entry = scriptLock.AllForStep(stepId).FirstOrDefault(e => e.Key == StepKeys.Rolled(baseKey, e.Roll)) ?? scriptLock.ForStep(stepId);
         if (entry is null)
         {
             return null;

@@ -78,7 +78,11 @@ public sealed record ExistingJob(string JobId, bool InFlight);
 /// <summary>The lock, the journal and the store as the planner sees them.</summary>
 public interface IStepHistory
 {
-    PriorStep? Find(string stepId);
+    /// <summary>
+    /// What the lock knows of <paramref name="stepId"/>: its entry for the key <paramref name="baseKey"/> (at any roll) when
+    /// there is one, else its latest entry (to say why it runs again), else null.
+    /// </summary>
+    PriorStep? Find(string stepId, string baseKey);
 
     bool HasObject(string sha256);
 
@@ -91,7 +95,7 @@ public sealed class NoHistory : IStepHistory
 {
     public static NoHistory Instance { get; } = new();
 
-    public PriorStep? Find(string stepId) => null;
+    public PriorStep? Find(string stepId, string baseKey) => null;
 
     public bool HasObject(string sha256) => false;
 

@@ -25,7 +25,7 @@ public static class Planner
         {
             var upstream = (step is CutStep cut ? cut.Shots : step.Needs).Select(id => keys[id]).ToImmutableArray();
             var baseKey = StepKeys.Compute(step, upstream);
-            var prior = history.Find(step.Id.Text);
+            var prior = history.Find(step.Id.Text, baseKey);
 
             // A re-rolled step keeps its roll (and key) while nothing else about it changes; --force rolls once more.
             var roll = prior is { Roll: > 0 } && prior.Key == StepKeys.Rolled(baseKey, prior.Roll) ? prior.Roll : 0;

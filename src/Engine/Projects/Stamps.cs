@@ -16,7 +16,7 @@ internal static class Stamps
     /// <summary>The stamp of a complete, successful run; null if a step is missing from the lock.</summary>
     public static UpToDateStamp? Capture(Plan plan, ScriptLock finalLock, IReadOnlyList<ExportedFile> exported, Workspace workspace, ObjectStore store, string storeRoot, ProjectOptions options)
     {
-        var entries = plan.Steps.Select(s => finalLock.ForStep(s.Id)).ToList();
+        var entries = plan.Steps.Select(s => finalLock.ForStep(s.Id, s.Key)).ToList();
         if (entries.Any(e => e is null))
         {
             return null;
@@ -35,7 +35,7 @@ internal static class Stamps
             .Distinct(StringComparer.Ordinal)
             .Select(sha => StampedFile.Of(store.PathOf(sha)))
             .Concat(exported.Select(e => StampedFile.Of(e.Path)))
-            .Concat(exported.Where(e => finalLock.ForStep(e.StepId)?.Thumbnail is not null).Select(e => StampedFile.Of(Path.ChangeExtension(e.Path, ".thumb.webp"))))
+            .Concat(exported.Where(e => plan.Find(e.StepId) is { } p && finalLock.ForStep(p.Id, p.Key)?.Thumbnail is not null).Select(e => StampedFile.Of(Path.ChangeExtension(e.Path, ".thumb.webp"))))
             .Append(StampedFile.Of(Path.Combine(workspace.OutDirectory, "report.html")));
         var steps = plan.Steps.Zip(entries, (p, e) =>
             new StampedStep(p.Id, p.Request.Kind.ToString().ToLowerInvariant(), e!.Job, e.Output, exports.GetValueOrDefault(p.Id), e.Cost));

@@ -32,8 +32,11 @@ public sealed class LockFileException : Exception
 /// </summary>
 public static class LockFile
 {
-    /// <summary>The format version written in <c>reel-lock:</c>.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// The format version written in <c>reel-lock:</c>. Format 2 lists every kept result of a step (one per provider and
+    /// model); format 1 (one entry per step) is still read, and rewritten as format 2 by the next run.
+    /// </summary>
+    public const int FormatVersion = 2;
 
     /// <summary>The first line of every lock file.</summary>
     public const string Header = "# reel lock — generated; commit this file";
@@ -107,6 +110,7 @@ public static class LockFile
         }
 
         text.Append("steps:\n");
+        string? step = null;
         foreach (var entry in @lock.Entries)
         {
             if (string.IsNullOrEmpty(entry.Step))
@@ -114,24 +118,40 @@ public static class LockFile
                 throw new ArgumentException("A lock entry has an empty step id.", nameof(@lock));
             }
 
-            text.Append("  ").Append(Key(entry.Step)).Append(":\n");
-            Field(text, "key", Quoted(entry.Key));
-            Field(text, "provider", Quoted(entry.Provider));
-            Field(text, "model", Quoted(entry.Model));
-            Field(text, "job", Quoted(entry.Job));
-            Field(text, "output", Quoted(entry.Output));
-            Field(text, "thumbnail", Quoted(entry.Thumbnail));
-            Field(text, "spritesheet", Quoted(entry.Spritesheet));
-            Field(text, "seconds", entry.Seconds?.ToString(CultureInfo.InvariantCulture));
-            Field(text, "size", Quoted(entry.Size));
-            Field(text, "cost", FormatDecimal(entry.Cost));
-            Field(text, "created", entry.Created.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture));
-            Field(text, "character", Quoted(entry.Character));
-            Field(text, "seed", entry.Seed?.ToString(CultureInfo.InvariantCulture));
-            Field(text, "inputs", Quoted(entry.Inputs));
-            Field(text, "roll", entry.Roll == 0 ? null : entry.Roll.ToString(CultureInfo.InvariantCulture));
-            Field(text, "previous", Quoted(entry.Previous));
-            Field(text, "prompt", Quoted(entry.Prompt));
+            if (entry.Step != step)
+            {
+                text.Append("  ").Append(Key(entry.Step)).Append(":\n");
+                step = entry.Step;
+            }
+
+            // The first field opens the list item: "    - key: …", the others follow at its indentation.
+            var first = true;
+            void Item(string name, string? value)
+            {
+                if (value is not null)
+                {
+                    text.Append(first ? "    - " : "      ").Append(name).Append(": ").Append(value).Append('\n');
+                    first = false;
+                }
+            }
+
+            Item("key", Quoted(entry.Key));
+            Item("provider", Quoted(entry.Provider));
+            Item("model", Quoted(entry.Model));
+            Item("job", Quoted(entry.Job));
+            Item("output", Quoted(entry.Output));
+            Item("thumbnail", Quoted(entry.Thumbnail));
+            Item("spritesheet", Quoted(entry.Spritesheet));
+            Item("seconds", entry.Seconds?.ToString(CultureInfo.InvariantCulture));
+            Item("size", Quoted(entry.Size));
+            Item("cost", FormatDecimal(entry.Cost));
+            Item("created", entry.Created.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture));
+            Item("character", Quoted(entry.Character));
+            Item("seed", entry.Seed?.ToString(CultureInfo.InvariantCulture));
+            Item("inputs", Quoted(entry.Inputs));
+            Item("roll", entry.Roll == 0 ? null : entry.Roll.ToString(CultureInfo.InvariantCulture));
+            Item("previous", Quoted(entry.Previous));
+            Item("prompt", Quoted(entry.Prompt));
         }
 
         return text.ToString();
@@ -159,14 +179,6 @@ public static class LockFile
             }
 
             throw new LockFileException(reader.Loc(ex.Start), $"invalid YAML: {reason}", ex);
-        }
-    }
-
-    private static void Field(StringBuilder text, string name, string? value)
-    {
-        if (value is not null)
-        {
-            text.Append("    ").Append(name).Append(": ").Append(value).Append('\n');
         }
     }
 
@@ -251,7 +263,7 @@ public static class LockFile
             var root = parser.Current!;
             if (!parser.TryConsume<MappingStart>(out _))
             {
-                throw Error(root.Start, "a lock file is a mapping with 'reel-lock: 1' and 'steps:'");
+                throw Error(root.Start, "a lock file is a mapping with 'reel-lock: 2' and 'steps:'");
             }
 
             int? version = null;
@@ -269,9 +281,9 @@ public static class LockFile
                 {
                     case "reel-lock":
                         var value = ReadScalar(parser);
-                        if (value.Value != "1")
+                        if (value.Value is not ("1" or "2"))
                         {
-                            throw Error(value.Start, $"unsupported lock format 'reel-lock: {value.Value}'; this version of reel reads format {FormatVersion}");
+                            throw Error(value.Start, $"unsupported lock format 'reel-lock: {value.Value}'; this version of reel reads formats 1 and {FormatVersion}");
                         }
 
                         version = FormatVersion;
@@ -286,7 +298,7 @@ public static class LockFile
 
             if (version is null)
             {
-                throw Error(root.Start, "missing 'reel-lock: 1'");
+                throw Error(root.Start, "missing 'reel-lock: 2'");
             }
 
             parser.Consume<DocumentEnd>();
@@ -295,7 +307,14 @@ public static class LockFile
                 throw Error(second.Start, "a lock file holds one YAML document");
             }
 
-            return new ScriptLock(entries.ToImmutable());
+            try
+            {
+                return new ScriptLock(entries.ToImmutable());
+            }
+            catch (ArgumentException ex)
+            {
+                throw Error(root.Start, ex.Message.Split(" (Parameter", 2)[0].TrimEnd('.').Replace("The lock has", "the lock has", StringComparison.Ordinal));
+            }
         }
 
         private void ReadSteps(IParser parser, ImmutableArray<LockEntry>.Builder entries)
@@ -325,7 +344,19 @@ public static class LockFile
                     throw Error(step.Start, "empty step id");
                 }
 
-                entries.Add(ReadEntry(parser, step.Value));
+                if (parser.TryConsume<SequenceStart>(out _))
+                {
+                    // Format 2: every kept result of the step.
+                    while (!parser.TryConsume<SequenceEnd>(out _))
+                    {
+                        entries.Add(ReadEntry(parser, step.Value));
+                    }
+                }
+                else
+                {
+                    // Format 1: the step's one entry.
+                    entries.Add(ReadEntry(parser, step.Value));
+                }
             }
         }
 

@@ -42,18 +42,19 @@ public sealed record LockEntry(
     string? Previous = null);
 
 /// <summary>
-/// The contents of a lock file: one entry per step, kept sorted by step id (ordinal) whatever order
-/// they were given in. Equality compares the entries.
+/// The contents of a lock file: every result a step has had that is worth keeping — one per provider and model
+/// (so switching <c>--provider</c> or profile back finds its results cached) — sorted by step id, provider, model
+/// and key whatever order they were given in. Equality compares the entries.
 /// </summary>
 /// <remarks>Not named <c>Lock</c>: that would clash with <see cref="System.Threading.Lock"/>, which implicit usings import everywhere.</remarks>
 public sealed record ScriptLock
 {
     private readonly ImmutableArray<LockEntry> _entries = [];
-    private readonly Dictionary<string, LockEntry> _byStep = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<LockEntry>> _byStep = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LockEntry> _byKey = new(StringComparer.Ordinal);
 
-    /// <summary>Creates a lock. Entries are sorted by step id.</summary>
-    /// <exception cref="ArgumentException">Two entries have the same step id.</exception>
+    /// <summary>Creates a lock. Entries are sorted by step id, provider, model and key.</summary>
+    /// <exception cref="ArgumentException">A step has two entries with one key.</exception>
     public ScriptLock(ImmutableArray<LockEntry> entries)
     {
         Entries = entries;
@@ -62,22 +63,25 @@ public sealed record ScriptLock
     /// <summary>A lock with no entries (what a missing lock file reads as).</summary>
     public static ScriptLock Empty { get; } = new([]);
 
-    /// <summary>The entries, sorted by step id (ordinal).</summary>
+    /// <summary>The entries, sorted by step id, provider, model and key (ordinal).</summary>
     public ImmutableArray<LockEntry> Entries
     {
         get => _entries;
         init
         {
-            var sorted = value.IsDefault ? [] : value.Sort(static (a, b) => string.CompareOrdinal(a.Step, b.Step));
-            var byStep = new Dictionary<string, LockEntry>(StringComparer.Ordinal);
+            var sorted = value.IsDefault ? [] : value.Sort(Order);
+            var byStep = new Dictionary<string, List<LockEntry>>(StringComparer.Ordinal);
             var byKey = new Dictionary<string, LockEntry>(StringComparer.Ordinal);
             foreach (var entry in sorted)
             {
                 ArgumentNullException.ThrowIfNull(entry, nameof(value));
-                if (!byStep.TryAdd(entry.Step, entry))
+                var list = byStep.TryGetValue(entry.Step, out var found) ? found : byStep[entry.Step] = [];
+                if (list.Any(e => e.Key == entry.Key))
                 {
-                    throw new ArgumentException($"The lock has two entries for step '{entry.Step}'.", nameof(value));
+                    throw new ArgumentException($"The lock has two entries for step '{entry.Step}' with one key.", nameof(value));
                 }
+
+                list.Add(entry);
 
                 // Identical requests share a key; any of their outputs will do, so the first wins.
                 byKey.TryAdd(entry.Key, entry);
@@ -89,23 +93,44 @@ public sealed record ScriptLock
         }
     }
 
-    /// <summary>The entry for <paramref name="step"/>, or null.</summary>
-    public LockEntry? ForStep(string step) => _byStep.GetValueOrDefault(step);
+    /// <summary>The step ids that have entries, sorted.</summary>
+    public IEnumerable<string> Steps => _byStep.Keys.Order(StringComparer.Ordinal);
+
+    /// <summary>The latest entry for <paramref name="step"/> (the one made last), or null.</summary>
+    public LockEntry? ForStep(string step) =>
+        _byStep.TryGetValue(step, out var list) ? list.MaxBy(e => e.Created) : null;
+
+    /// <summary>Every entry of <paramref name="step"/> (one per provider and model), sorted.</summary>
+    public IReadOnlyList<LockEntry> AllForStep(string step) => _byStep.TryGetValue(step, out var list) ? list : [];
+
+    /// <summary>The entry of <paramref name="step"/> with <paramref name="key"/>, or null.</summary>
+    public LockEntry? ForStep(string step, string key) => AllForStep(step).FirstOrDefault(e => e.Key == key);
 
     /// <summary>An entry whose key is <paramref name="key"/> (the first by step id), or null.</summary>
     public LockEntry? ForKey(string key) => _byKey.GetValueOrDefault(key);
 
-    /// <summary>A lock with <paramref name="entry"/> added, replacing any entry for the same step.</summary>
+    /// <summary>
+    /// A lock with <paramref name="entry"/> added. It replaces the step's entry with the same key, or with the same
+    /// provider and model (a newer result of the same kind); entries of other providers and models stay.
+    /// </summary>
     public ScriptLock With(LockEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var index = _entries.IndexOf(_byStep.GetValueOrDefault(entry.Step)!, ReferenceEqualityComparer.Instance);
-        return new ScriptLock(index >= 0 ? _entries.SetItem(index, entry) : _entries.Add(entry));
+        var replaced = AllForStep(entry.Step).Where(e => e.Key == entry.Key || (e.Provider == entry.Provider && e.Model == entry.Model)).ToList();
+        return new ScriptLock(_entries.RemoveRange(replaced, ReferenceEqualityComparer.Instance).Add(entry));
     }
 
-    /// <summary>A lock without the entry for <paramref name="step"/>.</summary>
+    /// <summary>A lock without the entries of <paramref name="step"/>.</summary>
     public ScriptLock Without(string step) =>
-        _byStep.TryGetValue(step, out var entry) ? new ScriptLock(_entries.Remove(entry, ReferenceEqualityComparer.Instance)) : this;
+        _byStep.TryGetValue(step, out var list) ? new ScriptLock(_entries.RemoveRange(list, ReferenceEqualityComparer.Instance)) : this;
+
+    private static int Order(LockEntry a, LockEntry b)
+    {
+        var c = string.CompareOrdinal(a.Step, b.Step);
+        c = c != 0 ? c : string.CompareOrdinal(a.Provider, b.Provider);
+        c = c != 0 ? c : string.CompareOrdinal(a.Model ?? "", b.Model ?? "");
+        return c != 0 ? c : string.CompareOrdinal(a.Key, b.Key);
+    }
 
     /// <inheritdoc/>
     public bool Equals(ScriptLock? other) =>

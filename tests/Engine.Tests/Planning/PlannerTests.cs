@@ -362,7 +362,7 @@ public sealed class PlannerTests : IDisposable
 
         public static string OutputOf(PlannedStep step) => "out-" + step.Key;
 
-        public PriorStep? Find(string stepId) => Steps.GetValueOrDefault(stepId);
+        public PriorStep? Find(string stepId, string baseKey) => Steps.GetValueOrDefault(stepId);
 
         public bool HasObject(string sha256) => Objects.Contains(sha256);
 

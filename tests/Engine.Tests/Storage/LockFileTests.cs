@@ -31,22 +31,52 @@ public sealed class LockFileTests : IDisposable
         Assert.Equal(
             """
             # reel lock — generated; commit this file
-            reel-lock: 1
+            reel-lock: 2
             steps:
               intro:
-                key: "key1"
-                provider: "openai"
-                model: "sora-2"
-                job: "video_123"
-                output: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-                thumbnail: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
-                seconds: 8
-                size: "1280x720"
-                cost: 0.4
-                created: 2025-03-04T05:06:07Z
+                - key: "key1"
+                  provider: "openai"
+                  model: "sora-2"
+                  job: "video_123"
+                  output: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                  thumbnail: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+                  seconds: 8
+                  size: "1280x720"
+                  cost: 0.4
+                  created: 2025-03-04T05:06:07Z
 
             """.Replace("\r\n", "\n", StringComparison.Ordinal),
             text);
+    }
+
+    [Fact]
+    public void A_format_1_lock_is_read_and_written_as_format_2_without_losing_an_entry()
+    {
+        var v1 = "reel-lock: 1\nsteps:\n  a:\n    key: \"k1\"\n    provider: \"openai\"\n    job: \"video_1\"\n    cost: 0.4\n    created: 2025-01-01T00:00:00Z\n  b:\n    key: \"k2\"\n    provider: \"local\"\n    cost: 0\n    created: 2025-01-02T00:00:00Z\n";
+
+        var read = LockFile.Parse(v1, "old.lock.yaml");
+        var again = LockFile.Parse(LockFile.Format(read), "new.lock.yaml");
+
+        Assert.Equal(["a", "b"], read.Entries.Select(e => e.Step));
+        Assert.Equal(read, again);
+        Assert.Contains("reel-lock: 2\n", LockFile.Format(read), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_step_keeps_one_result_per_provider_and_model_and_the_latest_is_its_current_one()
+    {
+        var openai = Entry("intro", "k-openai") with { Created = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero) };
+        var local = Entry("intro", "k-local") with { Provider = "local", Model = "local", Created = openai.Created.AddHours(1) };
+        var reroll = openai with { Key = "k-openai-2", Created = openai.Created.AddHours(2) };
+
+        var both = ScriptLock.Empty.With(openai).With(local);
+        var rerolled = both.With(reroll);
+
+        Assert.Equal(2, both.AllForStep("intro").Count);
+        Assert.Equal("k-local", both.ForStep("intro")!.Key);
+        Assert.Equal("k-openai", both.ForStep("intro", "k-openai")!.Key);
+        Assert.Equal(["k-local", "k-openai-2"], rerolled.AllForStep("intro").Select(e => e.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(both, LockFile.Parse(LockFile.Format(both), "x.lock.yaml"));
     }
 
     [Fact]
@@ -135,9 +165,10 @@ public sealed class LockFileTests : IDisposable
 
     [Theory]
     [InlineData("reel-lock: 1\nsteps:\n  intro:\n    key: \"k\n", 4, 10, "invalid YAML")]
-    [InlineData("reel-lock: 1\nsteps:\n  intro: [1\n", 3, 10, "must be a mapping of fields")]
-    [InlineData("reel-lock: 2\nsteps: {}\n", 1, 12, "unsupported lock format")]
-    [InlineData("steps: {}\n", 1, 1, "missing 'reel-lock: 1'")]
+    [InlineData("reel-lock: 1\nsteps:\n  intro: 1\n", 3, 10, "must be a mapping of fields")]
+    [InlineData("reel-lock: 3\nsteps: {}\n", 1, 12, "unsupported lock format")]
+    [InlineData("steps: {}\n", 1, 1, "missing 'reel-lock: 2'")]
+    [InlineData("reel-lock: 2\nsteps:\n  intro:\n    - key: \"k\"\n      provider: \"p\"\n      cost: 1\n      created: 2025-01-01T00:00:00Z\n    - key: \"k\"\n      provider: \"q\"\n      cost: 1\n      created: 2025-01-01T00:00:00Z\n", 1, 1, "two entries for step 'intro' with one key")]
     [InlineData("reel-lock: 1\nsteps:\n  intro:\n    key: \"k\"\n    provider: \"p\"\n    cost: abc\n    created: 2025-01-01T00:00:00Z\n", 6, 11, "not a decimal")]
     [InlineData("reel-lock: 1\nsteps:\n  intro:\n    key: \"k\"\n    cost: 1\n    created: 2025-01-01T00:00:00Z\n", 4, 5, "missing 'provider'")]
     [InlineData("reel-lock: 1\nsteps:\n  intro:\n    key: \"k\"\n    provider: \"p\"\n    cost: 1\n    created: 2025-01-01T00:00:00Z\n    colour: red\n", 8, 5, "unknown field 'colour'")]
