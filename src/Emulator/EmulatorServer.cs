@@ -14,6 +14,7 @@ using Reel.Emulator.Fal;
 using Reel.Emulator.Faults;
 using Reel.Emulator.Google;
 using Reel.Emulator.Http;
+using Reel.Emulator.Kling;
 using Reel.Emulator.OpenAi;
 using Reel.Emulator.Rendering;
 using Reel.Emulator.Runway;
@@ -88,6 +89,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         var openAi = new OpenAiApi(new JobHost(time, options.Speed, faults, audit, data, "uploads", realistic));
         var veo = new VeoApi(new JobHost(time, options.Speed, faults, audit, data, "uploads", realistic));
         var fal = new FalApi(new JobHost(time, options.Speed, faults, audit, data, "fal-uploads", realistic));
+        var kling = new KlingApi(new JobHost(time, options.Speed, faults, audit, data, "kling-uploads", realistic));
         var runway = new RunwayApi(new JobHost(time, options.Speed, faults, audit, data, "runway-uploads", realistic));
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -100,7 +102,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, options.Port);
         });
         var app = builder.Build();
-        var server = new EmulatorServer(app, audit, [new RunwayFamily(runway), new OpenAiFamily(openAi), new GeminiFamily(veo), new VertexFamily(veo), new FalFamily(fal)], faults, options.ApiKey, temporary, realistic);
+        var server = new EmulatorServer(app, audit, [new RunwayFamily(runway), new OpenAiFamily(openAi), new GeminiFamily(veo), new VertexFamily(veo), new FalFamily(fal), new KlingFamily(kling, time)], faults, options.ApiKey, temporary, realistic);
         app.Run(server.HandleAsync);
         try
         {
