@@ -8,7 +8,7 @@ namespace Reel.Engine.Providers.Kling;
 /// <c>kling-v3</c> and <c>kling-v2-6</c> on text2video/image2video (a last frame as <c>image_tail</c>) and
 /// video-extend, and <c>kling-v3-omni</c> on omni-video for reference images. <c>mode</c> follows the size: 720p
 /// sizes are <c>std</c>, 1080p sizes <c>pro</c>. Prices per second are third-party figures for the direct API
-/// ($0.075 std, $0.15 pro: discuss.huggingface.co #175107); Kling bills resource-pack units, which Reel does not read.
+/// ($0.075–0.15: discuss.huggingface.co #175107; Reel charges $0.08 std, $0.15 pro); Kling bills resource-pack units, which Reel does not read.
 /// </summary>
 /// <remarks>
 /// Exactly-once: every create carries <c>external_task_id</c> = <see cref="IdempotencyKeys.For"/>(step key, attempt),
@@ -38,17 +38,17 @@ public static class KlingCapabilities
         Provider: "kling",
         Models:
         [
-            new ModelCapability("kling-v3", Sizes, V3Seconds, 0.075m, ProPrices)
+            new ModelCapability("kling-v3", Sizes, V3Seconds, 0.08m, ProPrices)
             {
                 Features = ModelFeatures.Image | ModelFeatures.Extend,
                 Note = "Kling 3.0: text or first (+last) frame, 3–15 s, sound, extension (video-extend)",
             },
-            new ModelCapability("kling-v2-6", Sizes, [5, 10], 0.075m, ProPrices)
+            new ModelCapability("kling-v2-6", Sizes, [5, 10], 0.08m, ProPrices)
             {
                 Features = ModelFeatures.Image | ModelFeatures.Extend,
                 Note = "Kling 2.6: text or first (+last) frame, 5 or 10 s, sound, extension",
             },
-            new ModelCapability(OmniModel, Sizes, V3Seconds, 0.075m, ProPrices)
+            new ModelCapability(OmniModel, Sizes, V3Seconds, 0.08m, ProPrices)
             {
                 Features = ModelFeatures.Image,
                 Note = "Kling 3.0 Omni (omni-video): first/last frames and up to 7 reference images",
