@@ -14,8 +14,10 @@ using Reel.Emulator.Fal;
 using Reel.Emulator.Faults;
 using Reel.Emulator.Google;
 using Reel.Emulator.Http;
+using Reel.Emulator.Kling;
 using Reel.Emulator.OpenAi;
 using Reel.Emulator.Rendering;
+using Reel.Emulator.Runway;
 
 namespace Reel.Emulator;
 
@@ -87,6 +89,8 @@ public sealed class EmulatorServer : IAsyncDisposable
         var openAi = new OpenAiApi(new JobHost(time, options.Speed, faults, audit, data, "uploads", realistic));
         var veo = new VeoApi(new JobHost(time, options.Speed, faults, audit, data, "uploads", realistic));
         var fal = new FalApi(new JobHost(time, options.Speed, faults, audit, data, "fal-uploads", realistic));
+        var kling = new KlingApi(new JobHost(time, options.Speed, faults, audit, data, "kling-uploads", realistic));
+        var runway = new RunwayApi(new JobHost(time, options.Speed, faults, audit, data, "runway-uploads", realistic));
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.ClearProviders();
@@ -98,7 +102,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, options.Port);
         });
         var app = builder.Build();
-        var server = new EmulatorServer(app, audit, [new OpenAiFamily(openAi), new GeminiFamily(veo), new VertexFamily(veo), new FalFamily(fal)], faults, options.ApiKey, temporary, realistic);
+        var server = new EmulatorServer(app, audit, [new RunwayFamily(runway), new OpenAiFamily(openAi), new GeminiFamily(veo), new VertexFamily(veo), new FalFamily(fal), new KlingFamily(kling, time)], faults, options.ApiKey, temporary, realistic);
         app.Run(server.HandleAsync);
         try
         {
@@ -236,6 +240,9 @@ public sealed class EmulatorServer : IAsyncDisposable
             case BytesResult raw:
                 response.ContentType = raw.ContentType;
                 bytes = raw.Bytes;
+                break;
+            case EmptyResult:
+                bytes = [];
                 break;
             default:
                 throw new InvalidOperationException($"Unknown result {result.GetType().Name}.");

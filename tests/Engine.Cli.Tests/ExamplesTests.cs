@@ -36,6 +36,7 @@ public sealed class ExamplesTests
     private static string[] TargetsOf(string example) => example switch
     {
         "night-market" => ["fal", "veo", "veo-vertex"],
+        "lantern-alley" => ["runway", "kling"],
         _ => ["openai"],
     };
 

@@ -61,7 +61,9 @@ internal sealed class JobSubmitter(IVideoProvider provider, Journal journal, Req
                 {
                     if (provider.Capabilities.CanReconcile)
                     {
-                        var adopted = await ReconcileAsync(request, intentAt, cancellationToken).ConfigureAwait(false);
+                        var adopted = provider is IKeyedVideoProvider keyed
+                            ? (await keyed.FindAsync(request with { IdempotencyKey = IdempotencyKeys.For(step.Key, pendingAttempt) }, cancellationToken).ConfigureAwait(false))?.JobId
+                            : await ReconcileAsync(request, intentAt, cancellationToken).ConfigureAwait(false);
                         if (adopted is not null)
                         {
                             // The unanswered submit created it: charged to the run that sent it (this one, or one that was killed).
@@ -98,7 +100,8 @@ internal sealed class JobSubmitter(IVideoProvider provider, Journal journal, Req
                 run.Emit(step.Id, RunPhase.Submitting);
                 try
                 {
-                    var status = await provider.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
+                    // The key names this attempt: a provider that takes one can find the job again if the answer is lost.
+                    var status = await provider.SubmitAsync(request with { IdempotencyKey = IdempotencyKeys.For(step.Key, attemptId.Value) }, cancellationToken).ConfigureAwait(false);
 
                     // A provider that answers a repeated request with the job it made before (local) charges nothing new.
                     var created = journal.RecordSubmitted(attemptId.Value, status.JobId, run.ChargeFor(step, provider.Name, cost)) is not null;

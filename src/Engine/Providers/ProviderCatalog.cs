@@ -2,8 +2,10 @@ using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Reel.Engine.Providers.Fal;
 using Reel.Engine.Providers.Http;
+using Reel.Engine.Providers.Kling;
 using Reel.Engine.Providers.Local;
 using Reel.Engine.Providers.OpenAi;
+using Reel.Engine.Providers.Runway;
 using Reel.Engine.Providers.Veo;
 
 namespace Reel.Engine.Providers;
@@ -62,6 +64,10 @@ public static class ProviderCatalog
             c.HttpClients(), VeoOptions.Gemini(c.Environment), c.NewRetries(), c.Loggers.CreateLogger<VeoProvider>())),
         new("veo-vertex", () => VeoCapabilities.Vertex, c => new VeoProvider(
             c.HttpClients(), VeoOptions.Vertex(c.Environment), c.NewRetries(), c.Loggers.CreateLogger<VeoProvider>())),
+        new("runway", () => RunwayCapabilities.Table, c => new RunwayProvider(
+            c.HttpClients(), RunwayOptions.FromEnvironment(c.Environment), c.NewRetries(), c.Loggers.CreateLogger<RunwayProvider>())),
+        new("kling", () => KlingCapabilities.Table, c => new KlingProvider(
+            c.HttpClients(), KlingOptions.FromEnvironment(c.Environment), c.NewRetries(), c.Loggers.CreateLogger<KlingProvider>())),
     ];
 
     /// <summary>The provider names, in catalog order.</summary>

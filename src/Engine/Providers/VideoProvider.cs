@@ -68,6 +68,14 @@ public abstract record JobRequest(string StepId, string? Model)
     /// travel as typed fields instead: the seed, the last frame and the reference images.
     /// </summary>
     public ImmutableArray<StepOption> Options { get; init; } = [];
+
+    /// <summary>
+    /// A key the run derives from the step key and its journalled attempt (<see cref="IdempotencyKeys.For"/>), the same
+    /// on every send of one attempt and new for a new attempt. Providers that take a client-chosen id (Kling's
+    /// <c>external_task_id</c>) send it, so a job whose submit answer was lost can be found by it
+    /// (<see cref="IKeyedVideoProvider"/>). Null when the run sets none (tests, batches).
+    /// </summary>
+    public string? IdempotencyKey { get; init; }
 }
 
 /// <summary>A new clip from a prompt, optionally from a first frame (and a last frame), reference images or characters.</summary>
@@ -254,4 +262,30 @@ public interface IListingVideoProvider : IVideoProvider
 {
     /// <summary>Jobs created at or after <paramref name="since"/>, newest first, for reconciling after a crash.</summary>
     Task<IReadOnlyList<JobStatus>> ListRecentAsync(DateTimeOffset since, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// A provider that finds the job a request created by the request's <see cref="JobRequest.IdempotencyKey"/> (a
+/// client-chosen id sent with the submit), so a submit whose answer was lost is adopted instead of paid for twice.
+/// Like <see cref="IListingVideoProvider"/>, these providers have <see cref="ProviderCapabilities.CanReconcile"/>.
+/// </summary>
+public interface IKeyedVideoProvider : IVideoProvider
+{
+    /// <summary>The job created by a submit of <paramref name="request"/> (same idempotency key), or null when there is none.</summary>
+    Task<JobStatus?> FindAsync(JobRequest request, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Idempotency keys derived from a step key and its journal attempt.</summary>
+public static class IdempotencyKeys
+{
+    /// <summary>
+    /// <c>reel-</c> and 32 hex digits of SHA-256(step key, attempt): stable across a crash (the attempt is journalled
+    /// before the submit), new for a new attempt (a failed job, a re-roll), and unique per step across workspaces.
+    /// </summary>
+    public static string For(string stepKey, long attempt)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stepKey);
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"reel-attempt:{stepKey}:{attempt.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
+        return "reel-" + Convert.ToHexStringLower(hash)[..32];
+    }
 }

@@ -50,6 +50,13 @@ public sealed class ProviderTablesTests
     [InlineData("veo", "veo-3.1-generate-preview", ModelFeatures.Edit, false)]
     [InlineData("openai", "sora-2", ModelFeatures.Seed, false)]
     [InlineData("local", "anything", ModelFeatures.Edit, true)]
+    [InlineData("runway", "gen4.5", ModelFeatures.Seed, true)]
+    [InlineData("runway", "gen4.5", ModelFeatures.Edit, false)]
+    [InlineData("runway", "aleph2", ModelFeatures.Edit, true)]
+    [InlineData("runway", "gen4.5", ModelFeatures.Extend, false)]
+    [InlineData("kling", "kling-v3", ModelFeatures.Extend, true)]
+    [InlineData("kling", "kling-v3-omni", ModelFeatures.Extend, false)]
+    [InlineData("kling", "kling-v3", ModelFeatures.Seed, false)]
     public void Features_combine_the_provider_and_the_model(string provider, string model, ModelFeatures feature, bool expected) =>
         Assert.Equal(expected, ProviderCatalog.Find(provider)!.Supports(model, feature));
 
@@ -66,14 +73,14 @@ public sealed class ProviderTablesTests
     [Fact]
     public void The_catalog_names_each_provider_once_with_its_own_table()
     {
-        Assert.Equal(["local", "openai", "fal", "veo", "veo-vertex"], ProviderCatalog.Names.AsEnumerable());
+        Assert.Equal(["local", "openai", "fal", "veo", "veo-vertex", "runway", "kling"], ProviderCatalog.Names.AsEnumerable());
         Assert.Equal(ProviderCatalog.Names.Length, ProviderCatalog.Names.Distinct(StringComparer.Ordinal).Count());
         Assert.All(ProviderCatalog.Entries, e => Assert.Equal(e.Name, e.Capabilities.Provider));
         Assert.Equal(ProviderCatalog.Names.Order(StringComparer.Ordinal), ProviderCatalog.Tables.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public void Each_provider_can_reconcile_exactly_when_it_lists_its_jobs()
+    public void Each_provider_can_reconcile_exactly_when_it_lists_its_jobs_or_finds_them_by_key()
     {
         foreach (var entry in ProviderCatalog.Entries)
         {
@@ -81,9 +88,10 @@ public sealed class ProviderTablesTests
 
             Assert.Equal(entry.Name, provider.Name);
             Assert.Same(entry.Capabilities, provider.Capabilities);
+            var finds = provider is IListingVideoProvider or IKeyedVideoProvider;
             Assert.True(
-                entry.Capabilities.CanReconcile == provider is IListingVideoProvider,
-                $"{entry.Name}: CanReconcile is {entry.Capabilities.CanReconcile} but it {(provider is IListingVideoProvider ? "lists" : "does not list")} its jobs");
+                entry.Capabilities.CanReconcile == finds,
+                $"{entry.Name}: CanReconcile is {entry.Capabilities.CanReconcile} but it {(finds ? "finds" : "cannot find")} its jobs");
         }
     }
 
@@ -117,6 +125,9 @@ public sealed class ProviderTablesTests
             ["FAL_KEY"] = "fal-test",
             ["GEMINI_API_KEY"] = "gemini-test",
             ["GOOGLE_API_KEY"] = "google-test",
+            ["RUNWAYML_API_SECRET"] = "runway-test",
+            ["KLING_ACCESS_KEY"] = "kling-ak",
+            ["KLING_SECRET_KEY"] = "kling-sk",
         },
         Path.Combine(Path.GetTempPath(), "reel-catalog-" + Guid.NewGuid().ToString("N")[..8]),
         TimeProvider.System,
