@@ -125,6 +125,10 @@ public static class DiagnosticCodes
         "RL0213", "two steps write one file (cut outputs, shot exports)",
         "'film' and 'open' both write 'out/shots/open.mp4'");
 
+    public static readonly DiagnosticDescriptor ClipPlaysTwice = Warning(
+        "RL0214", "a cut plays a clip and a continuation that already contains it, so the clip plays twice",
+        "cut 'film' plays 'open' and 'open-2', which already starts with it (a continuation's clip holds its source); 'open' plays twice: remove it from 'shots'");
+
     // RL03xx: paths and includes.
 
     public static readonly DiagnosticDescriptor PathEscapes = Error(
