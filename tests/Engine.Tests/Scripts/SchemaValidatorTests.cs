@@ -510,6 +510,12 @@ public sealed class SchemaValidatorTests
 
         void Walk(JToken token, string path)
         {
+            if (path == "#/allOf")
+            {
+                // The per-provider if/then blocks only annotate keys described (and closed) above them.
+                return;
+            }
+
             if (token is JObject obj)
             {
                 if (obj["properties"] is JObject props)
