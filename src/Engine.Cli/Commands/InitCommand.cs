@@ -42,6 +42,7 @@ internal static class InitCommand
             var target = context.FullPath(parse.GetValue(dir)!);
             var script = Path.Combine(target, "storyboard.yaml");
             var schema = Path.Combine(target, "reel.schema.json");
+            var includeSchema = Path.Combine(target, "reel.include.schema.json"); // for files listed under include:
             var assets = Path.Combine(target, "assets");
             var gitignore = Path.Combine(target, ".gitignore");
             if (File.Exists(script) || ProjectFiles.IsLink(script))
@@ -51,7 +52,7 @@ internal static class InitCommand
             }
 
             // A link (even a dangling one) would be written through, to anywhere: refuse before writing anything.
-            if (new[] { schema, assets, gitignore }.FirstOrDefault(ProjectFiles.IsLink) is { } link)
+            if (new[] { schema, includeSchema, assets, gitignore }.FirstOrDefault(ProjectFiles.IsLink) is { } link)
             {
                 context.Error.WriteLine($"error: {context.RelativePath(link)} is a link; init writes only plain files inside {context.RelativePath(target)}, so remove the link first");
                 return ExitCodes.Invalid;
@@ -72,6 +73,7 @@ internal static class InitCommand
             }
 
             File.WriteAllText(schema, SchemaValidator.SchemaText);
+            File.WriteAllText(includeSchema, SchemaGenerator.IncludeSchema(SchemaValidator.SchemaText));
             var existing = File.Exists(gitignore) ? File.ReadAllLines(gitignore) : [];
             var missing = new[] { ".reel/", "out/" }.Where(l => !existing.Contains(l)).ToList();
             if (missing.Count > 0)

@@ -129,6 +129,10 @@ public static class DiagnosticCodes
         "RL0219", "a matrix axis that changes nothing in its scene (its cells would render the same clip once)",
         "matrix axis 'mood' changes nothing in 'title': its cells have the same prompt and settings, so they share one clip; use {{ mood }} in the prompt, or drop the axis");
 
+    public static readonly DiagnosticDescriptor ClipPlaysTwice = Warning(
+        "RL0214", "a cut plays a clip and a continuation that already contains it, so the clip plays twice",
+        "cut 'film' plays 'open' and 'open-2', which already starts with it (a continuation's clip holds its source); 'open' plays twice: remove it from 'shots'");
+
     // RL03xx: paths and includes.
 
     public static readonly DiagnosticDescriptor PathEscapes = Error(

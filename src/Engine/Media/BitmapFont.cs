@@ -1,20 +1,28 @@
 namespace Reel.Engine.Media;
 
 /// <summary>
-/// A 5x7 pixel font for ASCII 32–126, drawn by hand. Text is rendered with it instead of a system
-/// font so that frames are identical on every machine (SkiaSharp has no default font and system
-/// fonts vary).
+/// A 5x7 pixel font drawn by hand for ASCII, Latin-1 and Latin Extended-A (U+0020–U+017F), in a
+/// cell 10 pixels high: two rows above the letters for accents, one below for cedillas and ogoneks.
+/// Text is rendered with it instead of a system font so that frames are identical on every machine
+/// (SkiaSharp has no default font and system fonts vary). Accented letters are composed from their
+/// base letter and a mark, following Unicode's canonical decompositions (written out below, so the
+/// result does not depend on the platform's normalisation tables).
 /// </summary>
 internal static class BitmapFont
 {
     public const int GlyphWidth = 5;
-    public const int GlyphHeight = 7;
+
+    /// <summary>Height of a character cell: 2 rows of accents, 7 of letter, 1 below.</summary>
+    public const int GlyphHeight = 10;
+
+    /// <summary>First row of a letter's 7-row body within the cell.</summary>
+    private const int BodyTop = 2;
 
     /// <summary>Horizontal distance between glyph origins at scale 1.</summary>
     public const int Advance = GlyphWidth + 1;
 
-    // One string per glyph, rows separated by '|', '#' = ink.
-    private static readonly string[] Glyphs =
+    // ASCII 32–126: one string per glyph, rows separated by '|', '#' = ink.
+    private static readonly string[] Ascii =
     [
         ".....|.....|.....|.....|.....|.....|.....", // space
         "..#..|..#..|..#..|..#..|..#..|.....|..#..", // !
@@ -113,58 +121,217 @@ internal static class BitmapFont
         ".....|.....|.#...|#.#.#|...#.|.....|.....", // ~
     ];
 
-    // Row masks, bit 4 = leftmost column.
-    private static readonly byte[] Rows = BuildRows();
-
-    private static byte[] BuildRows()
+    // Latin-1 and Latin Extended-A characters that are not a base letter plus a mark.
+    private static readonly Dictionary<char, string> Specials = new()
     {
-        var rows = new byte[Glyphs.Length * GlyphHeight];
-        for (var g = 0; g < Glyphs.Length; g++)
-        {
-            var lines = Glyphs[g].Split('|');
-            for (var r = 0; r < GlyphHeight; r++)
-            {
-                var mask = 0;
-                for (var c = 0; c < GlyphWidth; c++)
-                {
-                    if (lines[r][c] == '#')
-                    {
-                        mask |= 1 << (GlyphWidth - 1 - c);
-                    }
-                }
+        ['\u00A0'] = ".....|.....|.....|.....|.....|.....|.....", // no-break space
+        ['\u00A1'] = "..#..|.....|..#..|..#..|..#..|..#..|..#..", // ¡
+        ['\u00A2'] = "..#..|.###.|#.#..|#.#..|#.#..|.###.|..#..", // ¢
+        ['\u00A3'] = "..##.|.#..#|.#...|###..|.#...|.#..#|#.##.", // £
+        ['\u00A4'] = ".....|#...#|.###.|.#.#.|.###.|#...#|.....", // ¤
+        ['\u00A5'] = "#...#|.#.#.|..#..|#####|..#..|#####|..#..", // ¥
+        ['\u00A6'] = "..#..|..#..|..#..|.....|..#..|..#..|..#..", // ¦
+        ['\u00A7'] = ".###.|#....|.##..|.#.#.|..##.|....#|.###.", // §
+        ['\u00A8'] = ".#.#.|.....|.....|.....|.....|.....|.....", // ¨
+        ['\u00A9'] = ".###.|#...#|#.###|#.#.#|#.###|#...#|.###.", // ©
+        ['\u00AA'] = ".##..|...#.|.###.|#..#.|.###.|.....|####.", // ª
+        ['\u00AB'] = ".....|..#.#|.#.#.|#.#..|.#.#.|..#.#|.....", // «
+        ['\u00AC'] = ".....|.....|#####|....#|....#|.....|.....", // ¬
+        ['\u00AD'] = ".....|.....|.....|#####|.....|.....|.....", // soft hyphen
+        ['\u00AE'] = ".###.|#...#|###.#|##.##|###.#|##.##|.###.", // ®
+        ['\u00AF'] = "#####|.....|.....|.....|.....|.....|.....", // ¯
+        ['\u00B0'] = ".##..|#..#.|#..#.|.##..|.....|.....|.....", // °
+        ['\u00B1'] = "..#..|..#..|#####|..#..|..#..|.....|#####", // ±
+        ['\u00B2'] = ".##..|#..#.|..#..|.#...|####.|.....|.....", // ²
+        ['\u00B3'] = "###..|...#.|.##..|...#.|###..|.....|.....", // ³
+        ['\u00B4'] = "...#.|..#..|.....|.....|.....|.....|.....", // ´
+        ['\u00B5'] = ".....|.....|#...#|#...#|#..##|##.#.|#....", // µ
+        ['\u00B6'] = ".####|###.#|.##.#|..#.#|..#.#|..#.#|..#.#", // ¶
+        ['\u00B7'] = ".....|.....|.....|..#..|.....|.....|.....", // ·
+        ['\u00B8'] = ".....|.....|.....|.....|.....|..#..|.##..", // ¸
+        ['\u00B9'] = ".#...|##...|.#...|.#...|###..|.....|.....", // ¹
+        ['\u00BA'] = ".##..|#..#.|#..#.|.##..|.....|####.|.....", // º
+        ['\u00BB'] = ".....|#.#..|.#.#.|..#.#|.#.#.|#.#..|.....", // »
+        ['\u00BC'] = "#....|#...#|#..#.|..#..|.#.#.|#.###|...#.", // ¼
+        ['\u00BD'] = "#....|#...#|#..#.|..#..|.#.##|#...#|...##", // ½
+        ['\u00BE'] = "##...|.#..#|##.#.|..#..|.#.#.|#.###|...#.", // ¾
+        ['\u00BF'] = "..#..|.....|..#..|.#...|#....|#...#|.###.", // ¿
+        ['\u00C6'] = ".####|#.#..|#.#..|#####|#.#..|#.#..|#.###", // Æ
+        ['\u00D0'] = "###..|.#.#.|.#..#|###.#|.#..#|.#.#.|###..", // Ð
+        ['\u00D7'] = ".....|#...#|.#.#.|..#..|.#.#.|#...#|.....", // ×
+        ['\u00D8'] = ".####|#..##|#.#.#|#.#.#|#.#.#|##..#|####.", // Ø
+        ['\u00DE'] = "#....|####.|#...#|#...#|####.|#....|#....", // Þ
+        ['\u00DF'] = ".##..|#..#.|#..#.|#.#..|#..#.|#..#.|#.##.", // ß
+        ['\u00E6'] = ".....|.....|##.#.|..#.#|.####|#.#..|.#.##", // æ
+        ['\u00F0'] = ".#.#.|..#..|.#.#.|....#|.####|#...#|.###.", // ð
+        ['\u00F7'] = ".....|..#..|.....|#####|.....|..#..|.....", // ÷
+        ['\u00F8'] = ".....|.....|.####|#..##|#.#.#|##..#|####.", // ø
+        ['\u00FE'] = "#....|#....|####.|#...#|#...#|####.|#....", // þ
+        ['\u0110'] = "###..|.#.#.|.#..#|###.#|.#..#|.#.#.|###..", // Đ
+        ['\u0111'] = "....#|..###|.##.#|#..##|#...#|#...#|.####", // đ
+        ['\u0126'] = "#...#|#####|#...#|#####|#...#|#...#|#...#", // Ħ
+        ['\u0127'] = "#....|###..|#.##.|##..#|#...#|#...#|#...#", // ħ
+        ['\u0131'] = ".....|.....|.##..|..#..|..#..|..#..|.###.", // ı
+        ['\u0132'] = "#..##|#...#|#...#|#...#|#...#|#.#.#|#..#.", // Ĳ
+        ['\u0133'] = "#...#|.....|#...#|#...#|#...#|#.#.#|#..#.", // ĳ
+        ['\u0138'] = ".....|.....|#..#.|#.#..|##...|#.#..|#..#.", // ĸ
+        ['\u013F'] = "#....|#....|#....|#..#.|#....|#....|#####", // Ŀ
+        ['\u0140'] = ".##..|..#..|..#..|..#.#|..#..|..#..|.###.", // ŀ
+        ['\u0141'] = ".#...|.#...|.#.#.|.##..|##...|.#...|.####", // Ł
+        ['\u0142'] = ".##..|..#..|..#.#|..##.|.##..|..#..|.###.", // ł
+        ['\u0149'] = "#....|#....|.#.#.|.##.#|.#..#|.#..#|.#..#", // ŉ
+        ['\u014A'] = "#...#|##..#|#.#.#|#..##|#...#|#...#|#.##.", // Ŋ
+        ['\u014B'] = ".....|#.##.|##..#|#...#|#...#|....#|..##.", // ŋ
+        ['\u0152'] = ".####|#.#..|#.#..|#.###|#.#..|#.#..|.####", // Œ
+        ['\u0153'] = ".....|.....|.#.#.|#.#.#|#.###|#.#..|.#.##", // œ
+        ['\u0166'] = "#####|..#..|..#..|.###.|..#..|..#..|..#..", // Ŧ
+        ['\u0167'] = ".#...|.#...|###..|.#...|###..|.#..#|..##.", // ŧ
+        ['\u017F'] = "..##.|.#..#|.#...|.#...|.#...|.#...|.#...", // ſ
+    };
 
-                rows[(g * GlyphHeight) + r] = (byte)mask;
-            }
+    // Every other letter of U+00C0–U+017F as (letter, base, mark), from Unicode's canonical decompositions:
+    // ` grave, ' acute, ^ circumflex, ~ tilde, - macron, u breve, . dot, : diaeresis, o ring, " double acute,
+    // v caron (above the letter); , cedilla and ; ogonek (below).
+    private const string Composed =
+        "\u00C0A`\u00C1A'\u00C2A^\u00C3A~\u00C4A:\u00C5Ao\u00C7C,\u00C8E`\u00C9E'\u00CAE^\u00CBE:\u00CCI`\u00CDI'\u00CEI^\u00CFI:\u00D1N~\u00D2O`\u00D3O'\u00D4O^\u00D5O~\u00D6O:\u00D9U`\u00DAU'\u00DBU^\u00DCU:\u00DDY'"
+        + "\u00E0a`\u00E1a'\u00E2a^\u00E3a~\u00E4a:\u00E5ao\u00E7c,\u00E8e`\u00E9e'\u00EAe^\u00EBe:\u00ECi`\u00EDi'\u00EEi^\u00EFi:\u00F1n~\u00F2o`\u00F3o'\u00F4o^\u00F5o~\u00F6o:\u00F9u`\u00FAu'\u00FBu^\u00FCu:\u00FDy'\u00FFy:"
+        + "\u0100A-\u0101a-\u0102Au\u0103au\u0104A;\u0105a;\u0106C'\u0107c'\u0108C^\u0109c^\u010AC.\u010Bc.\u010CCv\u010Dcv\u010EDv\u010Fdv\u0112E-\u0113e-\u0114Eu\u0115eu\u0116E.\u0117e.\u0118E;\u0119e;\u011AEv\u011Bev"
+        + "\u011CG^\u011Dg^\u011EGu\u011Fgu\u0120G.\u0121g.\u0122G,\u0123g,\u0124H^\u0125h^\u0128I~\u0129i~\u012AI-\u012Bi-\u012CIu\u012Diu\u012EI;\u012Fi;\u0130I.\u0134J^\u0135j^\u0136K,\u0137k,\u0139L'\u013Al'\u013BL,\u013Cl,\u013DLv\u013Elv"
+        + "\u0143N'\u0144n'\u0145N,\u0146n,\u0147Nv\u0148nv\u014CO-\u014Do-\u014EOu\u014Fou\u0150O\"\u0151o\"\u0154R'\u0155r'\u0156R,\u0157r,\u0158Rv\u0159rv\u015AS'\u015Bs'\u015CS^\u015Ds^\u015ES,\u015Fs,\u0160Sv\u0161sv"
+        + "\u0162T,\u0163t,\u0164Tv\u0165tv\u0168U~\u0169u~\u016AU-\u016Bu-\u016CUu\u016Duu\u016EUo\u016Fuo\u0170U\"\u0171u\"\u0172U;\u0173u;\u0174W^\u0175w^\u0176Y^\u0177y^\u0178Y:\u0179Z'\u017Az'\u017BZ.\u017Cz.\u017DZv\u017Ezv";
+
+    // Marks above: two rows, drawn right above the letter's first row of ink.
+    private static readonly Dictionary<char, string> MarksAbove = new()
+    {
+        ['`'] = ".#...|..#..",
+        ['\''] = "...#.|..#..",
+        ['^'] = "..#..|.#.#.",
+        ['~'] = ".##.#|#..#.",
+        ['-'] = ".....|.###.",
+        ['u'] = "#...#|.###.",
+        ['.'] = ".....|..#..",
+        [':'] = ".....|.#.#.",
+        ['o'] = ".###.|.#.#.",
+        ['"'] = "..#.#|.#.#.",
+        ['v'] = ".#.#.|..#..",
+    };
+
+    // Marks below: one row under the letter.
+    private static readonly Dictionary<char, string> MarksBelow = new()
+    {
+        [','] = "..##.",
+        [';'] = "...##",
+    };
+
+    /// <summary>The last character the font draws.</summary>
+    private const char Last = '\u017F';
+
+    // Row masks of U+0020–U+017F, GlyphHeight per character, bit 4 = leftmost column; null where the font has no glyph.
+    private static readonly byte[]?[] Cells = BuildCells();
+
+    private static byte[]?[] BuildCells()
+    {
+        var cells = new byte[]?[Last - ' ' + 1];
+        for (var g = 0; g < Ascii.Length; g++)
+        {
+            cells[g] = Body(Ascii[g]);
         }
 
-        return rows;
+        foreach (var (c, rows) in Specials)
+        {
+            cells[c - ' '] = Body(rows);
+        }
+
+        for (var i = 0; i < Composed.Length; i += 3)
+        {
+            var cell = (byte[])cells[Composed[i + 1] - ' ']!.Clone();
+            var mark = Composed[i + 2];
+            if (Composed[i + 1] is 'i' or 'j')
+            {
+                // A mark above replaces the dot of i and j.
+                cell[BodyTop] = 0;
+            }
+
+            if (MarksBelow.TryGetValue(mark, out var below))
+            {
+                cell[GlyphHeight - 1] |= Mask(below);
+            }
+            else
+            {
+                var top = Array.FindIndex(cell, r => r != 0);
+                var lines = MarksAbove[mark].Split('|');
+                cell[top - 2] |= Mask(lines[0]);
+                cell[top - 1] |= Mask(lines[1]);
+            }
+
+            cells[Composed[i] - ' '] = cell;
+        }
+
+        return cells;
     }
 
-    /// <summary>Replaces characters the font cannot draw with '?'.</summary>
-    public static string Sanitize(string text)
+    private static byte[] Body(string glyph)
     {
-        var chars = text.ToCharArray();
-        for (var i = 0; i < chars.Length; i++)
+        var cell = new byte[GlyphHeight];
+        var lines = glyph.Split('|');
+        for (var r = 0; r < lines.Length; r++)
         {
-            if (chars[i] is < ' ' or > '~')
+            cell[BodyTop + r] = Mask(lines[r]);
+        }
+
+        return cell;
+    }
+
+    private static byte Mask(string row)
+    {
+        var mask = 0;
+        for (var c = 0; c < GlyphWidth; c++)
+        {
+            if (row[c] == '#')
             {
-                chars[i] = chars[i] is '\t' or '\n' or '\r' ? ' ' : '?';
+                mask |= 1 << (GlyphWidth - 1 - c);
             }
         }
 
-        return new string(chars);
+        return (byte)mask;
+    }
+
+    /// <summary>Whether the font draws <paramref name="c"/>.</summary>
+    public static bool CanDraw(char c) => c >= ' ' && c <= Last && Cells[c - ' '] is not null;
+
+    /// <summary>
+    /// Text the font can draw: typographic quotes, dashes and ellipses become their ASCII forms, white space a space,
+    /// anything else the font lacks '?'.
+    /// </summary>
+    public static string Sanitize(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var sb = new System.Text.StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            sb.Append(c switch
+            {
+                '\t' or '\n' or '\r' => " ",
+                '\u2018' or '\u2019' or '\u201A' or '\u2032' => "'",
+                '\u201C' or '\u201D' or '\u201E' or '\u2033' => "\"",
+                '\u2010' or '\u2011' or '\u2012' or '\u2013' or '\u2014' or '\u2015' or '\u2212' => "-",
+                '\u2026' => "...",
+                '\u2022' or '\u2027' => "\u00B7",
+                '\u2192' => "->",
+                _ when CanDraw(c) => c.ToString(),
+                _ => "?",
+            });
+        }
+
+        return sb.ToString();
     }
 
     public static int MeasureWidth(string text, int scale) => text.Length == 0 ? 0 : ((text.Length * Advance) - 1) * scale;
 
-    /// <summary>Whether pixel (x, y) of glyph <paramref name="c"/> is ink.</summary>
+    /// <summary>Whether pixel (x, y) of the cell of <paramref name="c"/> is ink (y from 0 to <see cref="GlyphHeight"/> - 1).</summary>
     public static bool IsInk(char c, int x, int y)
     {
-        if (c is < ' ' or > '~')
-        {
-            c = '?';
-        }
-
-        return (Rows[((c - ' ') * GlyphHeight) + y] & (1 << (GlyphWidth - 1 - x))) != 0;
+        var cell = CanDraw(c) ? Cells[c - ' ']! : Cells['?' - ' ']!;
+        return (cell[y] & (1 << (GlyphWidth - 1 - x))) != 0;
     }
 }

@@ -3,13 +3,15 @@ using System.Buffers.Binary;
 namespace Reel.Engine.Media;
 
 /// <summary>
-/// The smallest H.264 that every decoder plays: Constrained Baseline, every picture an IDR
-/// slice whose macroblocks are all I_PCM (raw 4:2:0 samples). No prediction, no transform,
-/// so encoding and decoding are exact and trivially deterministic.
+/// The sequence and picture parameters of Reel's local encoding, a small H.264 that every decoder plays:
+/// Constrained Baseline, CAVLC, one reference picture, no deblocking (see <see cref="H264Encoder"/>).
 /// </summary>
 internal sealed class H264Format
 {
-    private const int Log2MaxFrameNum = 4;
+    /// <summary>log2 of MaxFrameNum: frame_num is 4 bits and wraps at 16.</summary>
+    internal const int Log2MaxFrameNum = 4;
+
+    internal const int MaxFrameNum = 1 << Log2MaxFrameNum;
 
     private H264Format(int width, int height, byte[] sps, byte[] pps)
     {
@@ -166,69 +168,149 @@ internal sealed class H264Format
     }
 
     /// <summary>
-    /// Encodes one picture as an IDR access unit: a 4-byte length prefix and the slice NAL.
-    /// <paramref name="idrPicId"/> alternates 1/2 so consecutive IDRs differ; both code to 3 bits.
+    /// Encodes one picture on its own, as an IDR access unit of I_PCM macroblocks: a 4-byte length prefix and the
+    /// slice NAL. <paramref name="pictureIndex"/> sets idr_pic_id (1 or 2) so consecutive IDRs differ.
     /// </summary>
-    public byte[] EncodePicture(YuvFrame frame, int pictureIndex)
-    {
-        if (frame.Width != Width || frame.Height != Height)
-        {
-            throw new ArgumentException($"frame is {frame.Width}x{frame.Height}, stream is {Width}x{Height}");
-        }
+    public byte[] EncodePicture(YuvFrame frame, int pictureIndex) => new H264Encoder(this, intraOnly: true).Encode(frame, pictureIndex);
 
-        var mbw = WidthInMbs;
-        var mbh = HeightInMbs;
-        var w = new BitWriter((mbw * mbh * 386) + 16);
-        w.WriteBits(0x65, 8); // nal_ref_idc 3, type 5 (IDR)
-        w.WriteUe(0); // first_mb_in_slice
-        w.WriteUe(7); // slice_type: I (all slices)
-        w.WriteUe(0); // pic_parameter_set_id
-        w.WriteBits(0, Log2MaxFrameNum); // frame_num
-        w.WriteUe((uint)(1 + (pictureIndex & 1))); // idr_pic_id
-        w.WriteBit(0); // no_output_of_prior_pics_flag
-        w.WriteBit(0); // long_term_reference_flag
-        w.WriteSe(0); // slice_qp_delta
-        w.WriteUe(1); // disable_deblocking_filter_idc: off
-        Span<byte> block = stackalloc byte[384];
-        for (var my = 0; my < mbh; my++)
-        {
-            for (var mx = 0; mx < mbw; mx++)
-            {
-                w.WriteUe(25); // mb_type I_PCM
-                w.AlignZero();
-                CopyBlock(frame.Y, frame.Width, frame.Height, mx * 16, my * 16, 16, block[..256]);
-                CopyBlock(frame.U, frame.Width / 2, frame.Height / 2, mx * 8, my * 8, 8, block.Slice(256, 64));
-                CopyBlock(frame.V, frame.Width / 2, frame.Height / 2, mx * 8, my * 8, 8, block.Slice(320, 64));
-                w.WriteAlignedBytes(block);
-            }
-        }
+    /// <summary>Whether a sample (4-byte NAL lengths) starts with an IDR slice, i.e. decodes without the pictures before it.</summary>
+    public static bool IsIdr(ReadOnlySpan<byte> sample) => sample.Length > 4 && (sample[4] & 0x1F) == 5;
 
-        w.WriteTrailingBits();
-        var nal = Nal.Escape(w.ToArray());
-        var sample = new byte[nal.Length + 4];
-        BinaryPrimitives.WriteInt32BigEndian(sample, nal.Length);
-        nal.CopyTo(sample, 4);
-        return sample;
-    }
-
-    /// <summary>Rewrites idr_pic_id in place in a sample made by <see cref="EncodePicture"/> (for joining without re-encoding).</summary>
+    /// <summary>Rewrites idr_pic_id in place in an IDR sample made by <see cref="H264Encoder"/> (for joining without re-encoding).</summary>
     public static void SetIdrPicId(byte[] sample, int pictureIndex)
     {
         // Layout: len(4) 0x65 | 1 0001000 | 1 0000 01x ... : the bytes before the bit are non-zero,
         // so no emulation-prevention byte can precede it and flipping it cannot create one.
         if (sample.Length < 7 || sample[4] != 0x65 || sample[5] != 0x88 || (sample[6] & 0xFE) != 0x82)
         {
-            throw new InvalidDataException("sample is not a Reel I_PCM IDR picture");
+            throw new InvalidDataException("sample is not a Reel IDR picture");
         }
 
         sample[6] = (byte)(0x82 | (pictureIndex & 1));
     }
 
-    public YuvFrame DecodePicture(ReadOnlySpan<byte> sample, int nalLengthSize)
+    /// <summary>Decodes one IDR sample on its own; see <see cref="H264Decoder"/> for a sequence with P pictures.</summary>
+    public YuvFrame DecodePicture(ReadOnlySpan<byte> sample, int nalLengthSize) => new H264Decoder(this, nalLengthSize).Decode(sample);
+}
+
+/// <summary>
+/// Reel's local encoding, still exact and simple: the first picture (and every <see cref="IdrInterval"/>th) is an IDR,
+/// the others are P pictures. A macroblock is skipped when it equals the one before it, predicted from its left
+/// neighbour (Intra 16x16 horizontal, no residual) when every row repeats the pixel to its left, and otherwise sent
+/// raw (I_PCM). No transform and no deblocking, so every decoder reconstructs exactly the encoded samples.
+/// </summary>
+internal sealed class H264Encoder(H264Format format, bool intraOnly = false)
+{
+    /// <summary>Pictures from one IDR to the next (10 s of a local clip), so a decoder can start again now and then.</summary>
+    public const int IdrInterval = 60;
+
+    private Planes? _reference;
+    private int _count;
+    private int _idrCount;
+
+    /// <summary>Encodes the next picture: a 4-byte length prefix and the slice NAL.</summary>
+    public byte[] Encode(YuvFrame frame) => Encode(frame, null);
+
+    internal byte[] Encode(YuvFrame frame, int? idrPicId)
     {
-        var frame = new YuvFrame(Width, Height);
+        if (frame.Width != format.Width || frame.Height != format.Height)
+        {
+            throw new ArgumentException($"frame is {frame.Width}x{frame.Height}, stream is {format.Width}x{format.Height}");
+        }
+
+        var current = Planes.From(frame, format);
+        var frameNum = _count % H264Format.MaxFrameNum;
+        var idr = intraOnly || _reference is null || _count % IdrInterval == 0;
+        if (idr)
+        {
+            frameNum = 0;
+            _count = 0;
+        }
+
+        var mbw = format.WidthInMbs;
+        var mbh = format.HeightInMbs;
+        var w = new BitWriter((mbw * mbh * 64) + 16);
+        w.WriteBits(idr ? 0x65u : 0x41u, 8); // nal_ref_idc 3 type 5 (IDR) | nal_ref_idc 2 type 1
+        w.WriteUe(0); // first_mb_in_slice
+        w.WriteUe(idr ? 7u : 5u); // slice_type: I or P (all slices)
+        w.WriteUe(0); // pic_parameter_set_id
+        w.WriteBits((uint)frameNum, H264Format.Log2MaxFrameNum);
+        if (idr)
+        {
+            w.WriteUe((uint)(1 + ((idrPicId ?? _idrCount++) & 1))); // idr_pic_id
+            w.WriteBit(0); // no_output_of_prior_pics_flag
+            w.WriteBit(0); // long_term_reference_flag
+        }
+        else
+        {
+            w.WriteBit(0); // num_ref_idx_active_override_flag
+            w.WriteBit(0); // ref_pic_list_modification_flag_l0
+            w.WriteBit(0); // adaptive_ref_pic_marking_mode_flag
+        }
+
+        w.WriteSe(0); // slice_qp_delta
+        w.WriteUe(1); // disable_deblocking_filter_idc: off
+        var kinds = new MbKind[mbw * mbh];
+        var skipRun = 0u;
+        for (var mb = 0; mb < kinds.Length; mb++)
+        {
+            int mx = mb % mbw, my = mb / mbw;
+            if (!idr && current.SameBlock(_reference!, mx, my))
+            {
+                kinds[mb] = MbKind.Skip;
+                skipRun++;
+                continue;
+            }
+
+            if (!idr)
+            {
+                w.WriteUe(skipRun);
+                skipRun = 0;
+            }
+
+            var typeOffset = idr ? 0u : 5u;
+            if (mx > 0 && current.RepeatsLeft(mx, my))
+            {
+                kinds[mb] = MbKind.Intra16;
+                w.WriteUe(typeOffset + 2); // I_16x16_1_0_0: horizontal prediction, no coded luma or chroma
+                w.WriteUe(1); // intra_chroma_pred_mode: horizontal
+                w.WriteSe(0); // mb_qp_delta
+                CoeffToken.WriteNoCoefficients(w, CoeffToken.Nc(kinds, mb, mbw));
+            }
+            else
+            {
+                kinds[mb] = MbKind.Pcm;
+                w.WriteUe(typeOffset + 25); // I_PCM
+                w.AlignZero();
+                current.WriteBlock(w, mx, my);
+            }
+        }
+
+        if (skipRun > 0)
+        {
+            w.WriteUe(skipRun);
+        }
+
+        w.WriteTrailingBits();
+        _reference = current;
+        _count++;
+        var nal = Nal.Escape(w.ToArray());
+        var sample = new byte[nal.Length + 4];
+        BinaryPrimitives.WriteInt32BigEndian(sample, nal.Length);
+        nal.CopyTo(sample, 4);
+        return sample;
+    }
+}
+
+/// <summary>Decodes Reel's local encoding (<see cref="H264Encoder"/>), picture after picture; a P picture needs the one before it.</summary>
+internal sealed class H264Decoder(H264Format format, int nalLengthSize)
+{
+    private Planes? _reference;
+
+    public YuvFrame Decode(ReadOnlySpan<byte> sample)
+    {
         var pos = 0;
-        var decoded = false;
+        Planes? decoded = null;
         while (pos + nalLengthSize <= sample.Length)
         {
             var len = 0;
@@ -248,95 +330,324 @@ internal sealed class H264Format
             var type = nal[0] & 0x1F;
             if (type is 1 or 5)
             {
-                DecodeSlice(Nal.Unescape(nal), frame);
-                decoded = true;
+                decoded = DecodeSlice(Nal.Unescape(nal));
             }
         }
 
-        if (!decoded)
+        if (decoded is null)
         {
             throw new InvalidDataException("H.264 sample holds no picture");
         }
 
-        return frame;
+        _reference = decoded;
+        return decoded.ToFrame(format.Width, format.Height);
     }
 
-    private void DecodeSlice(byte[] rbsp, YuvFrame frame)
+    private Planes DecodeSlice(byte[] rbsp)
     {
         var r = new BitReader(rbsp);
         var nalType = r.ReadBits(8) & 0x1F;
         var firstMb = (int)r.ReadUe();
         var sliceType = r.ReadUe() % 5;
-        if (sliceType != 2)
+        if (sliceType is not (0 or 2))
         {
-            throw new InvalidDataException("the H.264 stream is not Reel's local encoding (non-intra slice)");
+            throw new InvalidDataException("the H.264 stream is not Reel's local encoding (B or switching slice)");
+        }
+
+        var intra = sliceType == 2;
+        if (!intra && _reference is null)
+        {
+            throw new InvalidDataException("the H.264 stream is not Reel's local encoding (a P picture without the picture before it)");
         }
 
         r.ReadUe(); // pps id
-        r.ReadBits(Log2MaxFrameNum);
+        r.ReadBits(H264Format.Log2MaxFrameNum);
         if (nalType == 5)
         {
             r.ReadUe(); // idr_pic_id
+        }
+
+        if (!intra && (r.ReadBits(1) != 0 || r.ReadBits(1) != 0))
+        {
+            throw new InvalidDataException("the H.264 stream is not Reel's local encoding (reference list changes)");
+        }
+
+        if (nalType == 5)
+        {
             r.ReadBits(2); // dec_ref_pic_marking for IDR
         }
-        else
+        else if (r.ReadBits(1) != 0)
         {
-            if (r.ReadBits(1) != 0)
-            {
-                throw new InvalidDataException("the H.264 stream is not Reel's local encoding (ref pic marking)");
-            }
+            throw new InvalidDataException("the H.264 stream is not Reel's local encoding (ref pic marking)");
         }
 
         r.ReadSe(); // slice_qp_delta
         if (r.ReadUe() != 1)
         {
-            r.ReadSe();
-            r.ReadSe();
+            throw new InvalidDataException("the H.264 stream is not Reel's local encoding (deblocking on)");
         }
 
-        var mbw = WidthInMbs;
-        var total = mbw * HeightInMbs;
-        Span<byte> block = stackalloc byte[384];
-        for (var mb = firstMb; mb < total; mb++)
+        var mbw = format.WidthInMbs;
+        var total = mbw * format.HeightInMbs;
+        var planes = new Planes(mbw * 16, format.HeightInMbs * 16);
+        var kinds = new MbKind[total];
+        var mb = firstMb;
+        while (mb < total)
         {
-            if (r.ReadUe() != 25)
+            if (!intra)
             {
-                throw new InvalidDataException("the H.264 stream is not Reel's local encoding (only I_PCM macroblocks are decoded)");
+                var run = r.ReadUe();
+                if (run > total - mb)
+                {
+                    throw new InvalidDataException("corrupt H.264 data: skip run past the end of the picture");
+                }
+
+                for (var k = 0; k < run; k++, mb++)
+                {
+                    planes.CopyBlock(_reference!, mb % mbw, mb / mbw);
+                    kinds[mb] = MbKind.Skip;
+                }
+
+                if (mb == total)
+                {
+                    break;
+                }
             }
 
-            r.AlignZero();
-            r.ReadAlignedBytes(block);
+            var mbType = r.ReadUe();
+            if (!intra)
+            {
+                if (mbType < 5)
+                {
+                    throw new InvalidDataException("the H.264 stream is not Reel's local encoding (inter-predicted macroblock)");
+                }
+
+                mbType -= 5;
+            }
+
             int mx = mb % mbw, my = mb / mbw;
-            StoreBlock(block[..256], frame.Y, frame.Width, frame.Height, mx * 16, my * 16, 16);
-            StoreBlock(block.Slice(256, 64), frame.U, frame.Width / 2, frame.Height / 2, mx * 8, my * 8, 8);
-            StoreBlock(block.Slice(320, 64), frame.V, frame.Width / 2, frame.Height / 2, mx * 8, my * 8, 8);
+            if (mbType == 25)
+            {
+                r.AlignZero();
+                planes.ReadBlock(r, mx, my);
+                kinds[mb] = MbKind.Pcm;
+            }
+            else if (mbType == 2 && mx > 0 && r.ReadUe() == 1)
+            {
+                r.ReadSe(); // mb_qp_delta
+                CoeffToken.ReadNoCoefficients(r, CoeffToken.Nc(kinds, mb, mbw));
+                planes.PredictFromLeft(mx, my);
+                kinds[mb] = MbKind.Intra16;
+            }
+            else
+            {
+                throw new InvalidDataException("the H.264 stream is not Reel's local encoding (only I_PCM and horizontal Intra 16x16 macroblocks are decoded)");
+            }
+
+            mb++;
+        }
+
+        return planes;
+    }
+}
+
+internal enum MbKind : byte
+{
+    Skip,
+    Intra16,
+    Pcm,
+}
+
+/// <summary>coeff_token of a residual block with no coefficients (H.264 table 9-5), and the nC that selects its code.</summary>
+internal static class CoeffToken
+{
+    /// <summary>nC of the Intra 16x16 DC block of <paramref name="mb"/> (9.2.1): I_PCM neighbours count 16, the others 0 here.</summary>
+    public static int Nc(MbKind[] kinds, int mb, int mbw)
+    {
+        var left = mb % mbw > 0 ? Count(kinds[mb - 1]) : -1;
+        var up = mb >= mbw ? Count(kinds[mb - mbw]) : -1;
+        return (left, up) switch
+        {
+            (>= 0, >= 0) => (left + up + 1) >> 1,
+            (>= 0, _) => left,
+            (_, >= 0) => up,
+            _ => 0,
+        };
+    }
+
+    private static int Count(MbKind kind) => kind == MbKind.Pcm ? 16 : 0;
+
+    private static (uint Code, int Bits) Code(int nc) => nc switch
+    {
+        < 2 => (1, 1),
+        < 4 => (3, 2),
+        < 8 => (15, 4),
+        _ => (3, 6),
+    };
+
+    public static void WriteNoCoefficients(BitWriter w, int nc)
+    {
+        var (code, bits) = Code(nc);
+        w.WriteBits(code, bits);
+    }
+
+    public static void ReadNoCoefficients(BitReader r, int nc)
+    {
+        var (code, bits) = Code(nc);
+        if (r.ReadBits(bits) != code)
+        {
+            throw new InvalidDataException("the H.264 stream is not Reel's local encoding (coded residual)");
+        }
+    }
+}
+
+/// <summary>A picture's samples over whole macroblocks: the cropped margin repeats the edge, and no sample is 0.</summary>
+internal sealed class Planes(int width, int height)
+{
+    public byte[] Y { get; } = new byte[width * height];
+
+    public byte[] U { get; } = new byte[width * height / 4];
+
+    public byte[] V { get; } = new byte[width * height / 4];
+
+    public static Planes From(YuvFrame frame, H264Format format)
+    {
+        var p = new Planes(format.WidthInMbs * 16, format.HeightInMbs * 16);
+        Fill(frame.Y, frame.Width, frame.Height, p.Y, width: format.WidthInMbs * 16);
+        Fill(frame.U, frame.Width / 2, frame.Height / 2, p.U, width: format.WidthInMbs * 8);
+        Fill(frame.V, frame.Width / 2, frame.Height / 2, p.V, width: format.WidthInMbs * 8);
+        return p;
+    }
+
+    private static void Fill(byte[] source, int sw, int sh, byte[] plane, int width)
+    {
+        var height = plane.Length / width;
+        for (var y = 0; y < height; y++)
+        {
+            // Early H.264 revisions forbade pcm_sample values of 0, so samples of 0 become 1.
+            var sy = Math.Min(y, sh - 1);
+            for (var x = 0; x < width; x++)
+            {
+                var v = source[(sy * sw) + Math.Min(x, sw - 1)];
+                plane[(y * width) + x] = v == 0 ? (byte)1 : v;
+            }
         }
     }
 
-    private static void CopyBlock(byte[] plane, int width, int height, int x0, int y0, int size, Span<byte> block)
+    public YuvFrame ToFrame(int frameWidth, int frameHeight)
+    {
+        var f = new YuvFrame(frameWidth, frameHeight);
+        for (var y = 0; y < frameHeight; y++)
+        {
+            Array.Copy(Y, y * width, f.Y, y * frameWidth, frameWidth);
+        }
+
+        for (var y = 0; y < frameHeight / 2; y++)
+        {
+            Array.Copy(U, y * (width / 2), f.U, y * (frameWidth / 2), frameWidth / 2);
+            Array.Copy(V, y * (width / 2), f.V, y * (frameWidth / 2), frameWidth / 2);
+        }
+
+        return f;
+    }
+
+    public bool SameBlock(Planes other, int mx, int my) =>
+        Same(Y, other.Y, width, mx * 16, my * 16, 16)
+        && Same(U, other.U, width / 2, mx * 8, my * 8, 8)
+        && Same(V, other.V, width / 2, mx * 8, my * 8, 8);
+
+    private static bool Same(byte[] a, byte[] b, int stride, int x0, int y0, int size)
+    {
+        for (var y = y0; y < y0 + size; y++)
+        {
+            if (!a.AsSpan((y * stride) + x0, size).SequenceEqual(b.AsSpan((y * stride) + x0, size)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether every row of the block equals the sample just left of it (horizontal prediction is then exact).</summary>
+    public bool RepeatsLeft(int mx, int my) =>
+        Repeats(Y, width, mx * 16, my * 16, 16) && Repeats(U, width / 2, mx * 8, my * 8, 8) && Repeats(V, width / 2, mx * 8, my * 8, 8);
+
+    private static bool Repeats(byte[] plane, int stride, int x0, int y0, int size)
+    {
+        for (var y = y0; y < y0 + size; y++)
+        {
+            var row = plane.AsSpan((y * stride) + x0 - 1, size + 1);
+            if (row.IndexOfAnyExcept(row[0]) >= 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public void PredictFromLeft(int mx, int my)
+    {
+        Predict(Y, width, mx * 16, my * 16, 16);
+        Predict(U, width / 2, mx * 8, my * 8, 8);
+        Predict(V, width / 2, mx * 8, my * 8, 8);
+    }
+
+    private static void Predict(byte[] plane, int stride, int x0, int y0, int size)
+    {
+        for (var y = y0; y < y0 + size; y++)
+        {
+            plane.AsSpan((y * stride) + x0, size).Fill(plane[(y * stride) + x0 - 1]);
+        }
+    }
+
+    public void CopyBlock(Planes from, int mx, int my)
+    {
+        Copy(from.Y, Y, width, mx * 16, my * 16, 16);
+        Copy(from.U, U, width / 2, mx * 8, my * 8, 8);
+        Copy(from.V, V, width / 2, mx * 8, my * 8, 8);
+    }
+
+    private static void Copy(byte[] from, byte[] to, int stride, int x0, int y0, int size)
+    {
+        for (var y = y0; y < y0 + size; y++)
+        {
+            from.AsSpan((y * stride) + x0, size).CopyTo(to.AsSpan((y * stride) + x0));
+        }
+    }
+
+    public void WriteBlock(BitWriter w, int mx, int my)
+    {
+        Span<byte> block = stackalloc byte[384];
+        Gather(Y, width, mx * 16, my * 16, 16, block[..256]);
+        Gather(U, width / 2, mx * 8, my * 8, 8, block.Slice(256, 64));
+        Gather(V, width / 2, mx * 8, my * 8, 8, block.Slice(320, 64));
+        w.WriteAlignedBytes(block);
+    }
+
+    public void ReadBlock(BitReader r, int mx, int my)
+    {
+        Span<byte> block = stackalloc byte[384];
+        r.ReadAlignedBytes(block);
+        Scatter(block[..256], Y, width, mx * 16, my * 16, 16);
+        Scatter(block.Slice(256, 64), U, width / 2, mx * 8, my * 8, 8);
+        Scatter(block.Slice(320, 64), V, width / 2, mx * 8, my * 8, 8);
+    }
+
+    private static void Gather(byte[] plane, int stride, int x0, int y0, int size, Span<byte> block)
     {
         for (var y = 0; y < size; y++)
         {
-            // Pixels in the cropped-away margin repeat the edge; samples of 0 are avoided
-            // because early H.264 revisions forbade pcm_sample values of 0.
-            var sy = Math.Min(y0 + y, height - 1);
-            for (var x = 0; x < size; x++)
-            {
-                var sx = Math.Min(x0 + x, width - 1);
-                var v = plane[(sy * width) + sx];
-                block[(y * size) + x] = v == 0 ? (byte)1 : v;
-            }
+            plane.AsSpan(((y0 + y) * stride) + x0, size).CopyTo(block[(y * size)..]);
         }
     }
 
-    private static void StoreBlock(ReadOnlySpan<byte> block, byte[] plane, int width, int height, int x0, int y0, int size)
+    private static void Scatter(ReadOnlySpan<byte> block, byte[] plane, int stride, int x0, int y0, int size)
     {
-        for (var y = 0; y < size && y0 + y < height; y++)
+        for (var y = 0; y < size; y++)
         {
-            for (var x = 0; x < size && x0 + x < width; x++)
-            {
-                plane[((y0 + y) * width) + x0 + x] = block[(y * size) + x];
-            }
+            block.Slice(y * size, size).CopyTo(plane.AsSpan(((y0 + y) * stride) + x0));
         }
     }
 }

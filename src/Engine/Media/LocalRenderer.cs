@@ -13,9 +13,11 @@ namespace Reel.Engine.Media;
 public sealed record ClipSpec(string Label, string Caption, VideoSize Size, double Seconds, ulong Seed, string? FirstFramePath = null);
 
 /// <summary>
-/// Renders deterministic preview clips in-process: a real H.264 MP4 (I_PCM) showing the label,
-/// caption, elapsed time and a progress bar, at a reduced resolution and frame rate so an 8 s clip
-/// stays small. Same spec, same bytes, on any machine: all pixels are computed in integers.
+/// Renders deterministic preview clips in-process: a real H.264 MP4 showing the label, the caption
+/// (wrapped, and scrolled over the clip's length when it is longer than the lines shown), elapsed time
+/// and a progress bar, at a reduced resolution and frame rate. The background stays still, so each
+/// picture after the first codes only what changed (<see cref="H264Encoder"/>) and a 4 s clip is about
+/// 100 KB. Same spec, same bytes, on any machine: all pixels are computed in integers.
 /// </summary>
 public static class LocalRenderer
 {
@@ -25,8 +27,14 @@ public static class LocalRenderer
     /// <summary>Media timescale (ticks per second) of local clips.</summary>
     internal const uint Timescale = 90000;
 
-    // About 256x144 pixels: an 8 s clip is ~2.7 MB of raw 4:2:0 samples.
+    // About 256x144 pixels.
     private const int PixelBudget = 256 * 144;
+
+    /// <summary>Height of one line of small text: a font cell and its shadow.</summary>
+    private const int LineHeight = BitmapFont.GlyphHeight + 1;
+
+    /// <summary>Longest caption kept, in wrapped lines; the rest is cut with "...".</summary>
+    private const int MaxCaptionLines = 64;
 
     /// <summary>Writes the clip as an MP4.</summary>
     public static void WriteClip(ClipSpec spec, Stream output)
@@ -34,10 +42,11 @@ public static class LocalRenderer
         ArgumentNullException.ThrowIfNull(output);
         var clip = new ClipPainter(spec);
         var format = H264Format.Create(clip.Width, clip.Height);
+        var encoder = new H264Encoder(format);
         var samples = new List<byte[]>(clip.Frames);
         for (var i = 0; i < clip.Frames; i++)
         {
-            samples.Add(format.EncodePicture(YuvFrame.FromRgb(clip.Paint(i)), i));
+            samples.Add(encoder.Encode(YuvFrame.FromRgb(clip.Paint(i))));
         }
 
         WriteMp4(output, format, samples, Enumerable.Repeat(Timescale / FramesPerSecond, samples.Count).ToArray());
@@ -57,6 +66,12 @@ public static class LocalRenderer
         var tiles = ImageCodec.SpriteIndices(clip.Frames).Select(i => AsDecoded(clip.Paint(i))).ToList();
         ImageCodec.WriteJpeg(ImageCodec.Grid(tiles), output);
     }
+
+    /// <summary>Frame <paramref name="frame"/> of a clip as painted, before the 4:2:0 conversion.</summary>
+    internal static RgbImage Paint(ClipSpec spec, int frame) => new ClipPainter(spec).Paint(frame);
+
+    /// <summary>The caption lines frame <paramref name="frame"/> of a clip shows, top to bottom.</summary>
+    internal static IReadOnlyList<string> VisibleCaption(ClipSpec spec, int frame) => new ClipPainter(spec).VisibleCaption(frame);
 
     /// <summary>The size a clip is rendered at: the requested aspect ratio within about 256x144 pixels, even sides, at least 64 (never larger than requested).</summary>
     internal static (int Width, int Height) RenderedSize(VideoSize requested)
@@ -99,7 +114,7 @@ public static class LocalRenderer
             {
                 s.Write(sample);
             }
-        });
+        }, [.. samples.Select(s => H264Format.IsIdr(s))]);
     }
 
     /// <summary>The frame after the 4:2:0 round trip, so stills match what players show.</summary>
@@ -131,6 +146,7 @@ public static class LocalRenderer
         private readonly int _pattern;
         private readonly string _label;
         private readonly List<string> _caption;
+        private readonly int _visibleLines;
         private readonly int _labelScale;
 
         public ClipPainter(ClipSpec spec)
@@ -147,7 +163,7 @@ public static class LocalRenderer
             var hue = (int)(spec.Seed % 360);
             _base = Hsv(hue, 150, 120);
             _accent = Hsv((hue + 40) % 360, 170, 160);
-            _pattern = (int)((spec.Seed >> 20) % 3);
+            _pattern = 12 + (4 * (int)((spec.Seed >> 20) % 3));
 
             var maxChars = Math.Max(1, (Width - 8) / BitmapFont.Advance);
             _label = BitmapFont.Sanitize(spec.Label);
@@ -166,7 +182,8 @@ public static class LocalRenderer
                 _label = _label[..(maxChars - 1)] + "~";
             }
 
-            _caption = Wrap(BitmapFont.Sanitize(spec.Caption), maxChars, Height >= 120 ? 3 : 2);
+            _visibleLines = Height >= 120 ? 3 : 2;
+            _caption = Wrap(BitmapFont.Sanitize(spec.Caption), maxChars, MaxCaptionLines);
         }
 
         public int Width { get; }
@@ -184,19 +201,20 @@ public static class LocalRenderer
             }
             else
             {
-                PaintBackground(img, index);
+                PaintBackground(img);
             }
 
-            // Label and caption.
+            // Label and the caption's visible lines.
             var labelHeight = BitmapFont.GlyphHeight * _labelScale;
-            var captionHeight = _caption.Count * 9;
-            var top = Math.Max(2, (Height - labelHeight - 6 - captionHeight) / 2 - 4);
+            var captionHeight = _visibleLines * LineHeight;
+            var top = Math.Max(2, (Height - labelHeight - 4 - captionHeight) / 2 - 4);
             DrawText(img, _label, (Width - BitmapFont.MeasureWidth(_label, _labelScale)) / 2, top, _labelScale, (250, 250, 250));
-            var y = top + labelHeight + 6;
-            foreach (var line in _caption)
+            var y = top + labelHeight + 4;
+            var first = FirstCaptionLine(index);
+            for (var k = first; k < Math.Min(_caption.Count, first + _visibleLines); k++)
             {
-                DrawText(img, line, (Width - BitmapFont.MeasureWidth(line, 1)) / 2, y, 1, (225, 225, 225));
-                y += 9;
+                DrawText(img, _caption[k], (Width - BitmapFont.MeasureWidth(_caption[k], 1)) / 2, y, 1, (225, 225, 225));
+                y += LineHeight;
             }
 
             // Elapsed time, top right: "1.5s / 8.0s".
@@ -211,33 +229,56 @@ public static class LocalRenderer
             return img;
         }
 
+        public IReadOnlyList<string> VisibleCaption(int index)
+        {
+            var first = FirstCaptionLine(index);
+            return _caption.Skip(first).Take(_visibleLines).ToList();
+        }
+
+        /// <summary>
+        /// The first caption line shown in frame <paramref name="index"/>. A caption longer than the lines shown moves
+        /// on at most once a second, evenly, from its first lines in the first second to its last lines in the last, so
+        /// a long style prefix does not hide the action.
+        /// </summary>
+        private int FirstCaptionLine(int index)
+        {
+            var positions = _caption.Count - _visibleLines + 1;
+            var slots = Math.Max(1, Frames / FramesPerSecond);
+            if (positions <= 1 || slots == 1)
+            {
+                return 0;
+            }
+
+            var slot = (int)((long)index * slots / Frames);
+            return (int)((long)slot * (positions - 1) / (slots - 1));
+        }
+
         private static string Tenths(int frame)
         {
             var tenths = ((frame * 10) + (FramesPerSecond / 2)) / FramesPerSecond;
             return string.Create(CultureInfo.InvariantCulture, $"{tenths / 10}.{tenths % 10}s");
         }
 
-        private void PaintBackground(RgbImage img, int index)
+        /// <summary>
+        /// Horizontal bands under a gentle vertical shade: every row is one colour, which the encoder predicts from
+        /// the left edge of each row, and nothing moves, so later pictures code only the text and bar that change.
+        /// </summary>
+        private void PaintBackground(RgbImage img)
         {
             var p = img.Pixels;
             for (var y = 0; y < Height; y++)
             {
+                var c = (y / _pattern) % 2 == 0 ? _accent : _base;
+                var shade = 255 - (y * 64 / Height);
+                var r = (byte)(c.R * shade / 255);
+                var g = (byte)(c.G * shade / 255);
+                var b = (byte)(c.B * shade / 255);
                 for (var x = 0; x < Width; x++)
                 {
-                    var on = _pattern switch
-                    {
-                        0 => ((x + y + index) / 12) % 2 == 0, // stripes drifting one pixel per frame
-                        1 => ((x - y + 1000000 - index) / 12) % 2 == 0,
-                        _ => (((x + index) / 16) + (y / 16)) % 2 == 0,
-                    };
-                    var c = on ? _accent : _base;
-
-                    // A gentle vertical shade so frames are not flat.
-                    var shade = 255 - (y * 64 / Height);
                     var i = ((y * Width) + x) * 3;
-                    p[i] = (byte)(c.R * shade / 255);
-                    p[i + 1] = (byte)(c.G * shade / 255);
-                    p[i + 2] = (byte)(c.B * shade / 255);
+                    p[i] = r;
+                    p[i + 1] = g;
+                    p[i + 2] = b;
                 }
             }
         }

@@ -31,9 +31,10 @@ public static class Mp4Clip
                 return "the clip has no frames";
             }
 
+            var decoder = new H264Decoder(track.LocalFormat(path), track.NalLengthSize);
             for (var i = 0; i < track.Count; i++)
             {
-                _ = DecodeFrame(stream, path, track, i);
+                _ = decoder.Decode(Mp4Reader.ReadSample(stream, track, i));
             }
 
             return null;
@@ -135,6 +136,15 @@ public static class Mp4Clip
         if (sameEncoding)
         {
             var sizes = tracks.SelectMany(k => k.Sizes).ToArray();
+            var sync = new List<bool>(sizes.Length);
+            for (var i = 0; i < tracks.Count; i++)
+            {
+                for (var s = 0; s < tracks[i].Count; s++)
+                {
+                    sync.Add(H264Format.IsIdr(Mp4Reader.ReadSample(inputs[i], tracks[i], s)));
+                }
+            }
+
             Mp4Writer.Write(output, first.Info, sizes, durations, mdat =>
             {
                 var n = 0;
@@ -145,11 +155,15 @@ public static class Mp4Clip
                         var sample = Mp4Reader.ReadSample(inputs[i], tracks[i], s);
 
                         // Consecutive IDR pictures must differ in idr_pic_id; renumber across the joins.
-                        H264Format.SetIdrPicId(sample, n++);
+                        if (H264Format.IsIdr(sample))
+                        {
+                            H264Format.SetIdrPicId(sample, n++);
+                        }
+
                         mdat.Write(sample);
                     }
                 }
-            });
+            }, sync);
             return;
         }
 
@@ -159,19 +173,21 @@ public static class Mp4Clip
         var payloadPath = Path.Combine(Path.GetTempPath(), $"reel-concat-{Guid.NewGuid():N}.{Environment.ProcessId}-local.tmp");
         using var payload = new FileStream(payloadPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
         var sampleSizes = new List<int>();
-        var index = 0;
+        var syncSamples = new List<bool>();
+        var encoder = new H264Encoder(format);
         for (var i = 0; i < tracks.Count; i++)
         {
-            var decoder = tracks[i].LocalFormat(names[i]);
+            var decoder = new H264Decoder(tracks[i].LocalFormat(names[i]), tracks[i].NalLengthSize);
             for (var s = 0; s < tracks[i].Count; s++)
             {
-                var picture = decoder.DecodePicture(Mp4Reader.ReadSample(inputs[i], tracks[i], s), tracks[i].NalLengthSize);
+                var picture = decoder.Decode(Mp4Reader.ReadSample(inputs[i], tracks[i], s));
                 var yuv = picture.Width == size.Width && picture.Height == size.Height
                     ? picture
                     : YuvFrame.FromRgb(Resampler.Letterbox(picture.ToRgb(), size.Width, size.Height));
-                var sample = format.EncodePicture(yuv, index++);
+                var sample = encoder.Encode(yuv);
                 payload.Write(sample);
                 sampleSizes.Add(sample.Length);
+                syncSamples.Add(H264Format.IsIdr(sample));
             }
         }
 
@@ -179,7 +195,7 @@ public static class Mp4Clip
         {
             payload.Position = 0;
             payload.CopyTo(mdat);
-        });
+        }, syncSamples);
     }
 
     internal static RgbImage DecodeFrame(Stream mp4, string name, FrameIndex which)
@@ -196,8 +212,21 @@ public static class Mp4Clip
             throw new InvalidDataException($"{name} has no frames");
         }
 
-        var format = track.LocalFormat(name);
-        return format.DecodePicture(Mp4Reader.ReadSample(mp4, track, index), track.NalLengthSize).ToRgb();
+        // A P picture needs the pictures since the IDR before it.
+        var start = index;
+        while (start > 0 && !H264Format.IsIdr(Mp4Reader.ReadSample(mp4, track, start)))
+        {
+            start--;
+        }
+
+        var decoder = new H264Decoder(track.LocalFormat(name), track.NalLengthSize);
+        YuvFrame? frame = null;
+        for (var i = start; i <= index; i++)
+        {
+            frame = decoder.Decode(Mp4Reader.ReadSample(mp4, track, i));
+        }
+
+        return frame!.ToRgb();
     }
 
     /// <summary>Lossless WebP of the middle frame of a local clip.</summary>

@@ -12,6 +12,7 @@ internal sealed record VideoTrackInfo(int Width, int Height, uint Timescale, byt
 /// </summary>
 internal static class Mp4Writer
 {
+    /// <summary>Marks Reel's local encoding (the name predates P pictures; clips of either kind carry it).</summary>
     public const string LocalCompressorName = "Reel I_PCM";
 
     public static byte[] AvcC(H264Format format)
@@ -36,7 +37,8 @@ internal static class Mp4Writer
     /// <param name="sampleSizes">Byte size of each sample.</param>
     /// <param name="sampleDurations">Duration of each sample in <see cref="VideoTrackInfo.Timescale"/> units.</param>
     /// <param name="writeSamples">Writes every sample, in order, back to back (the <c>mdat</c> payload).</param>
-    public static void Write(Stream output, VideoTrackInfo track, IReadOnlyList<int> sampleSizes, IReadOnlyList<uint> sampleDurations, Action<Stream> writeSamples)
+    /// <param name="syncSamples">Which samples a decoder can start at (IDR pictures); null when every one is.</param>
+    public static void Write(Stream output, VideoTrackInfo track, IReadOnlyList<int> sampleSizes, IReadOnlyList<uint> sampleDurations, Action<Stream> writeSamples, IReadOnlyList<bool>? syncSamples = null)
     {
         if (sampleSizes.Count == 0 || sampleSizes.Count != sampleDurations.Count)
         {
@@ -60,8 +62,11 @@ internal static class Mp4Writer
         var mdatHeader = largeMdat ? 16 : 8;
 
         // The chunk offset does not change the moov size, so build once to measure, once for real.
-        var moov = Moov(track, sampleSizes, sampleDurations, 0, largeMdat);
-        moov = Moov(track, sampleSizes, sampleDurations, ftyp.Length + moov.Length + mdatHeader, largeMdat);
+        int[] sync = syncSamples is null
+            ? [.. Enumerable.Range(1, sampleSizes.Count)]
+            : [.. Enumerable.Range(0, sampleSizes.Count).Where(i => syncSamples[i]).Select(i => i + 1)];
+        var moov = Moov(track, sampleSizes, sampleDurations, sync, 0, largeMdat);
+        moov = Moov(track, sampleSizes, sampleDurations, sync, ftyp.Length + moov.Length + mdatHeader, largeMdat);
 
         output.Write(ftyp);
         output.Write(moov);
@@ -85,7 +90,7 @@ internal static class Mp4Writer
         }
     }
 
-    private static byte[] Moov(VideoTrackInfo track, IReadOnlyList<int> sizes, IReadOnlyList<uint> durations, long chunkOffset, bool co64)
+    private static byte[] Moov(VideoTrackInfo track, IReadOnlyList<int> sizes, IReadOnlyList<uint> durations, int[] sync, long chunkOffset, bool co64)
     {
         ulong mediaDuration = 0;
         foreach (var d in durations)
@@ -153,14 +158,14 @@ internal static class Mp4Writer
                             WriteU32(b, 1);
                             b.Write(FullBox("url ", 0, 1, _ => { }));
                         }))));
-                        minf.Write(Box("stbl", stbl => WriteSampleTable(stbl, track, sizes, durations, chunkOffset, co64)));
+                        minf.Write(Box("stbl", stbl => WriteSampleTable(stbl, track, sizes, durations, sync, chunkOffset, co64)));
                     }));
                 }));
             }));
         });
     }
 
-    private static void WriteSampleTable(Stream stbl, VideoTrackInfo track, IReadOnlyList<int> sizes, IReadOnlyList<uint> durations, long chunkOffset, bool co64)
+    private static void WriteSampleTable(Stream stbl, VideoTrackInfo track, IReadOnlyList<int> sizes, IReadOnlyList<uint> durations, int[] sync, long chunkOffset, bool co64)
     {
         stbl.Write(FullBox("stsd", 0, 0, b =>
         {
@@ -211,8 +216,8 @@ internal static class Mp4Writer
         }));
         stbl.Write(FullBox("stss", 0, 0, b =>
         {
-            WriteU32(b, (uint)sizes.Count);
-            for (var i = 1; i <= sizes.Count; i++)
+            WriteU32(b, (uint)sync.Length);
+            foreach (var i in sync)
             {
                 WriteU32(b, (uint)i);
             }

@@ -12,13 +12,20 @@ namespace Reel.Engine.Prompts;
 /// </summary>
 internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps, DiagnosticBag diagnostics)
 {
+    /// <summary>Where a diagnostic about a command-line option is reported (no line: nothing in a file to point at).</summary>
+    public const string CommandLine = "command line";
+
     /// <summary>The table of the script's provider, or null after reporting an unknown provider.</summary>
     public static ProviderCapabilities? Provider(Script script, DiagnosticBag diagnostics)
     {
         var found = ProviderCatalog.Find(script.Provider);
         if (found is null)
         {
-            diagnostics.Report(DiagnosticCodes.UnknownProvider, $"unknown provider '{script.Provider}'{Suggestions.DidYouMean(script.Provider, ProviderCatalog.Tables.Keys)} (known: {string.Join(", ", ProviderCatalog.Tables.Keys.Order(StringComparer.Ordinal))})", script.ProviderLocation);
+            // A name given with --provider is the command line's mistake, not the script's 'provider:' line.
+            var (given, location) = script.ProviderFromCommandLine
+                ? (" given with --provider", new SourceLocation(CommandLine, 0, 0))
+                : ("", script.ProviderLocation);
+            diagnostics.Report(DiagnosticCodes.UnknownProvider, $"unknown provider '{script.Provider}'{given}{Suggestions.DidYouMean(script.Provider, ProviderCatalog.Tables.Keys)} (known: {string.Join(", ", ProviderCatalog.Tables.Keys.Order(StringComparer.Ordinal))})", location);
         }
 
         return found;
@@ -54,7 +61,7 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
                 Edit(decl, step);
             }
 
-            Options(settings.Options, step.Model, step.Kind, hasImage: step.IsLastFrame, step.Seconds);
+            Options(settings.Options, step.Model, step.Kind, hasImage: step.IsLastFrame, step.Seconds, decl.Settings, decl.Location);
         }
     }
 
@@ -62,13 +69,13 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
     {
         var settings = scene.Settings.InheritFrom(script.Defaults);
         var (model, size, seconds) = Expander.Shape(settings, caps);
-        ModelSizeSeconds(model, size, seconds, settings, scene.Location);
+        ModelSizeSeconds(model, size, seconds, settings, scene.Settings, scene.Location, shapeFromDefaults: true);
         if (scene.Image is not null && !caps.Supports(model, ModelFeatures.Image))
         {
             diagnostics.Report(DiagnosticCodes.OperationNotSupported, caps.SupportsImage ? $"'{model}' on '{caps.Provider}' does not take a first-frame image" : $"provider '{caps.Provider}' does not take a first-frame image", scene.Image.Location);
         }
 
-        Options(settings.Options, model, StepKind.Generate, scene.Image is not null, seconds);
+        Options(settings.Options, model, StepKind.Generate, scene.Image is not null, seconds, scene.Settings, scene.Location);
         if (scene.Characters.Length > caps.MaxCharacters)
         {
             diagnostics.Report(DiagnosticCodes.TooManyCharacters, $"provider '{caps.Provider}' takes at most {caps.MaxCharacters} characters per clip (this scene lists {scene.Characters.Length})", scene.Characters[caps.MaxCharacters].Location);
@@ -86,7 +93,7 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
 
         if (step is not ExtendStep extension)
         {
-            ModelSizeSeconds(step.Model, step.Size, step.Seconds, settings.InheritFrom(script.Defaults), c.Location);
+            ModelSizeSeconds(step.Model, step.Size, step.Seconds, settings.InheritFrom(script.Defaults), settings, c.Location, shapeFromDefaults: false);
             return;
         }
 
@@ -121,8 +128,18 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
         }
     }
 
-    private void ModelSizeSeconds(string model, VideoSize size, int seconds, StepSettings settings, SourceLocation stepLocation)
+    /// <summary>
+    /// Checks a new clip's model, size and seconds. A value the step inherits from <c>defaults</c> is reported at the step,
+    /// saying so and where the default is, since that is where the user looks and what may need its own value.
+    /// </summary>
+    private void ModelSizeSeconds(string model, VideoSize size, int seconds, StepSettings settings, StepSettings own, SourceLocation stepLocation, bool shapeFromDefaults)
     {
+        var report = new InheritedDiagnostics(diagnostics, stepLocation, [
+            // A last-frame continuation takes its model and size from its source, only its seconds from defaults.
+            (settings.ModelLocation, shapeFromDefaults && own.Model is null && script.Defaults.Model is not null, "model"),
+            (settings.SizeLocation, shapeFromDefaults && own.Size is null && script.Defaults.Size is not null, "size"),
+            (settings.SecondsLocation, own.Seconds is null && script.Defaults.Seconds is not null, "seconds"),
+        ]);
         var modelLoc = settings.ModelLocation.IsKnown ? settings.ModelLocation : stepLocation;
         var sizeLoc = settings.SizeLocation.IsKnown ? settings.SizeLocation : stepLocation;
         var secondsLoc = settings.SecondsLocation.IsKnown ? settings.SecondsLocation : stepLocation;
@@ -130,12 +147,12 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
         {
             if (size.Width % 2 != 0 || size.Height % 2 != 0 || size.Width < caps.MinSide || size.Height < caps.MinSide || size.Width > caps.MaxSide || size.Height > caps.MaxSide)
             {
-                diagnostics.Report(DiagnosticCodes.SizeNotSupported, $"size {size} is not supported by '{caps.Provider}': each side must be even, {caps.MinSide}–{caps.MaxSide}", sizeLoc);
+                report.Report(DiagnosticCodes.SizeNotSupported, $"size {size} is not supported by '{caps.Provider}': each side must be even, {caps.MinSide}–{caps.MaxSide}", sizeLoc);
             }
 
             if (seconds < caps.MinSeconds || seconds > caps.MaxSeconds)
             {
-                diagnostics.Report(DiagnosticCodes.SecondsNotSupported, $"{seconds} s is not supported by '{caps.Provider}': {caps.MinSeconds}–{caps.MaxSeconds} s", secondsLoc);
+                report.Report(DiagnosticCodes.SecondsNotSupported, $"{seconds} s is not supported by '{caps.Provider}': {caps.MinSeconds}–{caps.MaxSeconds} s", secondsLoc);
             }
 
             return;
@@ -144,7 +161,7 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
         var m = caps.FindModel(model);
         if (m is null)
         {
-            UnknownModel(model, modelLoc);
+            UnknownModel(model, modelLoc, report);
             return;
         }
 
@@ -152,17 +169,17 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
         {
             var other = caps.Models.Where(x => x.Sizes.Contains(size)).Select(x => x.Id).FirstOrDefault();
             var hint = other is null ? "" : $"; '{other}' has it";
-            diagnostics.Report(DiagnosticCodes.SizeNotSupported, $"'{model}' has no size {size} (sizes: {string.Join(", ", m.Sizes)}){hint}", sizeLoc);
+            report.Report(DiagnosticCodes.SizeNotSupported, $"'{model}' has no size {size} (sizes: {string.Join(", ", m.Sizes)}){hint}", sizeLoc);
         }
 
         if (!m.Seconds.Contains(seconds))
         {
-            diagnostics.Report(DiagnosticCodes.SecondsNotSupported, $"'{model}' cannot make {seconds} s clips (seconds: {string.Join(", ", m.Seconds)}; nearest: {Nearest(m.Seconds, seconds)})", secondsLoc);
+            report.Report(DiagnosticCodes.SecondsNotSupported, $"'{model}' cannot make {seconds} s clips (seconds: {string.Join(", ", m.Seconds)}; nearest: {Nearest(m.Seconds, seconds)})", secondsLoc);
         }
         else if (m.SecondsBySize.TryGetValue(size.ToString(), out var only) && !only.Contains(seconds))
         {
             var smaller = m.Sizes.Where(x => !m.SecondsBySize.ContainsKey(x.ToString()) && x.IsPortrait == size.IsPortrait).Select(x => x.ToString()).FirstOrDefault();
-            diagnostics.Report(DiagnosticCodes.SecondsNotSupported, $"'{model}' makes {size} clips of {string.Join(", ", only)} s only (got {seconds}; nearest: {Nearest(only, seconds)} s{(smaller is null ? "" : $", or {smaller} at {seconds} s")})", secondsLoc);
+            report.Report(DiagnosticCodes.SecondsNotSupported, $"'{model}' makes {size} clips of {string.Join(", ", only)} s only (got {seconds}; nearest: {Nearest(only, seconds)} s{(smaller is null ? "" : $", or {smaller} at {seconds} s")})", secondsLoc);
         }
     }
 
@@ -180,7 +197,9 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
         }
     }
 
-    private void UnknownModel(string model, SourceLocation location) =>
+    private void UnknownModel(string model, SourceLocation location) => UnknownModel(model, location, new BagReporter(diagnostics));
+
+    private void UnknownModel(string model, SourceLocation location, IReporter diagnostics) =>
         diagnostics.Report(DiagnosticCodes.UnknownModel, $"provider '{caps.Provider}' has no model '{model}'{Suggestions.DidYouMean(model, caps.Models.Select(x => x.Id))} (models: {string.Join(", ", caps.Models.Select(x => x.Id))})", location);
 
     private void Extension(ContinuationDecl c, int seconds, int total, int depth, StepSettings settings)
@@ -211,7 +230,7 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
     }
 
     /// <summary>Each option must apply to <paramref name="model"/>, <paramref name="kind"/> and the step; one diagnostic per option at most.</summary>
-    private void Options(ImmutableArray<OptionSetting> settings, string model, StepKind kind, bool hasImage, int seconds)
+    private void Options(ImmutableArray<OptionSetting> settings, string model, StepKind kind, bool hasImage, int seconds, StepSettings own, SourceLocation stepLocation)
     {
         foreach (var setting in settings)
         {
@@ -227,10 +246,46 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
             };
             if (why is not null)
             {
-                diagnostics.Report(DiagnosticCodes.BadOption, $"option '{spec!.Name}' on '{caps.Provider}' {why}", setting.Location);
+                var inherited = !own.Options.Any(o => o.Option.Name == setting.Option.Name);
+                diagnostics.Report(
+                    DiagnosticCodes.BadOption,
+                    $"option '{spec!.Name}' on '{caps.Provider}' {why}{(inherited ? $" (inherited from defaults (line {setting.Location.Line}))" : "")}",
+                    inherited ? stepLocation : setting.Location);
             }
         }
     }
 
     private static int Nearest(ImmutableArray<int> values, int x) => values.OrderBy(v => Math.Abs(v - x)).ThenBy(v => v).First();
+
+    /// <summary>Reports through a bag, or anything else that takes diagnostics.</summary>
+    private interface IReporter
+    {
+        void Report(DiagnosticDescriptor descriptor, string message, SourceLocation location);
+    }
+
+    private sealed class BagReporter(DiagnosticBag bag) : IReporter
+    {
+        public void Report(DiagnosticDescriptor descriptor, string message, SourceLocation location) => bag.Report(descriptor, message, location);
+    }
+
+    /// <summary>
+    /// Moves a diagnostic about a value inherited from <c>defaults</c> to the step that inherits it, and says where the
+    /// default is: <c>… (inherited from defaults (line 5))</c>.
+    /// </summary>
+    private sealed class InheritedDiagnostics(DiagnosticBag bag, SourceLocation stepLocation, (SourceLocation At, bool Inherited, string Key)[] values) : IReporter
+    {
+        public void Report(DiagnosticDescriptor descriptor, string message, SourceLocation location)
+        {
+            foreach (var (at, inherited, key) in values)
+            {
+                if (inherited && at == location)
+                {
+                    bag.Report(descriptor, $"{message} ('{key}' inherited from defaults (line {at.Line}))", stepLocation);
+                    return;
+                }
+            }
+
+            bag.Report(descriptor, message, location);
+        }
+    }
 }

@@ -235,12 +235,42 @@ public sealed class Expander
             total += length - transition.Overlap;
         }
 
+        PlaysTwice(cut, shots);
         var ids = shots.Select(s => s.Clip.Id).ToImmutableArray();
         var inputs = cut.Music is { } music ? ImmutableArray.Create(Input("music", music.File.Path)) : [];
         var settings = new CutSettings(requests.ToImmutable(), cut.Music, cut.Loudness, cut.Video);
         var relativeOutput = Path.GetRelativePath(_script.Directory, cut.Output.Path).Replace('\\', '/');
         var size = cut.Video?.Size ?? shots[0].Clip.Size;
         _steps.Add(new CutStep(StepId.Plain(cut.Id), _script.Provider, ids, relativeOutput, size, (int)Math.Round(total), settings, inputs, cut.Location));
+    }
+
+    /// <summary>
+    /// Warns when a cut plays a clip and also a continuation whose clip starts with it (an extension's stitched clip, or a
+    /// last-frame continuation's source and new clip), unless that shot is trimmed past the source.
+    /// </summary>
+    private void PlaysTwice(CutDecl cut, List<(ClipStep Clip, ShotSpec Spec)> shots)
+    {
+        var byId = _steps.OfType<ClipStep>().ToDictionary(s => s.Id);
+        var played = shots.Select(s => s.Clip.Id).ToHashSet();
+        var reported = new HashSet<StepId>();
+        foreach (var (clip, spec) in shots)
+        {
+            for (var from = clip.FromClip; from is { } sourceId && clip is ExtendStep or GenerateStep { IsLastFrame: true }; )
+            {
+                if (!byId.TryGetValue(sourceId, out var source))
+                {
+                    break;
+                }
+
+                if (played.Contains(sourceId) && (spec.TrimIn ?? 0) < source.TotalSeconds && reported.Add(sourceId))
+                {
+                    var at = shots.First(s => s.Clip.Id == sourceId).Spec.Ref.Location;
+                    _diagnostics.Report(DiagnosticCodes.ClipPlaysTwice, $"cut '{cut.Id}' plays '{sourceId}' and '{clip.Id}', which already starts with it (a continuation's clip holds its source); '{sourceId}' plays twice: remove it from 'shots'", at);
+                }
+
+                from = source is ExtendStep or GenerateStep { IsLastFrame: true } ? source.FromClip : null;
+            }
+        }
     }
 
     /// <summary>A reference naming one clip: the picked take (or the named take) of one variant.</summary>

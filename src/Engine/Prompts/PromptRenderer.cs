@@ -14,7 +14,7 @@ namespace Reel.Engine.Prompts;
 /// Renders prompts as Scriban templates in strict mode. Errors become diagnostics at the YAML
 /// line and column of the offending text, inside the prompt or inside the included template.
 /// </summary>
-public sealed class PromptRenderer
+public sealed partial class PromptRenderer
 {
     /// <summary>The longest prompt any provider accepts (OpenAI: 32,000 characters).</summary>
     public const int MaxPromptLength = 32_000;
@@ -180,6 +180,12 @@ public sealed class PromptRenderer
         {
             foreach (var message in template.Messages.Where(m => m.Type == ParserMessageType.Error))
             {
+                if (HyphenatedCharacter(text, message.Span.Start.Offset) is { } hyphenated)
+                {
+                    diagnostics.Report(DiagnosticCodes.UndefinedVariable, hyphenated.Message, SourceMapper.Map(text.Source, text.Node, hyphenated.Offset));
+                    break;
+                }
+
                 var (offset, words) = DescribeParseError(text.Text, message.Span.Start.Offset, message.Message);
                 diagnostics.Report(DiagnosticCodes.TemplateSyntax, "template syntax: " + words, SourceMapper.Map(text.Source, text.Node, offset));
             }
@@ -207,7 +213,11 @@ public sealed class PromptRenderer
         var origin = OriginOf(ex.Span, prompt);
         var location = SourceMapper.Map(origin.Source, origin.Node, ex.Span.Start.Offset);
         var message = ex.OriginalMessage ?? ex.Message;
-        if (message.Contains("was not found", StringComparison.Ordinal))
+        if (HyphenatedCharacter(origin, ex.Span.Start.Offset) is { } hyphenated)
+        {
+            diagnostics.Report(DiagnosticCodes.UndefinedVariable, hyphenated.Message, SourceMapper.Map(origin.Source, origin.Node, hyphenated.Offset));
+        }
+        else if (message.Contains("was not found", StringComparison.Ordinal))
         {
             var name = ExtractName(message);
             var known = _script.Vars.Keys.Concat(locals.Select(l => l.Key)).Concat(["characters"]);
@@ -232,6 +242,29 @@ public sealed class PromptRenderer
             diagnostics.Report(DiagnosticCodes.TemplateRuntime, Tidy(message), location);
         }
     }
+
+    /// <summary>
+    /// <c>characters.old-tom.name</c> reads as <c>characters.old - tom.name</c>, and <c>characters.2nd</c> does not read at all:
+    /// an id with '-' or a leading digit is written <c>characters['old-tom'].name</c>, which works for every id.
+    /// </summary>
+    private (string Message, int Offset)? HyphenatedCharacter(TemplateText origin, int errorOffset)
+    {
+        foreach (Match m in HyphenatedMember().Matches(origin.Text))
+        {
+            var id = m.Groups["id"].Value;
+            if ((id.Contains('-', StringComparison.Ordinal) || char.IsAsciiDigit(id[0])) && errorOffset >= m.Index - 2 && errorOffset <= m.Index + m.Length + 2)
+            {
+                var member = m.Groups["member"].Success ? m.Groups["member"].Value : ".name";
+                var known = _script.Characters.Any(c => c.Id == id) ? "" : $" (no character '{id}' is declared{Suggestions.DidYouMean(id, _script.Characters.Select(c => c.Id))})";
+                return ($"'characters.{id}' does not read as one id: write an id with '-' or a leading digit in brackets, {{{{ characters['{id}']{member} }}}}{known}", m.Index);
+            }
+        }
+
+        return null;
+    }
+
+    [GeneratedRegex(@"characters\.(?<id>[a-z0-9][a-z0-9-]*)(?<member>\.[a-z_]+)?", RegexOptions.None, 100)]
+    private static partial Regex HyphenatedMember();
 
     private IEnumerable<string> MemberNames() =>
         _script.Characters.Select(c => c.Id)

@@ -12,9 +12,14 @@ internal static class CutBinder
         var outputNode = (YScalar)node["output"]!;
         var output = paths.File(outputNode, mustExist: false) ?? new FileRef(outputNode.Value, outputNode.Location);
         var specs = node["shots"] is YSequence s ? s.Items.Select(Shot).OfType<ShotSpec>().ToImmutableArray() : [];
-        var music = node["music"] is YMapping m && m["file"] is YScalar file && paths.File(file, mustExist: true) is { } musicFile
-            ? new MusicSpec(musicFile, Number(m["volume"]) ?? -12, (m["duck"] as YScalar)?.Value is not "false")
-            : null;
+        var music = node["music"] switch
+        {
+            // Shorthand: `music: assets/bed.m4a` is `{ file: assets/bed.m4a }`.
+            YScalar file when paths.File(file, mustExist: true) is { } musicFile => new MusicSpec(musicFile, -12, true),
+            YMapping m when m["file"] is YScalar file && paths.File(file, mustExist: true) is { } musicFile =>
+                new MusicSpec(musicFile, Number(m["volume"]) ?? -12, (m["duck"] as YScalar)?.Value is not "false"),
+            _ => null,
+        };
         var video = node["video"] is YMapping v
             ? new CutVideoSpec(
                 v["size"] is YScalar sz && VideoSize.TryParse(sz.Value, out var size) ? size : null,
@@ -44,11 +49,20 @@ internal static class CutBinder
         _ => null,
     };
 
-    private static TransitionSpec? Transition(YNode? node) => node is YMapping t
-        ? new TransitionSpec(
-            (t["type"] as YScalar)?.Value switch { "fade" => TransitionKind.Fade, "crossfade" => TransitionKind.Crossfade, _ => TransitionKind.Cut },
-            Number(t["seconds"]) ?? 0.5)
-        : null;
+    /// <summary>A transition: <c>{ type: crossfade, seconds: 0.5 }</c>, or the shorthand <c>crossfade</c> (0.5 s).</summary>
+    private static TransitionSpec? Transition(YNode? node) => node switch
+    {
+        YMapping t => new TransitionSpec(Kind(t["type"] as YScalar), Number(t["seconds"]) ?? 0.5),
+        YScalar s => new TransitionSpec(Kind(s), 0.5),
+        _ => null,
+    };
+
+    private static TransitionKind Kind(YScalar? type) => type?.Value switch
+    {
+        "fade" => TransitionKind.Fade,
+        "crossfade" => TransitionKind.Crossfade,
+        _ => TransitionKind.Cut,
+    };
 
     private static double? Number(YNode? node) =>
         node is YScalar s && double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;

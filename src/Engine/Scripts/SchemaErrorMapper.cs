@@ -133,7 +133,7 @@ internal sealed class SchemaErrorMapper(SchemaJson json, SourceFile file, bool i
             case ValidationErrorKind.ObjectExpected:
             case ValidationErrorKind.ArrayExpected:
             case ValidationErrorKind.NullExpected:
-                Report(value, DiagnosticCodes.WrongType, _words.TypeMessage(value, subject, SchemaWording.Expected(error.Kind)));
+                Report(value, DiagnosticCodes.WrongType, _words.TypeMessage(value, subject, SchemaWording.Expected(error.Kind) + SchemaWording.Shape(error.Kind, schema, (value.Parent as JProperty)?.Name)));
                 break;
             case ValidationErrorKind.NoTypeValidates when error is MultiTypeValidationError multi:
                 var expected = multi.Errors.Keys.OrderBy(SchemaWording.TypeOrder).Select(k => SchemaWording.Expected(k)).ToList();
@@ -191,7 +191,7 @@ internal sealed class SchemaErrorMapper(SchemaJson json, SourceFile file, bool i
             var rule = what == "character id"
                 ? "ids are lower-case letters, digits and '-', starting with a letter or digit"
                 : "axis names are lower-case letters, digits and '_', starting with a letter or '_'";
-            ReportAt(keyNode, token, DiagnosticCodes.NotAllowed, $"invalid {what} '{name}'{(owner is null ? "" : _words.Context(owner))}: {rule}");
+            ReportAt(keyNode, token, DiagnosticCodes.NotAllowed, $"invalid {what} '{name}'{(owner is null ? "" : _words.Context(owner))}: {rule}{SchemaWording.LowerCaseHint(name, what == "character id" ? SchemaWording.IdPattern : SchemaWording.AxisPattern)}");
             return;
         }
 
@@ -201,9 +201,10 @@ internal sealed class SchemaErrorMapper(SchemaJson json, SourceFile file, bool i
             return;
         }
 
-        var candidates = schema?.ActualProperties.Keys ?? (IEnumerable<string>)[];
+        var candidates = schema?.ActualProperties.Keys.ToList() ?? [];
         var where = owner is null || ReferenceEquals(owner, json.Root) ? "" : " in " + _words.Noun(owner);
-        ReportAt(keyNode, token, DiagnosticCodes.UnknownKey, $"unknown key '{name}'{where}{Suggestions.DidYouMean(name, candidates)}");
+        var hint = SchemaWording.Synonym(name, candidates) ?? Suggestions.DidYouMean(name, candidates);
+        ReportAt(keyNode, token, DiagnosticCodes.UnknownKey, $"unknown key '{name}'{where}{hint}");
     }
 
     private void Missing(JToken token, string key)

@@ -40,17 +40,17 @@ internal sealed class SchemaWording(SchemaJson json, bool isInclude)
         {
             var owner = value.Parent?.Parent as JObject;
             var kind = owner is null ? null : StepKind(owner);
-            return $"invalid {(kind is null ? "" : kind + " ")}id '{got}': {hint}";
+            return $"invalid {(kind is null ? "" : kind + " ")}id '{got}': {hint}{LowerCaseHint(got, IdPattern)}";
         }
 
         if (schema is not null && defs.TryGetValue("stepRef", out var refDef) && ReferenceEquals(schema, refDef))
         {
-            return $"invalid step reference '{got}'{Context(value)}: {hint}";
+            return $"invalid step reference '{got}'{Context(value)}: {hint}{LowerCaseHint(got, refDef.Pattern!)}";
         }
 
         if (value.Parent is JArray && value.Parent.Parent is JProperty { Name: "characters" })
         {
-            return $"invalid character id '{got}'{Context(value)}: {hint}";
+            return $"invalid character id '{got}'{Context(value)}: {hint}{LowerCaseHint(got, IdPattern)}";
         }
 
         var subject = Subject(value) + Context(value);
@@ -58,6 +58,87 @@ internal sealed class SchemaWording(SchemaJson json, bool isInclude)
             ? $"{subject} {hint} (got '{got}')"
             : $"{subject} has an invalid value '{got}'{(hint is null ? "" : ": " + hint)}";
     }
+
+    /// <summary>The pattern of step and character ids.</summary>
+    public const string IdPattern = "^[a-z0-9][a-z0-9-]*$";
+
+    /// <summary>The pattern of matrix axis names.</summary>
+    public const string AxisPattern = "^[a-z_][a-z0-9_]*$";
+
+    /// <summary>Keys people write for something the script language names otherwise, and what to write instead.</summary>
+    private static readonly (string[] Keys, string Canonical, string Advice)[] s_synonyms =
+    [
+        (["duration", "length", "secs", "time"], "seconds", "Reel calls it 'seconds' (e.g. seconds: 8)"),
+        (["aspect_ratio", "aspect-ratio", "aspectRatio", "aspect", "ratio", "resolution", "dimensions"], "size",
+            "Reel sets the shape with 'size' in pixels (e.g. size: 1280x720 for 16:9, 720x1280 for 9:16)"),
+        (["negative", "negative_prompt", "negative-prompt", "negativePrompt"], "options",
+            "a negative prompt is a provider option: options: { negative_prompt: \"...\" }"),
+        (["duck", "volume"], "music", "it belongs to the cut's music: music: { file: assets/bed.m4a, volume: -14, duck: true }"),
+    ];
+
+    /// <summary>" (… write 'seconds' …)" when <paramref name="key"/> is a known synonym of one of <paramref name="candidates"/>.</summary>
+    public static string? Synonym(string key, IReadOnlyCollection<string> candidates)
+    {
+        foreach (var (keys, canonical, advice) in s_synonyms)
+        {
+            if (keys.Contains(key, StringComparer.OrdinalIgnoreCase) && candidates.Contains(canonical, StringComparer.Ordinal))
+            {
+                return $"; {advice}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Keys that also take a shorthand string; their examples read as schemas to NJsonSchema (they have a 'type').</summary>
+    private static readonly Dictionary<string, string> s_shorthands = new(StringComparer.Ordinal)
+    {
+        ["transition"] = "{ type: crossfade, seconds: 0.5 }, or just its type (transition: crossfade)",
+        ["music"] = "{ file: assets/bed.m4a, volume: -14, duck: true }, or just the file (music: assets/bed.m4a)",
+    };
+
+    /// <summary>" (use 'open')" when the lower-case form of a name that fails <paramref name="pattern"/> would pass it.</summary>
+    public static string LowerCaseHint(string name, string pattern)
+    {
+        var lower = name.ToLowerInvariant();
+        return lower != name && System.Text.RegularExpressions.Regex.IsMatch(lower, pattern, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromMilliseconds(100))
+            ? $" (use '{lower}')"
+            : "";
+    }
+
+    /// <summary>" such as { type: crossfade, seconds: 0.5 }" for a mapping or list expected where the schema has an example of it.</summary>
+    public static string Shape(ValidationErrorKind kind, JsonSchema? schema, string? key)
+    {
+        if (kind == ValidationErrorKind.ObjectExpected && key is not null && s_shorthands.TryGetValue(key, out var shape))
+        {
+            return " such as " + shape;
+        }
+
+        if (kind is not (ValidationErrorKind.ObjectExpected or ValidationErrorKind.ArrayExpected)
+            || schema?.ExtensionData?.TryGetValue("examples", out var examples) != true
+            || examples is not IEnumerable<object?> list
+            || list.FirstOrDefault() is not { } first)
+        {
+            return "";
+        }
+
+        return " such as " + FlowYaml(first);
+    }
+
+    /// <summary>A schema example as YAML flow text: <c>{ type: crossfade, seconds: 0.5 }</c>.</summary>
+    private static string FlowYaml(object? value) => value switch
+    {
+        IDictionary<string, object?> map => "{ " + string.Join(", ", map.Select(kv => $"{kv.Key}: {FlowYaml(kv.Value)}")) + " }",
+        JObject obj => "{ " + string.Join(", ", obj.Properties().Select(p => $"{p.Name}: {FlowYaml(p.Value)}")) + " }",
+        JArray arr => "[" + string.Join(", ", arr.Select(FlowYaml)) + "]",
+        JValue { Value: bool b } => b ? "true" : "false",
+        JValue { Value: string s } => s,
+        JValue v => Convert.ToString(v.Value, CultureInfo.InvariantCulture) ?? "",
+        string s => s,
+        bool b => b ? "true" : "false",
+        IEnumerable<object?> items => "[" + string.Join(", ", items.Select(FlowYaml)) + "]",
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
 
     public string TypeMessage(JToken value, string subject, string expected)
     {

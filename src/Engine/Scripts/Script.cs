@@ -132,6 +132,9 @@ public sealed record Script(
     /// <summary>Directory every relative path in the script is resolved against.</summary>
     public string Directory => System.IO.Path.GetDirectoryName(ScriptPath)!;
 
+    /// <summary>Whether <see cref="Provider"/> came from the command line (<c>--provider</c>) rather than the script.</summary>
+    public bool ProviderFromCommandLine { get; init; }
+
     /// <summary>Absolute paths of the files pulled in with <c>include:</c>.</summary>
     public ImmutableArray<string> IncludedFiles { get; init; } = [];
 

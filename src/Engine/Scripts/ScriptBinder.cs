@@ -70,7 +70,7 @@ public static class ScriptBinder
                 scenes,
                 continuations,
                 edits,
-                cuts) { IncludedFiles = definitions.IncludedFiles };
+                cuts) { IncludedFiles = definitions.IncludedFiles, ProviderFromCommandLine = options.ProviderOverride is not null };
 
             ReferenceChecker.Check(script, diagnostics);
             ScriptLimits.Check(script, _matrixKeys, diagnostics);

@@ -318,7 +318,51 @@ public static class YamlLoader
                 }
             }
 
+            if (UnquotedColon(message, loc) is { } colon)
+            {
+                diagnostics.Report(DiagnosticCodes.InvalidYaml, colon.Message, colon.At);
+                return;
+            }
+
             diagnostics.Report(DiagnosticCodes.InvalidYaml, "invalid YAML: " + Tidy(message), loc);
+        }
+
+        /// <summary>
+        /// A plain value holding ': ' (<c>prompt: Close-up: Mira pours</c>) reads as a second key on one line. Say so, point
+        /// at that colon, and show the line quoted.
+        /// </summary>
+        private (string Message, SourceLocation At)? UnquotedColon(string message, SourceLocation loc)
+        {
+            if (!message.Contains("found invalid mapping", StringComparison.Ordinal)
+                && !message.Contains("Mapping values are not allowed", StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+
+            var line = file.LineAt(loc.Line);
+            var key = System.Text.RegularExpressions.Regex.Match(line, @"^\s*(?:-\s+)?(?<key>[A-Za-z_][\w-]*):\s+(?<value>[^'""\s#].*?)\s*$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromMilliseconds(100));
+            if (!key.Success)
+            {
+                return null;
+            }
+
+            var value = key.Groups["value"];
+            var colon = line.IndexOf(": ", value.Index, StringComparison.Ordinal);
+            if (colon < 0 && line.EndsWith(':'))
+            {
+                colon = line.Length - 1;
+            }
+
+            if (colon < 0)
+            {
+                return null;
+            }
+
+            var name = key.Groups["key"].Value;
+            var shown = value.Value.Length <= 40 ? value.Value : value.Value[..Math.Min(value.Value.Length, colon + 2 - value.Index)] + "…";
+            var quoted = shown.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+            return ($"invalid YAML: ': ' inside the unquoted value of '{name}' starts a new key; quote the {name}: {name}: \"{quoted}\"",
+                new SourceLocation(loc.File, loc.Line, colon + 1));
         }
 
         private static string Tidy(string message)

@@ -81,17 +81,34 @@ public sealed class GoldenTests
         Assert.True(failures.Length == 0, $"{relativePath} differs from its golden files (REEL_UPDATE_GOLDEN=1 rewrites them):\n{failures}");
     }
 
-    /// <summary>Compiles one case: diagnostics text (null when clean) and plan text (null when it does not compile).</summary>
+    /// <summary>
+    /// Compiles one case: diagnostics text (null when clean) and plan text (null when it does not compile). A first line
+    /// <c># reel-args: --provider NAME</c> compiles it as the command line would with that option.
+    /// </summary>
     internal static (string? Diagnostics, string? Plan) Run(string fullPath)
     {
         var fileName = Path.GetFileName(fullPath);
-        var source = new SourceFile(fullPath, fileName, File.ReadAllText(fullPath));
-        var compilation = Compilation.Compile(source);
+        var text = File.ReadAllText(fullPath);
+        var source = new SourceFile(fullPath, fileName, text);
+        var compilation = Compilation.Compile(source, Options(text));
         var all = compilation.Diagnostics;
 
         var diagnostics = all.IsEmpty ? null : string.Concat(all.Select(d => d.ToString() + "\n"));
         var plan = compilation.Expanded is not { } expanded ? null : PlanText.Render(Planner.Plan(expanded, NoHistory.Instance), fileName);
         return (diagnostics, plan);
+    }
+
+    private static LoadOptions? Options(string text)
+    {
+        const string Prefix = "# reel-args:";
+        if (!text.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var args = text[Prefix.Length..text.IndexOf('\n', StringComparison.Ordinal)].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var provider = Array.IndexOf(args, "--provider") is var i and >= 0 ? args[i + 1] : null;
+        return new LoadOptions(provider, args.Contains("--allow-outside"));
     }
 
     /// <summary>Case scripts: <c>NNN-area/*.yaml</c>, but not include files (<c>*.inc.yaml</c>) or anything under <c>assets/</c>.</summary>
