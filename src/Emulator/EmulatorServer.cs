@@ -16,6 +16,7 @@ using Reel.Emulator.Google;
 using Reel.Emulator.Http;
 using Reel.Emulator.OpenAi;
 using Reel.Emulator.Rendering;
+using Reel.Emulator.S3;
 
 namespace Reel.Emulator;
 
@@ -98,7 +99,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, options.Port);
         });
         var app = builder.Build();
-        var server = new EmulatorServer(app, audit, [new OpenAiFamily(openAi), new GeminiFamily(veo), new VertexFamily(veo), new FalFamily(fal)], faults, options.ApiKey, temporary, realistic);
+        var server = new EmulatorServer(app, audit, [new S3Family(new S3Buckets(time)), new OpenAiFamily(openAi), new GeminiFamily(veo), new VertexFamily(veo), new FalFamily(fal)], faults, options.ApiKey, temporary, realistic);
         app.Run(server.HandleAsync);
         try
         {
@@ -133,7 +134,8 @@ public sealed class EmulatorServer : IAsyncDisposable
         try
         {
             var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-            var family = _families.FirstOrDefault(f => f.Serves(segments));
+            // A SigV4-signed request is an S3 request, whatever its path.
+            var family = _families.OfType<S3Family>().FirstOrDefault(_ => S3Family.Owns(request)) ?? _families.FirstOrDefault(f => f.Serves(segments));
             if (family is null)
             {
                 status = await WriteAsync(context, Error(new ApiErrorException(404, $"Invalid URL ({method} {path})")), truncate: false, cancellationToken).ConfigureAwait(false);
@@ -213,6 +215,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         var response = context.Response;
         response.StatusCode = result.Status;
         byte[] bytes;
+        IReadOnlyDictionary<string, string>? headers = null;
         switch (result)
         {
             case JsonResult json:
@@ -236,12 +239,26 @@ public sealed class EmulatorServer : IAsyncDisposable
             case BytesResult raw:
                 response.ContentType = raw.ContentType;
                 bytes = raw.Bytes;
+                headers = raw.Headers;
                 break;
             default:
                 throw new InvalidOperationException($"Unknown result {result.GetType().Name}.");
         }
 
         response.ContentLength = bytes.Length;
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            // A HEAD answer announces the length of the body it does not send.
+            if (name == "Content-Length")
+            {
+                response.ContentLength = long.Parse(value, CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                response.Headers[name] = value;
+            }
+        }
+
         if (truncate && bytes.Length > 1)
         {
             await response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2), cancellationToken).ConfigureAwait(false);

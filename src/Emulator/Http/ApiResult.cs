@@ -12,4 +12,4 @@ internal sealed record JsonResult(int Status, JsonNode Body, IReadOnlyDictionary
 
 internal sealed record FileResult(string Path, string ContentType, string? FileName = null) : ApiResult(200);
 
-internal sealed record BytesResult(byte[] Bytes, string ContentType) : ApiResult(200);
+internal sealed record BytesResult(byte[] Bytes, string ContentType, IReadOnlyDictionary<string, string>? Headers = null) : ApiResult(200);
