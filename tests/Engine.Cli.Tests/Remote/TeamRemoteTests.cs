@@ -177,4 +177,43 @@ public sealed class TeamRemoteTests
         Assert.False(Directory.Exists(Path.Combine(a, ".reel")));
         Assert.Empty(emulator.Requests());
     }
+
+    [Fact]
+    public async Task Push_copies_the_locked_objects_once_and_pull_brings_them_into_a_fresh_clone_verified()
+    {
+        using var root = new TempDirectory();
+        using var emulator = Emulator.Start(Path.Combine(root.Path, "emulator"), Key, speed: 0.02);
+        var env = Env(emulator);
+        var a = Clone(root, "alice");
+        Assert.Equal(0, (await ReelInProcess.RunAsync(a, ["run", "storyboard.yaml"], env)).ExitCode);
+
+        // Another remote (REEL_REMOTE wins over the script's): empty, so push uploads every locked object, then none.
+        env["REEL_REMOTE"] = "s3://films/archive";
+        var pushed = await ReelInProcess.RunAsync(a, ["push", "storyboard.yaml"], env);
+        Assert.True(pushed.ExitCode == 0, pushed.All);
+        Assert.Matches(@"^s3://films/archive: [1-9]\d* uploaded, 0 already on the remote", pushed.Stdout);
+        var again = await ReelInProcess.RunAsync(a, ["push", "storyboard.yaml"], env);
+        Assert.Matches(@"^s3://films/archive: 0 uploaded, [1-9]\d* already on the remote", again.Stdout);
+
+        var c = Clone(root, "carol");
+        File.Copy(Path.Combine(a, "storyboard.lock.yaml"), Path.Combine(c, "storyboard.lock.yaml"));
+        var pulled = await ReelInProcess.RunAsync(c, ["pull", "storyboard.yaml"], env);
+        Assert.True(pulled.ExitCode == 0, pulled.All);
+        Assert.Matches(@"^s3://films/archive: [1-9]\d* downloaded, 0 already in the store", pulled.Stdout);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(a, ".reel", "objects"), "*", SearchOption.AllDirectories).Where(f => !f.Contains("tmp", StringComparison.Ordinal)))
+        {
+            var twin = Path.Combine(c, Path.GetRelativePath(a, file));
+            Assert.True(File.Exists(twin), twin);
+        }
+
+        // A script without a remote says how to name one.
+        env.Remove("REEL_REMOTE");
+        var lone = Path.Combine(root.Path, "lone");
+        Directory.CreateDirectory(lone);
+        File.WriteAllText(Path.Combine(lone, "storyboard.yaml"), Storyboard.Replace("remote: s3://films/team-cache\n", "", StringComparison.Ordinal));
+        var none = await ReelInProcess.RunAsync(lone, ["push", "storyboard.yaml"], env);
+        Assert.Equal(2, none.ExitCode);
+        Assert.Contains("names no remote", none.Stderr, StringComparison.Ordinal);
+        AssertNoSecret(root.Path, pushed, again, pulled, none);
+    }
 }
