@@ -18,6 +18,7 @@ using Reel.Emulator.Kling;
 using Reel.Emulator.OpenAi;
 using Reel.Emulator.Rendering;
 using Reel.Emulator.Runway;
+using Reel.Emulator.S3;
 
 namespace Reel.Emulator;
 
@@ -102,7 +103,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, options.Port);
         });
         var app = builder.Build();
-        var server = new EmulatorServer(app, audit, [new RunwayFamily(runway), new OpenAiFamily(openAi), new GeminiFamily(veo), new VertexFamily(veo), new FalFamily(fal), new KlingFamily(kling, time)], faults, options.ApiKey, temporary, realistic);
+        var server = new EmulatorServer(app, audit, [new S3Family(new S3Buckets(time)), new RunwayFamily(runway), new OpenAiFamily(openAi), new GeminiFamily(veo), new VertexFamily(veo), new FalFamily(fal), new KlingFamily(kling, time)], faults, options.ApiKey, temporary, realistic);
         app.Run(server.HandleAsync);
         try
         {
@@ -137,7 +138,8 @@ public sealed class EmulatorServer : IAsyncDisposable
         try
         {
             var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-            var family = _families.FirstOrDefault(f => f.Serves(segments));
+            // A SigV4-signed request is an S3 request, whatever its path.
+            var family = _families.OfType<S3Family>().FirstOrDefault(_ => S3Family.Owns(request)) ?? _families.FirstOrDefault(f => f.Serves(segments));
             if (family is null)
             {
                 status = await WriteAsync(context, Error(new ApiErrorException(404, $"Invalid URL ({method} {path})")), truncate: false, cancellationToken).ConfigureAwait(false);
@@ -217,6 +219,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         var response = context.Response;
         response.StatusCode = result.Status;
         byte[] bytes;
+        IReadOnlyDictionary<string, string>? headers = null;
         switch (result)
         {
             case JsonResult json:
@@ -240,6 +243,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             case BytesResult raw:
                 response.ContentType = raw.ContentType;
                 bytes = raw.Bytes;
+                headers = raw.Headers;
                 break;
             case EmptyResult:
                 bytes = [];
@@ -249,6 +253,19 @@ public sealed class EmulatorServer : IAsyncDisposable
         }
 
         response.ContentLength = bytes.Length;
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            // A HEAD answer announces the length of the body it does not send.
+            if (name == "Content-Length")
+            {
+                response.ContentLength = long.Parse(value, CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                response.Headers[name] = value;
+            }
+        }
+
         if (truncate && bytes.Length > 1)
         {
             await response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2), cancellationToken).ConfigureAwait(false);

@@ -110,6 +110,8 @@ internal static class ReelCli
             ProvidersCommand.Create(context),
             RunCommand.Create(context),
             StatusCommand.Create(context),
+            RemoteSyncCommand.Push(context),
+            RemoteSyncCommand.Pull(context),
             EmulatorCommand.Create(context),
         };
 }

@@ -12,7 +12,7 @@ internal sealed record JsonResult(int Status, JsonNode Body, IReadOnlyDictionary
 
 internal sealed record FileResult(string Path, string ContentType, string? FileName = null) : ApiResult(200);
 
-internal sealed record BytesResult(byte[] Bytes, string ContentType) : ApiResult(200);
+internal sealed record BytesResult(byte[] Bytes, string ContentType, IReadOnlyDictionary<string, string>? Headers = null) : ApiResult(200);
 
 /// <summary>An answer without a body (204 No Content).</summary>
 internal sealed record EmptyResult(int Status) : ApiResult(Status);

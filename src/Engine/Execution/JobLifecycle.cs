@@ -11,9 +11,37 @@ namespace Reel.Engine.Execution;
 /// job again when only its file is missing, else resume or submit the job and see it through to the
 /// store. Every remote call is journalled before and after.
 /// </summary>
-internal sealed class JobLifecycle(IVideoProvider provider, Journal journal, ObjectStore store, JobSubmitter submitter, JobCompletion completion, RunContext run, ILogger logger)
+internal sealed class JobLifecycle(IVideoProvider provider, Journal journal, ObjectStore store, JobSubmitter submitter, JobCompletion completion, RunContext run, ILogger logger, RemoteSteps? remote = null)
 {
     public async Task<StepResult> RunAsync(PlannedStep step, CancellationToken cancellationToken)
+    {
+        if (remote is null)
+        {
+            return await RunHereAsync(step, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        // With a shared remote: what a teammate already made is downloaded, not paid; what one is making is waited for.
+        var reroll = step.Reason == PlanReason.Forced;
+        if (!reroll && !run.BatchFailures.ContainsKey(step.Id) && await remote.FindAsync(step, cancellationToken).ConfigureAwait(false) is { } found)
+        {
+            return found;
+        }
+
+        var (published, lease) = await remote.ClaimAsync(step, cancellationToken).ConfigureAwait(false);
+        if (published is not null)
+        {
+            return published;
+        }
+
+        await using (lease!.ConfigureAwait(false))
+        {
+            var result = await RunHereAsync(step, lease, cancellationToken).ConfigureAwait(false);
+            await remote.PublishAsync(step, result, cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+    }
+
+    private async Task<StepResult> RunHereAsync(PlannedStep step, RemoteLease? lease, CancellationToken cancellationToken)
     {
         var request = step.Request;
         if (run.BatchFailures.TryGetValue(step.Id, out var batchError))
@@ -35,7 +63,24 @@ internal sealed class JobLifecycle(IVideoProvider provider, Journal journal, Obj
             return refetched;
         }
 
-        var job = await submitter.ResumeOrSubmitAsync(step, cancellationToken).ConfigureAwait(false);
+        HeldJob job;
+        if (lease?.Adopt is { } adopt)
+        {
+            // A runner whose lease ran out submitted this job (and its project paid for it): see it through, do not pay again.
+            Log.AdoptingRemote(logger, step.Id, adopt);
+            var attempt = journal.BeginAttempt(step.Id, step.Key, provider.Name, "remote:" + step.Key, run.RunId);
+            journal.RecordSubmitted(attempt, adopt);
+            job = new HeldJob(attempt, adopt, 0m, Reused: true);
+        }
+        else
+        {
+            job = await submitter.ResumeOrSubmitAsync(step, cancellationToken).ConfigureAwait(false);
+            if (lease is not null)
+            {
+                await lease.RecordJobAsync(job.JobId, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         if (job.Reused)
         {
             journal.RecordReused(run.RunId, step.Id, step.Key, provider.Name, job.JobId);

@@ -40,3 +40,27 @@ internal static partial class Log
     [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "rate limited: concurrency lowered to {Limit}")]
     public static partial void ConcurrencyLowered(ILogger logger, int limit);
 }
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "{Step}: found in the remote {Remote}; downloaded, not paid again")]
+    public static partial void RemoteHit(ILogger logger, string step, string remote);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Information, Message = "{Step}: another runner ({Host}) holds it; waiting for its result")]
+    public static partial void Waiting(ILogger logger, string step, string host);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Warning, Message = "{Step}: the claim of {Host} expired; taken over ({Job})")]
+    public static partial void TookOver(ILogger logger, string step, string host, string job);
+
+    [LoggerMessage(EventId = 123, Level = LogLevel.Information, Message = "{Step}: another runner published this step first; its record stands")]
+    public static partial void RemoteFirstWriter(ILogger logger, string step);
+
+    [LoggerMessage(EventId = 124, Level = LogLevel.Warning, Message = "{Step}: the claim could not be renewed or released: {Error}")]
+    public static partial void LeaseTrouble(ILogger logger, string step, string error);
+
+    [LoggerMessage(EventId = 125, Level = LogLevel.Warning, Message = "{Step}: the claim was taken over by another runner (lease expired)")]
+    public static partial void LeaseLost(ILogger logger, string step);
+
+    [LoggerMessage(EventId = 126, Level = LogLevel.Information, Message = "{Step}: adopting job {Job} recorded in the remote claim (paid by the runner that submitted it)")]
+    public static partial void AdoptingRemote(ILogger logger, string step, string job);
+}

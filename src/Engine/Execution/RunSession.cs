@@ -23,9 +23,12 @@ internal sealed class RunSession
     private readonly MediaWorkshop _workshop;
     private readonly RequestBuilder _requests;
     private readonly JobLifecycle _lifecycle;
+
+    // With a remote every step is claimed before it is paid for, which a batch submitted up front would skip.
+    private readonly bool _claimsSteps;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<StepResult>>> _byKey = new(StringComparer.Ordinal);
 
-    public RunSession(Plan plan, RunOptions options, long runId, IVideoProvider provider, ObjectStore store, Journal journal, LockRecorder lockRecorder, TimeProvider time, IReadOnlyDictionary<string, string?> environment, Retries retries, ILogger logger, Action<RunEvent> emit)
+    public RunSession(Plan plan, RunOptions options, long runId, IVideoProvider provider, ObjectStore store, Journal journal, LockRecorder lockRecorder, TimeProvider time, IReadOnlyDictionary<string, string?> environment, Retries retries, ILogger logger, Action<RunEvent> emit, Storage.Remote.RemoteStore? remote = null)
     {
         _provider = provider;
         _journal = journal;
@@ -38,7 +41,9 @@ internal sealed class RunSession
         _requests = new RequestBuilder(provider.Capabilities, store, _workshop);
         var submitter = new JobSubmitter(provider, journal, _requests, _run, time, retries, logger);
         var completion = new JobCompletion(provider, journal, store, _workshop, _run, time, logger);
-        _lifecycle = new JobLifecycle(provider, journal, store, submitter, completion, _run, logger);
+        _claimsSteps = remote is not null;
+        var shared = remote is null ? null : new RemoteSteps(remote, store, journal, provider, _requests, _run, time, logger);
+        _lifecycle = new JobLifecycle(provider, journal, store, submitter, completion, _run, logger, shared);
     }
 
     public async Task<RunResult> RunAsync(CancellationToken cancellationToken)
@@ -52,7 +57,7 @@ internal sealed class RunSession
                 return halted;
             }
 
-            if (_run.Options.Batch && _provider is IBatchVideoProvider batchProvider)
+            if (_run.Options.Batch && _provider is IBatchVideoProvider batchProvider && !_claimsSteps)
             {
                 await new BatchSubmission(batchProvider, _journal, _requests, _run, _time, _retries, _logger).SubmitAsync(cancellationToken).ConfigureAwait(false);
             }

@@ -26,11 +26,14 @@ public sealed class Runner
     private readonly Retries _retries;
     private readonly ILogger _logger;
     private readonly string _script;
+    private readonly Storage.Remote.RemoteStore? _remote;
 
     /// <param name="environment">The environment variables of the run (where ffmpeg is found).</param>
+    /// <param name="remote">The team's shared remote, when the project has one: steps found there are not paid, and each step is claimed before it is.</param>
     /// <param name="retries">The backoff between resubmits of a transient submit failure (default: on <paramref name="time"/>, with a fresh randomizer).</param>
-    public Runner(IVideoProvider provider, ObjectStore store, Journal journal, string lockPath, ScriptLock initialLock, TimeProvider time, IReadOnlyDictionary<string, string?> environment, ILogger? logger = null, Retries? retries = null)
+    public Runner(IVideoProvider provider, ObjectStore store, Journal journal, string lockPath, ScriptLock initialLock, TimeProvider time, IReadOnlyDictionary<string, string?> environment, ILogger? logger = null, Retries? retries = null, Storage.Remote.RemoteStore? remote = null)
     {
+        _remote = remote;
         _provider = provider;
         _store = store;
         _journal = journal;
@@ -74,7 +77,7 @@ public sealed class Runner
         }
 
         var runId = _journal.BeginRun(_script, _provider.Name);
-        var session = new RunSession(plan, options, runId, _provider, _store, _journal, _lock, _time, _environment, _retries, _logger, e => Progress?.Invoke(e));
+        var session = new RunSession(plan, options, runId, _provider, _store, _journal, _lock, _time, _environment, _retries, _logger, e => Progress?.Invoke(e), _remote);
         try
         {
             return await session.RunAsync(cancellationToken).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using Reel.Engine.Planning;
 using Reel.Engine.Providers;
 using Reel.Engine.Reporting;
 using Reel.Engine.Storage;
+using Reel.Engine.Storage.Remote;
 
 namespace Reel.Engine.Projects;
 
@@ -40,6 +41,13 @@ public sealed partial class Project
             return new RunOutcome(RunEnd.Refused, planned, refusal, null);
         }
 
+        // A bad remote is the user's mistake: said before anything is written or set up.
+        var (remoteSettings, remoteError) = RemoteSettings.Resolve(planned.Plan!.Script.Script.Remote, Host.Environment);
+        if (remoteError is not null)
+        {
+            return new RunOutcome(RunEnd.NoProvider, planned, remoteError, null);
+        }
+
         IVideoProvider provider;
         try
         {
@@ -75,13 +83,42 @@ public sealed partial class Project
             }
         }
 
+        using var remote = remoteSettings is null ? null : OpenRemote(remoteSettings, out remoteError);
+        if (remoteError is not null)
+        {
+            return new RunOutcome(RunEnd.NoProvider, planned, remoteError, null);
+        }
+
+        if (remote is not null)
+        {
+            // The remote's copies of locked clips make a fresh clone's steps cached: no provider request, no money.
+            var (pulled, problem) = await PullLockedAsync(remote, planned.Lock!, cancellationToken).ConfigureAwait(false);
+            if (problem is not null)
+            {
+                return new RunOutcome(RunEnd.NoProvider, planned, problem, null);
+            }
+
+            if (pulled > 0)
+            {
+                planned = Plan(request.Plan);
+                if (!planned.Succeeded)
+                {
+                    return new RunOutcome(RunEnd.Invalid, planned, null, null);
+                }
+            }
+        }
+
         var plan = planned.Plan!;
 
         // Not answered from the stamp, so an earlier run may have been killed: remove what it left half-written.
         Workspace.RemoveStaleTempFiles(Host.Environment, Host.Time.GetUtcNow());
 
         List<string> warnings = [];
-        if (request.Run.Batch && provider is not IBatchVideoProvider)
+        if (request.Run.Batch && remote is not null)
+        {
+            warnings.Add("--batch is ignored with a remote: each step is claimed on the remote before it is submitted");
+        }
+        else if (request.Run.Batch && provider is not IBatchVideoProvider)
         {
             warnings.Add($"provider '{provider.Name}' has no batch API; --batch is ignored and steps are submitted one by one");
         }
@@ -95,13 +132,19 @@ public sealed partial class Project
             Directory.CreateDirectory(Workspace.ReelDirectory);
             UpToDateStamp.Remove(Workspace.StampPath);
             using var journal = Journal.Open(Workspace.JournalPath, Host.Time);
-            runner = new Runner(provider, store, journal, Workspace.LockPath, planned.Lock!, Host.Time, Host.Environment, Host.Loggers.CreateLogger("reel.run"), new Providers.Http.Retries(Host.Time, Host.Randomizer));
+            runner = new Runner(provider, store, journal, Workspace.LockPath, planned.Lock!, Host.Time, Host.Environment, Host.Loggers.CreateLogger("reel.run"), new Providers.Http.Retries(Host.Time, Host.Randomizer), remote);
             runner.Progress += observer.OnEvent;
             result = await runner.RunAsync(plan, request.Run, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             observer.Finished();
+        }
+
+        if (remote is not null && !cancellationToken.IsCancellationRequested)
+        {
+            // Cuts and anything made before the project had a remote: a fresh clone finds every locked object.
+            await PushLockedAsync(remote, runner.Lock, cancellationToken).ConfigureAwait(false);
         }
 
         var complete = result.Stop == RunStop.Completed;

@@ -138,5 +138,8 @@ public sealed record Script(
     /// <summary>Absolute paths of the files pulled in with <c>include:</c>.</summary>
     public ImmutableArray<string> IncludedFiles { get; init; } = [];
 
+    /// <summary>The team's shared remote store (<c>remote:</c>); <c>REEL_REMOTE</c> overrides it at run time.</summary>
+    public Storage.Remote.RemoteDeclaration? Remote { get; init; }
+
     public IEnumerable<StepDecl> Steps => Scenes.Cast<StepDecl>().Concat(Continuations).Concat(Edits);
 }

@@ -70,12 +70,24 @@ public static class ScriptBinder
                 scenes,
                 continuations,
                 edits,
-                cuts) { IncludedFiles = definitions.IncludedFiles, ProviderFromCommandLine = options.ProviderOverride is not null };
+                cuts) { IncludedFiles = definitions.IncludedFiles, ProviderFromCommandLine = options.ProviderOverride is not null, Remote = BindRemote(root) };
 
             ReferenceChecker.Check(script, diagnostics);
             ScriptLimits.Check(script, _matrixKeys, diagnostics);
             return script;
         }
+
+        /// <summary>The schema has checked its shape; an option left out is null (chosen at run time).</summary>
+        private static Storage.Remote.RemoteDeclaration? BindRemote(YMapping root) => root["remote"] switch
+        {
+            YScalar url => new(url.Value),
+            YMapping m when m["url"] is YScalar url => new(
+                url.Value,
+                (m["endpoint"] as YScalar)?.Value,
+                (m["region"] as YScalar)?.Value,
+                (m["path-style"] as YScalar)?.Value is { } ps ? ps == "true" : null),
+            _ => null,
+        };
 
         private static IEnumerable<YMapping> Items(YMapping root, string key) =>
             root[key] is YSequence seq ? seq.Items.OfType<YMapping>() : [];

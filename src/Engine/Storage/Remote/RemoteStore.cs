@@ -1,0 +1,425 @@
+using System.Net;
+using System.Security.Cryptography;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
+using Amazon.Runtime.Credentials;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Reel.Engine.Storage.Remote;
+
+/// <summary>
+/// A project's shared store on any S3-compatible bucket: <c>objects/sha256/ab/cdef…</c> (content-addressed,
+/// immutable, every download hash-verified), <c>steps/&lt;key&gt;.json</c> (written once, first writer wins) and
+/// <c>claims/&lt;key&gt;.json</c> (leases, replaced only on their ETag). Conditional writes answered 412 or 409 mean
+/// someone else got there first; every other failure the SDK's retries did not cure is a <see cref="RemoteStoreException"/>
+/// whose message names the remote and never a credential.
+/// </summary>
+public sealed class RemoteStore : IDisposable
+{
+    /// <summary>Objects above this size are uploaded in parts of this size, resumable after a crash.</summary>
+    internal const long DefaultPartSize = 8L << 20;
+
+    private readonly IAmazonS3 _s3;
+    private readonly string[] _secrets;
+    private readonly long _partSize;
+
+    internal RemoteStore(IAmazonS3 s3, RemoteSettings settings, IEnumerable<string> secrets, long partSize = DefaultPartSize)
+    {
+        _s3 = s3;
+        Settings = settings;
+        _secrets = [.. secrets.Where(s => s.Length >= 4)];
+        _partSize = partSize;
+    }
+
+    public RemoteSettings Settings { get; }
+
+    /// <summary>
+    /// Makes the client. Credentials come only from the AWS chain, read from <paramref name="environment"/>:
+    /// <c>AWS_ACCESS_KEY_ID</c>/<c>AWS_SECRET_ACCESS_KEY</c>(/<c>AWS_SESSION_TOKEN</c>), else the profile
+    /// <c>AWS_PROFILE</c> (or <c>default</c>) of the shared credentials file, else the SDK's own chain (container and instance roles).
+    /// </summary>
+    public static RemoteStore Open(RemoteSettings settings, IReadOnlyDictionary<string, string?> environment, long partSize = DefaultPartSize)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(environment);
+        var config = new AmazonS3Config
+        {
+            ForcePathStyle = settings.PathStyle,
+
+            // Plain bodies with a Content-Length: what every S3-compatible store understands (no aws-chunked trailers).
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            RetryMode = RequestRetryMode.Standard,
+            MaxErrorRetry = 4,
+            Timeout = TimeSpan.FromMinutes(5),
+            DisableLogging = true,
+
+            // The host's environment is the one truth: the process's AWS_ENDPOINT_URL* must not steer the client behind its back.
+            IgnoreConfiguredEndpointUrls = true,
+        };
+        if (settings.Endpoint is { } endpoint)
+        {
+            config.ServiceURL = endpoint.ToString();
+            config.AuthenticationRegion = settings.Region;
+            config.UseHttp = endpoint.Scheme == "http";
+        }
+        else
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(settings.Region);
+        }
+
+        var credentials = Credentials(environment, config);
+        var secrets = new[] { "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID" }
+            .Select(n => environment.GetValueOrDefault(n) ?? "").ToList();
+        return new RemoteStore(new AmazonS3Client(credentials, config), settings, secrets, partSize);
+    }
+
+    private static AWSCredentials Credentials(IReadOnlyDictionary<string, string?> environment, AmazonS3Config config)
+    {
+        string? Env(string name) => environment.GetValueOrDefault(name) is { Length: > 0 } v ? v : null;
+        if (Env("AWS_ACCESS_KEY_ID") is { } id && Env("AWS_SECRET_ACCESS_KEY") is { } secret)
+        {
+            return Env("AWS_SESSION_TOKEN") is { } token ? new SessionAWSCredentials(id, secret, token) : new BasicAWSCredentials(id, secret);
+        }
+
+        var chain = Env("AWS_SHARED_CREDENTIALS_FILE") is { } file ? new CredentialProfileStoreChain(file) : new CredentialProfileStoreChain();
+        if (chain.TryGetAWSCredentials(Env("AWS_PROFILE") ?? "default", out var profile))
+        {
+            return profile;
+        }
+
+        try
+        {
+            return DefaultAWSCredentialsIdentityResolver.GetCredentials(config);
+        }
+        catch (AmazonClientException)
+        {
+            throw new RemoteStoreException("no AWS credentials for the remote: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (credentials never go in the script)");
+        }
+    }
+
+    /// <summary>The bucket key of a file of the remote.</summary>
+    public string KeyOf(string relative) => Settings.Prefix + relative;
+
+    public static string ObjectPath(string sha256) => $"objects/sha256/{sha256[..2]}/{sha256[2..]}";
+
+    public static string StepPath(string key) => $"steps/{key}.json";
+
+    public static string ClaimPath(string key) => $"claims/{key}.json";
+
+    /// <summary>One cheap call, so a refused credential or a missing bucket stops a run before any paid submit.</summary>
+    public async Task CheckAccessAsync(CancellationToken cancellationToken = default)
+    {
+        await CallAsync("list", async () => await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Settings.Bucket, Prefix = KeyOf("steps/"), MaxKeys = 1 }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
+    public async Task<bool> HasObjectAsync(string sha256, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await CallAsync("head", async () => await _s3.GetObjectMetadataAsync(Settings.Bucket, KeyOf(ObjectPath(sha256)), cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionFailedException ex) when (ex.Status == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Uploads a store object unless the remote has it; big ones in parts, resuming an upload a crash left open.</summary>
+    /// <returns>True when it was uploaded, false when the remote already had it.</returns>
+    public async Task<bool> UploadObjectAsync(ObjectStore store, string sha256, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (await HasObjectAsync(sha256, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        var path = store.PathOf(sha256);
+        var length = new FileInfo(path).Length;
+        var key = KeyOf(ObjectPath(sha256));
+        if (length > _partSize)
+        {
+            await UploadInPartsAsync(path, length, key, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        await CallAsync("put", async () => await _s3.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = Settings.Bucket,
+            Key = key,
+            FilePath = path,
+            ContentType = "application/octet-stream",
+            UseChunkEncoding = false,
+        }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task UploadInPartsAsync(string path, long length, string key, CancellationToken cancellationToken)
+    {
+        // An upload of this key left open by a crashed runner: its finished parts are kept, if they match ours.
+        var open = await CallAsync("list uploads", async () => await _s3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = Settings.Bucket, Prefix = key }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        var uploadId = open.MultipartUploads?.Where(u => u.Key == key).OrderBy(u => u.Initiated).Select(u => u.UploadId).FirstOrDefault();
+        var done = new Dictionary<int, string>();
+        if (uploadId is not null)
+        {
+            var parts = await CallAsync("list parts", async () => await _s3.ListPartsAsync(new ListPartsRequest { BucketName = Settings.Bucket, Key = key, UploadId = uploadId }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            foreach (var p in parts.Parts ?? [])
+            {
+                done[p.PartNumber ?? 0] = p.ETag;
+            }
+        }
+        else
+        {
+            var created = await CallAsync("create upload", async () => await _s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Settings.Bucket, Key = key, ContentType = "application/octet-stream" }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            uploadId = created.UploadId;
+        }
+
+        var etags = new List<PartETag>();
+        var count = (int)((length + _partSize - 1) / _partSize);
+        for (var number = 1; number <= count; number++)
+        {
+            var position = (number - 1) * _partSize;
+            var size = Math.Min(_partSize, length - position);
+            var md5 = await PartMd5Async(path, position, size, cancellationToken).ConfigureAwait(false);
+            if (done.TryGetValue(number, out var existing) && existing.Trim('"').Equals(md5, StringComparison.OrdinalIgnoreCase))
+            {
+                etags.Add(new PartETag(number, existing));
+                continue;
+            }
+
+            var part = await CallAsync("upload part", async () => await _s3.UploadPartAsync(new UploadPartRequest
+            {
+                BucketName = Settings.Bucket,
+                Key = key,
+                UploadId = uploadId,
+                PartNumber = number,
+                FilePath = path,
+                FilePosition = position,
+                PartSize = size,
+                UseChunkEncoding = false,
+            }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            etags.Add(new PartETag(number, part.ETag));
+        }
+
+        await CallAsync("complete upload", async () => await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = Settings.Bucket,
+            Key = key,
+            UploadId = uploadId,
+            PartETags = etags,
+        }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
+    private static async Task<string> PartMd5Async(string path, long position, long size, CancellationToken cancellationToken)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        await using (file.ConfigureAwait(false))
+        {
+            file.Position = position;
+            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+            var buffer = new byte[1 << 16];
+            var left = size;
+            while (left > 0)
+            {
+                var read = await file.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                md5.AppendData(buffer, 0, read);
+                left -= read;
+            }
+
+            return Convert.ToHexStringLower(md5.GetHashAndReset());
+        }
+    }
+
+    /// <summary>Downloads an object into the store, verified against its hash (a damaged copy is refused, never stored).</summary>
+    /// <returns>False when the remote does not have it.</returns>
+    public async Task<bool> DownloadObjectAsync(ObjectStore store, string sha256, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        try
+        {
+            await CallAsync("get", async () =>
+            {
+                using var response = await _s3.GetObjectAsync(Settings.Bucket, KeyOf(ObjectPath(sha256)), cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await store.PutAsync(response.ResponseStream, sha256, cancellationToken).ConfigureAwait(false);
+                }
+                catch (InvalidDataException)
+                {
+                    throw new RemoteStoreException($"the remote {Settings.Url} holds a damaged copy of object {sha256} (its content has another hash); it was not used");
+                }
+            }).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionFailedException ex) when (ex.Status == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    public async Task<RemoteStep?> GetStepAsync(string key, CancellationToken cancellationToken = default) =>
+        (await GetJsonAsync(StepPath(key), cancellationToken).ConfigureAwait(false)) is { } got ? RemoteJson.Read<RemoteStep>(got.Bytes) : null;
+
+    /// <summary>Writes a step's record once (<c>If-None-Match: *</c>).</summary>
+    /// <returns>False when another runner wrote it first (theirs stands).</returns>
+    public async Task<bool> PutStepAsync(RemoteStep step, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        return await PutJsonAsync(StepPath(step.Key), RemoteJson.Write(step), ifNoneMatch: true, ifMatch: null, cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    /// <summary>Takes a free step (<c>If-None-Match: *</c>); null when someone holds it.</summary>
+    public async Task<HeldClaim?> TryClaimAsync(string key, RemoteClaim claim, CancellationToken cancellationToken = default) =>
+        await PutJsonAsync(ClaimPath(key), RemoteJson.Write(claim), ifNoneMatch: true, ifMatch: null, cancellationToken).ConfigureAwait(false) is { } etag
+            ? new HeldClaim(key, claim, etag)
+            : null;
+
+    /// <summary>Replaces a claim on its ETag (renewal, the job id, a takeover); null when it changed since it was read.</summary>
+    public async Task<HeldClaim?> ReplaceClaimAsync(HeldClaim held, RemoteClaim claim, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        return await PutJsonAsync(ClaimPath(held.Key), RemoteJson.Write(claim), ifNoneMatch: false, held.ETag, cancellationToken).ConfigureAwait(false) is { } etag
+            ? new HeldClaim(held.Key, claim, etag)
+            : null;
+    }
+
+    /// <summary>The claim on a step, with its ETag; null when nobody holds it (a damaged claim reads as held by nobody known, and expired).</summary>
+    public async Task<HeldClaim?> ReadClaimAsync(string key, CancellationToken cancellationToken = default)
+    {
+        if (await GetJsonAsync(ClaimPath(key), cancellationToken).ConfigureAwait(false) is not { } got)
+        {
+            return null;
+        }
+
+        var claim = RemoteJson.Read<RemoteClaim>(got.Bytes) ?? new RemoteClaim("unknown", "unknown", DateTimeOffset.MinValue, DateTimeOffset.MinValue, "");
+        return new HeldClaim(key, claim, got.ETag);
+    }
+
+    /// <summary>Deletes a claim if it is still the one held (<c>If-Match</c>): a claim taken over since is left to its new owner.</summary>
+    public async Task ReleaseClaimAsync(HeldClaim held, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        try
+        {
+            await CallAsync("delete", async () => await _s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Settings.Bucket, Key = KeyOf(ClaimPath(held.Key)), IfMatch = held.ETag }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        catch (ConditionFailedException)
+        {
+            // Taken over (412/409) or gone (404): not ours to delete.
+        }
+    }
+
+    private async Task<(byte[] Bytes, string ETag)?> GetJsonAsync(string relative, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CallAsync("get", async () =>
+            {
+                using var response = await _s3.GetObjectAsync(Settings.Bucket, KeyOf(relative), cancellationToken).ConfigureAwait(false);
+                using var buffer = new MemoryStream();
+                await response.ResponseStream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+                return (buffer.ToArray(), response.ETag);
+            }).ConfigureAwait(false);
+        }
+        catch (ConditionFailedException ex) when (ex.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private async Task<string?> PutJsonAsync(string relative, byte[] body, bool ifNoneMatch, string? ifMatch, CancellationToken cancellationToken)
+    {
+        var request = new PutObjectRequest
+        {
+            BucketName = Settings.Bucket,
+            Key = KeyOf(relative),
+            InputStream = new MemoryStream(body),
+            ContentType = "application/json",
+            UseChunkEncoding = false,
+        };
+        if (ifNoneMatch)
+        {
+            request.IfNoneMatch = "*";
+        }
+
+        if (ifMatch is not null)
+        {
+            request.IfMatch = ifMatch;
+        }
+
+        try
+        {
+            var response = await CallAsync("put", async () => await _s3.PutObjectAsync(request, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            return response.ETag;
+        }
+        catch (ConditionFailedException ex) when (ex.Status is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// One S3 call: 404, 409 and 412 become <see cref="ConditionFailedException"/> (answers, not failures); anything else the
+    /// SDK's retries did not cure becomes a <see cref="RemoteStoreException"/> naming the remote, with credentials redacted.
+    /// </summary>
+    private async Task<T> CallAsync<T>(string what, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict
+            && ex.ErrorCode is not "NoSuchBucket")
+        {
+            throw new ConditionFailedException(ex.StatusCode);
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
+        {
+            throw new RemoteStoreException($"the remote {Settings.Url} refused the credentials ({what}: {(int)ex.StatusCode} {Redact(ex.ErrorCode)}); check AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY");
+        }
+        catch (AmazonServiceException ex)
+        {
+            var status = ex.StatusCode == 0 ? "" : $"{(int)ex.StatusCode} ";
+            throw new RemoteStoreException($"the remote {Settings.Url} failed ({what}: {status}{Redact(ex.ErrorCode ?? "")} {Redact(ex.Message)})".TrimEnd() + ")", ex);
+        }
+        catch (AmazonClientException ex)
+        {
+            throw new RemoteStoreException($"the remote {Settings.Url} could not be reached ({what}: {Redact(ex.Message)})");
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new RemoteStoreException($"the remote {Settings.Url} could not be reached ({what}: {Redact(ex.Message)})");
+        }
+        catch (TaskCanceledException ex) when (ex.InnerException is TimeoutException)
+        {
+            throw new RemoteStoreException($"the remote {Settings.Url} did not answer in time ({what})");
+        }
+    }
+
+    private string Redact(string text)
+    {
+        foreach (var secret in _secrets)
+        {
+            text = text.Replace(secret, "***", StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+
+    public void Dispose() => _s3.Dispose();
+
+    /// <summary>An answer that means "not there" (404) or "someone else got there first" (409, 412).</summary>
+    private sealed class ConditionFailedException(HttpStatusCode status) : Exception($"S3 answered {(int)status}")
+    {
+        public HttpStatusCode Status { get; } = status;
+    }
+}
