@@ -69,7 +69,7 @@ public sealed class CliTests
         Assert.True(File.Exists(Path.Combine(dir.Path, "project", "out", "film.mp4")));
         Assert.Contains("../project/bad.yaml(4,5): error RL0110", bad.Stderr, StringComparison.Ordinal);
         Assert.Contains("\n      promt: hi\n", bad.Stderr, StringComparison.Ordinal);
-        Assert.Equal("created new/storyboard.yaml\nnext: reel plan storyboard.yaml && reel run storyboard.yaml\n", init.Stdout);
+        Assert.Equal("created new/storyboard.yaml\nnext: cd new && reel plan && reel run\n", init.Stdout);
         Assert.True(File.Exists(Path.Combine(elsewhere, "new", "storyboard.yaml")));
     }
 

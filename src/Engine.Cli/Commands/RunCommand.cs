@@ -29,6 +29,11 @@ internal static class RunCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (Common.ScriptPath(context, parse.GetValue(script)) is not { } path)
+            {
+                return ExitCodes.Invalid;
+            }
+
             var options = new RunOptions(
                 parse.GetValue(concurrency),
                 parse.GetValue(maxCost),
@@ -37,7 +42,7 @@ internal static class RunCommand
                 parse.GetValue(batch),
                 parse.GetValue(resubmit));
             var request = new RunRequest(options, new PlanOptions([.. parse.GetValue(force) ?? []], [.. parse.GetValue(only) ?? []]));
-            return await RunAsync(context, parse.GetValue(script)!, parse.GetValue(provider), parse.GetValue(allowOutside), request, parse.GetValue(json), parse.GetValue(verbose), cancellationToken);
+            return await RunAsync(context, path, parse.GetValue(provider), parse.GetValue(allowOutside), request, parse.GetValue(json), parse.GetValue(verbose), cancellationToken);
         });
         return command;
     }
