@@ -103,6 +103,7 @@ internal static class ReelCli
             ProvidersCommand.Create(context),
             RunCommand.Create(context),
             StatusCommand.Create(context),
+            GcCommand.Create(context),
             EmulatorCommand.Create(context),
         };
 }

@@ -130,7 +130,7 @@ public sealed class CliTests
     public void Every_command_has_help()
     {
         using var dir = new TempDirectory();
-        foreach (var command in new[] { "init", "validate", "plan", "run", "status", "graph", "schema", "providers", "emulator" })
+        foreach (var command in new[] { "init", "validate", "plan", "run", "status", "graph", "schema", "providers", "gc", "emulator" })
         {
             var r = ReelInProcess.Run(dir.Path, command, "--help");
             Assert.True(r.ExitCode == 0, command + ": " + r.All);
