@@ -22,7 +22,7 @@ internal static class RunCommand
         var frozen = new Option<bool>("--frozen") { Description = "Refuse to run anything that is not already locked (for CI)." };
         var batch = new Option<bool>("--batch") { Description = "Submit ready generate steps as one batch job where the provider supports it." };
         var resubmit = new Option<bool>("--resubmit-unanswered") { Description = "Submit again the steps whose earlier submit got no answer on a provider that cannot list its jobs (fal, veo); this may pay twice." };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every submit, poll and download to stderr." };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every submit, poll and download to stderr, with each event's category and id." };
         var command = new Command("run", "Run a script: every generate, extend and edit step exactly once, cached by content, then the cuts and the report.")
         {
             script, provider, allowOutside, concurrency, maxCost, only, force, keepGoing, frozen, batch, resubmit, json, verbose,
@@ -63,8 +63,10 @@ internal static class RunCommand
 
         // Built on first use: a run answered from the up-to-date stamp logs nothing and should not pay for logging's start-up.
         using var loggers = new LazyLoggerFactory(() => LoggerFactory.Create(b => b
-            .AddProvider(new LineLoggerProvider(context.Error, context.ErrorColor))
-            .AddFilter((category, level) => level >= (verbose ? LogLevel.Information : LogLevel.Warning) && !(category ?? "").StartsWith("System.Net.Http", StringComparison.Ordinal))
+            .AddProvider(new LineLoggerProvider(context.Error, context.ErrorColor, detailed: verbose))
+
+            // Information passes for the retry lines of a normal run; the provider prints only warnings besides them.
+            .AddFilter((category, level) => level >= LogLevel.Information && !(category ?? "").StartsWith("System.Net.Http", StringComparison.Ordinal))
             .SetMinimumLevel(LogLevel.Information)));
         var project = Common.Open(context, path, provider, allowOutside, loggers);
         RunOutcome outcome;
