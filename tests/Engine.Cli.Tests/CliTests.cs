@@ -228,14 +228,14 @@ public sealed class CliTests
     }
 
     [Fact]
-    public void Providers_prints_the_capability_tables_the_readme_shows()
+    public void Providers_prints_the_capability_tables_the_providers_page_shows()
     {
         using var dir = new TempDirectory();
         var r = ReelInProcess.Run(dir.Path, "providers");
         Assert.Equal(0, r.ExitCode);
         Assert.StartsWith("| | `local` | `openai` | `fal` | `veo` | `veo-vertex` |", r.Stdout, StringComparison.Ordinal);
         Assert.Contains("| `fal` | `generate_audio` | true\\|false |", r.Stdout, StringComparison.Ordinal);
-        Assert.Contains(r.Stdout, File.ReadAllText(Path.Combine(ReelProcess.RepoRoot, "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains(r.Stdout, File.ReadAllText(Path.Combine(ReelProcess.RepoRoot, "docs", "providers.md")).Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace Reel.Engine.Reporting;
 
 /// <summary>
 /// The providers' capability tables as Markdown: a comparison, every model, every option. <c>reel providers</c>
-/// prints it and the README's provider section is this text (a test keeps them equal).
+/// prints it and the provider section of docs/providers.md is this text (a test keeps them equal).
 /// </summary>
 public static class CapabilityTable
 {
