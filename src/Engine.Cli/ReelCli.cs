@@ -112,6 +112,7 @@ internal static class ReelCli
             StatusCommand.Create(context),
             RemoteSyncCommand.Push(context),
             RemoteSyncCommand.Pull(context),
+            GcCommand.Create(context),
             EmulatorCommand.Create(context),
         };
 }

@@ -69,7 +69,7 @@ public sealed class CliTests
         Assert.True(File.Exists(Path.Combine(dir.Path, "project", "out", "film.mp4")));
         Assert.Contains("../project/bad.yaml(4,5): error RL0110", bad.Stderr, StringComparison.Ordinal);
         Assert.Contains("\n      promt: hi\n", bad.Stderr, StringComparison.Ordinal);
-        Assert.Equal("created new/storyboard.yaml\nnext: reel plan storyboard.yaml && reel run storyboard.yaml\n", init.Stdout);
+        Assert.Equal("created new/storyboard.yaml\nnext: cd new && reel plan && reel run\n", init.Stdout);
         Assert.True(File.Exists(Path.Combine(elsewhere, "new", "storyboard.yaml")));
     }
 
@@ -130,7 +130,7 @@ public sealed class CliTests
     public void Every_command_has_help()
     {
         using var dir = new TempDirectory();
-        foreach (var command in new[] { "init", "validate", "plan", "run", "status", "graph", "schema", "providers", "emulator" })
+        foreach (var command in new[] { "init", "validate", "plan", "run", "status", "graph", "schema", "providers", "gc", "emulator" })
         {
             var r = ReelInProcess.Run(dir.Path, command, "--help");
             Assert.True(r.ExitCode == 0, command + ": " + r.All);
@@ -228,14 +228,14 @@ public sealed class CliTests
     }
 
     [Fact]
-    public void Providers_prints_the_capability_tables_the_readme_shows()
+    public void Providers_prints_the_capability_tables_the_providers_page_shows()
     {
         using var dir = new TempDirectory();
         var r = ReelInProcess.Run(dir.Path, "providers");
         Assert.Equal(0, r.ExitCode);
         Assert.StartsWith("| | `local` | `openai` | `fal` | `veo` | `veo-vertex` |", r.Stdout, StringComparison.Ordinal);
         Assert.Contains("| `fal` | `generate_audio` | true\\|false |", r.Stdout, StringComparison.Ordinal);
-        Assert.Contains(r.Stdout, File.ReadAllText(Path.Combine(ReelProcess.RepoRoot, "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains(r.Stdout, File.ReadAllText(Path.Combine(ReelProcess.RepoRoot, "docs", "providers.md")).Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
     [Fact]

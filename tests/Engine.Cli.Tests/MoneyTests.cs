@@ -95,7 +95,8 @@ public sealed partial class MoneyTests
         Assert.Equal(0, exit);
         var footers = FooterLine().Matches(Regex.Replace(stderr.ToString(), "\u001b\\[[0-9;]*[A-Za-z]", ""));
         Assert.NotEmpty(footers);
-        Assert.Equal($"4/4 finished · 0 failed · spent {Money(4 * Price)}", footers[^1].Value.Trim());
+        Assert.Equal($"0 queued · 0 running · 4/4 done", footers[^1].Groups["counts"].Value);
+        Assert.Equal($"{Money(4 * Price)} spent", footers[^1].Groups["spent"].Value);
     }
 
     [Fact]
@@ -321,6 +322,6 @@ public sealed partial class MoneyTests
     [GeneratedRegex(@"(?m)^\d+ steps: .* · spent \$([0-9.]+)")]
     private static partial Regex SpentLine();
 
-    [GeneratedRegex(@"\d+/\d+ finished · \d+ failed · spent \$[0-9.]+")]
+    [GeneratedRegex(@"(?<counts>\d+ queued · \d+ running · \d+/\d+ done)( · \d+ failed)? · [^·]* elapsed[^·]* · (?<spent>\$[0-9.]+ spent)")]
     private static partial Regex FooterLine();
 }

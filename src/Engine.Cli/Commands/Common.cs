@@ -9,7 +9,39 @@ namespace Reel.Cli.Commands;
 /// <summary>Arguments and helpers shared by several commands.</summary>
 internal static class Common
 {
-    public static Argument<string> ScriptArgument() => new("SCRIPT") { Description = "The storyboard script (*.yaml)." };
+    /// <summary>The script a command reads when none is named, as <c>make</c> reads <c>Makefile</c>.</summary>
+    public const string DefaultScript = "storyboard.yaml";
+
+    public static Argument<string?> ScriptArgument() => new("SCRIPT")
+    {
+        Description = $"The storyboard script (*.yaml); default ./{DefaultScript}.",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    /// <summary>
+    /// The script to open: the one named, else <c>./storyboard.yaml</c> when it exists; null (after saying so on
+    /// stderr) when none was named and there is none here.
+    /// </summary>
+    public static string? ScriptPath(CliContext context, string? named)
+    {
+        if (!string.IsNullOrEmpty(named))
+        {
+            return named;
+        }
+
+        if (Path.Exists(context.FullPath(DefaultScript)))
+        {
+            return DefaultScript;
+        }
+
+        context.Error.WriteLine($"error: no {DefaultScript} here; name a script or run `reel init`");
+        return null;
+    }
+
+    /// <summary>The version <c>reel --version</c> prints.</summary>
+    public static string Version =>
+        typeof(Common).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0";
 
     public static Option<string?> ProviderOption() => new("--provider")
     {

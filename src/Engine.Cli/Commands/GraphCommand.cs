@@ -11,19 +11,29 @@ internal static class GraphCommand
         var script = Common.ScriptArgument();
         var provider = Common.ProviderOption();
         var allowOutside = Common.AllowOutsideOption();
-        var format = new Option<string>("--format") { Description = "mermaid or dot.", DefaultValueFactory = _ => "mermaid" };
-        format.AcceptOnlyFromAmong("mermaid", "dot");
-        var command = new Command("graph", "Print the step graph as Mermaid or Graphviz DOT text.") { script, provider, allowOutside, format };
+        var format = new Option<string>("--format") { Description = "mermaid, dot or json.", DefaultValueFactory = _ => "mermaid" };
+        format.AcceptOnlyFromAmong("mermaid", "dot", "json");
+        var command = new Command("graph", "Print the step graph as Mermaid, Graphviz DOT or JSON.") { script, provider, allowOutside, format };
         command.SetAction(parse =>
         {
-            var compilation = Common.Open(context, parse.GetValue(script)!, parse.GetValue(provider), parse.GetValue(allowOutside)).Compile();
+            if (Common.ScriptPath(context, parse.GetValue(script)) is not { } path)
+            {
+                return ExitCodes.Invalid;
+            }
+
+            var compilation = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside)).Compile();
             if (!Common.Print(context, compilation, quietWarnings: true))
             {
                 return ExitCodes.Invalid;
             }
 
             var steps = Planner.Order(compilation.Expanded!.Steps);
-            context.Out.Write(parse.GetValue(format) == "dot" ? GraphText.Dot(steps) : GraphText.Mermaid(steps));
+            context.Out.Write(parse.GetValue(format) switch
+            {
+                "dot" => GraphText.Dot(steps),
+                "json" => GraphText.Json(steps),
+                _ => GraphText.Mermaid(steps),
+            });
             return ExitCodes.Success;
         });
         return command;

@@ -8,14 +8,14 @@ internal static class InitCommand
 {
     private const string Storyboard = """
         # yaml-language-server: $schema=./reel.schema.json
-        # A Reel storyboard. Validate it with `reel validate storyboard.yaml`,
-        # see what would run with `reel plan storyboard.yaml`, and render it with `reel run storyboard.yaml`.
+        # A Reel storyboard. In this folder, `reel validate` checks it, `reel plan` shows what would run
+        # and what it costs, and `reel run` renders it (each reads ./storyboard.yaml unless you name a file).
         reel: 1
         title: My First Film
         provider: local              # the embedded offline renderer; later `--provider fal|veo|veo-vertex|openai` (`reel providers` lists them)
 
-        defaults:                    # every step inherits these unless it sets its own
-          model: sora-2
+        defaults:                    # every step inherits these unless it sets its own; no model, so each
+                                     # provider uses its default (`reel providers NAME` lists its models)
           size: 1280x720             # 16:9 landscape; 720x1280 is 9:16 portrait
           seconds: 4
 
@@ -82,9 +82,16 @@ internal static class InitCommand
             }
 
             context.Out.WriteLine($"created {context.RelativePath(script)}");
-            context.Out.WriteLine("next: reel plan storyboard.yaml && reel run storyboard.yaml");
+            var folder = context.RelativePath(target);
+            context.Out.WriteLine(folder == "." ? "next: reel plan && reel run" : $"next: cd {ShellWord(folder)} && reel plan && reel run");
             return ExitCodes.Success;
         });
         return command;
     }
+
+    /// <summary><paramref name="word"/> as a POSIX shell reads it back: as is when it is plain, else in single quotes.</summary>
+    private static string ShellWord(string word) =>
+        word.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/' or '+' or ',')
+            ? word
+            : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

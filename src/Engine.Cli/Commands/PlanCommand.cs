@@ -17,13 +17,21 @@ internal static class PlanCommand
         var json = Common.JsonOption("the plan");
         var only = Common.OnlyOption();
         var force = Common.ForceOption();
+        var detailed = new Option<bool>("--detailed-exitcode")
+        {
+            Description = "Exit 0 when nothing would run, 4 when steps would run (changes pending), 2 on an error (as terraform plan).",
+        };
         var command = new Command("plan", "Show what a run would do: every step in run order with status, reason, model, size, seconds, estimated cost and time. Needs no key or network.")
         {
-            script, provider, allowOutside, only, force, json,
+            script, provider, allowOutside, only, force, json, detailed,
         };
         command.SetAction(parse =>
         {
-            var path = parse.GetValue(script)!;
+            if (Common.ScriptPath(context, parse.GetValue(script)) is not { } path)
+            {
+                return ExitCodes.Invalid;
+            }
+
             var options = new PlanOptions([.. parse.GetValue(force) ?? []], [.. parse.GetValue(only) ?? []]);
             var planned = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside)).Plan(options);
             if (!Common.Print(context, planned))
@@ -45,7 +53,7 @@ internal static class PlanCommand
                 context.Out.Write(PlanText.Render(plan, path));
             }
 
-            return ExitCodes.Success;
+            return parse.GetValue(detailed) && plan.Totals.ToRun > 0 ? ExitCodes.ChangesPending : ExitCodes.Success;
         });
         return command;
     }

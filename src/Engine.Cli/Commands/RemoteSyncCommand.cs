@@ -24,7 +24,12 @@ internal static class RemoteSyncCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var project = Common.Open(context, parse.GetValue(script)!, null, parse.GetValue(allowOutside));
+            if (Common.ScriptPath(context, parse.GetValue(script)) is not { } path)
+            {
+                return ExitCodes.Invalid;
+            }
+
+            var project = Common.Open(context, path, null, parse.GetValue(allowOutside));
             var outcome = push ? await project.PushAsync(cancellationToken) : await project.PullAsync(cancellationToken);
             if (outcome.Planned is { } planned && !Common.Print(context, planned, quietWarnings: true))
             {

@@ -23,13 +23,18 @@ internal static class RunCommand
         var batch = new Option<bool>("--batch") { Description = "Submit ready generate steps as one batch job where the provider supports it." };
         var resubmit = new Option<bool>("--resubmit-unanswered") { Description = "Submit again the steps whose earlier submit got no answer on a provider that cannot list its jobs (fal, veo); this may pay twice." };
         var noWait = new Option<bool>("--no-wait") { Description = "While another run works on this project, refuse (exit 3) instead of waiting for it." };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every submit, poll and download to stderr." };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every submit, poll and download to stderr, with each event's category and id." };
         var command = new Command("run", "Run a script: every generate, extend and edit step exactly once, cached by content, then the cuts and the report.")
         {
             script, provider, allowOutside, concurrency, maxCost, only, force, keepGoing, frozen, batch, resubmit, noWait, json, verbose,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (Common.ScriptPath(context, parse.GetValue(script)) is not { } path)
+            {
+                return ExitCodes.Invalid;
+            }
+
             var options = new RunOptions(
                 parse.GetValue(concurrency),
                 parse.GetValue(maxCost),
@@ -38,7 +43,7 @@ internal static class RunCommand
                 parse.GetValue(batch),
                 parse.GetValue(resubmit));
             var request = new RunRequest(options, new PlanOptions([.. parse.GetValue(force) ?? []], [.. parse.GetValue(only) ?? []]), Wait: !parse.GetValue(noWait));
-            return await RunAsync(context, parse.GetValue(script)!, parse.GetValue(provider), parse.GetValue(allowOutside), request, parse.GetValue(json), parse.GetValue(verbose), cancellationToken);
+            return await RunAsync(context, path, parse.GetValue(provider), parse.GetValue(allowOutside), request, parse.GetValue(json), parse.GetValue(verbose), cancellationToken);
         });
         return command;
     }
@@ -59,8 +64,10 @@ internal static class RunCommand
 
         // Built on first use: a run answered from the up-to-date stamp logs nothing and should not pay for logging's start-up.
         using var loggers = new LazyLoggerFactory(() => LoggerFactory.Create(b => b
-            .AddProvider(new LineLoggerProvider(context.Error, context.ErrorColor))
-            .AddFilter((category, level) => level >= (verbose ? LogLevel.Information : LogLevel.Warning) && !(category ?? "").StartsWith("System.Net.Http", StringComparison.Ordinal))
+            .AddProvider(new LineLoggerProvider(context.Error, context.ErrorColor, detailed: verbose))
+
+            // Information passes for the retry lines of a normal run; the provider prints only warnings besides them.
+            .AddFilter((category, level) => level >= LogLevel.Information && !(category ?? "").StartsWith("System.Net.Http", StringComparison.Ordinal))
             .SetMinimumLevel(LogLevel.Information)));
         var project = Common.Open(context, path, provider, allowOutside, loggers);
         RunOutcome outcome;

@@ -21,7 +21,11 @@ internal static class StatusCommand
         };
         command.SetAction(parse =>
         {
-            var path = parse.GetValue(script)!;
+            if (Common.ScriptPath(context, parse.GetValue(script)) is not { } path)
+            {
+                return ExitCodes.Invalid;
+            }
+
             var (planned, rows, spending) = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside)).Status();
             if (!Common.Print(context, planned, quietWarnings: true))
             {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Reel.Engine.Reporting;
 
 namespace Reel.Cli.Commands;
 
@@ -9,14 +10,40 @@ internal static class ValidateCommand
         var script = Common.ScriptArgument();
         var provider = Common.ProviderOption();
         var allowOutside = Common.AllowOutsideOption();
+        var json = Common.JsonOption("the diagnostics (file, line, column, code, severity, message, help)");
+        var format = new Option<string>("--format")
+        {
+            Description = "text (default), json (as --json), github (GitHub Actions annotations) or sarif (SARIF 2.1.0, for code scanning); all but text go to stdout.",
+            DefaultValueFactory = _ => "text",
+        };
+        format.AcceptOnlyFromAmong("text", "json", "github", "sarif");
         var command = new Command("validate", "Check a script: YAML, schema, references, templates and the provider's capabilities. Needs no key or network.")
         {
-            script, provider, allowOutside,
+            script, provider, allowOutside, json, format,
         };
         command.SetAction(parse =>
         {
-            var path = parse.GetValue(script)!;
+            if (Common.ScriptPath(context, parse.GetValue(script)) is not { } path)
+            {
+                return ExitCodes.Invalid;
+            }
+
             var compilation = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside)).Compile();
+            var chosen = parse.GetValue(json) ? "json" : parse.GetValue(format);
+            var diagnostics = compilation.Diagnostics;
+            switch (chosen)
+            {
+                case "json":
+                    context.Out.Write(DiagnosticFormats.Json(path, diagnostics, compilation.Expanded?.Provider, compilation.Expanded?.Steps.Length));
+                    return compilation.Succeeded ? ExitCodes.Success : ExitCodes.Invalid;
+                case "github":
+                    context.Out.Write(DiagnosticFormats.GitHub(diagnostics));
+                    return compilation.Succeeded ? ExitCodes.Success : ExitCodes.Invalid;
+                case "sarif":
+                    context.Out.Write(DiagnosticFormats.Sarif(diagnostics, Common.Version));
+                    return compilation.Succeeded ? ExitCodes.Success : ExitCodes.Invalid;
+            }
+
             if (!Common.Print(context, compilation))
             {
                 return ExitCodes.Invalid;

@@ -6,7 +6,7 @@ namespace Reel.Engine.Core;
 /// <summary>
 /// The catalogue of every diagnostic Reel reports: one descriptor per code, one meaning per code.
 /// Emitters report through these (<see cref="DiagnosticBag.Report"/>), never with a code written
-/// as text; the README's diagnostic table is <see cref="DiagnosticTable.Markdown"/> of <see cref="All"/>.
+/// as text; the diagnostic table of docs/diagnostics.md is <see cref="DiagnosticTable.Markdown"/> of <see cref="All"/>.
 /// </summary>
 /// <remarks>
 /// Codes are stable: never renumber one or give it a second meaning. A new meaning gets a new

@@ -3,8 +3,8 @@ using System.Text;
 namespace Reel.Engine.Core;
 
 /// <summary>
-/// The diagnostic catalogue as the README's Markdown table (code, meaning, example message).
-/// The README's table is this text; a test keeps the two equal.
+/// The diagnostic catalogue as the Markdown table of docs/diagnostics.md (code, meaning, example message).
+/// That table is this text; a test keeps the two equal.
 /// </summary>
 public static class DiagnosticTable
 {

@@ -131,7 +131,7 @@ internal sealed class JobSubmitter(IVideoProvider provider, Journal journal, Req
                     }
 
                     delay = retries.DelayFor(tries, ex);
-                    Log.Retrying(logger, step.Id, ex.Message, delay);
+                    Log.Retrying(logger, step.Id, ex.Message, delay, tries + 1, MaxTries);
                     run.Emit(step.Id, RunPhase.Retrying, message: ex.Message);
                 }
                 catch (ProviderException ex)

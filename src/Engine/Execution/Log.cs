@@ -13,8 +13,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "{Step}: adopted job {Job} found in the provider's recent list")]
     public static partial void Adopted(ILogger logger, string step, string job);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "{Step}: transient error ({Error}); retrying in {Delay}")]
-    public static partial void Retrying(ILogger logger, string step, string error, TimeSpan delay);
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "{Step}: transient error ({Error}); retrying in {Delay} (attempt {Attempt} of {MaxAttempts})")]
+    public static partial void Retrying(ILogger logger, string step, string error, TimeSpan delay, int attempt, int maxAttempts);
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "{Step}: done ({Sha})")]
     public static partial void Done(ILogger logger, string step, string sha);

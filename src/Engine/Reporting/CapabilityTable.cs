@@ -7,13 +7,17 @@ namespace Reel.Engine.Reporting;
 
 /// <summary>
 /// The providers' capability tables as Markdown: a comparison, every model, every option. <c>reel providers</c>
-/// prints it and the README's provider section is this text (a test keeps them equal).
+/// prints it and the provider section of docs/providers.md is this text (a test keeps them equal).
 /// </summary>
 public static class CapabilityTable
 {
-    public static string Markdown()
+    public static string Markdown() => Markdown(ProviderCatalog.Entries.Select(e => e.Capabilities));
+
+    /// <summary>The same tables for <paramref name="providers"/> only (<c>reel providers NAME</c>).</summary>
+    public static string Markdown(IEnumerable<ProviderCapabilities> providers)
     {
-        var tables = ProviderCatalog.Entries.Select(e => e.Capabilities).ToList();
+        ArgumentNullException.ThrowIfNull(providers);
+        var tables = providers.ToList();
         var text = new StringBuilder();
         text.Append("| | ").AppendJoin(" | ", tables.Select(t => $"`{t.Provider}`")).Append(" |\n");
         text.Append("|---|").AppendJoin("", tables.Select(_ => "---|")).Append('\n');

@@ -58,5 +58,53 @@ public static class GraphText
         return sb.Append("}\n").ToString();
     }
 
+    /// <summary>
+    /// <c>graph --format json</c>: <c>{"steps":[{"id","source","kind","needs":[…]}],"edges":[{"from","to"}]}</c>, steps in
+    /// run order (every step after the steps it needs).
+    /// </summary>
+    public static string Json(IReadOnlyList<StepRequest> steps)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        using var buffer = new MemoryStream();
+        using (var w = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("steps");
+            foreach (var s in steps)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", s.Id);
+                w.WriteString("source", s.Source);
+                w.WriteString("kind", PlanText.Kind(s));
+                w.WriteStartArray("needs");
+                foreach (var n in s.Needs)
+                {
+                    w.WriteStringValue(n);
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("edges");
+            foreach (var s in steps)
+            {
+                foreach (var n in s.Needs)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("from", n);
+                    w.WriteString("to", s.Id);
+                    w.WriteEndObject();
+                }
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
     private static string Quote(string s) => "\"" + s.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }

@@ -3,15 +3,15 @@ using Reel.Engine.Core;
 
 namespace Reel.Engine.Tests.Core;
 
-/// <summary>Every code is declared once in the catalogue, with one meaning, and the README shows exactly the catalogue.</summary>
+/// <summary>Every code is declared once in the catalogue, with one meaning, and docs/diagnostics.md shows exactly the catalogue.</summary>
 public sealed partial class DiagnosticCodesTests
 {
     private const string Begin = "<!-- diagnostics:begin (generated from DiagnosticCodes; a test keeps it equal) -->\n";
     private const string End = "<!-- diagnostics:end -->\n";
 
     [Fact]
-    public void The_readme_diagnostic_table_is_the_generated_table() =>
-        Repository.AssertReadmeSection(Begin, End, DiagnosticTable.Markdown(), "README.md's diagnostic table differs from DiagnosticCodes: run this test with REEL_UPDATE_GOLDEN=1 and commit the result");
+    public void The_diagnostics_page_is_the_generated_table() =>
+        Repository.AssertDocSection("docs/diagnostics.md", Begin, End, DiagnosticTable.Markdown(), "docs/diagnostics.md's diagnostic table differs from DiagnosticCodes: run this test with REEL_UPDATE_GOLDEN=1 and commit the result");
 
     [Fact]
     public void Every_code_is_well_formed_and_declared_once()
