@@ -64,7 +64,18 @@ internal sealed class JobLifecycle(IVideoProvider provider, Journal journal, Obj
         }
 
         HeldJob job;
-        if (lease?.Adopt is { } adopt)
+        var adopt = lease?.Adopt;
+        if (adopt is null && lease?.LostSince is { } since)
+        {
+            // The previous holder was killed between its submit and recording the job in the claim: find that job.
+            adopt = await submitter.FindUnclaimedAsync(step, since, cancellationToken).ConfigureAwait(false);
+            if (adopt is not null)
+            {
+                await lease!.RecordJobAsync(adopt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (adopt is not null)
         {
             // A runner whose lease ran out submitted this job (and its project paid for it): see it through, do not pay again.
             Log.AdoptingRemote(logger, step.Id, adopt);

@@ -150,6 +150,29 @@ internal sealed class JobSubmitter(IVideoProvider provider, Journal journal, Req
         }
     }
 
+    /// <summary>
+    /// A job for this step that someone submitted since <paramref name="since"/> and no attempt of this journal holds (a
+    /// teammate killed before it could say so), where the provider can list its jobs; else null.
+    /// </summary>
+    public async Task<string?> FindUnclaimedAsync(PlannedStep step, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        if (!provider.Capabilities.CanReconcile || provider is not IListingVideoProvider)
+        {
+            return null;
+        }
+
+        var request = await requests.BuildAsync(step, run.Results, cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await ReconcileAsync(request, since, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private ProviderException Unanswered(PlannedStep step, DateTimeOffset intentAt, Exception? inner = null) => ProviderException.Invalid(
         $"the submit of '{step.Id}' at {intentAt:yyyy-MM-dd HH:mm:ss}Z got no answer ({(inner is null ? "the run stopped" : inner.Message)}); "
         + $"'{provider.Name}' cannot list its jobs, so Reel does not know whether it created one and will not pay twice on its own. "

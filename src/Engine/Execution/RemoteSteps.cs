@@ -92,7 +92,8 @@ internal sealed class RemoteSteps(RemoteStore remote, ObjectStore store, Journal
                     if (await remote.ReplaceClaimAsync(held, takeover, cancellationToken).ConfigureAwait(false) is { } ours)
                     {
                         Log.TookOver(logger, step.Id, held.Claim.Host, held.Claim.Job ?? "no job yet");
-                        return (null, RemoteLease.Start(remote, ours, held.Claim.Job, time, logger, step.Id.Text));
+                        var lease = RemoteLease.Start(remote, ours, held.Claim.Job, time, logger, step.Id.Text);
+                        return (null, held.Claim.Job is null ? lease.WithLostSince(held.Claim.Started) : lease);
                     }
                 }
                 else if (!told)
@@ -147,6 +148,7 @@ internal sealed class RemoteLease : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private HeldClaim? _held;
     private Task _renewing = Task.CompletedTask;
+    private DateTimeOffset? _lostSince;
 
     private RemoteLease(RemoteStore remote, HeldClaim held, string? adopt, TimeProvider time, ILogger logger, string step)
     {
@@ -160,6 +162,19 @@ internal sealed class RemoteLease : IAsyncDisposable
 
     /// <summary>The job id the previous holder recorded before its lease ran out: adopt it, do not pay again.</summary>
     public string? Adopt { get; }
+
+    /// <summary>
+    /// A claim taken over without a job id: its holder may have submitted just before it was killed, so the provider's
+    /// recent jobs since this moment are looked through (where it can list them) before paying again.
+    /// </summary>
+    public DateTimeOffset? LostSince => _lostSince;
+
+    /// <summary>This lease, remembering when the claim it took over was started (see <see cref="LostSince"/>).</summary>
+    public RemoteLease WithLostSince(DateTimeOffset since)
+    {
+        _lostSince = since;
+        return this;
+    }
 
     public static RemoteLease Start(RemoteStore remote, HeldClaim held, string? adopt, TimeProvider time, ILogger logger, string step)
     {
