@@ -91,7 +91,7 @@ public sealed partial class Project
             var attempt = journal?.LatestForStep(s.Id);
             var entry = scriptLock.ForStep(s.Id, s.Key) ?? scriptLock.ForStep(s.Id);
             var state = s.Status == StepStatus.Cached ? StepState.Locked
-                : s.Status == StepStatus.Reuse && attempt is not { IsFinished: false } ? StepState.Reusable
+                : s.Reason == PlanReason.JobExists && attempt is not { IsFinished: false } ? StepState.Reusable
                 : attempt is { IsFinished: false, JobId: null } && !canReconcile ? StepState.Unanswered
                 : attempt is { IsFinished: false } ? StepState.InFlight
                 : attempt is { State: JournalState.Failed } ? StepState.Failed
