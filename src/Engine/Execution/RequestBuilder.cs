@@ -64,10 +64,14 @@ internal sealed class RequestBuilder(ProviderCapabilities capabilities, ObjectSt
         }
     }
 
-    /// <summary>The seed a step sends: its <c>options.seed</c>, else one derived from its key when the provider takes seeds.</summary>
+    /// <summary>
+    /// The seed a step sends: its <c>options.seed</c>, else one derived from its key when the provider takes seeds. A final
+    /// render of a picked take (<c>takes: picked</c>) derives it from the take's key, so it asks for the picked take's seed;
+    /// a re-roll of the final (<c>--force</c>) gets its own.
+    /// </summary>
     public long? SeedFor(PlannedStep step) =>
         step.Request is not ClipStep clip || clip.Options.Any(o => capabilities.FindOption(o.Name)?.DropsSeed == true) ? null
-        : clip.SeedOption ?? (capabilities.Supports(clip.Model, ModelFeatures.Seed) ? StepKeys.Seed(step.Key) : null);
+        : clip.SeedOption ?? (capabilities.Supports(clip.Model, ModelFeatures.Seed) ? StepKeys.Seed(clip.Draft is { } draft && step.Roll == 0 ? draft.Key : step.Key) : null);
 
     private string? OutputPath(StepResult result) => result.Output is { } sha ? store.PathOf(sha) : null;
 }
