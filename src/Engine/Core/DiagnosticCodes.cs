@@ -135,7 +135,7 @@ public static class DiagnosticCodes
 
     public static readonly DiagnosticDescriptor NoPick = Warning(
         "RL0221", "with `takes: picked`, a step with several takes and no `pick:` (`reel run` refuses it before anything is spent)",
-        "'open' has 3 takes and no pick; choose one with `reel pick storyboard.yaml open#2`");
+        "'open' has 3 takes and no pick; choose one with `reel pick storyboard.yaml open#N` (N from 1 to 3)");
 
     public static readonly DiagnosticDescriptor NothingToPickFrom = Error(
         "RL0222", "`takes: picked` with no profile that renders the takes, or `carry` without `takes: picked`",

@@ -43,7 +43,9 @@ internal sealed class RequestBuilder(ProviderCapabilities capabilities, ObjectSt
                     ? await workshop.LastFrameAsync(results[source].Output!, generate.Size, cancellationToken).ConfigureAwait(false)
                     : generate.Image is { } image
                         ? await workshop.FitImageAsync(image, generate.Size, generate.Fit, cancellationToken).ConfigureAwait(false)
-                        : null;
+                        : generate.CarriedClip is { } carried
+                            ? await workshop.FirstFrameAsync(carried.Sha256, generate.Size, cancellationToken).ConfigureAwait(false)
+                            : null;
                 var characters = generate.Characters
                     .Select(c => (Step: c, Result: results.GetValueOrDefault(c)))
                     .Where(x => x.Result?.Character is not null)

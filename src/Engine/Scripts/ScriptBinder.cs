@@ -114,7 +114,8 @@ public static class ScriptBinder
                         ? $"unknown profile '{asked}': the script has no 'profiles:'; drop --profile (and REEL_PROFILE), or add the profile"
                         : $"unknown profile '{asked}' (the script's profiles: {string.Join(", ", names)}){Suggestions.DidYouMean(asked, names)}",
                     location);
-                return (names, null, null);
+
+                // The first profile still applies, so the rest of the script is checked as it would run, without knock-on errors.
             }
 
             return entries.FirstOrDefault() is { Value: YMapping first } e0 ? (names, first, e0.Key.Value) : (names, null, null);
