@@ -109,6 +109,18 @@ public sealed partial class Project
     }
 
     /// <summary>
+    /// The step ids of the script's profiles other than the one in force, so that a run keeps their entries in the lock:
+    /// switching back to a profile finds its results there. A profile that does not compile keeps nothing.
+    /// </summary>
+    private HashSet<string> OtherProfilesSteps(Script script) =>
+    [
+        .. script.ProfileNames.Where(n => n != script.Profile?.Name)
+            .Select(n => Compilation.Compile(Workspace.ScriptPath, DisplayPath, new LoadOptions(null, Options.AllowOutside, n)))
+            .Where(c => c.Succeeded)
+            .SelectMany(c => c.Expanded!.Steps.Select(s => s.Id.Text)),
+    ];
+
+    /// <summary>
     /// Picks gate a final: under <c>takes: picked</c>, a step with several takes and no pick, or a carried take not
     /// rendered yet, refuses the run before anything is spent, one line per step.
     /// </summary>

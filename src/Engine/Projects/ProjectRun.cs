@@ -148,7 +148,7 @@ public sealed partial class Project
         }
 
         var complete = result.Stop == RunStop.Completed;
-        var exported = Assembler.Assemble(plan, result, Workspace, store, runner.Lock, pruneLock: request.Plan.OnlyList.IsEmpty && complete);
+        var exported = Assembler.Assemble(plan, result, Workspace, store, runner.Lock, pruneLock: request.Plan.OnlyList.IsEmpty && complete, alsoKeep: OtherProfilesSteps(plan.Script.Script));
         if (fullRun && complete && !result.AnyFailed)
         {
             Stamps.Capture(plan, runner.Lock, exported, Workspace, store, storeRoot, StampSetting, Options.AllowOutside)?.Write(Workspace.StampPath);
