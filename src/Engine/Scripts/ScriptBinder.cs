@@ -37,6 +37,7 @@ public static class ScriptBinder
         private readonly Dictionary<string, SourceLocation> _matrixKeys = new(StringComparer.Ordinal);
         private OptionBinder? _options;
         private ProfileDecl? _profile;
+        private Providers.ProviderCapabilities? _caps;
         private int? _sourceTakes;
 
         public Script BindRoot(YMapping root, Definitions included)
@@ -52,6 +53,7 @@ public static class ScriptBinder
             var providerLocation = providerNode?.Location ?? new SourceLocation(file.DisplayName, 1, 1);
 
             _options = OptionBinder.For(provider);
+            _caps = Providers.ProviderCatalog.Find(provider);
             var defaults = root["defaults"] is YMapping d ? Settings(d) : StepSettings.Empty;
             _profile = profileNode is null ? null : BindProfile(profileName!, profileNode);
             var picksFrom = _profile is null ? null : PicksFrom(root, _profile, profileNode!);
@@ -363,8 +365,9 @@ public static class ScriptBinder
                 }
             }
 
+            // A neutral model name (veo-3.1-fast) becomes the provider's own id here, so keys and checks see one name.
             return new StepSettings(
-                model?.Value,
+                model is null ? null : _caps?.ResolveModel(model.Value) ?? model.Value,
                 parsed,
                 seconds is null ? null : Integer(seconds),
                 model?.Location ?? SourceLocation.None,
