@@ -104,6 +104,47 @@ public sealed class DraftToFinalEndToEndTests
         Assert.Equal(3 * 4, Mp4Clip.Probe(Path.Combine(dir.Path, "out", "film.mp4")).Seconds, 1);
     }
 
+    [Fact]
+    public void Reel_profile_chooses_the_profile_when_no_option_does_and_an_unknown_one_is_an_error_with_the_names()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("storyboard.yaml", """
+            reel: 1
+            profiles:
+              draft: { takes: 2, size: 128x72 }
+              final: { takes: picked, size: 256x144 }
+            defaults: { seconds: 1 }
+            scenes:
+              - id: open
+                prompt: Dawn over the harbour.
+                pick: 2
+            """);
+
+        var plan = ReelInProcess.Run(dir.Path, ["plan"], new Dictionary<string, string?> { ["REEL_PROFILE"] = "final" });
+        Assert.True(plan.ExitCode == 0, plan.All);
+        Assert.Contains("open#2", plan.Stdout, StringComparison.Ordinal);
+        Assert.Contains("256x144", plan.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("open#1", plan.Stdout, StringComparison.Ordinal);
+
+        // --profile wins over REEL_PROFILE.
+        var draft = ReelInProcess.Run(dir.Path, ["plan", "--profile", "draft"], new Dictionary<string, string?> { ["REEL_PROFILE"] = "final" });
+        Assert.True(draft.ExitCode == 0, draft.All);
+        Assert.Contains("open#1", draft.Stdout, StringComparison.Ordinal);
+
+        foreach (var command in new[] { "validate", "plan", "run", "status", "graph" })
+        {
+            var bad = ReelInProcess.Run(dir.Path, [command, "--profile", "fianl"], null);
+            Assert.True(bad.ExitCode == 2, $"{command}: {bad.All}");
+            Assert.Contains("error RL0220: unknown profile 'fianl' (the script's profiles: draft, final) (did you mean 'final'?)", bad.Stderr, StringComparison.Ordinal);
+        }
+
+        var run = ReelInProcess.Run(dir.Path, ["run", "--profile", "final"], null);
+        Assert.True(run.ExitCode == 0, run.All);
+        var status = ReelInProcess.Run(dir.Path, ["status", "--profile", "final"], null);
+        Assert.True(status.ExitCode == 0, status.All);
+        Assert.Contains("open#2", status.Stdout, StringComparison.Ordinal);
+    }
+
     /// <summary>The picked shots in <c>out/shots/</c> are the clips <paramref name="model"/> made.</summary>
     private static void AssertExported(string dir, IEnumerable<LockEntry> entries, string model)
     {
