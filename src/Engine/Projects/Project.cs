@@ -52,7 +52,7 @@ public sealed partial class Project
 
     /// <summary>Load → Validate → Bind → Expand. Never throws for a user mistake.</summary>
     public Compilation Compile() =>
-        Compilation.Compile(Workspace.ScriptPath, DisplayPath, new LoadOptions(Options.Provider, Options.AllowOutside, Profile));
+        Compilation.Compile(Workspace.ScriptPath, DisplayPath, new LoadOptions(Options.Provider, Options.AllowOutside, Profile, ProfileFromEnvironment: Options.Profile is null));
 
     /// <summary>
     /// Compiles the script and plans it against its lock and store. <c>--only</c>/<c>--force</c> ids that name no

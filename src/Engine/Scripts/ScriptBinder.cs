@@ -101,7 +101,7 @@ public static class ScriptBinder
             var profiles = root.Find("profiles");
             var entries = profiles?.Value is YMapping m ? m.Entries : [];
             ImmutableArray<string> names = [.. entries.Select(e => e.Key.Value)];
-            if (options.Profile is { } asked)
+            if (options.Profile is { } asked && !(names.IsEmpty && options.ProfileFromEnvironment))
             {
                 var chosen = entries.FirstOrDefault(e => e.Key.Value == asked);
                 if (chosen?.Value is YMapping node)

@@ -117,6 +117,22 @@ public sealed class ProfileTests
         Assert.NotEqual(StepKeys.Compute(open with { Draft = new DraftTake("draft", "a", null) }, []), StepKeys.Compute(open with { Draft = new DraftTake("draft", "b", null) }, []));
     }
 
+    [Fact]
+    public void Reel_profile_is_ignored_by_a_script_without_profiles_but_profile_asked_on_the_command_line_is_not()
+    {
+        const string plain = """
+            reel: 1
+            scenes:
+              - id: open
+                prompt: Dawn over the harbour.
+            """;
+
+        Assert.True(Compile(plain, new LoadOptions(Profile: "final", ProfileFromEnvironment: true)).Succeeded);
+        var d = Assert.Single(Compile(plain, new LoadOptions(Profile: "final")).Diagnostics);
+        Assert.Equal("RL0220", d.Code);
+        Assert.False(Compile(Script, new LoadOptions(Profile: "fianl", ProfileFromEnvironment: true)).Succeeded);
+    }
+
     [Theory]
     [InlineData("fianl", "unknown profile 'fianl' (the script's profiles: draft, final) (did you mean 'final'?)")]
     [InlineData("preview", "unknown profile 'preview' (the script's profiles: draft, final)")]
