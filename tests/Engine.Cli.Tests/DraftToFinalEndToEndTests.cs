@@ -145,6 +145,49 @@ public sealed class DraftToFinalEndToEndTests
         Assert.Contains("open#2", status.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_final_that_carries_first_frames_waits_for_its_draft_and_then_starts_from_the_picked_clip()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("storyboard.yaml", """
+            reel: 1
+            profiles:
+              draft: { takes: 2, size: 128x72 }
+              final: { takes: picked, carry: first-frame, size: 256x144 }
+            defaults: { seconds: 1 }
+            scenes:
+              - id: open
+                prompt: Dawn over the harbour.
+                pick: 2
+            """);
+
+        var early = ReelInProcess.Run(dir.Path, "run", "--profile", "final");
+        Assert.True(early.ExitCode == 3, early.All);
+        Assert.Contains("'open#2' carries the first frame of its picked take, which profile 'draft' has not rendered; run `reel run storyboard.yaml --profile draft` first", early.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "storyboard.lock.yaml")));
+
+        Assert.Equal(0, ReelInProcess.Run(dir.Path, "run").ExitCode);
+        var picked = Sha(Path.Combine(dir.Path, "out", "shots", "open_take2.mp4"));
+        var final = ReelInProcess.Run(dir.Path, "run", "--profile", "final");
+        Assert.True(final.ExitCode == 0, final.All);
+
+        // Both profiles run on local/local, so the lock keeps the final's entry of the step (one per provider and model).
+        var finalTake = Assert.Single(LockFile.Read(Path.Combine(dir.Path, "storyboard.lock.yaml")).Entries, e => e.Step == "open#2");
+        Assert.Equal("256x144", finalTake.Size);
+        Assert.Equal($"carry:{picked}", finalTake.Inputs);
+        Assert.Equal(new Engine.Core.VideoSize(256, 144), ToSize(Mp4Clip.Probe(Path.Combine(dir.Path, "out", "shots", "open_take2.mp4"))));
+
+        // Back to the draft: its job is found again, paid nothing.
+        var back = ReelInProcess.Run(dir.Path, "run", "--json");
+        Assert.True(back.ExitCode == 0, back.All);
+        var steps = System.Text.Json.JsonDocument.Parse(back.Stdout).RootElement.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal("cached", steps.Single(x => x.GetProperty("id").GetString() == "open#1").GetProperty("status").GetString());
+        Assert.Equal("reused", steps.Single(x => x.GetProperty("id").GetString() == "open#2").GetProperty("status").GetString());
+        Assert.Equal(picked, Sha(Path.Combine(dir.Path, "out", "shots", "open_take2.mp4")));
+    }
+
+    private static Engine.Core.VideoSize ToSize(ClipInfo clip) => new(clip.Width, clip.Height);
+
     /// <summary>The picked shots in <c>out/shots/</c> are the clips <paramref name="model"/> made.</summary>
     private static void AssertExported(string dir, IEnumerable<LockEntry> entries, string model)
     {
