@@ -48,6 +48,11 @@ internal static class Common
         Description = $"Use this provider instead of the script's 'provider:' ({string.Join(", ", Engine.Providers.ProviderCatalog.Names)}).",
     };
 
+    public static Option<string?> ProfileOption() => new("--profile")
+    {
+        Description = $"Apply this profile of the script's 'profiles:' (default: ${Engine.Projects.Project.ProfileEnvironmentVariable}, else the first profile listed).",
+    };
+
     public static Option<bool> JsonOption(string what) => new("--json") { Description = $"Print {what} as JSON on stdout." };
 
     public static Option<string[]> OnlyOption() => new("--only") { Description = "Only these steps (ids or scene ids) and what they need.", AllowMultipleArgumentsPerToken = true };
@@ -61,10 +66,10 @@ internal static class Common
     public static Option<bool> AllowOutsideOption() => new("--allow-outside") { Description = "Allow file paths that leave the script's directory." };
 
     /// <summary>The engine's front door for the script at <paramref name="path"/> (as typed, relative to the working directory).</summary>
-    public static Project Open(CliContext context, string path, string? provider, bool allowOutside, ILoggerFactory? loggers = null)
+    public static Project Open(CliContext context, string path, string? provider, bool allowOutside, ILoggerFactory? loggers = null, string? profile = null)
     {
         var host = new ProjectHost(context.Environment, context.WorkingDirectory);
-        return Project.Open(path, new ProjectOptions(provider, allowOutside), loggers is null ? host : host with { Loggers = loggers });
+        return Project.Open(path, new ProjectOptions(provider, allowOutside, profile), loggers is null ? host : host with { Loggers = loggers });
     }
 
     /// <summary>

@@ -10,10 +10,11 @@ internal static class GraphCommand
     {
         var script = Common.ScriptArgument();
         var provider = Common.ProviderOption();
+        var profile = Common.ProfileOption();
         var allowOutside = Common.AllowOutsideOption();
         var format = new Option<string>("--format") { Description = "mermaid, dot or json.", DefaultValueFactory = _ => "mermaid" };
         format.AcceptOnlyFromAmong("mermaid", "dot", "json");
-        var command = new Command("graph", "Print the step graph as Mermaid, Graphviz DOT or JSON.") { script, provider, allowOutside, format };
+        var command = new Command("graph", "Print the step graph as Mermaid, Graphviz DOT or JSON.") { script, provider, profile, allowOutside, format };
         command.SetAction(parse =>
         {
             if (Common.ScriptPath(context, parse.GetValue(script)) is not { } path)
@@ -21,7 +22,7 @@ internal static class GraphCommand
                 return ExitCodes.Invalid;
             }
 
-            var compilation = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside)).Compile();
+            var compilation = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside), profile: parse.GetValue(profile)).Compile();
             if (!Common.Print(context, compilation, quietWarnings: true))
             {
                 return ExitCodes.Invalid;

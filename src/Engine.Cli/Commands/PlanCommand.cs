@@ -13,6 +13,7 @@ internal static class PlanCommand
     {
         var script = Common.ScriptArgument();
         var provider = Common.ProviderOption();
+        var profile = Common.ProfileOption();
         var allowOutside = Common.AllowOutsideOption();
         var json = Common.JsonOption("the plan");
         var only = Common.OnlyOption();
@@ -23,7 +24,7 @@ internal static class PlanCommand
         };
         var command = new Command("plan", "Show what a run would do: every step in run order with status, reason, model, size, seconds, estimated cost and time. Needs no key or network.")
         {
-            script, provider, allowOutside, only, force, json, detailed,
+            script, provider, profile, allowOutside, only, force, json, detailed,
         };
         command.SetAction(parse =>
         {
@@ -33,7 +34,7 @@ internal static class PlanCommand
             }
 
             var options = new PlanOptions([.. parse.GetValue(force) ?? []], [.. parse.GetValue(only) ?? []]);
-            var planned = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside)).Plan(options);
+            var planned = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside), profile: parse.GetValue(profile)).Plan(options);
             if (!Common.Print(context, planned))
             {
                 return ExitCodes.Invalid;

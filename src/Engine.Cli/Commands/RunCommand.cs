@@ -12,6 +12,7 @@ internal static class RunCommand
     {
         var script = Common.ScriptArgument();
         var provider = Common.ProviderOption();
+        var profile = Common.ProfileOption();
         var allowOutside = Common.AllowOutsideOption();
         var json = Common.JsonOption("the run's results");
         var concurrency = new Option<int>("--concurrency") { Description = "Steps running at once per provider (lowered automatically on rate limits).", DefaultValueFactory = _ => 4 };
@@ -26,7 +27,7 @@ internal static class RunCommand
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every submit, poll and download to stderr, with each event's category and id." };
         var command = new Command("run", "Run a script: every generate, extend and edit step exactly once, cached by content, then the cuts and the report.")
         {
-            script, provider, allowOutside, concurrency, maxCost, only, force, keepGoing, frozen, batch, resubmit, noWait, json, verbose,
+            script, provider, profile, allowOutside, concurrency, maxCost, only, force, keepGoing, frozen, batch, resubmit, noWait, json, verbose,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -43,12 +44,12 @@ internal static class RunCommand
                 parse.GetValue(batch),
                 parse.GetValue(resubmit));
             var request = new RunRequest(options, new PlanOptions([.. parse.GetValue(force) ?? []], [.. parse.GetValue(only) ?? []]), Wait: !parse.GetValue(noWait));
-            return await RunAsync(context, path, parse.GetValue(provider), parse.GetValue(allowOutside), request, parse.GetValue(json), parse.GetValue(verbose), cancellationToken);
+            return await RunAsync(context, path, parse.GetValue(provider), parse.GetValue(profile), parse.GetValue(allowOutside), request, parse.GetValue(json), parse.GetValue(verbose), cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, string path, string? provider, bool allowOutside, RunRequest request, bool json, bool verbose, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, string path, string? provider, string? profile, bool allowOutside, RunRequest request, bool json, bool verbose, CancellationToken cancellationToken)
     {
         if (request.Run.Concurrency < 1)
         {
@@ -69,7 +70,7 @@ internal static class RunCommand
             // Information passes for the retry lines of a normal run; the provider prints only warnings besides them.
             .AddFilter((category, level) => level >= LogLevel.Information && !(category ?? "").StartsWith("System.Net.Http", StringComparison.Ordinal))
             .SetMinimumLevel(LogLevel.Information)));
-        var project = Common.Open(context, path, provider, allowOutside, loggers);
+        var project = Common.Open(context, path, provider, allowOutside, loggers, profile);
         RunOutcome outcome;
         using (var view = new RunView(context, live: context.ErrorColor && !json))
         {

@@ -13,11 +13,12 @@ internal static class StatusCommand
     {
         var script = Common.ScriptArgument();
         var provider = Common.ProviderOption();
+        var profile = Common.ProfileOption();
         var allowOutside = Common.AllowOutsideOption();
         var json = Common.JsonOption("the status");
         var command = new Command("status", "Show the last known state of every step, from the journal and the lock. Writes nothing.")
         {
-            script, provider, allowOutside, json,
+            script, provider, profile, allowOutside, json,
         };
         command.SetAction(parse =>
         {
@@ -26,7 +27,7 @@ internal static class StatusCommand
                 return ExitCodes.Invalid;
             }
 
-            var (planned, rows, spending) = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside)).Status();
+            var (planned, rows, spending) = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside), profile: parse.GetValue(profile)).Status();
             if (!Common.Print(context, planned, quietWarnings: true))
             {
                 return ExitCodes.Invalid;

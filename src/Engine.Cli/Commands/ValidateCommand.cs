@@ -9,6 +9,7 @@ internal static class ValidateCommand
     {
         var script = Common.ScriptArgument();
         var provider = Common.ProviderOption();
+        var profile = Common.ProfileOption();
         var allowOutside = Common.AllowOutsideOption();
         var json = Common.JsonOption("the diagnostics (file, line, column, code, severity, message, help)");
         var format = new Option<string>("--format")
@@ -19,7 +20,7 @@ internal static class ValidateCommand
         format.AcceptOnlyFromAmong("text", "json", "github", "sarif");
         var command = new Command("validate", "Check a script: YAML, schema, references, templates and the provider's capabilities. Needs no key or network.")
         {
-            script, provider, allowOutside, json, format,
+            script, provider, profile, allowOutside, json, format,
         };
         command.SetAction(parse =>
         {
@@ -28,7 +29,7 @@ internal static class ValidateCommand
                 return ExitCodes.Invalid;
             }
 
-            var compilation = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside)).Compile();
+            var compilation = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside), profile: parse.GetValue(profile)).Compile();
             var chosen = parse.GetValue(json) ? "json" : parse.GetValue(format);
             var diagnostics = compilation.Diagnostics;
             switch (chosen)

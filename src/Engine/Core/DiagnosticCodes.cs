@@ -129,6 +129,18 @@ public static class DiagnosticCodes
         "RL0219", "a matrix axis that changes nothing in its scene (its cells would render the same clip once)",
         "matrix axis 'mood' changes nothing in 'title': its cells have the same prompt and settings, so they share one clip; use {{ mood }} in the prompt, or drop the axis");
 
+    public static readonly DiagnosticDescriptor UnknownProfile = Error(
+        "RL0220", "unknown profile (`--profile`, `REEL_PROFILE`), or a profile asked of a script without `profiles:`",
+        "unknown profile 'fianl' (the script's profiles: draft, final) (did you mean 'final'?)");
+
+    public static readonly DiagnosticDescriptor NoPick = Warning(
+        "RL0221", "with `takes: picked`, a step with several takes and no `pick:` (`reel run` refuses it before anything is spent)",
+        "'open' has 3 takes and no pick; choose one with `reel pick storyboard.yaml open#N` (N from 1 to 3)");
+
+    public static readonly DiagnosticDescriptor NothingToPickFrom = Error(
+        "RL0222", "`takes: picked` with no profile that renders the takes, or `carry` without `takes: picked`",
+        "profile 'final' says 'takes: picked' but no profile renders the takes to pick from; list one without it, e.g. 'draft: { takes: 3 }'");
+
     public static readonly DiagnosticDescriptor ClipPlaysTwice = Warning(
         "RL0214", "a cut plays a clip and a continuation that already contains it, so the clip plays twice",
         "cut 'film' plays 'open' and 'open-2', which already starts with it (a continuation's clip holds its source); 'open' plays twice: remove it from 'shots'");

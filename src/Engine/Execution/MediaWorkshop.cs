@@ -35,6 +35,25 @@ internal sealed class MediaWorkshop(ObjectStore store, IReadOnlyDictionary<strin
         return store.PathOf(sha);
     }
 
+    /// <summary>The clip's first frame, fitted to <paramref name="size"/> (cover), as a PNG in the store; returns its path (<c>carry: first-frame</c>).</summary>
+    public async Task<string> FirstFrameAsync(string clipSha, VideoSize size, CancellationToken cancellationToken)
+    {
+        var clip = store.PathOf(clipSha);
+        var sha = await StoreAsync(".png", async temp =>
+        {
+            if (IsLocalEncoding(clip))
+            {
+                await using var png = File.Create(temp);
+                Mp4Clip.WriteFirstFrame(clip, png, size);
+            }
+            else
+            {
+                await FrameGrab.FirstFrameAsync(clip, temp, FfmpegTools.Locate(environment), size, FitMode.Cover, cancellationToken).ConfigureAwait(false);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        return store.PathOf(sha);
+    }
+
     /// <summary>A reference image fitted to <paramref name="size"/> (providers reject other sizes), as a PNG in the store; returns its path.</summary>
     public async Task<string> FitImageAsync(InputFile image, VideoSize size, ImageFit fit, CancellationToken cancellationToken)
     {

@@ -43,7 +43,9 @@ internal sealed class RequestBuilder(ProviderCapabilities capabilities, ObjectSt
                     ? await workshop.LastFrameAsync(results[source].Output!, generate.Size, cancellationToken).ConfigureAwait(false)
                     : generate.Image is { } image
                         ? await workshop.FitImageAsync(image, generate.Size, generate.Fit, cancellationToken).ConfigureAwait(false)
-                        : null;
+                        : generate.CarriedClip is { } carried
+                            ? await workshop.FirstFrameAsync(carried.Sha256, generate.Size, cancellationToken).ConfigureAwait(false)
+                            : null;
                 var characters = generate.Characters
                     .Select(c => (Step: c, Result: results.GetValueOrDefault(c)))
                     .Where(x => x.Result?.Character is not null)
@@ -64,10 +66,14 @@ internal sealed class RequestBuilder(ProviderCapabilities capabilities, ObjectSt
         }
     }
 
-    /// <summary>The seed a step sends: its <c>options.seed</c>, else one derived from its key when the provider takes seeds.</summary>
+    /// <summary>
+    /// The seed a step sends: its <c>options.seed</c>, else one derived from its key when the provider takes seeds. A final
+    /// render of a picked take (<c>takes: picked</c>) derives it from the take's key, so it asks for the picked take's seed;
+    /// a re-roll of the final (<c>--force</c>) gets its own.
+    /// </summary>
     public long? SeedFor(PlannedStep step) =>
         step.Request is not ClipStep clip || clip.Options.Any(o => capabilities.FindOption(o.Name)?.DropsSeed == true) ? null
-        : clip.SeedOption ?? (capabilities.Supports(clip.Model, ModelFeatures.Seed) ? StepKeys.Seed(step.Key) : null);
+        : clip.SeedOption ?? (capabilities.Supports(clip.Model, ModelFeatures.Seed) ? StepKeys.Seed(clip.Draft is { } draft && step.Roll == 0 ? draft.Key : step.Key) : null);
 
     private string? OutputPath(StepResult result) => result.Output is { } sha ? store.PathOf(sha) : null;
 }

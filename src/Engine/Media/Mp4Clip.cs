@@ -87,10 +87,17 @@ public static class Mp4Clip
     }
 
     /// <summary>The exact last frame as PNG, optionally fitted (cover-crop) to a size.</summary>
-    public static void WriteLastFrame(string mp4Path, Stream pngOutput, VideoSize? fitTo = null)
+    public static void WriteLastFrame(string mp4Path, Stream pngOutput, VideoSize? fitTo = null) =>
+        WriteFrame(mp4Path, pngOutput, FrameIndex.Last, fitTo);
+
+    /// <summary>Writes the clip's first frame as a PNG, fitted to <paramref name="fitTo"/> (cover) when given.</summary>
+    public static void WriteFirstFrame(string mp4Path, Stream pngOutput, VideoSize? fitTo = null) =>
+        WriteFrame(mp4Path, pngOutput, FrameIndex.First, fitTo);
+
+    private static void WriteFrame(string mp4Path, Stream pngOutput, FrameIndex which, VideoSize? fitTo)
     {
         using var stream = File.OpenRead(mp4Path);
-        var frame = DecodeFrame(stream, mp4Path, FrameIndex.Last);
+        var frame = DecodeFrame(stream, mp4Path, which);
         if (fitTo is { } size)
         {
             frame = Resampler.Cover(frame, size.Width, size.Height);
@@ -103,6 +110,7 @@ public static class Mp4Clip
     {
         Middle,
         Last,
+        First,
     }
 
     internal static void Concat(IReadOnlyList<Stream> inputs, IReadOnlyList<string> names, Stream output, VideoSize? target)
@@ -201,7 +209,12 @@ public static class Mp4Clip
     internal static RgbImage DecodeFrame(Stream mp4, string name, FrameIndex which)
     {
         var track = Mp4Reader.Read(mp4, name);
-        var index = which == FrameIndex.Last ? track.Count - 1 : track.Count / 2;
+        var index = which switch
+        {
+            FrameIndex.Last => track.Count - 1,
+            FrameIndex.First => 0,
+            _ => track.Count / 2,
+        };
         return DecodeFrame(mp4, name, track, index);
     }
 

@@ -147,6 +147,12 @@ public static class StepKeys
                 w.WriteString("fit", "pad");
             }
 
+            if (step is ClipStep { Draft: { } draft })
+            {
+                // Only under 'takes: picked', so other keys stay: the picked take's key gives the seed, so it is part of the final's.
+                w.WriteString("draft", draft.Key);
+            }
+
             w.WriteStartArray("inputs");
             foreach (var input in step.Inputs)
             {

@@ -41,9 +41,18 @@ public sealed partial class Project
         return new Project(Path.GetFullPath(path, host.WorkingDirectory), path, options, host);
     }
 
+    /// <summary>The environment variable that chooses a profile when <c>--profile</c> does not.</summary>
+    public const string ProfileEnvironmentVariable = "REEL_PROFILE";
+
+    /// <summary>The profile asked for: <c>--profile</c>, else <c>REEL_PROFILE</c>; null: the first one the script lists.</summary>
+    public string? Profile => Options.Profile ?? (Host.Environment.GetValueOrDefault(ProfileEnvironmentVariable) is { Length: > 0 } p ? p : null);
+
+    /// <summary>What the up-to-date stamp must match besides the files: the provider override and the profile asked for.</summary>
+    private string? StampSetting => Profile is null ? Options.Provider : $"{Options.Provider}|profile={Profile}";
+
     /// <summary>Load → Validate → Bind → Expand. Never throws for a user mistake.</summary>
     public Compilation Compile() =>
-        Compilation.Compile(Workspace.ScriptPath, DisplayPath, new LoadOptions(Options.Provider, Options.AllowOutside));
+        Compilation.Compile(Workspace.ScriptPath, DisplayPath, new LoadOptions(Options.Provider, Options.AllowOutside, Profile, ProfileFromEnvironment: Options.Profile is null));
 
     /// <summary>
     /// Compiles the script and plans it against its lock and store. <c>--only</c>/<c>--force</c> ids that name no
@@ -81,8 +90,55 @@ public sealed partial class Project
 
         // The journal says which keys already have a job (reused, not paid again); a project never run has none.
         using var journal = File.Exists(Workspace.JournalPath) ? Journal.Open(Workspace.JournalPath, Host.Time) : null;
-        var plan = Planner.Plan(expanded, new LockHistory(scriptLock, store, journal), options);
-        return new PlanOutcome(compilation, [], unknown, plan, scriptLock);
+        var history = new LockHistory(scriptLock, store, journal);
+        ImmutableArray<StepId> notRendered = [];
+        if (expanded.Script.PicksFrom is { } source)
+        {
+            // takes: picked: each step finishes the take picked in the profile the takes come from (its seed, its first frame).
+            var draft = Compilation.Compile(Workspace.ScriptPath, DisplayPath, new LoadOptions(null, Options.AllowOutside, source));
+            if (!draft.Succeeded)
+            {
+                return new PlanOutcome(draft, [], [], null, null);
+            }
+
+            (expanded, notRendered) = PickedTakes.Link(expanded, Planner.Plan(draft.Expanded!, history), store.PathOf);
+        }
+
+        var plan = Planner.Plan(expanded, history, options);
+        return new PlanOutcome(compilation, [], unknown, plan, scriptLock) { DraftsNotRendered = notRendered };
+    }
+
+    /// <summary>
+    /// The step ids of the script's profiles other than the one in force, so that a run keeps their entries in the lock:
+    /// switching back to a profile finds its results there. A profile that does not compile keeps nothing.
+    /// </summary>
+    private HashSet<string> OtherProfilesSteps(Script script) =>
+    [
+        .. script.ProfileNames.Where(n => n != script.Profile?.Name)
+            .Select(n => Compilation.Compile(Workspace.ScriptPath, DisplayPath, new LoadOptions(null, Options.AllowOutside, n)))
+            .Where(c => c.Succeeded)
+            .SelectMany(c => c.Expanded!.Steps.Select(s => s.Id.Text)),
+    ];
+
+    /// <summary>
+    /// Picks gate a final: under <c>takes: picked</c>, a step with several takes and no pick, or a carried take not
+    /// rendered yet, refuses the run before anything is spent, one line per step.
+    /// </summary>
+    private string? PicksRefusal(PlanOutcome planned)
+    {
+        var script = planned.Plan!.Script.Script;
+        if (!script.TakesPicked)
+        {
+            return null;
+        }
+
+        var lines = script.Steps.Where(s => s.Takes > 1 && s.PickLocation == SourceLocation.None)
+            .Select(s => Expander.NoPickMessage(s, DisplayPath))
+            .Concat(planned.DraftsNotRendered.Select(id =>
+                $"'{id}' carries the first frame of its picked take, which profile '{script.PicksFrom}' has not rendered; run `reel run {DisplayPath} --profile {script.PicksFrom}` first"))
+            .ToList();
+        return lines.Count == 0 ? null
+            : $"profile '{script.Profile!.Name}' renders only picked takes:\n{string.Join("\n", lines)}\nnothing was submitted";
     }
 
     /// <summary>The store this project uses (shared when the host's environment sets <c>REEL_STORE</c>).</summary>

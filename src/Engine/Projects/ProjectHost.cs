@@ -25,5 +25,6 @@ public sealed record ProjectHost(IReadOnlyDictionary<string, string?> Environmen
     public override string ToString() => $"ProjectHost {{ WorkingDirectory = {WorkingDirectory}, Environment = *** }}";
 }
 
-/// <summary>How a command opens a script: the provider override and the path rule.</summary>
-public sealed record ProjectOptions(string? Provider = null, bool AllowOutside = false);
+/// <summary>How a command opens a script: the provider override, the path rule and the profile.</summary>
+/// <param name="Profile">The profile to apply (<c>--profile</c>); null: <c>REEL_PROFILE</c>, else the first one the script lists.</param>
+public sealed record ProjectOptions(string? Provider = null, bool AllowOutside = false, string? Profile = null);

@@ -24,7 +24,7 @@ public sealed partial class Project
         observer ??= NoRunObserver.Instance;
         var storeRoot = Workspace.StoreRoot(Host.Environment);
         var fullRun = request.Plan.OnlyList.IsEmpty && request.Plan.ForceList.IsEmpty;
-        if (fullRun && UpToDateStamp.ReadIfCurrent(Workspace.StampPath, Workspace.ScriptPath, Options.Provider, Options.AllowOutside, storeRoot) is { } stamp)
+        if (fullRun && UpToDateStamp.ReadIfCurrent(Workspace.StampPath, Workspace.ScriptPath, StampSetting, Options.AllowOutside, storeRoot) is { } stamp)
         {
             // Nothing the last complete run read or wrote has changed: every step is cached.
             return new RunOutcome(RunEnd.Ran, null, null, Stamps.Report(stamp, Workspace));
@@ -36,7 +36,7 @@ public sealed partial class Project
             return new RunOutcome(RunEnd.Invalid, planned, null, null);
         }
 
-        if (Runner.Refusal(planned.Plan!, request.Run) is { } refusal)
+        if ((PicksRefusal(planned) ?? Runner.Refusal(planned.Plan!, request.Run)) is { } refusal)
         {
             return new RunOutcome(RunEnd.Refused, planned, refusal, null);
         }
@@ -77,7 +77,7 @@ public sealed partial class Project
                 return new RunOutcome(RunEnd.Invalid, planned, null, null);
             }
 
-            if (Runner.Refusal(planned.Plan!, request.Run) is { } late)
+            if ((PicksRefusal(planned) ?? Runner.Refusal(planned.Plan!, request.Run)) is { } late)
             {
                 return new RunOutcome(RunEnd.Refused, planned, late, null);
             }
@@ -148,10 +148,10 @@ public sealed partial class Project
         }
 
         var complete = result.Stop == RunStop.Completed;
-        var exported = Assembler.Assemble(plan, result, Workspace, store, runner.Lock, pruneLock: request.Plan.OnlyList.IsEmpty && complete);
+        var exported = Assembler.Assemble(plan, result, Workspace, store, runner.Lock, pruneLock: request.Plan.OnlyList.IsEmpty && complete, alsoKeep: OtherProfilesSteps(plan.Script.Script));
         if (fullRun && complete && !result.AnyFailed)
         {
-            Stamps.Capture(plan, runner.Lock, exported, Workspace, store, storeRoot, Options)?.Write(Workspace.StampPath);
+            Stamps.Capture(plan, runner.Lock, exported, Workspace, store, storeRoot, StampSetting, Options.AllowOutside)?.Write(Workspace.StampPath);
         }
 
         var cuts = plan.Steps.Where(s => s.Request is Prompts.CutStep).Select(s => s.Id.Text);

@@ -14,6 +14,9 @@ namespace Reel.Engine.Projects;
 public sealed record PlanOutcome(Compilation Compilation, ImmutableArray<Diagnostic> LockDiagnostics, ImmutableArray<string> UnknownSteps, Plan? Plan, Storage.ScriptLock? Lock)
 {
     public bool Succeeded => Plan is not null && UnknownSteps.IsEmpty;
+
+    /// <summary>Under <c>takes: picked</c> with <c>carry: first-frame</c>: steps whose picked take has no clip yet (a run refuses them).</summary>
+    public ImmutableArray<StepId> DraftsNotRendered { get; init; } = [];
 }
 
 /// <summary>How a run ended, for the caller to show.</summary>

@@ -14,7 +14,7 @@ namespace Reel.Engine.Projects;
 internal static class Stamps
 {
     /// <summary>The stamp of a complete, successful run; null if a step is missing from the lock.</summary>
-    public static UpToDateStamp? Capture(Plan plan, ScriptLock finalLock, IReadOnlyList<ExportedFile> exported, Workspace workspace, ObjectStore store, string storeRoot, ProjectOptions options)
+    public static UpToDateStamp? Capture(Plan plan, ScriptLock finalLock, IReadOnlyList<ExportedFile> exported, Workspace workspace, ObjectStore store, string storeRoot, string? setting, bool allowOutside)
     {
         var entries = plan.Steps.Select(s => finalLock.ForStep(s.Id, s.Key)).ToList();
         if (entries.Any(e => e is null))
@@ -39,7 +39,7 @@ internal static class Stamps
             .Append(StampedFile.Of(Path.Combine(workspace.OutDirectory, "report.html")));
         var steps = plan.Steps.Zip(entries, (p, e) =>
             new StampedStep(p.Id, p.Request.Kind.ToString().ToLowerInvariant(), e!.Job, e.Output, exports.GetValueOrDefault(p.Id), e.Cost));
-        return new UpToDateStamp(options.Provider, options.AllowOutside, storeRoot, [.. inputs], [.. outputs], [.. steps]);
+        return new UpToDateStamp(setting, allowOutside, storeRoot, [.. inputs], [.. outputs], [.. steps]);
     }
 
     /// <summary>The report of a full no-op rerun: every step cached, as the stamp recorded it.</summary>

@@ -200,7 +200,19 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
     private void UnknownModel(string model, SourceLocation location) => UnknownModel(model, location, new BagReporter(diagnostics));
 
     private void UnknownModel(string model, SourceLocation location, IReporter diagnostics) =>
-        diagnostics.Report(DiagnosticCodes.UnknownModel, $"provider '{caps.Provider}' has no model '{model}'{Suggestions.DidYouMean(model, caps.Models.Select(x => x.Id))} (models: {string.Join(", ", caps.Models.Select(x => x.Id))})", location);
+        diagnostics.Report(DiagnosticCodes.UnknownModel, Counterpart(model) ?? $"provider '{caps.Provider}' has no model '{model}'{Suggestions.DidYouMean(model, caps.Models.Select(x => x.Id))} (models: {string.Join(", ", caps.Models.Select(x => x.Id))})", location);
+
+    /// <summary>When <paramref name="model"/> is another provider's own id for a family this provider serves: what to write instead.</summary>
+    private string? Counterpart(string model)
+    {
+        var (owner, family) = ProviderCatalog.Entries
+            .Where(e => e.Name != caps.Provider)
+            .SelectMany(e => e.Capabilities.Models.Where(m => m.Id == model && m.Family is not null).Select(m => (e.Name, m.Family!)))
+            .FirstOrDefault();
+        return family is not null && caps.Models.FirstOrDefault(m => m.Family == family) is { } here
+            ? $"provider '{caps.Provider}' has no model '{model}': that is {owner}'s id for {family}; write '{family}' (any provider that serves it) or '{here.Id}'"
+            : null;
+    }
 
     private void Extension(ContinuationDecl c, int seconds, int total, int depth, StepSettings settings)
     {

@@ -13,6 +13,12 @@ public enum StepKind
     Cut,
 }
 
+/// <summary>The take a final render finishes (<c>takes: picked</c>): its step key in the profile it was picked from.</summary>
+/// <param name="Profile">The profile the take was rendered by.</param>
+/// <param name="Key">Its step key there.</param>
+/// <param name="Output">The SHA-256 of its clip, when it is rendered and in the store.</param>
+public sealed record DraftTake(string Profile, string Key, string? Output);
+
 /// <summary>A file a step reads: its absolute path and content hash.</summary>
 public sealed record InputFile(string Role, string Path, string Sha256);
 
@@ -78,6 +84,12 @@ public abstract record ClipStep(
     /// <summary>A last-frame continuation: a new clip from its source's last frame, played after it.</summary>
     public bool IsLastFrame => this is GenerateStep { LastFrameOf: not null };
 
+    /// <summary>
+    /// Under <c>takes: picked</c>: the picked take this step finishes, as the profile it was picked from planned it; its
+    /// key gives the seed (where the provider takes seeds) and enters this step's key. Null otherwise.
+    /// </summary>
+    public DraftTake? Draft { get; init; }
+
     /// <summary>The explicit seed (<c>options.seed</c>), when the step sets one.</summary>
     public long? SeedOption => Options.FirstOrDefault(o => o.Name == "seed")?.Value is { } v ? long.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : null;
 }
@@ -110,6 +122,15 @@ public sealed record GenerateStep(
 
     /// <summary>The first-frame image, when the scene has one.</summary>
     public InputFile? Image => Inputs.FirstOrDefault(i => i.Role == "image");
+
+    /// <summary><c>carry: first-frame</c>: the scene starts from the first frame of its picked take's clip (<see cref="CarriedClip"/>).</summary>
+    public bool CarryFirstFrame { get; init; }
+
+    /// <summary>With <see cref="CarryFirstFrame"/>, once linked to its draft: the picked take's clip, an input by content (role <c>carry</c>).</summary>
+    public InputFile? CarriedClip => Inputs.FirstOrDefault(i => i.Role == CarryRole);
+
+    /// <summary>The input role of the carried clip.</summary>
+    public const string CarryRole = "carry";
 }
 
 /// <summary>A native extension of a finished clip; its result is the one longer, stitched clip.</summary>

@@ -24,6 +24,8 @@ public sealed class Expander
     private readonly Dictionary<string, ImmutableArray<ClipStep>> _byDecl = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StepDecl> _decls;
     private readonly InputHasher _hasher = new();
+    private readonly HashSet<string> _unpicked = new(StringComparer.Ordinal);
+    private bool _carryReported;
 
     private Expander(Script script, ProviderCapabilities caps, DiagnosticBag diagnostics)
     {
@@ -110,6 +112,7 @@ public sealed class Expander
         ImmutableArray<StepOption> options = [.. settings.Options.Select(o => o.Option)];
 
         var inputs = (scene.Image is null ? ImmutableArray<InputFile>.Empty : [Input("image", scene.Image.Path)]).AddRange(OptionInputs(options));
+        var carry = _script.Profile is { CarryFirstFrame: true, TakesPicked: true } profile && scene.Image is null && CanCarry(profile, model);
         var results = ImmutableArray.CreateBuilder<ClipStep>();
         foreach (var combo in Combinations(scene.Matrix))
         {
@@ -128,11 +131,11 @@ public sealed class Expander
                 }
             }
 
-            for (var take = 1; take <= scene.Takes; take++)
+            foreach (var take in Takes(scene))
             {
                 results.Add(new GenerateStep(
                     StepId.Of(scene.Id, combo, take, scene.Takes), characterSteps, _script.Provider, model, size, seconds, seconds, prompt,
-                    inputs, characterSteps, scene.Fit, [.. combo], scene.Location) { Options = options });
+                    inputs, characterSteps, scene.Fit, [.. combo], scene.Location) { Options = options, CarryFirstFrame = carry });
             }
         }
 
@@ -156,7 +159,7 @@ public sealed class Expander
         ImmutableArray<StepOption> options = [.. decl.Settings.InheritFrom(_script.Defaults).Options.Select(o => o.Option)];
         var inputs = OptionInputs(options);
         var results = ImmutableArray.CreateBuilder<ClipStep>();
-        for (var take = 1; take <= decl.Takes; take++)
+        foreach (var take in Takes(decl))
         {
             var id = StepId.Of(decl.Id, [], take, decl.Takes);
             results.Add(decl is ContinuationDecl c ? Continue(c, id, source, prompt, inputs) with { Options = options }
@@ -164,6 +167,51 @@ public sealed class Expander
         }
 
         return results.ToImmutable();
+    }
+
+    /// <summary>
+    /// The takes a step renders: all of them, or with <c>takes: picked</c> only its pick, under the same id (<c>open#2</c>)
+    /// so the draft take and its final share one name. A step with several takes and no pick is rendered as take 1 by
+    /// <c>plan</c> and refused by <c>run</c> (<see cref="DiagnosticCodes.NoPick"/>).
+    /// </summary>
+    private IEnumerable<int> Takes(StepDecl decl)
+    {
+        if (!_script.TakesPicked || decl.Takes == 1)
+        {
+            return Enumerable.Range(1, decl.Takes);
+        }
+
+        if (decl.PickLocation == SourceLocation.None && _unpicked.Add(decl.Id))
+        {
+            _diagnostics.Report(DiagnosticCodes.NoPick, NoPickMessage(decl, _script.File.DisplayName), decl.Location);
+        }
+
+        return [decl.Pick];
+    }
+
+    /// <summary>What to do about a step with several takes and no pick, under <c>takes: picked</c>.</summary>
+    public static string NoPickMessage(StepDecl decl, string scriptPath)
+    {
+        ArgumentNullException.ThrowIfNull(decl);
+        var path = scriptPath.Contains(' ', StringComparison.Ordinal) ? $"'{scriptPath}'" : scriptPath;
+        return $"'{decl.Id}' has {decl.Takes} takes and no pick; choose one with `reel pick {path} {decl.Id}#N` (N from 1 to {decl.Takes})";
+    }
+
+    /// <summary><c>carry: first-frame</c> needs a model that starts from an image; said once per profile.</summary>
+    private bool CanCarry(ProfileDecl profile, string model)
+    {
+        if (_caps.Supports(model, ModelFeatures.Image))
+        {
+            return true;
+        }
+
+        if (!_carryReported)
+        {
+            _carryReported = true;
+            _diagnostics.Report(DiagnosticCodes.OperationNotSupported, $"profile '{profile.Name}' carries the picked take's first frame, but '{model}' on '{_script.Provider}' takes no first-frame image; drop 'carry' or use a model that takes images", profile.CarryLocation);
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -282,6 +330,12 @@ public sealed class Expander
         var decl = _decls[parsed.Id];
         var all = ExpandDecl(decl);
         var take = parsed.Take ?? decl.Pick;
+        if (_script.TakesPicked && take != decl.Pick && decl.Takes > 1)
+        {
+            _diagnostics.Report(DiagnosticCodes.TakeOutOfRange, $"'{reference.Text}' is not rendered by profile '{_script.Profile!.Name}', which renders only the picked take of '{decl.Id}' (take {decl.Pick}); refer to '{decl.Id}'", reference.Location);
+            return [];
+        }
+
         var matching = all.Where(r => (r.Take == 0 || r.Take == take)
             && parsed.Selector.All(kv => r.Matrix.Any(m => m.Key == kv.Key && m.Value == kv.Value)));
         return [.. matching];

@@ -47,6 +47,12 @@ public sealed record ModelCapability(
     /// <summary>One line for the capability table: what the model is.</summary>
     public string? Note { get; init; }
 
+    /// <summary>
+    /// The neutral name of the model family (<c>veo-3.1</c>, <c>veo-3.1-fast</c>, <c>sora-2</c>) that every provider serving
+    /// it accepts and resolves to its own id, so a script or a profile can move between providers; null when it has none.
+    /// </summary>
+    public string? Family { get; init; }
+
     public decimal PriceFor(VideoSize size) =>
         PricePerSecondBySize.TryGetValue(size.ToString(), out var p) ? p : PricePerSecond;
 }
@@ -101,6 +107,10 @@ public sealed record ProviderCapabilities(
     public ImmutableArray<string> Environment { get; init; } = [];
 
     public ModelCapability? FindModel(string id) => Models.FirstOrDefault(m => m.Id == id);
+
+    /// <summary>The provider's own id for <paramref name="name"/>: the name itself when it is one, else the model of that neutral family name.</summary>
+    public string ResolveModel(string name) =>
+        FindModel(name) is not null ? name : Models.FirstOrDefault(m => m.Family == name)?.Id ?? name;
 
     public OptionSpec? FindOption(string name) => Options.FirstOrDefault(o => o.Name == name);
 

@@ -16,7 +16,7 @@ public sealed record ExportedFile(string StepId, string Path);
 /// </summary>
 public static class Assembler
 {
-    public static ImmutableArray<ExportedFile> Assemble(Plan plan, RunResult result, Workspace workspace, ObjectStore store, ScriptLock finalLock, bool pruneLock)
+    public static ImmutableArray<ExportedFile> Assemble(Plan plan, RunResult result, Workspace workspace, ObjectStore store, ScriptLock finalLock, bool pruneLock, IReadOnlySet<string>? alsoKeep = null)
     {
         var exported = ImmutableArray.CreateBuilder<ExportedFile>();
         foreach (var step in plan.Steps)
@@ -40,7 +40,8 @@ public static class Assembler
 
         if (pruneLock)
         {
-            var ids = plan.Steps.Select(s => s.Id.Text).ToHashSet(StringComparer.Ordinal);
+            // alsoKeep: the steps of the script's other profiles, whose results stay for when they are chosen again.
+            var ids = plan.Steps.Select(s => s.Id.Text).Concat(alsoKeep ?? ImmutableHashSet<string>.Empty).ToHashSet(StringComparer.Ordinal);
             var pruned = finalLock.Entries.Where(e => !ids.Contains(e.Step)).Aggregate(finalLock, (l, e) => l.Without(e.Step));
             if (!pruned.Equals(finalLock) || !File.Exists(workspace.LockPath))
             {

@@ -45,6 +45,23 @@ public sealed record StepSettings(string? Model, VideoSize? Size, int? Seconds, 
     };
 }
 
+/// <summary>
+/// A profile (<c>profiles.&lt;name&gt;</c>): settings laid over every step when it is chosen. Where it sets
+/// <c>provider</c>, <c>model</c>, <c>size</c>, an option or <c>takes</c>, it wins over the script, the steps and
+/// <c>defaults</c>; <c>--provider</c> still wins over its provider.
+/// </summary>
+/// <param name="Name">The profile's name, as <c>--profile</c> takes it.</param>
+/// <param name="Provider">The provider it sets, or null.</param>
+/// <param name="Settings">The model, size and options it sets (seconds are never set by a profile).</param>
+/// <param name="Takes">The number of takes it gives every step, or null (also with <c>takes: picked</c>).</param>
+/// <param name="TakesPicked">Whether it renders only each step's picked take (<c>takes: picked</c>).</param>
+/// <param name="CarryFirstFrame">Whether scenes without an image start from the first frame of their picked take (<c>carry: first-frame</c>).</param>
+public sealed record ProfileDecl(string Name, string? Provider, StepSettings Settings, int? Takes, bool TakesPicked, bool CarryFirstFrame, SourceLocation Location)
+{
+    /// <summary>Where <c>carry</c> is written, for the diagnostics about it.</summary>
+    public SourceLocation CarryLocation { get; init; } = SourceLocation.None;
+}
+
 public sealed record CharacterDecl(string Id, string Name, string? Description, FileRef? Video, SourceLocation Location);
 
 public abstract record StepDecl(string Id, TemplateText Prompt, StepSettings Settings, int Takes, int Pick, ImmutableArray<MatrixAxis> Matrix, SourceLocation Location)
@@ -140,6 +157,21 @@ public sealed record Script(
 
     /// <summary>The team's shared remote store (<c>remote:</c>); <c>REEL_REMOTE</c> overrides it at run time.</summary>
     public Storage.Remote.RemoteDeclaration? Remote { get; init; }
+
+    /// <summary>The names of the script's profiles, in the order listed (empty without <c>profiles:</c>).</summary>
+    public ImmutableArray<string> ProfileNames { get; init; } = [];
+
+    /// <summary>The profile in force (<c>--profile</c>, <c>REEL_PROFILE</c>, else the first listed); null without <c>profiles:</c>.</summary>
+    public ProfileDecl? Profile { get; init; }
+
+    /// <summary>
+    /// With <c>takes: picked</c>: the profile whose takes are picked from (the first listed without <c>takes: picked</c>),
+    /// whose picked take lends the final its seed and, with <c>carry: first-frame</c>, its first frame.
+    /// </summary>
+    public string? PicksFrom { get; init; }
+
+    /// <summary>Whether each step renders only its picked take (the profile in force says <c>takes: picked</c>).</summary>
+    public bool TakesPicked => Profile?.TakesPicked == true;
 
     public IEnumerable<StepDecl> Steps => Scenes.Cast<StepDecl>().Concat(Continuations).Concat(Edits);
 }

@@ -36,6 +36,9 @@ public static class ScriptBinder
         private readonly Dictionary<string, (SourceLocation Location, string Kind)> _ids = new(StringComparer.Ordinal);
         private readonly Dictionary<string, SourceLocation> _matrixKeys = new(StringComparer.Ordinal);
         private OptionBinder? _options;
+        private ProfileDecl? _profile;
+        private Providers.ProviderCapabilities? _caps;
+        private int? _sourceTakes;
 
         public Script BindRoot(YMapping root, Definitions included)
         {
@@ -44,12 +47,16 @@ public static class ScriptBinder
             definitionsBuilder.Add(root, file);
             var definitions = definitionsBuilder.Build();
 
-            var providerNode = root["provider"] as YScalar;
+            var (profileNames, profileNode, profileName) = ChooseProfile(root);
+            var providerNode = profileNode?["provider"] as YScalar ?? root["provider"] as YScalar;
             var provider = options.ProviderOverride ?? providerNode?.Value ?? DefaultProvider;
             var providerLocation = providerNode?.Location ?? new SourceLocation(file.DisplayName, 1, 1);
 
             _options = OptionBinder.For(provider);
+            _caps = Providers.ProviderCatalog.Find(provider);
             var defaults = root["defaults"] is YMapping d ? Settings(d) : StepSettings.Empty;
+            _profile = profileNode is null ? null : BindProfile(profileName!, profileNode);
+            var picksFrom = _profile is null ? null : PicksFrom(root, _profile, profileNode!);
             var characterIds = definitions.Characters.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
 
             var scenes = Items(root, "scenes").Select(m => BindScene(m, characterIds)).ToImmutableArray();
@@ -70,11 +77,117 @@ public static class ScriptBinder
                 scenes,
                 continuations,
                 edits,
-                cuts) { IncludedFiles = definitions.IncludedFiles, ProviderFromCommandLine = options.ProviderOverride is not null, Remote = BindRemote(root) };
+                cuts)
+            {
+                IncludedFiles = definitions.IncludedFiles,
+                ProviderFromCommandLine = options.ProviderOverride is not null,
+                Remote = BindRemote(root),
+                ProfileNames = profileNames,
+                Profile = _profile,
+                PicksFrom = picksFrom,
+            };
 
             ReferenceChecker.Check(script, diagnostics);
             ScriptLimits.Check(script, _matrixKeys, diagnostics);
             return script;
+        }
+
+        /// <summary>
+        /// The profiles listed and the one in force: the one asked for (<c>--profile</c>, <c>REEL_PROFILE</c>), else the
+        /// first listed. Asking for one the script does not list is reported with the names it does.
+        /// </summary>
+        private (ImmutableArray<string> Names, YMapping? Node, string? Name) ChooseProfile(YMapping root)
+        {
+            var profiles = root.Find("profiles");
+            var entries = profiles?.Value is YMapping m ? m.Entries : [];
+            ImmutableArray<string> names = [.. entries.Select(e => e.Key.Value)];
+            if (options.Profile is { } asked && !(names.IsEmpty && options.ProfileFromEnvironment))
+            {
+                var chosen = entries.FirstOrDefault(e => e.Key.Value == asked);
+                if (chosen?.Value is YMapping node)
+                {
+                    return (names, node, asked);
+                }
+
+                var location = profiles?.Key.Location ?? new SourceLocation(file.DisplayName, 1, 1);
+                diagnostics.Report(
+                    DiagnosticCodes.UnknownProfile,
+                    names.IsEmpty
+                        ? $"unknown profile '{asked}': the script has no 'profiles:'; drop --profile (and REEL_PROFILE), or add the profile"
+                        : $"unknown profile '{asked}' (the script's profiles: {string.Join(", ", names)}){Suggestions.DidYouMean(asked, names)}",
+                    location);
+
+                // The first profile still applies, so the rest of the script is checked as it would run, without knock-on errors.
+            }
+
+            return entries.FirstOrDefault() is { Value: YMapping first } e0 ? (names, first, e0.Key.Value) : (names, null, null);
+        }
+
+        /// <summary>The profile in force; its options are bound for the provider it runs on (<see cref="_options"/>).</summary>
+        private ProfileDecl BindProfile(string name, YMapping node)
+        {
+            var takesNode = node["takes"] as YScalar;
+            var picked = takesNode?.Value == "picked";
+            var carryNode = node["carry"] as YScalar;
+            return new ProfileDecl(
+                name,
+                (node["provider"] as YScalar)?.Value,
+                Settings(node),
+                takesNode is null || picked ? null : Integer(takesNode),
+                picked,
+                carryNode?.Value == "first-frame",
+                node.Location) { CarryLocation = carryNode?.Location ?? SourceLocation.None };
+        }
+
+        /// <summary>
+        /// With <c>takes: picked</c>, the profile whose takes are picked from: the first listed without it. <c>carry</c>
+        /// needs <c>takes: picked</c>, since it carries the picked take's first frame.
+        /// </summary>
+        private string? PicksFrom(YMapping root, ProfileDecl profile, YMapping node)
+        {
+            if (profile.CarryFirstFrame && !profile.TakesPicked)
+            {
+                diagnostics.Report(DiagnosticCodes.NothingToPickFrom, $"profile '{profile.Name}' carries the first frame of the picked take, but renders its own takes; add 'takes: picked' to it", profile.CarryLocation);
+            }
+
+            if (!profile.TakesPicked)
+            {
+                return null;
+            }
+
+            var source = ((YMapping)root["profiles"]!).Entries
+                .FirstOrDefault(e => e.Value is YMapping p && (p["takes"] as YScalar)?.Value != "picked");
+            if (source is null)
+            {
+                diagnostics.Report(DiagnosticCodes.NothingToPickFrom, $"profile '{profile.Name}' says 'takes: picked' but no profile renders the takes to pick from; list one without it, e.g. 'draft: {{ takes: 3 }}'", node["takes"]!.Location);
+                return null;
+            }
+
+            // The steps have the takes they have there, so that 'open#2' and a pick mean the same take in both profiles.
+            _sourceTakes = ((YMapping)source.Value)["takes"] is YScalar takes ? Integer(takes) : null;
+            return source.Key.Value;
+        }
+
+        /// <summary>
+        /// A step's settings under the profile in force: the profile's model, size and options win where it sets them.
+        /// An extension keeps its source's model and size (so only options), and an edit has no size.
+        /// </summary>
+        private StepSettings Overlay(StepSettings own, bool model, bool size)
+        {
+            if (_profile is null)
+            {
+                return own;
+            }
+
+            var p = _profile.Settings;
+            var overlay = new StepSettings(
+                model ? p.Model : null,
+                size ? p.Size : null,
+                null,
+                model ? p.ModelLocation : SourceLocation.None,
+                size ? p.SizeLocation : SourceLocation.None,
+                SourceLocation.None) { Options = p.Options };
+            return overlay.InheritFrom(own);
         }
 
         /// <summary>The schema has checked its shape; an option left out is null (chosen at run time).</summary>
@@ -140,7 +253,7 @@ public static class ScriptBinder
             return new SceneDecl(
                 id,
                 Prompt(node),
-                Settings(node),
+                Overlay(Settings(node), model: true, size: true),
                 node["image"] is YScalar img ? _paths.File(img, mustExist: true, kind: InputKind.Image) : null,
                 (node["fit"] as YScalar)?.Value == "pad" ? ImageFit.Pad : ImageFit.Cover,
                 refs,
@@ -179,11 +292,12 @@ public static class ScriptBinder
             var id = DeclareId(node, "continuation");
             var modeNode = node["mode"] as YScalar;
             var (takes, pick, pickLoc) = TakesAndPick(node);
+            var lastFrame = modeNode?.Value == "last-frame";
             return new ContinuationDecl(
                 id,
                 Ref((YScalar)node["from"]!),
                 Prompt(node),
-                Settings(node),
+                Overlay(Settings(node), model: lastFrame, size: lastFrame),
                 modeNode?.Value == "last-frame" ? ContinuationMode.LastFrame : ContinuationMode.Extend,
                 modeNode is not null,
                 takes,
@@ -195,12 +309,13 @@ public static class ScriptBinder
         {
             var id = DeclareId(node, "edit");
             var (takes, pick, pickLoc) = TakesAndPick(node);
-            return new EditDecl(id, Ref((YScalar)node["from"]!), Prompt(node), Settings(node), takes, pick, node.Location) { PickLocation = pickLoc };
+            return new EditDecl(id, Ref((YScalar)node["from"]!), Prompt(node), Overlay(Settings(node), model: true, size: false), takes, pick, node.Location) { PickLocation = pickLoc };
         }
 
         private (int Takes, int Pick, SourceLocation PickLocation) TakesAndPick(YMapping node)
         {
-            var takes = node["takes"] is YScalar t ? Integer(t) : 1;
+            // A profile's number of takes wins over the step's (a pick past it is out of range, as ever).
+            var takes = _profile?.Takes ?? _sourceTakes ?? (node["takes"] is YScalar t ? Integer(t) : 1);
             var pickNode = node["pick"] as YScalar;
             var pick = pickNode is null ? 1 : Integer(pickNode);
             if (pickNode is not null && pick > takes)
@@ -250,8 +365,9 @@ public static class ScriptBinder
                 }
             }
 
+            // A neutral model name (veo-3.1-fast) becomes the provider's own id here, so keys and checks see one name.
             return new StepSettings(
-                model?.Value,
+                model is null ? null : _caps?.ResolveModel(model.Value) ?? model.Value,
                 parsed,
                 seconds is null ? null : Integer(seconds),
                 model?.Location ?? SourceLocation.None,

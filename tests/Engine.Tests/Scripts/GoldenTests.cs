@@ -83,7 +83,7 @@ public sealed class GoldenTests
 
     /// <summary>
     /// Compiles one case: diagnostics text (null when clean) and plan text (null when it does not compile). A first line
-    /// <c># reel-args: --provider NAME</c> compiles it as the command line would with that option.
+    /// <c># reel-args: --provider NAME --profile NAME</c> compiles it as the command line would with those options.
     /// </summary>
     internal static (string? Diagnostics, string? Plan) Run(string fullPath)
     {
@@ -108,7 +108,8 @@ public sealed class GoldenTests
 
         var args = text[Prefix.Length..text.IndexOf('\n', StringComparison.Ordinal)].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var provider = Array.IndexOf(args, "--provider") is var i and >= 0 ? args[i + 1] : null;
-        return new LoadOptions(provider, args.Contains("--allow-outside"));
+        var profile = Array.IndexOf(args, "--profile") is var j and >= 0 ? args[j + 1] : null;
+        return new LoadOptions(provider, args.Contains("--allow-outside"), profile);
     }
 
     /// <summary>Case scripts: <c>NNN-area/*.yaml</c>, but not include files (<c>*.inc.yaml</c>) or anything under <c>assets/</c>.</summary>

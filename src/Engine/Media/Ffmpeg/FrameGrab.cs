@@ -72,6 +72,37 @@ public static class FrameGrab
         }
     }
 
+    /// <summary>Writes the clip's first video frame as a PNG, fitted to <paramref name="fitTo"/> when given.</summary>
+    public static async Task FirstFrameAsync(
+        string mp4,
+        string pngOut,
+        FfmpegPaths tools,
+        VideoSize? fitTo = null,
+        FitMode fit = FitMode.Cover,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tools);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(pngOut)) ?? ".";
+        Directory.CreateDirectory(dir);
+        var temp = Path.Combine(dir, $".{Path.GetFileName(pngOut)}.{Guid.NewGuid():N}.partial.png");
+        try
+        {
+            var filter = fitTo is { } size ? FitFilter(size, fit) + "," : "";
+            await FfmpegTools.FfmpegAsync(tools, ["-v", "error", "-i", mp4, "-map", "0:v:0", "-an", "-sn", "-dn", "-frames:v", "1",
+                "-vf", filter + "format=rgb24", "-c:v", "png", "-compression_level", "1", "-f", "image2", "-y", temp], cancellationToken).ConfigureAwait(false);
+            if (!File.Exists(temp) || new FileInfo(temp).Length == 0)
+            {
+                throw new InvalidDataException($"no video frame could be decoded from {Path.GetFileName(mp4)}");
+            }
+
+            File.Move(temp, pngOut, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
     /// <summary>The ffmpeg filter chain that fits a picture to <paramref name="size"/> (square pixels).</summary>
     internal static string FitFilter(VideoSize size, FitMode fit)
     {

@@ -19,11 +19,12 @@ public static class FalCapabilities
         Provider: "fal",
         Models:
         [
-            Veo("veo3.1", 0.40m, "Veo 3.1 (fal-ai/veo3.1): text, first frame, first+last frame, reference images, extension"),
-            Veo("veo3.1-fast", 0.15m, "Veo 3.1 Fast (fal-ai/veo3.1/fast): the same operations, faster and cheaper"),
+            Veo("veo3.1", 0.40m, "Veo 3.1 (fal-ai/veo3.1): text, first frame, first+last frame, reference images, extension") with { Family = "veo-3.1" },
+            Veo("veo3.1-fast", 0.15m, "Veo 3.1 Fast (fal-ai/veo3.1/fast): the same operations, faster and cheaper") with { Family = "veo-3.1-fast" },
             new ModelCapability("sora-2", [new(1280, 720), new(720, 1280)], [4, 8, 12, 16, 20], 0.10m, ImmutableDictionary<string, decimal>.Empty)
             {
                 Features = ModelFeatures.Image | ModelFeatures.Characters,
+                Family = "sora-2",
                 Note = "Sora 2 (fal-ai/sora-2): text, first frame, characters (fal-ai/sora-2/characters)",
             },
         ],

@@ -28,7 +28,7 @@ public static class OpenAiCapabilities
         Provider: "openai",
         Models:
         [
-            Standard("sora-2"),
+            Standard("sora-2") with { Family = "sora-2" },
             Standard("sora-2-2025-10-06"),
             Standard("sora-2-2025-12-08"),
             Pro("sora-2-pro"),

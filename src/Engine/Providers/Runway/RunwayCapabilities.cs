@@ -36,8 +36,8 @@ public static class RunwayCapabilities
                 Features = ModelFeatures.Image | ModelFeatures.Seed,
                 Note = "Gen-4.5: text or first frame, 2–10 s (12 credits/s)",
             },
-            Veo("veo3.1", 0.40m, "Veo 3.1 hosted by Runway: text, first (+last) frame, audio (40 credits/s)"),
-            Veo("veo3.1_fast", 0.15m, "Veo 3.1 Fast hosted by Runway (15 credits/s, unconfirmed)"),
+            Veo("veo3.1", 0.40m, "Veo 3.1 hosted by Runway: text, first (+last) frame, audio (40 credits/s)") with { Family = "veo-3.1" },
+            Veo("veo3.1_fast", 0.15m, "Veo 3.1 Fast hosted by Runway (15 credits/s, unconfirmed)") with { Family = "veo-3.1-fast" },
             new ModelCapability(EditModel, VeoSizes, [2, 3, 4, 5, 6, 7, 8, 9, 10], 0.15m, ImmutableDictionary<string, decimal>.Empty)
             {
                 Features = ModelFeatures.Edit | ModelFeatures.Seed,

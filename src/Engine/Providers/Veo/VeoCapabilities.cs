@@ -24,8 +24,8 @@ public static class VeoCapabilities
         "veo",
         "Google Veo on the Gemini Developer API. Key: GEMINI_API_KEY or GOOGLE_API_KEY.",
         [
-            Veo3("veo-3.1-generate-preview", 0.40m, extend: true, "Veo 3.1: text, first (+last) frame, reference images, extension"),
-            Veo3("veo-3.1-fast-generate-preview", 0.15m, extend: true, "Veo 3.1 Fast"),
+            Veo3("veo-3.1-generate-preview", 0.40m, extend: true, "Veo 3.1: text, first (+last) frame, reference images, extension") with { Family = "veo-3.1" },
+            Veo3("veo-3.1-fast-generate-preview", 0.15m, extend: true, "Veo 3.1 Fast") with { Family = "veo-3.1-fast" },
             Veo3("veo-3.0-generate-001", 0.40m, extend: false, "Veo 3"),
             Veo3("veo-3.0-fast-generate-001", 0.15m, extend: false, "Veo 3 Fast"),
             Veo2(0.35m),
@@ -39,8 +39,8 @@ public static class VeoCapabilities
         "veo-vertex",
         "Google Veo on Vertex AI. Token: GOOGLE_CLOUD_ACCESS_TOKEN with GOOGLE_CLOUD_PROJECT (and GOOGLE_CLOUD_LOCATION), or GOOGLE_API_KEY (express mode).",
         [
-            Veo3("veo-3.1-generate-001", 0.40m, extend: true, "Veo 3.1: text, first (+last) frame, reference images, extension"),
-            Veo3("veo-3.1-fast-generate-001", 0.15m, extend: true, "Veo 3.1 Fast"),
+            Veo3("veo-3.1-generate-001", 0.40m, extend: true, "Veo 3.1: text, first (+last) frame, reference images, extension") with { Family = "veo-3.1" },
+            Veo3("veo-3.1-fast-generate-001", 0.15m, extend: true, "Veo 3.1 Fast") with { Family = "veo-3.1-fast" },
             Veo3("veo-3.1-lite-generate-001", 0.05m, extend: false, "Veo 3.1 Lite (price unconfirmed)"),
             Veo3("veo-3.0-generate-001", 0.40m, extend: false, "Veo 3"),
             Veo3("veo-3.0-fast-generate-001", 0.15m, extend: false, "Veo 3 Fast"),
