@@ -171,18 +171,19 @@ public sealed class DraftToFinalEndToEndTests
         var final = ReelInProcess.Run(dir.Path, "run", "--profile", "final");
         Assert.True(final.ExitCode == 0, final.All);
 
-        // Both profiles run on local/local, so the lock keeps the final's entry of the step (one per provider and model).
-        var finalTake = Assert.Single(LockFile.Read(Path.Combine(dir.Path, "storyboard.lock.yaml")).Entries, e => e.Step == "open#2");
-        Assert.Equal("256x144", finalTake.Size);
+        // Both profiles run on local/local at two sizes: the lock keeps both entries of the step (one per provider, model and size).
+        var entries = LockFile.Read(Path.Combine(dir.Path, "storyboard.lock.yaml")).Entries.Where(e => e.Step == "open#2").ToList();
+        Assert.Equal(["128x72", "256x144"], entries.Select(e => e.Size!).Order(StringComparer.Ordinal));
+        var finalTake = entries.Single(e => e.Size == "256x144");
         Assert.Equal($"carry:{picked}", finalTake.Inputs);
         Assert.Equal(new Engine.Core.VideoSize(256, 144), ToSize(Mp4Clip.Probe(Path.Combine(dir.Path, "out", "shots", "open_take2.mp4"))));
 
-        // Back to the draft: its job is found again, paid nothing.
+        // Back to the draft: cached, no provider call.
         var back = ReelInProcess.Run(dir.Path, "run", "--json");
         Assert.True(back.ExitCode == 0, back.All);
         var steps = System.Text.Json.JsonDocument.Parse(back.Stdout).RootElement.GetProperty("steps").EnumerateArray().ToList();
         Assert.Equal("cached", steps.Single(x => x.GetProperty("id").GetString() == "open#1").GetProperty("status").GetString());
-        Assert.Equal("reused", steps.Single(x => x.GetProperty("id").GetString() == "open#2").GetProperty("status").GetString());
+        Assert.Equal("cached", steps.Single(x => x.GetProperty("id").GetString() == "open#2").GetProperty("status").GetString());
         Assert.Equal(picked, Sha(Path.Combine(dir.Path, "out", "shots", "open_take2.mp4")));
     }
 

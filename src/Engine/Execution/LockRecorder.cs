@@ -46,8 +46,8 @@ internal sealed class LockRecorder(string lockPath, ScriptLock initial, TimeProv
             step.Roll);
         lock (_gate)
         {
-            // The result this one replaces: the same provider and model (another roll, or the same step rendered again).
-            var before = _lock.AllForStep(step.Id).FirstOrDefault(e => e.Provider == entry.Provider && e.Model == entry.Model);
+            // The result this one replaces: the same provider, model and size (another roll, or the same step rendered again).
+            var before = _lock.AllForStep(step.Id).FirstOrDefault(e => e.Provider == entry.Provider && e.Model == entry.Model && e.Size == entry.Size);
             entry = entry with { Previous = Previous(before, entry) };
             _lock = _lock.With(entry);
             LockFile.Write(lockPath, _lock);

@@ -42,7 +42,7 @@ public sealed record LockEntry(
     string? Previous = null);
 
 /// <summary>
-/// The contents of a lock file: every result a step has had that is worth keeping — one per provider and model
+/// The contents of a lock file: every result a step has had that is worth keeping — one per provider, model and size
 /// (so switching <c>--provider</c> or profile back finds its results cached) — sorted by step id, provider, model
 /// and key whatever order they were given in. Equality compares the entries.
 /// </summary>
@@ -111,18 +111,21 @@ public sealed record ScriptLock
 
     /// <summary>
     /// A lock with <paramref name="entry"/> added. It replaces the step's entry with the same key, or with the same
-    /// provider and model (a newer result of the same kind); entries of other providers and models stay.
+    /// provider, model and size (a newer result of the same kind: an edited prompt, a re-roll); entries of other
+    /// providers, models and sizes stay (a draft and a final profile, switching <c>--provider</c>).
     /// </summary>
     public ScriptLock With(LockEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var replaced = AllForStep(entry.Step).Where(e => e.Key == entry.Key || (e.Provider == entry.Provider && e.Model == entry.Model)).ToList();
+        var replaced = AllForStep(entry.Step).Where(e => e.Key == entry.Key || SameKind(e, entry)).ToList();
         return new ScriptLock(_entries.RemoveRange(replaced, ReferenceEqualityComparer.Instance).Add(entry));
     }
 
     /// <summary>A lock without the entries of <paramref name="step"/>.</summary>
     public ScriptLock Without(string step) =>
         _byStep.TryGetValue(step, out var list) ? new ScriptLock(_entries.RemoveRange(list, ReferenceEqualityComparer.Instance)) : this;
+
+    private static bool SameKind(LockEntry a, LockEntry b) => a.Provider == b.Provider && a.Model == b.Model && a.Size == b.Size;
 
     private static int Order(LockEntry a, LockEntry b)
     {

@@ -63,7 +63,7 @@ public sealed class LockFileTests : IDisposable
     }
 
     [Fact]
-    public void A_step_keeps_one_result_per_provider_and_model_and_the_latest_is_its_current_one()
+    public void A_step_keeps_one_result_per_provider_model_and_size_and_the_latest_is_its_current_one()
     {
         var openai = Entry("intro", "k-openai") with { Created = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero) };
         var local = Entry("intro", "k-local") with { Provider = "local", Model = "local", Created = openai.Created.AddHours(1) };
@@ -71,12 +71,14 @@ public sealed class LockFileTests : IDisposable
 
         var both = ScriptLock.Empty.With(openai).With(local);
         var rerolled = both.With(reroll);
+        var final = rerolled.With(reroll with { Key = "k-openai-1080", Size = "1920x1080" });
 
         Assert.Equal(2, both.AllForStep("intro").Count);
         Assert.Equal("k-local", both.ForStep("intro")!.Key);
         Assert.Equal("k-openai", both.ForStep("intro", "k-openai")!.Key);
         Assert.Equal(["k-local", "k-openai-2"], rerolled.AllForStep("intro").Select(e => e.Key).Order(StringComparer.Ordinal));
         Assert.Equal(both, LockFile.Parse(LockFile.Format(both), "x.lock.yaml"));
+        Assert.Equal(["k-local", "k-openai-1080", "k-openai-2"], final.AllForStep("intro").Select(e => e.Key).Order(StringComparer.Ordinal));
     }
 
     [Fact]
