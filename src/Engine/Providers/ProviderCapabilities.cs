@@ -100,6 +100,15 @@ public sealed record ProviderCapabilities(
     /// <summary>Environment variables the provider reads (names only; values are never printed).</summary>
     public ImmutableArray<string> Environment { get; init; } = [];
 
+    /// <summary>
+    /// Checks a step's options together, offline (comfy: the bind paths against the workflow file). Each problem names
+    /// the option it is about (null: the step), and is reported at that option.
+    /// </summary>
+    public Func<ImmutableArray<StepOption>, IReadOnlyList<OptionProblem>>? CheckOptions { get; init; }
+
+    /// <summary>An option whose value, when a step sets it, is the price per second (comfy's <c>price_per_second</c>).</summary>
+    public string? PriceOption { get; init; }
+
     public ModelCapability? FindModel(string id) => Models.FirstOrDefault(m => m.Id == id);
 
     public OptionSpec? FindOption(string name) => Options.FirstOrDefault(o => o.Name == name);
@@ -121,3 +130,6 @@ public sealed record ProviderCapabilities(
 
     public TimeSpan RenderTimePerSecond => EstimatedRenderTimePerSecond ?? TimeSpan.FromSeconds(10);
 }
+
+/// <summary>A problem <see cref="ProviderCapabilities.CheckOptions"/> found: the option it is about (null: the step) and why.</summary>
+public sealed record OptionProblem(string? Option, string Message);
