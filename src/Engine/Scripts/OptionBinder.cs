@@ -43,7 +43,7 @@ internal sealed class OptionBinder
         return new OptionBinder(provider, all);
     }
 
-    public ImmutableArray<OptionSetting> Bind(YMapping map, DiagnosticBag diagnostics, Func<string, SourceLocation, string?> resolvePath)
+    public ImmutableArray<OptionSetting> Bind(YMapping map, DiagnosticBag diagnostics, Func<string, SourceLocation, bool, string?> resolvePath)
     {
         var result = ImmutableArray.CreateBuilder<OptionSetting>();
         foreach (var entry in map.Entries)
@@ -71,7 +71,7 @@ internal sealed class OptionBinder
         return [.. result.OrderBy(o => o.Option.Name, StringComparer.Ordinal)];
     }
 
-    private StepOption? Value(OptionSpec spec, YNode node, DiagnosticBag diagnostics, Func<string, SourceLocation, string?> resolvePath)
+    private StepOption? Value(OptionSpec spec, YNode node, DiagnosticBag diagnostics, Func<string, SourceLocation, bool, string?> resolvePath)
     {
         StepOption? Bad(string why)
         {
@@ -143,7 +143,7 @@ internal sealed class OptionBinder
                 var extension = Path.GetExtension(text).ToLowerInvariant();
                 return !spec.Values.Contains(extension, StringComparer.Ordinal)
                     ? Bad($"takes a {string.Join(" or ", spec.Values)} file (got '{text}')")
-                    : resolvePath(text, scalar.Location) is { } file ? new StepOption(spec.Name, spec.Kind, null, [file]) : null;
+                    : resolvePath(text, scalar.Location, false) is { } file ? new StepOption(spec.Name, spec.Kind, null, [file]) : null;
             default:
                 return Image(scalar, diagnostics, resolvePath) is { } image ? new StepOption(spec.Name, spec.Kind, null, [image]) : null;
         }
@@ -182,7 +182,7 @@ internal sealed class OptionBinder
         return ok ? new StepOption(spec.Name, spec.Kind, System.Text.Json.JsonSerializer.Serialize(values), []) : null;
     }
 
-    private string? Image(YScalar node, DiagnosticBag diagnostics, Func<string, SourceLocation, string?> resolvePath)
+    private string? Image(YScalar node, DiagnosticBag diagnostics, Func<string, SourceLocation, bool, string?> resolvePath)
     {
         var ext = Path.GetExtension(node.Value).ToLowerInvariant();
         if (ext is not (".png" or ".jpg" or ".jpeg" or ".webp"))
@@ -191,7 +191,7 @@ internal sealed class OptionBinder
             return null;
         }
 
-        return resolvePath(node.Value, node.Location);
+        return resolvePath(node.Value, node.Location, true);
     }
 
     private static string Describe(OptionSpec spec) => spec.Kind switch
