@@ -257,7 +257,7 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
         if (caps.CheckOptions is { } check)
         {
             var options = settings.Select(s => s.Option).ToImmutableArray();
-            foreach (var problem in check(options))
+            foreach (var problem in check(options, hasImage))
             {
                 var setting = settings.FirstOrDefault(s => s.Option.Name == problem.Option);
                 var inherited = setting is not null && !own.Options.Any(o => o.Option.Name == setting.Option.Name);

@@ -101,10 +101,10 @@ public sealed record ProviderCapabilities(
     public ImmutableArray<string> Environment { get; init; } = [];
 
     /// <summary>
-    /// Checks a step's options together, offline (comfy: the bind paths against the workflow file). Each problem names
-    /// the option it is about (null: the step), and is reported at that option.
+    /// Checks a step's options together, offline (comfy: the bind paths against the workflow file); the flag says the
+    /// step starts from an image. Each problem names the option it is about (null: the step), and is reported at that option.
     /// </summary>
-    public Func<ImmutableArray<StepOption>, IReadOnlyList<OptionProblem>>? CheckOptions { get; init; }
+    public Func<ImmutableArray<StepOption>, bool, IReadOnlyList<OptionProblem>>? CheckOptions { get; init; }
 
     /// <summary>An option whose value, when a step sets it, is the price per second (comfy's <c>price_per_second</c>).</summary>
     public string? PriceOption { get; init; }

@@ -18,9 +18,9 @@ public static class ComfyWorkflow
     /// <summary>
     /// The offline checks of a step's options (<see cref="ProviderCapabilities.CheckOptions"/>): a workflow and a bind
     /// with a prompt are given, the file is an API-format graph that saves a video, and every bind path names a node
-    /// and one of its inputs that holds a value (not a link).
+    /// and one of its inputs that holds a value (not a link); a step that starts from an image binds it.
     /// </summary>
-    public static IReadOnlyList<OptionProblem> Check(ImmutableArray<StepOption> options)
+    public static IReadOnlyList<OptionProblem> Check(ImmutableArray<StepOption> options, bool hasImage)
     {
         var problems = new List<OptionProblem>();
         var workflow = options.FirstOrDefault(o => o.Name == "workflow");
@@ -63,6 +63,11 @@ public static class ComfyWorkflow
         }
 
         var map = Binds(bind);
+        if (hasImage && !map.ContainsKey("image"))
+        {
+            problems.Add(new("bind", "this step starts from an image (its 'image', or the last frame of the clip it continues) but bind has no 'image': bind it to a LoadImage node's input, e.g. image: \"56.image\""));
+        }
+
         if (!map.ContainsKey("prompt"))
         {
             problems.Add(new("bind", "bind has no 'prompt': name the node input that takes the prompt, e.g. prompt: \"6.text\""));

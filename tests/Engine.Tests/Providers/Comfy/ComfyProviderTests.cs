@@ -196,14 +196,15 @@ public sealed class ComfyProviderTests : IDisposable
     [Fact]
     public void The_offline_check_accepts_good_binds_and_names_each_bad_one()
     {
-        Assert.Empty(ComfyWorkflow.Check(Options()));
+        Assert.Empty(ComfyWorkflow.Check(Options(), hasImage: false));
 
-        var problems = ComfyWorkflow.Check(Options("""{"frames":"55.lenght","prompt":"9.text","seed":"3.positive"}"""));
+        var problems = ComfyWorkflow.Check(Options("""{"frames":"55.lenght","prompt":"9.text","seed":"3.positive"}"""), hasImage: false);
 
         Assert.All(problems, p => Assert.Equal("bind", p.Option));
         Assert.Contains(problems, p => p.Message.Contains("names node '9', which does not exist", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Message.Contains("did you mean 'length'?", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Message.Contains("wired to node 6", StringComparison.Ordinal));
+        Assert.Contains("bind has no 'image'", Assert.Single(ComfyWorkflow.Check(Options(), hasImage: true)).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -212,8 +213,8 @@ public sealed class ComfyProviderTests : IDisposable
         var ui = WriteFile("ui.json", """{"nodes":[],"links":[],"version":0.4}""");
         var still = WriteFile("still.api.json", """{"9":{"class_type":"SaveImage","inputs":{"filename_prefix":"x"}}}""");
 
-        Assert.Contains("Export (API)", Assert.Single(ComfyWorkflow.Check(Options(workflow: ui))).Message, StringComparison.Ordinal);
-        Assert.Contains(ComfyWorkflow.Check(Options("""{"prompt":"9.filename_prefix"}""", workflow: still)), p => p.Message.Contains("saves no video", StringComparison.Ordinal));
-        Assert.Equal(2, ComfyWorkflow.Check([]).Count(p => p.Option is null));
+        Assert.Contains("Export (API)", Assert.Single(ComfyWorkflow.Check(Options(workflow: ui), hasImage: false)).Message, StringComparison.Ordinal);
+        Assert.Contains(ComfyWorkflow.Check(Options("""{"prompt":"9.filename_prefix"}""", workflow: still), hasImage: false), p => p.Message.Contains("saves no video", StringComparison.Ordinal));
+        Assert.Equal(2, ComfyWorkflow.Check([], hasImage: false).Count(p => p.Option is null));
     }
 }
