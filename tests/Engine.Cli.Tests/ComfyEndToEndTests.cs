@@ -18,9 +18,12 @@ public sealed partial class ComfyEndToEndTests
     /// <summary>puddle, harbour.</summary>
     private const int PaidSteps = 2;
 
-    private static Dictionary<string, string?> Environment(Emulator emulator, string key = Key) => new()
+    /// <summary>The emulator's native ComfyUI, and Comfy API v2 as comfy-api-proxy serves it; Reel finds which on its own.</summary>
+    public static TheoryData<string> Mounts() => new() { "comfy", "comfy-v2" };
+
+    private static Dictionary<string, string?> Environment(Emulator emulator, string key = Key, string mount = "comfy") => new()
     {
-        ["COMFY_BASE_URL"] = emulator.BaseUrl.ToString().TrimEnd('/') + "/comfy",
+        ["COMFY_BASE_URL"] = emulator.BaseUrl.ToString().TrimEnd('/') + "/" + mount,
         ["COMFY_API_KEY"] = key,
     };
 
@@ -49,19 +52,20 @@ public sealed partial class ComfyEndToEndTests
         var created = emulator.JobsCreated().Select(j => j.GetProperty("job").GetString()!).ToList();
         Assert.Equal(PaidSteps, created.Count);
         Assert.Equal(created.Count, created.Distinct(StringComparer.Ordinal).Count());
-        var locked = LockFile.Read(Path.Combine(dir, "storyboard.lock.yaml")).Entries.Where(e => e.Step != "film").Select(e => e.Job!).ToList();
+        var locked = LockFile.Read(Path.Combine(dir, "storyboard.lock.yaml")).Entries.Where(e => e.Step != "film").Select(e => e.Job!.Replace("v2:", "", StringComparison.Ordinal)).ToList();
         Assert.Equal(created.Order(StringComparer.Ordinal), locked.Order(StringComparer.Ordinal));
     }
 
     private static void AssertFilm(string dir) =>
         Assert.Equal(2 + 2, Mp4Clip.Probe(Path.Combine(dir, "out", "paper-boats.mp4")).Seconds, 1);
 
-    [Fact]
-    public void The_example_runs_one_prompt_per_step_with_the_bound_values_free_and_a_rerun_queues_nothing()
+    [Theory]
+    [MemberData(nameof(Mounts))]
+    public void The_example_runs_one_prompt_per_step_with_the_bound_values_free_and_a_rerun_queues_nothing(string mount)
     {
         using var dir = Project();
         using var emulator = Emulator.Start(dir.Path, Key);
-        var env = Environment(emulator);
+        var env = Environment(emulator, mount: mount);
 
         var r = ReelInProcess.Run(dir.Path, Run("--json"), env, TimeSpan.FromMinutes(3));
 
@@ -69,7 +73,9 @@ public sealed partial class ComfyEndToEndTests
         AssertOneJobPerStep(dir.Path, emulator);
         AssertFilm(dir.Path);
         Assert.Equal(0m, JsonDocument.Parse(r.Stdout).RootElement.GetProperty("totals").GetProperty("spent").GetDecimal());
-        Assert.Equal(1, emulator.Requests().Count(q => q.GetProperty("path").GetString() == "/comfy/upload/image"));
+        Assert.Equal(1, emulator.Requests().Count(q => q.GetProperty("path").GetString() == (mount == "comfy" ? "/comfy/upload/image" : "/comfy-v2/api/v2/assets")));
+        Assert.Equal(PaidSteps, emulator.Requests().Count(q => q.GetProperty("method").GetString() == "POST"
+            && q.GetProperty("path").GetString() == (mount == "comfy" ? "/comfy/prompt" : "/comfy-v2/api/v2/jobs")));
         Assert.DoesNotContain(Key, r.All, StringComparison.Ordinal);
         var lockText = File.ReadAllText(Path.Combine(dir.Path, "storyboard.lock.yaml"));
         Assert.DoesNotContain(Key, lockText, StringComparison.Ordinal);
@@ -97,20 +103,24 @@ public sealed partial class ComfyEndToEndTests
         Assert.Equal(PaidSteps + 1, emulator.JobsCreated().Count);
     }
 
-    [Fact]
-    public void Every_lost_prompt_answer_is_found_again_by_its_prompt_id_and_queued_once()
+    [Theory]
+    [MemberData(nameof(Mounts))]
+    public void Every_lost_prompt_answer_is_found_again_and_queued_once(string mount)
     {
         using var dir = Project();
-        // Every POST /prompt is processed, then its connection is cut: Reel never hears of any prompt it queued.
+        // Every POST /prompt (v2: POST /api/v2/jobs) is processed, then its connection is cut: Reel never hears of any
+        // job it queued. Natively it is found by its prompt id; on v2 by its workflow among the listed jobs.
         using var emulator = Emulator.Start(dir.Path, Key, faults: "createreset=1");
 
-        var r = ReelInProcess.Run(dir.Path, Run("--json"), Environment(emulator), TimeSpan.FromMinutes(3));
+        var r = ReelInProcess.Run(dir.Path, Run("--json"), Environment(emulator, mount: mount), TimeSpan.FromMinutes(3));
 
         Assert.True(r.ExitCode == 0, r.All);
         AssertOneJobPerStep(dir.Path, emulator);
         AssertFilm(dir.Path);
-        var lookups = emulator.Requests().Count(q => q.GetProperty("method").GetString() == "GET" && q.GetProperty("path").GetString()!.StartsWith("/comfy/history/", StringComparison.Ordinal));
-        Assert.True(lookups >= PaidSteps, $"{lookups} history reads");
+        var lookups = emulator.Requests().Count(q => q.GetProperty("method").GetString() == "GET"
+            && q.GetProperty("path").GetString()!.StartsWith(mount == "comfy" ? "/comfy/history/" : "/comfy-v2/api/v2/jobs/", StringComparison.Ordinal)
+            && q.GetProperty("path").GetString()!.EndsWith(mount == "comfy" ? "" : "/workflow", StringComparison.Ordinal));
+        Assert.True(lookups >= PaidSteps, $"{lookups} lookups");
     }
 
     [Fact]
@@ -160,12 +170,13 @@ public sealed partial class ComfyEndToEndTests
         Assert.Empty(emulator.Requests());
     }
 
-    [Fact]
-    public void Killed_runs_resume_without_queuing_twice()
+    [Theory]
+    [MemberData(nameof(Mounts))]
+    public void Killed_runs_resume_without_queuing_twice(string mount)
     {
         using var dir = Project();
         using var emulator = Emulator.Start(dir.Path, Key, speed: 0.6);
-        var env = Environment(emulator);
+        var env = Environment(emulator, mount: mount);
         var kills = ReelProcess.RunAndKillAtRandom(dir.Path, Run(), env, seed: 5, minMs: 300, maxMs: 2000, maxKills: 4);
 
         var final = ReelInProcess.Run(dir.Path, Run(), env, TimeSpan.FromMinutes(3));

@@ -28,6 +28,7 @@ internal sealed class ComfyApi(JobHost jobs)
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ComfyPrompt> _prompts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _inputs = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _keys = new(StringComparer.Ordinal);
     private long _number;
 
     private sealed class ComfyPrompt
@@ -50,6 +51,13 @@ internal sealed class ComfyApi(JobHost jobs)
         var method = context.Request.Method;
         return (route, method) switch
         {
+            (["v2", "jobs"], "POST") => CreateJob(await ReadAsync(context, cancellationToken).ConfigureAwait(false), context.Request.Headers["Idempotency-Key"].ToString()),
+            (["v2", "jobs"], "GET") => ListJobs(),
+            (["v2", "jobs", var id], "GET") => JsonResult.Ok(JobJson(FindJob(id))),
+            (["v2", "jobs", var id, "workflow"], "GET") => JsonResult.Ok(new JsonObject { ["workflow"] = FindJob(id).Graph.DeepClone(), ["format"] = "api" }),
+            (["v2", "assets"], "POST") => UploadAsset(await RequestBody.ReadAsync(context.Request, cancellationToken).ConfigureAwait(false)),
+            (["v2", "assets", var id, "content"], "GET") => await AssetAsync(id, cancellationToken).ConfigureAwait(false),
+            (["v2", ..], _) => throw ComfyError.V2(404, "not_found", $"no route {method} {context.Request.Path}"),
             (["system_stats"], "GET") => JsonResult.Ok(new JsonObject
             {
                 ["system"] = new JsonObject { ["os"] = "posix", ["comfyui_version"] = "0.3.76", ["python_version"] = "3.12", ["embedded_python"] = false },
@@ -103,7 +111,9 @@ internal sealed class ComfyApi(JobHost jobs)
 
     // ---------------------------------------------------------------- prompt
 
-    private JsonResult Queue(JsonObject body)
+    private JsonResult Queue(JsonObject body) => JsonResult.Ok(Enqueue(body).Response);
+
+    private (ComfyPrompt Prompt, JsonObject Response) Enqueue(JsonObject body)
     {
         if (body["prompt"] is not JsonObject graph || graph.Count == 0)
         {
@@ -151,7 +161,8 @@ internal sealed class ComfyApi(JobHost jobs)
 
             if (classType == "LoadImage")
             {
-                var image = inputs["image"] is JsonValue i && i.GetValueKind() == JsonValueKind.String ? i.GetValue<string>() : "";
+                var image = inputs["image"] is JsonValue i && i.GetValueKind() == JsonValueKind.String ? i.GetValue<string>()
+                    : inputs["image"] is JsonObject { } asset && (string?)asset["__type"] == "core/ASSET" && asset["info"]?["id"] is JsonValue assetId ? "asset:" + assetId.ToString() : "";
                 lock (_gate)
                 {
                     referencePath = _inputs.GetValueOrDefault(image)
@@ -195,7 +206,142 @@ internal sealed class ComfyApi(JobHost jobs)
         }
 
         _jobs.Created(promptId, "generate", fingerprint, [job]);
-        return JsonResult.Ok(new JsonObject { ["prompt_id"] = promptId, ["number"] = number, ["node_errors"] = new JsonObject() });
+        return (prompt, new JsonObject { ["prompt_id"] = promptId, ["number"] = number, ["node_errors"] = new JsonObject() });
+    }
+
+    // ---------------------------------------------------------------- Comfy API v2 (as comfy-api-proxy serves it)
+
+    private JsonResult CreateJob(JsonObject body, string idempotencyKey)
+    {
+        if (body["workflow"] is not JsonObject workflow)
+        {
+            throw ComfyError.V2(422, "invalid_workflow", "'workflow' must be an API-format graph");
+        }
+
+        if (workflow["nodes"] is JsonArray)
+        {
+            throw ComfyError.V2(422, "workflow_format_ui", "this is a UI-format workflow; send the API format");
+        }
+
+        if (idempotencyKey.Length > 0)
+        {
+            lock (_gate)
+            {
+                if (!_keys.Add(idempotencyKey))
+                {
+                    // Single use, no replay: the client must find the job it made.
+                    throw ComfyError.V2(422, "idempotency_key_reuse", "this Idempotency-Key was already used");
+                }
+            }
+        }
+
+        try
+        {
+            var (prompt, _) = Enqueue(new JsonObject { ["prompt"] = workflow.DeepClone(), ["prompt_id"] = Guid.NewGuid().ToString("D") });
+            return new JsonResult(201, JobJson(prompt));
+        }
+        catch (ComfyError error) when (error.Status == 400)
+        {
+            lock (_gate)
+            {
+                _keys.Remove(idempotencyKey);
+            }
+
+            throw ComfyError.V2(422, error.Type == "prompt_outputs_failed_validation" ? "invalid_workflow" : error.Type, error.Message, error.NodeErrors);
+        }
+    }
+
+    private ComfyPrompt FindJob(string id)
+    {
+        lock (_gate)
+        {
+            return _prompts.TryGetValue(id, out var prompt) ? prompt : throw ComfyError.V2(404, "not_found", $"job {id} not found");
+        }
+    }
+
+    private JsonResult ListJobs()
+    {
+        List<ComfyPrompt> prompts;
+        lock (_gate)
+        {
+            prompts = [.. _prompts.Values.OrderByDescending(p => p.Number)];
+        }
+
+        return JsonResult.Ok(new JsonObject { ["jobs"] = new JsonArray([.. prompts.Select(p => (JsonNode)JobJson(p))]) });
+    }
+
+    /// <summary>The v2 Job object: <c>queued → running → succeeded | failed</c>, outputs as assets with host-relative URLs.</summary>
+    private JsonObject JobJson(ComfyPrompt prompt)
+    {
+        var state = prompt.Job.Observe(_jobs.Now);
+        var status = state.Status switch { "queued" => "queued", "in_progress" => "running", "completed" => "succeeded", _ => "failed" };
+        var self = $"/comfy-v2/api/v2/jobs/{prompt.Id}";
+        return new JsonObject
+        {
+            ["id"] = prompt.Id,
+            ["status"] = status,
+            ["created_at"] = prompt.Job.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
+            ["completed_at"] = state.CompletedAt?.ToString("O", CultureInfo.InvariantCulture),
+            ["progress"] = new JsonObject { ["value"] = state.Progress / 100.0 },
+            ["outputs"] = status == "succeeded"
+                ? new JsonArray(new JsonObject
+                {
+                    ["node_id"] = prompt.OutputNode,
+                    ["name"] = FileName(prompt),
+                    ["type"] = "video",
+                    ["content_type"] = "video/mp4",
+                    ["id"] = "out-" + prompt.Id,
+                    ["hash"] = null,
+                    ["url"] = $"/comfy-v2/api/v2/assets/out-{prompt.Id}/content",
+                })
+                : new JsonArray(),
+            ["error"] = status == "failed"
+                ? new JsonObject { ["code"] = "execution_error", ["message"] = "the emulator's moderation fault stopped this job", ["node_id"] = prompt.OutputNode, ["class_type"] = prompt.OutputClass }
+                : null,
+            ["urls"] = new JsonObject { ["self"] = self, ["events"] = self + "/events", ["cancel"] = self + "/cancel" },
+        };
+    }
+
+    private JsonResult UploadAsset(RequestBody body)
+    {
+        var file = body.Files.GetValueOrDefault("file") ?? throw ComfyError.V2(400, "invalid_request", "multipart field 'file' is required");
+        SavedImage saved;
+        try
+        {
+            saved = InputMedia.SaveImage(file.Bytes, _jobs.Uploads);
+        }
+        catch (FormatException ex)
+        {
+            throw ComfyError.V2(400, "invalid_request", "the emulator takes PNG, JPEG or WebP assets: " + ex.Message);
+        }
+
+        var id = "asset-" + saved.Sha[..24];
+        bool existed;
+        lock (_gate)
+        {
+            existed = !_inputs.TryAdd("asset:" + id, saved.Path);
+        }
+
+        return new JsonResult(existed ? 200 : 201, new JsonObject { ["id"] = id, ["hash"] = null, ["size_bytes"] = file.Bytes.Length, ["content_type"] = file.ContentType ?? "image/png" });
+    }
+
+    private async Task<ApiResult> AssetAsync(string id, CancellationToken cancellationToken)
+    {
+        if (id.StartsWith("out-", StringComparison.Ordinal))
+        {
+            var prompt = FindJob(id[4..]);
+            if (prompt.Job.Observe(_jobs.Now).Status != "completed")
+            {
+                throw ComfyError.V2(404, "not_found", $"asset {id} not found");
+            }
+
+            return new FileResult(await _jobs.Clips.VideoAsync(prompt.Job, cancellationToken).ConfigureAwait(false), "video/mp4");
+        }
+
+        lock (_gate)
+        {
+            return _inputs.TryGetValue("asset:" + id, out var path) ? new FileResult(path, "image/png") : throw ComfyError.V2(404, "not_found", $"asset {id} not found");
+        }
     }
 
     private static int Even(int side) => Math.Clamp(side - (side % 2), 16, 4096);

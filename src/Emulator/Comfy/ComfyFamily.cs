@@ -12,7 +12,7 @@ namespace Reel.Emulator.Comfy;
 /// </summary>
 internal sealed class ComfyFamily(ComfyApi api) : IApiFamily
 {
-    public bool Serves(string[] segments) => segments is ["comfy", ..];
+    public bool Serves(string[] segments) => segments is ["comfy", ..] or ["comfy-v2", ..];
 
     public ApiResult? Authenticate(HttpRequest request, string[] segments, string? apiKey)
     {
@@ -51,12 +51,23 @@ internal sealed class ComfyFamily(ComfyApi api) : IApiFamily
         }
     }
 
-    public bool IsContentDownload(string[] segments) => Native(segments) is ["view"];
+    public bool IsContentDownload(string[] segments) => Native(segments) is ["view"] or ["v2", "assets", _, "content"];
 
-    public bool IsCreate(string method, string[] segments) => method == "POST" && Native(segments) is ["prompt"];
+    public bool IsCreate(string method, string[] segments) => method == "POST" && Native(segments) is ["prompt"] or ["v2", "jobs"];
 
-    public bool IsStatusPoll(string method, string[] segments) => method == "GET" && Native(segments) is ["history", _] or ["queue"];
+    public bool IsStatusPoll(string method, string[] segments) => method == "GET" && Native(segments) is ["history", _] or ["queue"] or ["v2", "jobs", _];
 
-    /// <summary>The route without <c>comfy</c> and the optional <c>api</c> prefix.</summary>
-    private static string[] Native(string[] segments) => segments is ["comfy", "api", .. var rest] ? rest : segments is ["comfy", .. var tail] ? tail : segments;
+    /// <summary>
+    /// The route without its mount: <c>/comfy[/api]/…</c> is the native server (no v2 routes, as in ComfyUI core);
+    /// <c>/comfy-v2/api/v2/…</c> is Comfy API v2 as comfy-api-proxy serves it on its own port.
+    /// </summary>
+    private static string[] Native(string[] segments) => segments switch
+    {
+        ["comfy-v2", "api", "v2", .. var v2] => ["v2", .. v2],
+        ["comfy-v2", ..] => ["no-route"],
+        ["comfy", "api", "v2", ..] or ["comfy", "v2", ..] => ["no-route"],
+        ["comfy", "api", .. var rest] => rest,
+        ["comfy", .. var tail] => tail,
+        _ => segments,
+    };
 }

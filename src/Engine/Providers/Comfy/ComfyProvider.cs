@@ -25,9 +25,13 @@ namespace Reel.Engine.Providers.Comfy;
 /// </remarks>
 public sealed class ComfyProvider : IKeyedVideoProvider
 {
+    private const string V2Prefix = "v2:";
+
     private readonly ILogger _logger;
     private readonly ProviderHttp _transport;
     private readonly string _root;
+    private readonly Lock _gate = new();
+    private Task<bool>? _v2;
 
     /// <param name="http">The client to send with.</param>
     /// <param name="options">Root and optional key, usually from <see cref="ComfyOptions.FromEnvironment"/>.</param>
@@ -40,6 +44,11 @@ public sealed class ComfyProvider : IKeyedVideoProvider
         ArgumentNullException.ThrowIfNull(retries);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _root = options.BaseUrl.AbsoluteUri.TrimEnd('/') + "/";
+        if (options.Surface != ComfySurface.Auto)
+        {
+            _v2 = Task.FromResult(options.Surface == ComfySurface.V2);
+        }
+
         var key = options.ApiKey;
         _transport = new ProviderHttp(http, new HttpProfile(
             "comfy",
@@ -62,15 +71,45 @@ public sealed class ComfyProvider : IKeyedVideoProvider
 
     public ProviderCapabilities Capabilities => ComfyCapabilities.Table;
 
-    /// <summary><c>GET /system_stats</c>: cheap, and answered by every ComfyUI.</summary>
-    public Task CheckAccessAsync(CancellationToken cancellationToken = default)
+    /// <summary>Finds the API (v2 or native) and checks access: <c>GET /api/v2/jobs?limit=1</c>, else <c>GET /system_stats</c>.</summary>
+    public async Task CheckAccessAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var url = new Uri(_root + "system_stats");
-        return _transport.ProbeAsync(() => Get(url), rejectionMeansAccepted: false, cancellationToken);
+        var url = new Uri(_root + (await UsesV2Async(cancellationToken).ConfigureAwait(false) ? "api/v2/jobs?limit=1" : "system_stats"));
+        await _transport.ProbeAsync(() => Get(url), rejectionMeansAccepted: false, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Fills the step's workflow and queues it (<c>POST /prompt</c>) under the prompt id of its idempotency key.</summary>
+    /// <summary>True when the server speaks Comfy API v2 (asked once: a 404 on <c>/api/v2/jobs</c> means native).</summary>
+    private Task<bool> UsesV2Async(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_v2 is null || _v2.IsFaulted || _v2.IsCanceled)
+            {
+                _v2 = DetectAsync(cancellationToken);
+            }
+
+            return _v2;
+        }
+    }
+
+    private async Task<bool> DetectAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var reply = await _transport.RetriedJsonAsync(() => Get(new Uri(_root + "api/v2/jobs?limit=1")), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ProviderException ex) when (ex.Class == ErrorClass.Invalid)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Fills the step's workflow and queues it: natively with <c>POST /prompt</c> under the prompt id of its idempotency
+    /// key, on v2 with <c>POST /api/v2/jobs</c> and that id as <c>Idempotency-Key</c> (a 422 reuse finds the job).
+    /// </summary>
     public async Task<JobStatus> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -80,6 +119,46 @@ public sealed class ComfyProvider : IKeyedVideoProvider
             throw _transport.Fail(ErrorClass.Invalid, $"comfy cannot {request.Kind.ToString().ToLowerInvariant()} clips");
         }
 
+        var v2 = await UsesV2Async(cancellationToken).ConfigureAwait(false);
+        var graph = await GraphAsync(generate, v2, cancellationToken).ConfigureAwait(false);
+        var promptId = PromptId(request);
+        string id;
+        if (v2)
+        {
+            var post = new HttpRequestMessage(HttpMethod.Post, new Uri(_root + "api/v2/jobs")) { Content = Wire.JsonContent(new JsonObject { ["workflow"] = graph }) };
+            post.Headers.Add("Idempotency-Key", promptId);
+            JsonReply created;
+            try
+            {
+                created = await _transport.PostJsonOnceAsync(post, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ProviderException ex) when (ex.Class == ErrorClass.Invalid && ex.Error.Code == "idempotency_key_reuse")
+            {
+                // Already submitted (an earlier send of this attempt whose answer was lost): find that job.
+                return await FindV2Async(graph, cancellationToken).ConfigureAwait(false)
+                    ?? throw _transport.Fail(ErrorClass.Invalid, $"comfy says Idempotency-Key {promptId} was used but lists no job running this workflow", "idempotency_key_reuse");
+            }
+
+            using (created)
+            {
+                id = Wire.String(created.Root, "id") is { Length: > 0 } jobId ? V2Prefix + jobId : throw _transport.Transient("comfy POST /api/v2/jobs: the response carried no id", unanswered: true);
+            }
+        }
+        else
+        {
+            var body = new JsonObject { ["prompt"] = graph, ["client_id"] = "reel", ["prompt_id"] = promptId };
+            using var reply = await _transport.PostJsonOnceAsync(new HttpRequestMessage(HttpMethod.Post, new Uri(_root + "prompt")) { Content = Wire.JsonContent(body) }, cancellationToken).ConfigureAwait(false);
+            id = Wire.String(reply.Root, "prompt_id") is { Length: > 0 } queued ? queued : throw _transport.Transient("comfy POST /prompt: the response carried no prompt_id", unanswered: true);
+        }
+
+        HttpLog.Submitted(_logger, Name, request.Kind, request.StepId, id);
+        return new JobStatus(id, JobState.Queued, 0, PollAfter: TimeSpan.FromSeconds(1), Prompt: generate.Prompt, Model: generate.Model ?? Capabilities.DefaultModel,
+            Seconds: generate.Seconds, Size: generate.Size.ToString());
+    }
+
+    /// <summary>The step's workflow with every bound input filled (a first frame uploaded first: an asset on v2, an input file natively).</summary>
+    private async Task<JsonObject> GraphAsync(GenerateRequest generate, bool v2, CancellationToken cancellationToken)
+    {
         var workflow = generate.Options.FirstOrDefault(o => o.Name == "workflow")?.Paths.FirstOrDefault()
             ?? throw _transport.Fail(ErrorClass.Invalid, "the comfy provider needs options.workflow", param: "workflow");
         var bind = generate.Options.FirstOrDefault(o => o.Name == "bind")
@@ -111,26 +190,18 @@ public sealed class ComfyProvider : IKeyedVideoProvider
                 throw _transport.Fail(ErrorClass.Invalid, "the step has a first-frame image but options.bind has no 'image' (e.g. image: \"12.image\" on a LoadImage node)", param: "bind");
             }
 
-            values["image"] = await UploadAsync(image, cancellationToken).ConfigureAwait(false);
+            values["image"] = v2 ? await UploadAssetAsync(image, cancellationToken).ConfigureAwait(false) : await UploadAsync(image, cancellationToken).ConfigureAwait(false);
         }
 
-        var graph = ComfyWorkflow.Fill(workflow, binds, values);
-        var promptId = PromptId(request);
-        var body = new JsonObject { ["prompt"] = graph, ["client_id"] = "reel", ["prompt_id"] = promptId };
-        using var reply = await _transport.PostJsonOnceAsync(new HttpRequestMessage(HttpMethod.Post, new Uri(_root + "prompt")) { Content = Wire.JsonContent(body) }, cancellationToken).ConfigureAwait(false);
-        var id = Wire.String(reply.Root, "prompt_id");
-        if (string.IsNullOrEmpty(id))
-        {
-            throw _transport.Transient("comfy POST /prompt: the response carried no prompt_id", unanswered: true);
-        }
-
-        HttpLog.Submitted(_logger, Name, request.Kind, request.StepId, id);
-        return new JobStatus(id, JobState.Queued, 0, PollAfter: TimeSpan.FromSeconds(1), Prompt: generate.Prompt, Model: generate.Model ?? Capabilities.DefaultModel,
-            Seconds: generate.Seconds, Size: generate.Size.ToString());
+        return ComfyWorkflow.Fill(workflow, binds, values);
     }
 
     /// <summary>The prompt a submit of <paramref name="request"/> queued (same prompt id), or null when ComfyUI has none.</summary>
-    public Task<JobStatus?> FindAsync(JobRequest request, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// On v2 a job does not show its idempotency key, so the job is the newest one whose workflow (<c>GET
+    /// /api/v2/jobs/{id}/workflow</c>) equals this request's filled workflow — the same step key fills it the same way.
+    /// </remarks>
+    public async Task<JobStatus?> FindAsync(JobRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.IdempotencyKey is null)
@@ -138,12 +209,95 @@ public sealed class ComfyProvider : IKeyedVideoProvider
             throw new ArgumentException("the request carries no idempotency key", nameof(request));
         }
 
-        return StatusAsync(PromptId(request), cancellationToken);
+        if (await UsesV2Async(cancellationToken).ConfigureAwait(false))
+        {
+            return request is GenerateRequest generate
+                ? await FindV2Async(await GraphAsync(generate, v2: true, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
+                : null;
+        }
+
+        return await StatusAsync(PromptId(request), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<JobStatus> GetAsync(string jobId, CancellationToken cancellationToken = default) =>
-        await StatusAsync(jobId, cancellationToken).ConfigureAwait(false)
-        ?? throw _transport.Fail(ErrorClass.Invalid, $"comfy has no prompt {jobId} in its history or queue (was the server restarted, or its history cleared?)", "not_found");
+    public async Task<JobStatus> GetAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        if (jobId.StartsWith(V2Prefix, StringComparison.Ordinal))
+        {
+            using var job = await JobAsync(jobId, cancellationToken).ConfigureAwait(false);
+            return _transport.Redact(ParseJob(jobId, job.Root));
+        }
+
+        return await StatusAsync(jobId, cancellationToken).ConfigureAwait(false)
+            ?? throw _transport.Fail(ErrorClass.Invalid, $"comfy has no prompt {jobId} in its history or queue (was the server restarted, or its history cleared?)", "not_found");
+    }
+
+    private Task<JsonReply> JobAsync(string jobId, CancellationToken cancellationToken) =>
+        _transport.RetriedJsonAsync(() => Get(new Uri(_root + "api/v2/jobs/" + Uri.EscapeDataString(jobId[V2Prefix.Length..]))), cancellationToken);
+
+    /// <summary>The newest of the listed v2 jobs whose workflow is <paramref name="graph"/>, or null.</summary>
+    private async Task<JobStatus?> FindV2Async(JsonObject graph, CancellationToken cancellationToken)
+    {
+        using var list = await _transport.RetriedJsonAsync(() => Get(new Uri(_root + "api/v2/jobs?limit=50")), cancellationToken).ConfigureAwait(false);
+        var jobs = list.Root.ValueKind == JsonValueKind.Array ? list.Root
+            : list.Root.ValueKind == JsonValueKind.Object && list.Root.TryGetProperty("jobs", out var j) && j.ValueKind == JsonValueKind.Array ? j
+            : default;
+        if (jobs.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        foreach (var job in jobs.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.Object).Take(50))
+        {
+            if (Wire.String(job, "id") is not { Length: > 0 } id)
+            {
+                continue;
+            }
+
+            using var workflow = await _transport.RetriedJsonAsync(() => Get(new Uri(_root + "api/v2/jobs/" + Uri.EscapeDataString(id) + "/workflow")), cancellationToken).ConfigureAwait(false);
+            if (workflow.Root.ValueKind == JsonValueKind.Object && workflow.Root.TryGetProperty("workflow", out var sent)
+                && JsonNode.DeepEquals(JsonNode.Parse(sent.GetRawText()), graph))
+            {
+                return _transport.Redact(ParseJob(V2Prefix + id, job));
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A v2 Job: <c>queued</c> → queued, <c>running</c> → running, <c>succeeded</c> with a video output → succeeded
+    /// (without one: failed, <c>no_video</c>), <c>failed</c>, <c>expired</c>, <c>canceling</c>, <c>canceled</c> → failed
+    /// (invalid), naming the node of <c>error</c>.
+    /// </summary>
+    internal static JobStatus ParseJob(string jobId, JsonElement job)
+    {
+        var status = Wire.String(job, "status");
+        switch (status)
+        {
+            case "queued":
+                return new JobStatus(jobId, JobState.Queued, 0, PollAfter: TimeSpan.FromSeconds(1));
+            case "running":
+                var value = job.TryGetProperty("progress", out var p) && p.ValueKind == JsonValueKind.Object && p.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : 0.5;
+                return new JobStatus(jobId, JobState.Running, Math.Clamp((int)Math.Round(value * 100), 1, 99), PollAfter: TimeSpan.FromSeconds(1));
+            case "succeeded":
+                return VideoAsset(job) is null
+                    ? new JobStatus(jobId, JobState.Failed, 100, new ProviderError(ErrorClass.Invalid, $"comfy job {jobId} finished without a video output", "no_video"))
+                    : new JobStatus(jobId, JobState.Succeeded, 100);
+            default:
+                var error = job.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
+                var detail = error.ValueKind == JsonValueKind.Object
+                    ? $"node {Wire.String(error, "node_id") ?? "?"} ({Wire.String(error, "class_type") ?? "?"}): {Wire.String(error, "message") ?? Wire.String(error, "code") ?? "error"}"
+                    : $"the job ended {status ?? "without a status"}";
+                return new JobStatus(jobId, JobState.Failed, 100, new ProviderError(ErrorClass.Invalid, $"comfy job {jobId} failed: {detail}", error.ValueKind == JsonValueKind.Object ? Wire.String(error, "code") : status));
+        }
+    }
+
+    /// <summary>The URL of a v2 job's first video output.</summary>
+    private static string? VideoAsset(JsonElement job) =>
+        job.TryGetProperty("outputs", out var outputs) && outputs.ValueKind == JsonValueKind.Array
+            ? outputs.EnumerateArray().Where(o => o.ValueKind == JsonValueKind.Object && Wire.String(o, "type") == "video").Select(o => Wire.String(o, "url")).FirstOrDefault(u => !string.IsNullOrEmpty(u))
+            : null;
 
     /// <summary>The prompt's video, from <c>/view</c>.</summary>
     public async Task DownloadAsync(string jobId, ContentVariant variant, Stream destination, CancellationToken cancellationToken = default)
@@ -151,6 +305,20 @@ public sealed class ComfyProvider : IKeyedVideoProvider
         if (variant != ContentVariant.Video)
         {
             throw _transport.Fail(ErrorClass.Invalid, $"comfy serves only the video of {jobId}, no {variant.ToString().ToLowerInvariant()}");
+        }
+
+        if (jobId.StartsWith(V2Prefix, StringComparison.Ordinal))
+        {
+            string? asset;
+            using (var job = await JobAsync(jobId, cancellationToken).ConfigureAwait(false))
+            {
+                asset = VideoAsset(job.Root);
+            }
+
+            // Output URLs may be host-relative and already carry the mount prefix: resolve them against the server.
+            var location = asset is not null && Uri.TryCreate(new Uri(_root), asset, out var resolved) ? resolved : throw _transport.Fail(ErrorClass.Invalid, $"comfy job {jobId} has no video output");
+            await _transport.DownloadAsync(() => new HttpRequestMessage(HttpMethod.Get, location), destination, jobId, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         using var reply = await HistoryAsync(jobId, cancellationToken).ConfigureAwait(false);
@@ -315,6 +483,32 @@ public sealed class ComfyProvider : IKeyedVideoProvider
         var uploaded = Wire.String(json.RootElement, "name") ?? throw _transport.Transient("comfy POST /upload/image: the answer carried no name");
         var subfolder = Wire.String(json.RootElement, "subfolder");
         return string.IsNullOrEmpty(subfolder) ? uploaded : subfolder + "/" + uploaded;
+    }
+
+    /// <summary><c>POST /api/v2/assets</c> (multipart <c>file</c>; deduplicated by content, so retried like a read): a <c>core/ASSET</c> reference.</summary>
+    private async Task<JsonObject> UploadAssetAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            throw ProviderException.Invalid($"first-frame image not found: {path}");
+        }
+
+        var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        var type = Wire.MediaType(bytes, path, "first-frame image");
+        var name = "reel-" + Convert.ToHexStringLower(SHA256.HashData(bytes))[..16] + Path.GetExtension(path).ToLowerInvariant();
+        using var response = await _transport.SendWithRetryAsync(() =>
+        {
+            var form = new MultipartFormDataContent();
+            var file = new ByteArrayContent(bytes);
+            file.Headers.ContentType = new MediaTypeHeaderValue(type);
+            form.Add(file, "file", name);
+            form.Add(new StringContent(type), "content_type");
+            form.Add(new StringContent("input/" + name), "file_path");
+            return new HttpRequestMessage(HttpMethod.Post, new Uri(_root + "api/v2/assets")) { Content = form };
+        }, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+        var id = Wire.String(json.RootElement, "id") ?? throw _transport.Transient("comfy POST /api/v2/assets: the answer carried no id");
+        return new JsonObject { ["__type"] = "core/ASSET", ["info"] = new JsonObject { ["id"] = id, ["file_path"] = "input/" + name } };
     }
 
     /// <summary>

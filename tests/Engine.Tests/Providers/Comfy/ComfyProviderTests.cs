@@ -50,8 +50,8 @@ public sealed class ComfyProviderTests : IDisposable
     private ImmutableArray<StepOption> Options(string bind = """{"fps":"57.fps","frames":"55.length","height":"55.height","prompt":"6.text","seed":"3.seed","width":"55.width"}""", string? workflow = null) =>
         [new("workflow", OptionKind.File, null, [workflow ?? WriteFile("wf.api.json", Workflow)]), Bind(bind), new("fps", OptionKind.Integer, "24", [])];
 
-    private ComfyProvider Provider(string? key = null) =>
-        new(new HttpClient(_handler), new ComfyOptions(new Uri("http://comfy.test/base"), key), new Retries(new FakeTimeProvider(), () => 0.5));
+    private ComfyProvider Provider(string? key = null, ComfySurface surface = ComfySurface.Native) =>
+        new(new HttpClient(_handler), new ComfyOptions(new Uri("http://comfy.test/base"), key, surface), new Retries(new FakeTimeProvider(), () => 0.5));
 
     private static GenerateRequest Request(ImmutableArray<StepOption> options, string key = "reel-0123456789abcdef0123456789abcdef") =>
         new("puddle", "a paper boat", null, new VideoSize(832, 480), 2) { Options = options, Seed = 77, IdempotencyKey = key };
@@ -191,6 +191,56 @@ public sealed class ComfyProviderTests : IDisposable
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Provider().SubmitAsync(Request(Options()), cts.Token));
         Assert.Empty(_handler.Requests);
+    }
+
+    [Fact]
+    public async Task Auto_speaks_v2_when_api_v2_jobs_answers_and_native_when_it_is_404()
+    {
+        _handler.Json("""{"jobs":[]}""").Json("""{"jobs":[]}""");
+        await Provider(surface: ComfySurface.Auto).CheckAccessAsync();
+        Assert.Equal(["/base/api/v2/jobs", "/base/api/v2/jobs"], _handler.Requests.Select(r => r.Path));
+
+        _handler.Requests.Clear();
+        _handler.Json("""{"error":{"type":"not_found","message":"404: Not Found"}}""", HttpStatusCode.NotFound).Json("""{"system":{}}""");
+        await Provider(surface: ComfySurface.Auto).CheckAccessAsync();
+        Assert.Equal(["/base/api/v2/jobs", "/base/system_stats"], _handler.Requests.Select(r => r.Path));
+    }
+
+    [Fact]
+    public async Task On_v2_a_reused_idempotency_key_finds_the_job_running_the_same_workflow()
+    {
+        var request = Request(Options());
+        _handler.Json("""{"error":{"code":"idempotency_key_reuse","message":"used"}}""", (HttpStatusCode)422);
+        _handler.Enqueue((req, _) =>
+        {
+            Assert.Equal("/base/api/v2/jobs", req.RequestUri!.AbsolutePath);
+            return FakeHandler.Response(HttpStatusCode.OK, """{"jobs":[{"id":"other","status":"running"},{"id":"mine","status":"queued"}]}""");
+        });
+        _handler.Json("""{"workflow":{"1":{"class_type":"X","inputs":{}}},"format":"api"}""");
+        _handler.Enqueue((_, _) => FakeHandler.Response(HttpStatusCode.OK, "{\"workflow\":" + _handler.Requests[0].Json.GetProperty("workflow").GetRawText() + ",\"format\":\"api\"}"));
+
+        var found = await Provider(surface: ComfySurface.V2).SubmitAsync(request);
+
+        Assert.Equal(("v2:mine", JobState.Queued), (found.JobId, found.State));
+        Assert.Equal(ComfyProvider.PromptId(request), _handler.Requests[0].Headers.GetValues("Idempotency-Key").Single());
+        Assert.Equal("/base/api/v2/jobs/mine/workflow", _handler.Requests[^1].Path);
+    }
+
+    [Theory]
+    [InlineData("""{"status":"queued"}""", JobState.Queued, null)]
+    [InlineData("""{"status":"running","progress":{"value":0.4}}""", JobState.Running, null)]
+    [InlineData("""{"status":"succeeded","outputs":[{"type":"video","url":"/api/v2/assets/a/content"}]}""", JobState.Succeeded, null)]
+    [InlineData("""{"status":"succeeded","outputs":[{"type":"image","url":"/x"}]}""", JobState.Failed, "no_video")]
+    [InlineData("""{"status":"failed","error":{"code":"execution_error","message":"OOM","node_id":"3","class_type":"KSampler"}}""", JobState.Failed, "execution_error")]
+    [InlineData("""{"status":"expired"}""", JobState.Failed, "expired")]
+    public void V2_jobs_map_to_job_states(string job, JobState state, string? code)
+    {
+        using var doc = JsonDocument.Parse(job);
+
+        var status = ComfyProvider.ParseJob("v2:j", doc.RootElement);
+
+        Assert.Equal(state, status.State);
+        Assert.Equal(code, status.Error?.Code);
     }
 
     [Fact]
