@@ -224,4 +224,93 @@ public sealed class ComfyRoutesTests
         Assert.Equal(HttpStatusCode.OK, (await QueueAsync(http2, Graph(), "b3c1e4a0-0000-5000-8000-000000000002")).Status);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Reply.ReadAsync(await http2.GetAsync("history/b3c1e4a0-0000-5000-8000-000000000002"))).Status);
     }
+
+    private static async Task<Reply> CreateJobAsync(HttpClient http, JsonObject workflow, string? key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/jobs")
+        {
+            Content = new StringContent(new JsonObject { ["workflow"] = workflow }.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        if (key is not null)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+
+        return await Reply.ReadAsync(await http.SendAsync(request));
+    }
+
+    [Fact]
+    public async Task V2_jobs_are_created_once_per_idempotency_key_read_listed_and_their_video_served_as_an_asset()
+    {
+        var (emulator, http) = await StartAsync(prefix: "/comfy-v2/");
+        await using var _ = emulator;
+        using var __ = http;
+        const string Key = "5a1f0c3e-7d2b-5c4a-9e8f-0123456789ab";
+
+        var created = await CreateJobAsync(http, Graph(), Key);
+        var reused = await CreateJobAsync(http, Graph(), Key);
+
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        Assert.Equal("queued", created.Json!["status"]!.GetValue<string>());
+        Assert.Equal((HttpStatusCode)422, reused.Status);
+        Assert.Equal("idempotency_key_reuse", reused.Json!["error"]!["code"]!.GetValue<string>());
+        var id = created.Json!["id"]!.GetValue<string>();
+        Assert.Equal(id, (await JsonAsync(http, "api/v2/jobs"))["jobs"]![0]!["id"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(Graph(), (await JsonAsync(http, $"api/v2/jobs/{id}/workflow"))["workflow"]));
+
+        emulator.Advance(5);
+        var job = await JsonAsync(http, $"api/v2/jobs/{id}");
+        Assert.Equal("succeeded", job["status"]!.GetValue<string>());
+        var output = job["outputs"]![0]!;
+        Assert.Equal("video", output["type"]!.GetValue<string>());
+        var url = output["url"]!.GetValue<string>();
+        Assert.StartsWith("/comfy-v2/api/v2/assets/", url, StringComparison.Ordinal);
+        var video = await Reply.ReadAsync(await http.GetAsync(new Uri(emulator.Server.BaseAddress, url)));
+        Assert.Equal(HttpStatusCode.OK, video.Status);
+        Assert.Equal("video/mp4", video.Message.Content.Headers.ContentType?.MediaType);
+        Assert.Single(emulator.AuditLines(), l => l["event"]?.GetValue<string>() == "job.created");
+    }
+
+    [Fact]
+    public async Task V2_assets_dedupe_by_content_and_a_workflow_may_load_one_by_reference()
+    {
+        var (emulator, http) = await StartAsync(prefix: "/comfy-v2/");
+        await using var _ = emulator;
+        using var __ = http;
+
+        async Task<Reply> UploadAsync()
+        {
+            using var form = new MultipartFormDataContent();
+            var part = new ByteArrayContent(EmulatorHarness.Png(32, 32));
+            part.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+            form.Add(part, "file", "boat.png");
+            return await Reply.ReadAsync(await http.PostAsync("api/v2/assets", form));
+        }
+
+        var first = await UploadAsync();
+        var second = await UploadAsync();
+        var graph = Graph();
+        graph["56"] = new JsonObject { ["class_type"] = "LoadImage", ["inputs"] = new JsonObject { ["image"] = new JsonObject { ["__type"] = "core/ASSET", ["info"] = new JsonObject { ["id"] = first.Json!["id"]!.GetValue<string>() } } } };
+        var unknown = Graph();
+        unknown["56"] = new JsonObject { ["class_type"] = "LoadImage", ["inputs"] = new JsonObject { ["image"] = new JsonObject { ["__type"] = "core/ASSET", ["info"] = new JsonObject { ["id"] = "asset-nope" } } } };
+
+        Assert.Equal(HttpStatusCode.Created, first.Status);
+        Assert.Equal(HttpStatusCode.OK, second.Status);
+        Assert.Equal(first.Json!["id"]!.GetValue<string>(), second.Json!["id"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Created, (await CreateJobAsync(http, graph, null)).Status);
+        var refused = await CreateJobAsync(http, unknown, null);
+        Assert.Equal((HttpStatusCode)422, refused.Status);
+        Assert.Equal("invalid_workflow", refused.Json!["error"]!["code"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_native_server_has_no_v2_routes_and_the_v2_mount_no_native_ones()
+    {
+        var (emulator, http) = await StartAsync();
+        await using var _ = emulator;
+        using var __ = http;
+
+        Assert.Equal(HttpStatusCode.NotFound, (await Reply.ReadAsync(await http.GetAsync("api/v2/jobs?limit=1"))).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Reply.ReadAsync(await http.GetAsync(new Uri(emulator.Server.BaseAddress, "/comfy-v2/system_stats")))).Status);
+    }
 }
