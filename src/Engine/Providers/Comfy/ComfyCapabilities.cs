@@ -11,8 +11,10 @@ namespace Reel.Engine.Providers.Comfy;
 /// </summary>
 /// <remarks>
 /// Exactly-once: the native <c>POST /prompt</c> takes a client-chosen <c>prompt_id</c>; Reel sends a UUID derived
-/// from the step's idempotency key and finds the prompt again by it (<c>/history/{id}</c>, then <c>/queue</c>), so a
-/// lost answer is adopted, never queued twice (<see cref="ProviderCapabilities.CanReconcile"/>).
+/// from the step's idempotency key and finds the prompt again by it (<c>/history/{id}</c>, then <c>/queue</c>). On
+/// Comfy API v2 the same UUID is the <c>Idempotency-Key</c>; a 422 <c>idempotency_key_reuse</c> (or a lost answer) finds
+/// the job whose workflow equals the filled one. Either way a lost answer is adopted, never queued twice
+/// (<see cref="ProviderCapabilities.CanReconcile"/>).
 /// </remarks>
 public static class ComfyCapabilities
 {
@@ -36,11 +38,11 @@ public static class ComfyCapabilities
         SupportsEdit: false,
         EstimatedRenderTimePerSecond: TimeSpan.FromSeconds(30))
     {
-        Description = "A ComfyUI server (COMFY_BASE_URL, default http://127.0.0.1:8188; optional COMFY_API_KEY) running your API-format workflow: open weights (Wan 2.2, LTX-2, HunyuanVideo 1.5). Free unless price_per_second is set; lost submits reconciled by prompt_id.",
+        Description = "A ComfyUI server (COMFY_BASE_URL, default http://127.0.0.1:8188; optional COMFY_API_KEY) running your API-format workflow: open weights (Wan 2.2, LTX-2, HunyuanVideo 1.5), over Comfy API v2 or the native API. Free unless price_per_second is set; lost submits found again (prompt_id, Idempotency-Key).",
         TakesSeed = true,
         CanReconcile = true,
         HasExtras = false,
-        Environment = [ComfyOptions.BaseUrlVariable, ComfyOptions.ApiKeyVariable],
+        Environment = [ComfyOptions.BaseUrlVariable, ComfyOptions.ApiKeyVariable, ComfyOptions.SurfaceVariable],
         PriceOption = "price_per_second",
         CheckOptions = ComfyWorkflow.Check,
         Options =
