@@ -183,13 +183,29 @@ public sealed class ComfyProviderTests : IDisposable
     public void Error_statuses_map_to_error_classes(int status, ErrorClass expected) =>
         Assert.Equal(expected, ComfyProvider.ParseError((HttpStatusCode)status, """{"error":{"code":"x","message":"m"}}""").Class);
 
-    [Fact]
-    public async Task Submit_honours_cancellation()
+    [Theory]
+    [InlineData("submit", ComfySurface.Native)]
+    [InlineData("submit", ComfySurface.V2)]
+    [InlineData("find", ComfySurface.Native)]
+    [InlineData("find", ComfySurface.V2)]
+    [InlineData("get", ComfySurface.Native)]
+    [InlineData("download", ComfySurface.V2)]
+    [InlineData("access", ComfySurface.Auto)]
+    public async Task Every_call_honours_cancellation(string call, ComfySurface surface)
     {
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
+        var provider = Provider(surface: surface);
+        using var into = new MemoryStream();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Provider().SubmitAsync(Request(Options()), cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call switch
+        {
+            "submit" => provider.SubmitAsync(Request(Options()), cts.Token),
+            "find" => provider.FindAsync(Request(Options()), cts.Token),
+            "get" => provider.GetAsync("p1", cts.Token),
+            "download" => provider.DownloadAsync("v2:j", ContentVariant.Video, into, cts.Token),
+            _ => provider.CheckAccessAsync(cts.Token),
+        });
         Assert.Empty(_handler.Requests);
     }
 
