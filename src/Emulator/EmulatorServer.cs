@@ -14,6 +14,7 @@ using Reel.Emulator.Fal;
 using Reel.Emulator.Faults;
 using Reel.Emulator.Google;
 using Reel.Emulator.Http;
+using Reel.Emulator.Comfy;
 using Reel.Emulator.Kling;
 using Reel.Emulator.OpenAi;
 using Reel.Emulator.Rendering;
@@ -103,7 +104,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, options.Port);
         });
         var app = builder.Build();
-        var server = new EmulatorServer(app, audit, [new S3Family(new S3Buckets(time)), new RunwayFamily(runway), new OpenAiFamily(openAi), new GeminiFamily(veo), new VertexFamily(veo), new FalFamily(fal), new KlingFamily(kling, time)], faults, options.ApiKey, temporary, realistic);
+        var server = new EmulatorServer(app, audit, [new S3Family(new S3Buckets(time)), new RunwayFamily(runway), new OpenAiFamily(openAi), new GeminiFamily(veo), new VertexFamily(veo), new FalFamily(fal), new KlingFamily(kling, time), new ComfyFamily(new ComfyApi(new JobHost(time, options.Speed, faults, audit, data, "comfy-uploads", realistic)))], faults, options.ApiKey, temporary, realistic);
         app.Run(server.HandleAsync);
         try
         {

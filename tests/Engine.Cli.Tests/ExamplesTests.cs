@@ -30,6 +30,7 @@ public sealed class ExamplesTests
         Assert.Contains("morning-shift", names);
         Assert.Contains("social-ad", names);
         Assert.Contains("night-market", names);
+        Assert.Contains("paper-boats", names);
     }
 
     /// <summary>The remote providers each example is written for (default: openai); it must validate on each.</summary>
@@ -37,6 +38,7 @@ public sealed class ExamplesTests
     {
         "night-market" => ["fal", "veo", "veo-vertex"],
         "lantern-alley" => ["runway", "kling"],
+        "paper-boats" => ["comfy"],
         _ => ["openai"],
     };
 

@@ -134,7 +134,9 @@ public static class Planner
         }
 
         var model = caps.FindModel(clip.Model);
-        var price = model?.PriceFor(clip.Size) ?? caps.DefaultPricePerSecond;
+        var price = caps.PriceOption is { } name && clip.Options.FirstOrDefault(o => o.Name == name)?.Value is { } set
+            ? decimal.Parse(set, System.Globalization.CultureInfo.InvariantCulture)
+            : model?.PriceFor(clip.Size) ?? caps.DefaultPricePerSecond;
         return price * clip.Seconds;
     }
 

@@ -265,6 +265,20 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
                     inherited ? stepLocation : setting.Location);
             }
         }
+
+        if (caps.CheckOptions is { } check)
+        {
+            var options = settings.Select(s => s.Option).ToImmutableArray();
+            foreach (var problem in check(options, hasImage))
+            {
+                var setting = settings.FirstOrDefault(s => s.Option.Name == problem.Option);
+                var inherited = setting is not null && !own.Options.Any(o => o.Option.Name == setting.Option.Name);
+                diagnostics.Report(
+                    DiagnosticCodes.BadOption,
+                    $"{problem.Message}{(inherited ? $" (inherited from defaults (line {setting!.Location.Line}))" : "")}",
+                    setting is null || inherited ? stepLocation : setting.Location);
+            }
+        }
     }
 
     private static int Nearest(ImmutableArray<int> values, int x) => values.OrderBy(v => Math.Abs(v - x)).ThenBy(v => v).First();

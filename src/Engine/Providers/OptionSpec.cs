@@ -22,6 +22,15 @@ public enum OptionKind
 
     /// <summary>A list of image files beside the script, at most <see cref="OptionSpec.Max"/>.</summary>
     ImageList,
+
+    /// <summary>A file beside the script with one of <see cref="OptionSpec.Values"/> as its extension (a workflow); its content enters the step key.</summary>
+    File,
+
+    /// <summary>A map from names in <see cref="OptionSpec.Values"/> to text, normalised to canonical JSON (sorted keys).</summary>
+    Map,
+
+    /// <summary>A non-negative decimal number (a price).</summary>
+    Decimal,
 }
 
 /// <summary>
@@ -66,6 +75,9 @@ public sealed record OptionSpec(string Name, OptionKind Kind, string Description
         OptionKind.Integer => Min == long.MinValue ? "integer" : $"{Min}–{Max}",
         OptionKind.Choice => string.Join("|", Values),
         OptionKind.Image => "image path",
+        OptionKind.File => $"{string.Join("|", Values)} file path",
+        OptionKind.Map => $"map of {string.Join("|", Values)}",
+        OptionKind.Decimal => "decimal ≥ 0",
         _ => $"1–{Max} image paths",
     };
 }
@@ -76,7 +88,7 @@ public sealed record OptionSpec(string Name, OptionKind Kind, string Description
 /// </summary>
 public sealed record StepOption(string Name, OptionKind Kind, string? Value, ImmutableArray<string> Paths)
 {
-    public bool IsPath => Kind is OptionKind.Image or OptionKind.ImageList;
+    public bool IsPath => Kind is OptionKind.Image or OptionKind.ImageList or OptionKind.File;
 }
 
 /// <summary>

@@ -106,6 +106,15 @@ public sealed record ProviderCapabilities(
     /// <summary>Environment variables the provider reads (names only; values are never printed).</summary>
     public ImmutableArray<string> Environment { get; init; } = [];
 
+    /// <summary>
+    /// Checks a step's options together, offline (comfy: the bind paths against the workflow file); the flag says the
+    /// step starts from an image. Each problem names the option it is about (null: the step), and is reported at that option.
+    /// </summary>
+    public Func<ImmutableArray<StepOption>, bool, IReadOnlyList<OptionProblem>>? CheckOptions { get; init; }
+
+    /// <summary>An option whose value, when a step sets it, is the price per second (comfy's <c>price_per_second</c>).</summary>
+    public string? PriceOption { get; init; }
+
     public ModelCapability? FindModel(string id) => Models.FirstOrDefault(m => m.Id == id);
 
     /// <summary>The provider's own id for <paramref name="name"/>: the name itself when it is one, else the model of that neutral family name.</summary>
@@ -131,3 +140,6 @@ public sealed record ProviderCapabilities(
 
     public TimeSpan RenderTimePerSecond => EstimatedRenderTimePerSecond ?? TimeSpan.FromSeconds(10);
 }
+
+/// <summary>A problem <see cref="ProviderCapabilities.CheckOptions"/> found: the option it is about (null: the step) and why.</summary>
+public sealed record OptionProblem(string? Option, string Message);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using Reel.Engine.Providers.Comfy;
 using Reel.Engine.Providers.Fal;
 using Reel.Engine.Providers.Http;
 using Reel.Engine.Providers.Kling;
@@ -68,6 +69,8 @@ public static class ProviderCatalog
             c.HttpClients(), RunwayOptions.FromEnvironment(c.Environment), c.NewRetries(), c.Loggers.CreateLogger<RunwayProvider>())),
         new("kling", () => KlingCapabilities.Table, c => new KlingProvider(
             c.HttpClients(), KlingOptions.FromEnvironment(c.Environment), c.NewRetries(), c.Loggers.CreateLogger<KlingProvider>())),
+        new("comfy", () => ComfyCapabilities.Table, c => new ComfyProvider(
+            c.HttpClients(), ComfyOptions.FromEnvironment(c.Environment), c.NewRetries(), c.Loggers.CreateLogger<ComfyProvider>())),
     ];
 
     /// <summary>The provider names, in catalog order.</summary>

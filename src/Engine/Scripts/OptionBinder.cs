@@ -43,7 +43,7 @@ internal sealed class OptionBinder
         return new OptionBinder(provider, all);
     }
 
-    public ImmutableArray<OptionSetting> Bind(YMapping map, DiagnosticBag diagnostics, Func<string, SourceLocation, string?> resolvePath)
+    public ImmutableArray<OptionSetting> Bind(YMapping map, DiagnosticBag diagnostics, Func<string, SourceLocation, bool, string?> resolvePath)
     {
         var result = ImmutableArray.CreateBuilder<OptionSetting>();
         foreach (var entry in map.Entries)
@@ -71,7 +71,7 @@ internal sealed class OptionBinder
         return [.. result.OrderBy(o => o.Option.Name, StringComparer.Ordinal)];
     }
 
-    private StepOption? Value(OptionSpec spec, YNode node, DiagnosticBag diagnostics, Func<string, SourceLocation, string?> resolvePath)
+    private StepOption? Value(OptionSpec spec, YNode node, DiagnosticBag diagnostics, Func<string, SourceLocation, bool, string?> resolvePath)
     {
         StepOption? Bad(string why)
         {
@@ -98,6 +98,11 @@ internal sealed class OptionBinder
             }
 
             return paths.Count == list.Items.Length ? new StepOption(spec.Name, spec.Kind, null, paths.ToImmutable()) : null;
+        }
+
+        if (spec.Kind == OptionKind.Map)
+        {
+            return Map(spec, node, diagnostics);
         }
 
         if (node is not YScalar scalar || scalar.IsNull)
@@ -130,12 +135,54 @@ internal sealed class OptionBinder
                 return spec.Values.Contains(text, StringComparer.Ordinal)
                     ? Scalar(text)
                     : Bad($"takes {string.Join(", ", spec.Values)} (got '{text}'){(text.Length > 2 ? Suggestions.DidYouMean(text, spec.Values) : "")}");
+            case OptionKind.Decimal:
+                return decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d)
+                    ? Scalar(d.ToString(CultureInfo.InvariantCulture))
+                    : Bad($"takes a number ≥ 0 such as 0.02 (got '{text}')");
+            case OptionKind.File:
+                var extension = Path.GetExtension(text).ToLowerInvariant();
+                return !spec.Values.Contains(extension, StringComparer.Ordinal)
+                    ? Bad($"takes a {string.Join(" or ", spec.Values)} file (got '{text}')")
+                    : resolvePath(text, scalar.Location, false) is { } file ? new StepOption(spec.Name, spec.Kind, null, [file]) : null;
             default:
                 return Image(scalar, diagnostics, resolvePath) is { } image ? new StepOption(spec.Name, spec.Kind, null, [image]) : null;
         }
     }
 
-    private string? Image(YScalar node, DiagnosticBag diagnostics, Func<string, SourceLocation, string?> resolvePath)
+    /// <summary>A map of names from <see cref="OptionSpec.Values"/> to non-empty text, as canonical JSON with sorted keys.</summary>
+    private StepOption? Map(OptionSpec spec, YNode node, DiagnosticBag diagnostics)
+    {
+        if (node is not YMapping map || map.Entries.Length == 0)
+        {
+            diagnostics.Report(DiagnosticCodes.BadOption, $"option '{spec.Name}' on '{_provider}' takes {Describe(spec)}", node.Location);
+            return null;
+        }
+
+        var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var ok = true;
+        foreach (var entry in map.Entries)
+        {
+            var key = entry.Key.Value;
+            if (!spec.Values.Contains(key, StringComparer.Ordinal))
+            {
+                diagnostics.Report(DiagnosticCodes.BadOption, $"option '{spec.Name}' on '{_provider}' has no field '{key}'{Suggestions.DidYouMean(key, spec.Values)} (fields: {string.Join(", ", spec.Values)})", entry.Key.Location);
+                ok = false;
+            }
+            else if (entry.Value is not YScalar { IsNull: false } value || value.Value.Trim().Length == 0)
+            {
+                diagnostics.Report(DiagnosticCodes.BadOption, $"option '{spec.Name}' on '{_provider}': '{key}' takes text such as \"6.text\"", entry.Value.Location);
+                ok = false;
+            }
+            else
+            {
+                values[key] = value.Value.Trim();
+            }
+        }
+
+        return ok ? new StepOption(spec.Name, spec.Kind, System.Text.Json.JsonSerializer.Serialize(values), []) : null;
+    }
+
+    private string? Image(YScalar node, DiagnosticBag diagnostics, Func<string, SourceLocation, bool, string?> resolvePath)
     {
         var ext = Path.GetExtension(node.Value).ToLowerInvariant();
         if (ext is not (".png" or ".jpg" or ".jpeg" or ".webp"))
@@ -144,7 +191,7 @@ internal sealed class OptionBinder
             return null;
         }
 
-        return resolvePath(node.Value, node.Location);
+        return resolvePath(node.Value, node.Location, true);
     }
 
     private static string Describe(OptionSpec spec) => spec.Kind switch
@@ -153,6 +200,9 @@ internal sealed class OptionBinder
         OptionKind.Flag => "true or false",
         OptionKind.Integer => $"a whole number {spec.Min}–{spec.Max}",
         OptionKind.Choice => string.Join(", ", spec.Values),
+        OptionKind.Map => $"a map from {string.Join(", ", spec.Values)} to text",
+        OptionKind.Decimal => "a number ≥ 0",
+        OptionKind.File => $"a {string.Join(" or ", spec.Values)} file path",
         _ => "an image path",
     };
 }

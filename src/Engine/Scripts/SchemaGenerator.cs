@@ -159,6 +159,9 @@ public static class SchemaGenerator
                 OptionKind.Integer => [spec.Min, spec.Max],
                 OptionKind.Image => ["assets/last.png"],
                 OptionKind.ImageList => [Array(["assets/ref.png"])],
+                OptionKind.File => [$"workflows/workflow{spec.Values.FirstOrDefault()}"],
+                OptionKind.Decimal => [0.02],
+                OptionKind.Map => [new JsonObject { [spec.Values.FirstOrDefault() ?? "name"] = "6.text" }],
                 _ => [],
             };
             if (examples.Length > 0)

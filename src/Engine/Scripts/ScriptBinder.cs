@@ -375,7 +375,7 @@ public static class ScriptBinder
                 seconds?.Location ?? SourceLocation.None)
             {
                 Options = node["options"] is YMapping map && _options is not null
-                    ? _options.Bind(map, diagnostics, (text, location) => _paths.Resolve(text, location, mustExist: true, kind: InputKind.Image))
+                    ? _options.Bind(map, diagnostics, (text, location, image) => _paths.Resolve(text, location, mustExist: true, kind: image ? InputKind.Image : InputKind.Media))
                     : [],
             };
         }

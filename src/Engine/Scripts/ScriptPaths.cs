@@ -35,6 +35,13 @@ internal sealed class ScriptPaths(string scriptDirectory, bool allowOutside, Dia
     public string? Resolve(string path, SourceLocation location, bool mustExist, string? relativeTo = null, InputKind kind = InputKind.Media)
     {
         relativeTo ??= scriptDirectory;
+        if (path.Any(char.IsControl))
+        {
+            // A NUL (or another control character) is no file name any file system takes.
+            diagnostics.Report(DiagnosticCodes.CannotUseFile, $"cannot use the path '{string.Concat(path.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()))}': it holds a control character; name a file", location);
+            return null;
+        }
+
         if (Path.IsPathRooted(path) && !allowOutside)
         {
             diagnostics.Report(DiagnosticCodes.AbsolutePath, $"absolute path '{path}' is not allowed; use a path relative to the script (or --allow-outside)", location);

@@ -73,7 +73,7 @@ public sealed class ProviderTablesTests
     [Fact]
     public void The_catalog_names_each_provider_once_with_its_own_table()
     {
-        Assert.Equal(["local", "openai", "fal", "veo", "veo-vertex", "runway", "kling"], ProviderCatalog.Names.AsEnumerable());
+        Assert.Equal(["local", "openai", "fal", "veo", "veo-vertex", "runway", "kling", "comfy"], ProviderCatalog.Names.AsEnumerable());
         Assert.Equal(ProviderCatalog.Names.Length, ProviderCatalog.Names.Distinct(StringComparer.Ordinal).Count());
         Assert.All(ProviderCatalog.Entries, e => Assert.Equal(e.Name, e.Capabilities.Provider));
         Assert.Equal(ProviderCatalog.Names.Order(StringComparer.Ordinal), ProviderCatalog.Tables.Keys.Order(StringComparer.Ordinal));
