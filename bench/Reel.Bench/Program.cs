@@ -16,7 +16,7 @@ namespace Reel.Bench;
 /// Timed benchmarks, each reported as a ratio against a floor measured in the same run
 /// (design.md §9). Usage: <c>dotnet run -c Release --project bench/Reel.Bench -- plan|rerun [--runs N]</c>.
 /// </summary>
-internal static class Program
+internal static class Bench
 {
     public static async Task<int> Main(string[] args)
     {
@@ -40,13 +40,18 @@ internal static class Program
                     Option(args, "--jobs", 20, int.Parse),
                     Option(args, "--speed", 0.25, a => double.Parse(a, CultureInfo.InvariantCulture)),
                     Option(args, "--concurrency", 4, int.Parse));
+            case "startup":
+                return await StartupBench.RunAsync(runs > 0 ? runs : 10);
             case "cut":
                 return await CutBench.RunAsync(runs > 0 ? runs : 3);
+            case "validate-stages":
+                // Diagnostic: one cold validate in-process, timed stage by stage (publish the bench with ReadyToRun to see the CLI's figures).
+                return ValidateStages(args[1]);
             case "rerun-stages":
                 // Child-process mode of `rerun`: one cold rerun in-process, timed stage by stage.
                 return await RerunStages(args[1]);
             default:
-                Console.Error.WriteLine("usage: Reel.Bench plan|rerun|cut [--runs N] | poll [--jobs N] [--speed S] [--concurrency C] [--min-threads T]");
+                Console.Error.WriteLine("usage: Reel.Bench plan|rerun|startup|cut [--runs N] | poll [--jobs N] [--speed S] [--concurrency C] [--min-threads T]");
                 return 2;
         }
     }
@@ -191,7 +196,7 @@ internal static class Program
             // Where a rerun's time goes: the same stages in a fresh (cold) process, timed one by one.
             var self = Environment.ProcessPath!;
             var selfArgs = self.EndsWith("dotnet", StringComparison.Ordinal) || self.EndsWith("dotnet.exe", StringComparison.Ordinal)
-                ? new[] { typeof(Program).Assembly.Location, "rerun-stages", path }
+                ? new[] { typeof(Bench).Assembly.Location, "rerun-stages", path }
                 : ["rerun-stages", path];
             var stageRuns = new List<Dictionary<string, double>>();
             for (var i = 0; i < Math.Min(runs, 5); i++)
@@ -219,6 +224,36 @@ internal static class Program
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>What <c>reel validate</c> does, stage by stage, printed as <c>stage\tms</c>.</summary>
+    private static int ValidateStages(string path)
+    {
+        var total = Stopwatch.StartNew();
+        var sw = Stopwatch.StartNew();
+        void Lap(string stage)
+        {
+            Console.WriteLine($"{stage}\t{sw.Elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)}\tjit {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0} ms");
+            sw.Restart();
+        }
+
+        var bag = new DiagnosticBag();
+        var file = new SourceFile(Path.GetFullPath(path), path, File.ReadAllText(path));
+        Lap("read");
+        var doc = YamlLoader.Load(file, bag);
+        Lap("load YAML");
+        _ = SchemaResource.Proof;
+        Lap("compile the schema proof");
+        SchemaValidator.Validate(doc, bag);
+        Lap("validate");
+        var script = ScriptBinder.Bind(doc, Includes.Load(doc, bag), bag)!;
+        Lap("bind");
+        var expanded = Expander.Expand(script, bag);
+        Lap("expand");
+        _ = Compilation.Compile(path);
+        Lap("compile again, warm");
+        Console.WriteLine($"total\t{total.Elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)}\t{expanded?.Steps.Length}");
+        return 0;
     }
 
     /// <summary>What <c>reel run</c> does on a no-op rerun, stage by stage, printed as <c>stage\tms</c>.</summary>
@@ -281,7 +316,7 @@ internal static class Program
     private static Task<(int Code, string Output)> Reel(string dll, string cwd, string[] args) =>
         Run("dotnet", cwd, [dll, .. args]);
 
-    private static async Task<(int Code, string Output)> Run(string file, string cwd, IEnumerable<string> args)
+    internal static async Task<(int Code, string Output)> Run(string file, string cwd, IEnumerable<string> args)
     {
         var psi = new ProcessStartInfo(file)
         {
@@ -330,13 +365,13 @@ internal static class Program
         return sw.Elapsed.TotalMilliseconds;
     }
 
-    private static double Median(List<double> xs)
+    internal static double Median(List<double> xs)
     {
         var s = xs.Order().ToList();
         return s.Count % 2 == 1 ? s[s.Count / 2] : (s[(s.Count / 2) - 1] + s[s.Count / 2]) / 2;
     }
 
-    private static void Table(IEnumerable<(string Name, double Ms)> rows, double floor)
+    internal static void Table(IEnumerable<(string Name, double Ms)> rows, double floor)
     {
         Console.WriteLine($"| {"measurement",-60} | {"median ms",10} | {"× floor",8} |");
         Console.WriteLine($"|{new string('-', 62)}|{new string('-', 12)}:|{new string('-', 9)}:|");
@@ -346,7 +381,7 @@ internal static class Program
         }
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
         {

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Reel.Engine.Scripts;
@@ -25,18 +25,20 @@ internal sealed class SchemaProof
         "patternErrorMessage", "errorMessage", "deprecated", "definitions", "markdownEnumDescriptions", "enumDescriptions",
     };
 
+    // The annotations are skipped by name; any other keyword whose value has an unexpected kind falls to the default case.
+
     private readonly Dictionary<string, Rule> _definitions = new(StringComparer.Ordinal);
 
-    private SchemaProof(JsonElement root)
+    private SchemaProof(JsonObject root)
     {
-        if (root.TryGetProperty("definitions", out var definitions) && definitions.ValueKind == JsonValueKind.Object)
+        if (root.Get("definitions") is JsonObject definitions)
         {
-            foreach (var d in definitions.EnumerateObject())
+            foreach (var d in definitions)
             {
                 _definitions[d.Name] = new Rule();
             }
 
-            foreach (var d in definitions.EnumerateObject())
+            foreach (var d in definitions)
             {
                 Compile(d.Value, _definitions[d.Name]);
             }
@@ -52,30 +54,39 @@ internal sealed class SchemaProof
     /// <summary>The rule for an included file.</summary>
     public Rule Include { get; }
 
-    /// <summary>Compiles the schema text (System.Text.Json, no reflection: a few milliseconds cold).</summary>
-    public static SchemaProof Parse(string schemaText)
-    {
-        using var doc = JsonDocument.Parse(schemaText);
-        return new SchemaProof(doc.RootElement);
-    }
+    /// <summary>
+    /// Compiles the schema text. A small reader of its own rather than System.Text.Json: in a cold process,
+    /// generic code over value types is compiled by the JIT even with ReadyToRun, and that cost more than the reading.
+    /// </summary>
+    public static SchemaProof Parse(string schemaText) =>
+        new(new JsonReader(schemaText).ReadDocument() as JsonObject ?? throw new FormatException("the schema is not a JSON object"));
 
-    private Rule Compile(JsonElement schema, Rule rule)
+    private Rule Compile(object? schema, Rule rule)
     {
-        if (schema.ValueKind != JsonValueKind.Object)
+        if (schema is not JsonObject obj)
         {
             rule.IsUnknown = true;
             return rule;
         }
 
-        foreach (var p in schema.EnumerateObject())
+        foreach (var p in obj)
         {
             var v = p.Value;
             switch (p.Name)
             {
                 case "type":
-                    rule.Types = v.ValueKind == JsonValueKind.Array
-                        ? v.EnumerateArray().Aggregate(JsonTypes.None, (t, e) => t | TypeOf(e))
-                        : TypeOf(v);
+                    if (v is List<object?> types)
+                    {
+                        foreach (var t in types)
+                        {
+                            rule.Types |= TypeOf(t);
+                        }
+                    }
+                    else
+                    {
+                        rule.Types = TypeOf(v);
+                    }
+
                     if (rule.Types == JsonTypes.None)
                     {
                         rule.IsUnknown = true;
@@ -83,7 +94,7 @@ internal sealed class SchemaProof
 
                     break;
                 case "$ref":
-                    var target = v.GetString() ?? "";
+                    var target = v as string ?? "";
                     if (target.StartsWith("#/definitions/", StringComparison.Ordinal) && _definitions.TryGetValue(target["#/definitions/".Length..], out var r))
                     {
                         rule.Ref = r;
@@ -94,83 +105,99 @@ internal sealed class SchemaProof
                     }
 
                     break;
-                case "properties":
+                case "properties" when v is JsonObject properties:
                     rule.Properties = new Dictionary<string, Rule>(StringComparer.Ordinal);
-                    foreach (var prop in v.EnumerateObject())
+                    foreach (var prop in properties)
                     {
                         rule.Properties[prop.Name] = Compile(prop.Value, new Rule());
                     }
 
                     break;
-                case "patternProperties":
-                    rule.PatternProperties = [.. v.EnumerateObject().Select(pp => (new Regex(pp.Name), Compile(pp.Value, new Rule())))];
+                case "patternProperties" when v is JsonObject patterns:
+                    rule.PatternProperties = [];
+                    foreach (var pp in patterns)
+                    {
+                        rule.PatternProperties.Add(new PatternRule(new Regex(pp.Name), Compile(pp.Value, new Rule())));
+                    }
+
                     break;
                 case "additionalProperties":
-                    if (v.ValueKind == JsonValueKind.False)
+                    if (v is false)
                     {
                         rule.NoAdditionalProperties = true;
                     }
-                    else if (v.ValueKind != JsonValueKind.True)
+                    else if (v is not true)
                     {
                         rule.AdditionalProperties = Compile(v, new Rule());
                     }
 
                     break;
-                case "required":
-                    rule.Required = [.. v.EnumerateArray().Select(e => e.GetString() ?? "")];
+                case "required" when v is List<object?> required:
+                    rule.Required = [];
+                    foreach (var key in required)
+                    {
+                        rule.Required.Add(key as string ?? "");
+                    }
+
                     break;
-                case "items" when v.ValueKind == JsonValueKind.Object:
+                case "items" when v is JsonObject:
                     rule.Items = Compile(v, new Rule());
                     break;
-                case "enum":
-                    rule.Enum = [.. v.EnumerateArray().Select(e => e.Clone())];
+                case "enum" when v is List<object?> values:
+                    rule.Enum = values;
                     break;
                 case "const":
-                    rule.Const = [v.Clone()];
+                    rule.Const = [v];
                     break;
-                case "pattern":
-                    rule.Pattern = new Regex(v.GetString() ?? "");
+                case "pattern" when v is string pattern:
+                    rule.Pattern = new Regex(pattern);
                     break;
-                case "minLength":
-                    rule.MinLength = v.GetInt32();
+                case "minLength" when v is double n:
+                    rule.MinLength = n;
                     break;
-                case "maxLength":
-                    rule.MaxLength = v.GetInt32();
+                case "maxLength" when v is double n:
+                    rule.MaxLength = n;
                     break;
-                case "minItems":
-                    rule.MinItems = v.GetInt32();
+                case "minItems" when v is double n:
+                    rule.MinItems = n;
                     break;
-                case "maxItems":
-                    rule.MaxItems = v.GetInt32();
+                case "maxItems" when v is double n:
+                    rule.MaxItems = n;
                     break;
-                case "minProperties":
-                    rule.MinProperties = v.GetInt32();
+                case "minProperties" when v is double n:
+                    rule.MinProperties = n;
                     break;
-                case "maxProperties":
-                    rule.MaxProperties = v.GetInt32();
+                case "maxProperties" when v is double n:
+                    rule.MaxProperties = n;
                     break;
                 case "uniqueItems":
-                    rule.UniqueItems = v.ValueKind == JsonValueKind.True;
+                    rule.UniqueItems = v is true;
                     break;
-                case "minimum":
-                    rule.Minimum = v.GetDouble();
+                case "minimum" when v is double n:
+                    rule.Minimum = n;
                     break;
-                case "maximum":
-                    rule.Maximum = v.GetDouble();
+                case "maximum" when v is double n:
+                    rule.Maximum = n;
                     break;
-                case "exclusiveMinimum" when v.ValueKind == JsonValueKind.Number:
-                    rule.ExclusiveMinimum = v.GetDouble();
+                case "exclusiveMinimum" when v is double n:
+                    rule.ExclusiveMinimum = n;
                     break;
-                case "exclusiveMaximum" when v.ValueKind == JsonValueKind.Number:
-                    rule.ExclusiveMaximum = v.GetDouble();
+                case "exclusiveMaximum" when v is double n:
+                    rule.ExclusiveMaximum = n;
                     break;
-                case "oneOf":
-                    rule.OneOf = [.. v.EnumerateArray().Select(e => Compile(e, new Rule()))];
+                case "oneOf" when v is List<object?> branches:
+                    rule.OneOf = [];
+                    foreach (var b in branches)
+                    {
+                        rule.OneOf.Add(Compile(b, new Rule()));
+                    }
+
                     break;
                 default:
                     if (!s_annotations.Contains(p.Name))
                     {
-                        // A keyword this proof does not know: never prove anything under it.
+                        // A keyword this proof does not know (or a known one with a value of an unexpected kind):
+                        // never prove anything under it.
                         rule.IsUnknown = true;
                     }
 
@@ -181,7 +208,7 @@ internal sealed class SchemaProof
         return rule;
     }
 
-    private static JsonTypes TypeOf(JsonElement e) => e.GetString() switch
+    private static JsonTypes TypeOf(object? e) => e switch
     {
         "null" => JsonTypes.Null,
         "boolean" => JsonTypes.Boolean,
@@ -219,33 +246,33 @@ internal sealed class SchemaProof
 
         public Dictionary<string, Rule>? Properties { get; set; }
 
-        public (Regex Pattern, Rule Rule)[]? PatternProperties { get; set; }
+        public List<PatternRule>? PatternProperties { get; set; }
 
         public bool NoAdditionalProperties { get; set; }
 
         public Rule? AdditionalProperties { get; set; }
 
-        public string[]? Required { get; set; }
+        public List<string>? Required { get; set; }
 
         public Rule? Items { get; set; }
 
-        public JsonElement[]? Enum { get; set; }
+        public List<object?>? Enum { get; set; }
 
-        public JsonElement[]? Const { get; set; }
+        public List<object?>? Const { get; set; }
 
         public Regex? Pattern { get; set; }
 
-        public int? MinLength { get; set; }
+        public double? MinLength { get; set; }
 
-        public int? MaxLength { get; set; }
+        public double? MaxLength { get; set; }
 
-        public int? MinItems { get; set; }
+        public double? MinItems { get; set; }
 
-        public int? MaxItems { get; set; }
+        public double? MaxItems { get; set; }
 
-        public int? MinProperties { get; set; }
+        public double? MinProperties { get; set; }
 
-        public int? MaxProperties { get; set; }
+        public double? MaxProperties { get; set; }
 
         public bool UniqueItems { get; set; }
 
@@ -257,7 +284,7 @@ internal sealed class SchemaProof
 
         public double? ExclusiveMaximum { get; set; }
 
-        public Rule[]? OneOf { get; set; }
+        public List<Rule>? OneOf { get; set; }
 
         /// <summary>True only when <paramref name="node"/> certainly satisfies this rule.</summary>
         public bool Proves(YNode node)
@@ -343,7 +370,7 @@ internal sealed class SchemaProof
             }
 
             var count = map.Entries.Length;
-            if (count < (MinProperties ?? 0) || count > (MaxProperties ?? int.MaxValue))
+            if (count < (MinProperties ?? 0) || count > (MaxProperties ?? double.MaxValue))
             {
                 return false;
             }
@@ -374,12 +401,12 @@ internal sealed class SchemaProof
 
                 if (PatternProperties is not null)
                 {
-                    foreach (var (pattern, rule) in PatternProperties)
+                    foreach (var pp in PatternProperties)
                     {
-                        if (pattern.IsMatch(name))
+                        if (pp.Pattern.IsMatch(name))
                         {
                             matched = true;
-                            if (!rule.Proves(entry.Value))
+                            if (!pp.Rule.Proves(entry.Value))
                             {
                                 return false;
                             }
@@ -417,7 +444,7 @@ internal sealed class SchemaProof
             }
 
             var count = seq.Items.Length;
-            if (count < (MinItems ?? 0) || count > (MaxItems ?? int.MaxValue))
+            if (count < (MinItems ?? 0) || count > (MaxItems ?? double.MaxValue))
             {
                 return false;
             }
@@ -514,8 +541,7 @@ internal sealed class SchemaProof
                 return false;
             }
 
-            return MatchesAll(Enum, e => e.ValueKind == JsonValueKind.String && e.GetString() == value)
-                && MatchesAll(Const, e => e.ValueKind == JsonValueKind.String && e.GetString() == value);
+            return MatchesAll(Enum, value) && MatchesAll(Const, value);
         }
 
         private bool ProvesNumber(double value, bool isInteger, long integer)
@@ -531,13 +557,46 @@ internal sealed class SchemaProof
                 return false;
             }
 
-            return MatchesAll(Enum, e => isInteger && e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out var x) && x == integer)
-                && MatchesAll(Const, e => isInteger && e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out var x) && x == integer);
+            return (Enum is null && Const is null) || (isInteger && MatchesAll(Enum, integer) && MatchesAll(Const, integer));
         }
 
-        /// <summary>For <c>enum</c> (one of) and <c>const</c> (a one-element list): true when absent or one matches.</summary>
-        private static bool MatchesAll(JsonElement[]? allowed, Func<JsonElement, bool> match) =>
-            allowed is null || allowed.Any(match);
+        /// <summary>For <c>enum</c> (one of) and <c>const</c> (a one-element list): true when absent or one is this string.</summary>
+        private static bool MatchesAll(List<object?>? allowed, string value)
+        {
+            if (allowed is null)
+            {
+                return true;
+            }
+
+            foreach (var a in allowed)
+            {
+                if (a is string s && s == value)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The same for an integer: the schema's number must be exactly that integer.</summary>
+        private static bool MatchesAll(List<object?>? allowed, long value)
+        {
+            if (allowed is null)
+            {
+                return true;
+            }
+
+            foreach (var a in allowed)
+            {
+                if (a is double d && Math.Abs(d) < 1e15 && d == value)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         private static bool IsPrintableAscii(string value)
         {
@@ -552,4 +611,189 @@ internal sealed class SchemaProof
             return true;
         }
     }
+}
+
+/// <summary>A <c>patternProperties</c> entry.</summary>
+internal sealed record PatternRule(Regex Pattern, SchemaProof.Rule Rule);
+
+/// <summary>A JSON object as read by <see cref="JsonReader"/>: its properties in order.</summary>
+internal sealed class JsonObject : List<JsonProperty>
+{
+    public object? Get(string name)
+    {
+        foreach (var p in this)
+        {
+            if (p.Name == name)
+            {
+                return p.Value;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>One property of a <see cref="JsonObject"/>.</summary>
+internal sealed record JsonProperty(string Name, object? Value);
+
+/// <summary>
+/// Reads the schema's JSON into <see cref="JsonObject"/>, <c>List&lt;object?&gt;</c>, string, double (boxed),
+/// bool (boxed) and null. Strict enough for a file we ship; throws <see cref="FormatException"/> on anything else.
+/// </summary>
+internal sealed class JsonReader(string text)
+{
+    private int _at;
+
+    public object? ReadDocument()
+    {
+        var value = ReadValue();
+        SkipSpace();
+        return _at == text.Length ? value : throw Error("text after the document");
+    }
+
+    private object? ReadValue()
+    {
+        SkipSpace();
+        if (_at >= text.Length)
+        {
+            throw Error("unexpected end");
+        }
+
+        switch (text[_at])
+        {
+            case '{':
+                _at++;
+                var obj = new JsonObject();
+                SkipSpace();
+                if (Peek('}'))
+                {
+                    return obj;
+                }
+
+                do
+                {
+                    SkipSpace();
+                    var name = ReadString();
+                    SkipSpace();
+                    Expect(':');
+                    obj.Add(new JsonProperty(name, ReadValue()));
+                    SkipSpace();
+                }
+                while (Peek(','));
+                Expect('}');
+                return obj;
+            case '[':
+                _at++;
+                var list = new List<object?>();
+                SkipSpace();
+                if (Peek(']'))
+                {
+                    return list;
+                }
+
+                do
+                {
+                    list.Add(ReadValue());
+                    SkipSpace();
+                }
+                while (Peek(','));
+                Expect(']');
+                return list;
+            case '"':
+                return ReadString();
+            case 't' when Word("true"):
+                return true;
+            case 'f' when Word("false"):
+                return false;
+            case 'n' when Word("null"):
+                return null;
+            default:
+                var start = _at;
+                while (_at < text.Length && (char.IsAsciiDigit(text[_at]) || text[_at] is '-' or '+' or '.' or 'e' or 'E'))
+                {
+                    _at++;
+                }
+
+                return double.TryParse(text.AsSpan(start, _at - start), NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+                    ? d : throw Error("a value");
+        }
+    }
+
+    private string ReadString()
+    {
+        Expect('"');
+        var sb = new StringBuilder();
+        while (_at < text.Length && text[_at] != '"')
+        {
+            var c = text[_at++];
+            if (c != '\\')
+            {
+                sb.Append(c);
+                continue;
+            }
+
+            if (_at >= text.Length)
+            {
+                break;
+            }
+
+            var e = text[_at++];
+            switch (e)
+            {
+                case 'n': sb.Append('\n'); break;
+                case 't': sb.Append('\t'); break;
+                case 'r': sb.Append('\r'); break;
+                case 'b': sb.Append('\b'); break;
+                case 'f': sb.Append('\f'); break;
+                case 'u' when _at + 4 <= text.Length:
+                    sb.Append((char)int.Parse(text.AsSpan(_at, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+                    _at += 4;
+                    break;
+                default: sb.Append(e); break;
+            }
+        }
+
+        Expect('"');
+        return sb.ToString();
+    }
+
+    private bool Word(string word)
+    {
+        if (string.CompareOrdinal(text, _at, word, 0, word.Length) != 0)
+        {
+            return false;
+        }
+
+        _at += word.Length;
+        return true;
+    }
+
+    private bool Peek(char c)
+    {
+        if (_at < text.Length && text[_at] == c)
+        {
+            _at++;
+            return true;
+        }
+
+        return false;
+    }
+
+    private void Expect(char c)
+    {
+        if (!Peek(c))
+        {
+            throw Error($"'{c}'");
+        }
+    }
+
+    private void SkipSpace()
+    {
+        while (_at < text.Length && char.IsWhiteSpace(text[_at]))
+        {
+            _at++;
+        }
+    }
+
+    private FormatException Error(string expected) => new($"schema JSON: expected {expected} at offset {_at}");
 }
