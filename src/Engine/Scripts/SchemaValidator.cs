@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Newtonsoft.Json.Linq;
 using NJsonSchema;
 using NJsonSchema.Validation;
@@ -62,8 +63,15 @@ public static class SchemaValidator
             return;
         }
 
+        Report(doc, diagnostics, isInclude);
+    }
+
+    /// <summary>NJsonSchema validates and words the violations. A method of its own so that a valid script never loads NJsonSchema.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Report(LoadedYaml doc, DiagnosticBag diagnostics, bool isInclude)
+    {
         var schema = isInclude ? SchemaResource.Include : SchemaResource.Script;
-        var json = SchemaJson.From(doc.Root);
+        var json = SchemaJson.From(doc.Root!);
         ICollection<ValidationError> errors;
         lock (schema)
         {
