@@ -44,6 +44,10 @@ internal static class Bench
                 return await StartupBench.RunAsync(runs > 0 ? runs : 10);
             case "cut":
                 return await CutBench.RunAsync(runs > 0 ? runs : 3);
+            case "generate-rerun":
+                // Diagnostic: writes the 500-step `rerun` storyboard into a folder, to profile a real `reel run` on it.
+                Console.WriteLine(Generator.RerunStoryboard(args[1], 500));
+                return 0;
             case "validate-stages":
                 // Diagnostic: one cold validate in-process, timed stage by stage (publish the bench with ReadyToRun to see the CLI's figures).
                 return ValidateStages(args[1]);
@@ -104,7 +108,18 @@ internal static class Bench
                 plan.Add(Time(CompileAndPlan));
             }
 
+            var compileOnly = new List<double>();
+            var planOnly = new List<double>();
+            for (var i = 0; i < runs; i++)
+            {
+                Compilation? c = null;
+                compileOnly.Add(Time(() => c = Compilation.Compile(path)));
+                planOnly.Add(Time(() => Planner.Plan(c!.Expanded!, NoHistory.Instance)));
+            }
+
             var stages = Stages(path, runs);
+            stages["Compilation.Compile alone"] = Median(compileOnly);
+            stages["Planner.Plan alone"] = Median(planOnly);
             var rows = new List<(string, double)> { ("YamlDotNet parse (floor)", Median(parse)), ("Compile + Plan", Median(plan)) };
             rows.AddRange(stages.Select(kv => ("  " + kv.Key, kv.Value)));
             Table(rows, Median(parse));

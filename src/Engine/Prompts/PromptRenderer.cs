@@ -71,12 +71,18 @@ public sealed class PromptRenderer
             return Check(prompt, prompt.Text.Trim(), diagnostics);
         }
 
+        // Most templates are plain substitutions of strings: rendered without Scriban, to the same text.
+        if (SimpleTemplate.TryRender(prompt.Text, locals, _script, MaxPromptLength) is { } simple)
+        {
+            return Check(prompt, simple.Trim(), diagnostics);
+        }
+
         return RenderWithScriban(prompt, locals, diagnostics);
     }
 
-    /// <summary>A method of its own: its body names Scriban's types, and calling it is what loads Scriban.</summary>
+    /// <summary>A method of its own: its body names Scriban's types, and calling it is what loads Scriban. Internal for the test that holds <see cref="SimpleTemplate"/> to it.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private string? RenderWithScriban(TemplateText prompt, IReadOnlyList<KeyValuePair<string, string>> locals, DiagnosticBag diagnostics)
+    internal string? RenderWithScriban(TemplateText prompt, IReadOnlyList<KeyValuePair<string, string>> locals, DiagnosticBag diagnostics)
     {
         var template = Parse(prompt, "", diagnostics);
         if (template is null)
@@ -420,7 +426,15 @@ public sealed class PromptRenderer
                 throw new ScriptParserRuntimeException(callerSpan, "missing template", []);
             }
 
-            return "template:" + templateName;
+            // Scriban parses an included template once per context, i.e. once per prompt: hand it the template
+            // this renderer already parsed (same text, same name, default options), so it is parsed once per script.
+            var path = "template:" + templateName;
+            if (!context.CachedTemplates.ContainsKey(path) && renderer.Scriban.ParsedTemplates.TryGetValue(templateName, out var parsed))
+            {
+                context.CachedTemplates[path] = parsed;
+            }
+
+            return path;
         }
 
         public string Load(TemplateContext context, SourceSpan callerSpan, string templatePath)
