@@ -101,6 +101,19 @@ internal static class SimpleTemplate
         foreach (var range in code.Split('.'))
         {
             var part = code[range];
+            var index = -1;
+            var bracket = part.IndexOf('[');
+            if (bracket > 0)
+            {
+                // name[n]: a list item by a non-negative literal index.
+                if (part[^1] != ']' || !int.TryParse(part[(bracket + 1)..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out index))
+                {
+                    return false;
+                }
+
+                part = part[..bracket];
+            }
+
             if (!IsName(part, allowDash: false))
             {
                 return false;
@@ -115,22 +128,17 @@ internal static class SimpleTemplate
                 }
 
                 first = false;
-                continue;
+            }
+            else
+            {
+                value = Member(value, name, script);
             }
 
-            value = value switch
+            if (index >= 0)
             {
-                CharactersScope => script.Characters.FirstOrDefault(c => c.Id == name) is { } c ? new CharacterScope(c) : null,
-                CharacterScope c => name switch
-                {
-                    "name" => c.Character.Name,
-                    "description" => c.Character.Description ?? "",
-                    "id" => c.Character.Id,
-                    _ => null,
-                },
-                IDictionary<string, object?> map => map.TryGetValue(name, out var v) ? v ?? NullValue.Instance : null,
-                _ => null,
-            };
+                value = value is IList<object?> list && index < list.Count ? list[index] ?? NullValue.Instance : null;
+            }
+
             if (value is null)
             {
                 return false;
@@ -145,6 +153,20 @@ internal static class SimpleTemplate
         sb.Append(s);
         return true;
     }
+
+    private static object? Member(object? value, string name, Script script) => value switch
+    {
+        CharactersScope => script.Characters.FirstOrDefault(c => c.Id == name) is { } c ? new CharacterScope(c) : null,
+        CharacterScope c => name switch
+        {
+            "name" => c.Character.Name,
+            "description" => c.Character.Description ?? "",
+            "id" => c.Character.Id,
+            _ => null,
+        },
+        IDictionary<string, object?> map => map.TryGetValue(name, out var v) ? v ?? NullValue.Instance : null,
+        _ => null,
+    };
 
     private static bool TryRoot(string name, IReadOnlyList<KeyValuePair<string, string>> locals, Script script, out object? value)
     {

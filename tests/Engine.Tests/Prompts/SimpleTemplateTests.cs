@@ -39,7 +39,7 @@ public sealed class SimpleTemplateTests
     private static readonly string[] Pieces =
     [
         "A boat", " drifts ", "\n", "  ", "é ü ✓", "!", "{{ city }}", "{{ look }}", "{{ year }}", "{{ moody }}", "{{ empty }}",
-        "{{ crew.lead }}", "{{ crew.size }}", "{{ crew.deep.name }}", "{{ crew.nope }}", "{{ palette }}", "{{ palette[0] }}",
+        "{{ crew.lead }}", "{{ crew.size }}", "{{ crew.deep.name }}", "{{ crew.nope }}", "{{ palette }}", "{{ palette[0] }}", "{{ palette[1] }}", "{{ palette[7] }}", "{{ palette[-1] }}", "{{ crew[0] }}",
         "{{ characters.mira.name }}", "{{ characters.mira.description }}", "{{ characters.tomas.description }}", "{{ characters.mira.id }}",
         "{{ characters.nobody.name }}", "{{ include 'base' }}", "{{ include 'nested' }}", "{{ include 'fancy' }}", "{{ include 'nope' }}",
         "{{ light }}", "{{ lens }}", "{{ date }}", "{{ math.pi }}", "{{city}}", "{{ city | string.upcase }}", "{{~ city ~}}",
