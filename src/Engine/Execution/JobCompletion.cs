@@ -135,25 +135,17 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
     }
 
     /// <summary>
-    /// Streams one variant into the store. The file is seekable, so the provider's transport retries a truncated or
-    /// dropped download into it from the start.
+    /// Streams one variant straight into the store, hashed as it is written (one pass over the bytes, a bounded buffer).
+    /// The writer is seekable, so the provider's transport resumes a truncated or dropped download where it stopped.
     /// </summary>
     private async Task<string> DownloadAsync(string jobId, ContentVariant variant, CancellationToken cancellationToken)
     {
-        var temp = workshop.TempPath(".part");
-        try
+        var writer = store.CreateWriter();
+        await using (writer.ConfigureAwait(false))
         {
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, useAsync: true))
-            {
-                await provider.DownloadAsync(jobId, variant, file, cancellationToken).ConfigureAwait(false);
-            }
-
-            var stored = await store.PutFileAsync(temp, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await provider.DownloadAsync(jobId, variant, writer, cancellationToken).ConfigureAwait(false);
+            var stored = await writer.CommitAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             return stored.Sha256;
-        }
-        finally
-        {
-            File.Delete(temp);
         }
     }
 }

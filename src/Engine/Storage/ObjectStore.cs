@@ -182,37 +182,53 @@ public sealed class ObjectStore
                 actual = Convert.ToHexStringLower(hash.GetHashAndReset());
             }
 
-            if (expected is not null && !string.Equals(expected, actual, StringComparison.Ordinal))
-            {
-                throw new InvalidDataException($"Content hash mismatch: expected sha256 {expected} but the content hashes to {actual}; nothing was stored.");
-            }
-
-            var target = PathOf(actual);
-            if (File.Exists(target) && Contains(actual))
-            {
-                // Content-addressed: an existing good object already has these bytes.
-                File.Delete(temp);
-            }
-            else
-            {
-                var directory = Path.GetDirectoryName(target)!;
-                Directory.CreateDirectory(directory);
-                MakeReadOnly(temp);
-
-                // Overwriting is harmless if another writer won the race: the bytes are identical.
-                File.Move(temp, target, overwrite: true);
-                NativeFile.FsyncDirectory(directory);
-            }
-
-            Remember(target);
-
-            return new StoredObject(actual, length);
+            return Place(temp, actual, expected, length);
         }
         catch
         {
             TryDelete(temp);
             throw;
         }
+    }
+
+    /// <summary>
+    /// A stream that writes a new object: bytes go to a temp file in the store as they come, hashed as they are
+    /// written, with a bounded buffer; <see cref="ObjectWriter.CommitAsync"/> then renames the file into place, so the
+    /// content is written once and never read back (a download of any size costs one pass over it).
+    /// </summary>
+    public ObjectWriter CreateWriter()
+    {
+        Directory.CreateDirectory(TempDirectory);
+        return new ObjectWriter(this, Path.Combine(TempDirectory, $"{TempFiles.Unique()}.part"));
+    }
+
+    /// <summary>Moves a complete temp file whose SHA-256 is <paramref name="actual"/> into place (see <see cref="PutAsync"/>).</summary>
+    internal StoredObject Place(string temp, string actual, string? expected, long length)
+    {
+        if (expected is not null && !string.Equals(expected, actual, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"Content hash mismatch: expected sha256 {expected} but the content hashes to {actual}; nothing was stored.");
+        }
+
+        var target = PathOf(actual);
+        if (File.Exists(target) && Contains(actual))
+        {
+            // Content-addressed: an existing good object already has these bytes.
+            File.Delete(temp);
+        }
+        else
+        {
+            var directory = Path.GetDirectoryName(target)!;
+            Directory.CreateDirectory(directory);
+            MakeReadOnly(temp);
+
+            // Overwriting is harmless if another writer won the race: the bytes are identical.
+            File.Move(temp, target, overwrite: true);
+            NativeFile.FsyncDirectory(directory);
+        }
+
+        Remember(target);
+        return new StoredObject(actual, length);
     }
 
     /// <summary>Copies the file at <paramref name="path"/> into the store. See <see cref="PutAsync"/>.</summary>
