@@ -44,6 +44,11 @@ internal static class Bench
                 return await StartupBench.RunAsync(runs > 0 ? runs : 10);
             case "cut":
                 return await CutBench.RunAsync(runs > 0 ? runs : 3);
+            case "download":
+                return await DownloadBench.RunAsync(runs > 0 ? runs : 3, Option(args, "--mb", 500L, long.Parse) * 1_000_000);
+            case "download-emulator":
+                // Child-process mode of `download`: the emulator, serving videos padded to a size.
+                return await DownloadBench.ServeAsync(args[1], long.Parse(args[2], CultureInfo.InvariantCulture));
             case "generate-rerun":
                 // Diagnostic: writes the 500-step `rerun` storyboard into a folder, to profile a real `reel run` on it.
                 Console.WriteLine(Generator.RerunStoryboard(args[1], 500));
@@ -55,7 +60,7 @@ internal static class Bench
                 // Child-process mode of `rerun`: one cold rerun in-process, timed stage by stage.
                 return await RerunStages(args[1]);
             default:
-                Console.Error.WriteLine("usage: Reel.Bench plan|rerun|startup|cut [--runs N] | poll [--jobs N] [--speed S] [--concurrency C] [--min-threads T]");
+                Console.Error.WriteLine("usage: Reel.Bench plan|rerun|startup|cut|download [--runs N] [--mb M] | poll [--jobs N] [--speed S] [--concurrency C] [--min-threads T]");
                 return 2;
         }
     }

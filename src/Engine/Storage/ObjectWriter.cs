@@ -9,26 +9,23 @@ namespace Reel.Engine.Storage;
 /// </summary>
 public sealed class ObjectWriter : Stream
 {
-    private const int BufferSize = 1 << 16;
+    /// <summary>Written bytes are pushed to disk in the background every this many bytes, so the final fsync has little left.</summary>
+    private const long FlushEvery = 32L << 20;
 
     private readonly ObjectStore _store;
-    private readonly FileStream _file;
+    private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _file;
     private IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private long _length;
+    private long _flushedAt;
+    private Task _flush = Task.CompletedTask;
     private bool _rehash;
-    private bool _committed;
+    private bool _closed;
 
     internal ObjectWriter(ObjectStore store, string tempPath)
     {
         _store = store;
         TempPath = tempPath;
-        _file = new FileStream(tempPath, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.None,
-            Options = FileOptions.Asynchronous,
-            BufferSize = BufferSize,
-        });
+        _file = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.Asynchronous);
     }
 
     /// <summary>The temp file (in the store's temp folder) the bytes are written to.</summary>
@@ -40,20 +37,18 @@ public sealed class ObjectWriter : Stream
 
     public override bool CanWrite => true;
 
-    public override long Length => _file.Length;
+    public override long Length => _length;
 
     /// <summary>Only the end of what was written (appending) or, with <see cref="SetLength"/>, a shorter end.</summary>
     public override long Position
     {
-        get => _file.Position;
+        get => _length;
         set
         {
-            if (value != _file.Length)
+            if (value != _length)
             {
                 throw new NotSupportedException("an object writer only appends; cut it back with SetLength first");
             }
-
-            _file.Position = value;
         }
     }
 
@@ -61,26 +56,28 @@ public sealed class ObjectWriter : Stream
     /// <exception cref="InvalidDataException">The content does not hash to <paramref name="expectedSha256"/>; nothing is stored.</exception>
     public async Task<StoredObject> CommitAsync(string? expectedSha256 = null, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_committed, this);
-        await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
-        _file.Flush(flushToDisk: true);
-        var length = _file.Length;
-        string actual;
-        if (_rehash)
-        {
-            _file.Position = 0;
-            actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(_file, cancellationToken).ConfigureAwait(false));
-        }
-        else
-        {
-            actual = Convert.ToHexStringLower(_hash.GetHashAndReset());
-        }
-
-        await _file.DisposeAsync().ConfigureAwait(false);
-        _committed = true;
+        ObjectDisposedException.ThrowIf(_closed, this);
+        await _flush.ConfigureAwait(false);
+        RandomAccess.FlushToDisk(_file);
+        _file.Dispose();
+        _closed = true;
         try
         {
-            return _store.Place(TempPath, actual, expectedSha256?.ToLowerInvariant(), length);
+            string actual;
+            if (_rehash)
+            {
+                var input = new FileStream(TempPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                await using (input.ConfigureAwait(false))
+                {
+                    actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(input, cancellationToken).ConfigureAwait(false));
+                }
+            }
+            else
+            {
+                actual = Convert.ToHexStringLower(_hash.GetHashAndReset());
+            }
+
+            return _store.Place(TempPath, actual, expectedSha256?.ToLowerInvariant(), _length);
         }
         catch
         {
@@ -93,14 +90,18 @@ public sealed class ObjectWriter : Stream
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        _file.Write(buffer);
+        RandomAccess.Write(_file, buffer, _length);
         _hash.AppendData(buffer);
+        Advance(buffer.Length);
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        await _file.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        // The write runs on the I/O side while this thread hashes the same bytes.
+        var write = RandomAccess.WriteAsync(_file, buffer, _length, cancellationToken);
         _hash.AppendData(buffer.Span);
+        await write.ConfigureAwait(false);
+        Advance(buffer.Length);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -108,12 +109,15 @@ public sealed class ObjectWriter : Stream
 
     public override void SetLength(long value)
     {
-        if (value == _file.Length)
+        if (value == _length)
         {
             return;
         }
 
-        _file.SetLength(value);
+        _flush.GetAwaiter().GetResult();
+        RandomAccess.SetLength(_file, value);
+        _length = value;
+        _flushedAt = Math.Min(_flushedAt, value);
         if (value == 0)
         {
             _hash.Dispose();
@@ -126,26 +130,22 @@ public sealed class ObjectWriter : Stream
         }
     }
 
-    public override void Flush() => _file.Flush();
+    public override void Flush()
+    {
+    }
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => _file.FlushAsync(cancellationToken);
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override long Seek(long offset, SeekOrigin origin) =>
-        origin == SeekOrigin.End && offset == 0 ? _file.Length : throw new NotSupportedException("an object writer only appends");
+        origin == SeekOrigin.End && offset == 0 ? _length : throw new NotSupportedException("an object writer only appends");
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            _hash.Dispose();
-            if (!_committed)
-            {
-                _file.Dispose();
-                File.Delete(TempPath);
-                _committed = true;
-            }
+            Close(wait: true);
         }
 
         base.Dispose(disposing);
@@ -153,14 +153,45 @@ public sealed class ObjectWriter : Stream
 
     public override async ValueTask DisposeAsync()
     {
-        _hash.Dispose();
-        if (!_committed)
+        await _flush.ConfigureAwait(false);
+        Close(wait: false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void Advance(int count)
+    {
+        _length += count;
+        if (_length - _flushedAt >= FlushEvery && _flush.IsCompleted)
         {
-            await _file.DisposeAsync().ConfigureAwait(false);
-            File.Delete(TempPath);
-            _committed = true;
+            // Start writing back what is written so far while the download goes on (an fsync from another thread
+            // does not block writes to the file); the commit's own fsync then finds little left to write.
+            _flushedAt = _length;
+            _flush = Task.Run(() => RandomAccess.FlushToDisk(_file));
+        }
+    }
+
+    private void Close(bool wait)
+    {
+        _hash.Dispose();
+        if (_closed)
+        {
+            return;
         }
 
-        await base.DisposeAsync().ConfigureAwait(false);
+        if (wait)
+        {
+            try
+            {
+                _flush.GetAwaiter().GetResult();
+            }
+            catch (IOException)
+            {
+                // Nothing to keep.
+            }
+        }
+
+        _file.Dispose();
+        File.Delete(TempPath);
+        _closed = true;
     }
 }
