@@ -9,8 +9,8 @@ namespace Reel.Engine.Execution;
 
 /// <summary>
 /// The second half of a job's life: poll it to the end (the provider's hint, else backing off from 1 s
-/// to 15 s), download the clip into the store, check it decodes as ordered, fetch its thumbnail and
-/// spritesheet, and journal each of these steps.
+/// to 15 s), download the clip into the store, check it decodes as ordered, and journal each of these steps;
+/// its thumbnail and spritesheet are fetched in the background (<see cref="BackgroundExtras"/>).
 /// </summary>
 internal sealed class JobCompletion(IVideoProvider provider, Journal journal, ObjectStore store, MediaWorkshop workshop, RunContext run, TimeProvider time, ILogger logger)
 {
@@ -31,9 +31,14 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
             output = await workshop.JoinAsync([run.Results[source].Output!, video], cancellationToken).ConfigureAwait(false);
         }
 
-        var extras = await FetchExtrasAsync(step, job.JobId, cancellationToken).ConfigureAwait(false);
         journal.RecordSucceeded(job.Attempt, output, job.Cost);
-        return new StepResult(step.Id, job.Reused ? StepOutcome.Reused : StepOutcome.Done, job.JobId, output, extras.Thumb, extras.Sprite, job.Cost);
+        if (provider.Capabilities.HasExtras)
+        {
+            // Off the critical path: the steps that need this clip go on while its pictures come.
+            run.Extras.Start(step.Id, ct => FetchExtrasAsync(step, job.JobId, ct), cancellationToken);
+        }
+
+        return new StepResult(step.Id, job.Reused ? StepOutcome.Reused : StepOutcome.Done, job.JobId, output, null, null, job.Cost);
     }
 
     /// <summary>The thumbnail and spritesheet, where the provider makes them; a missing one is a warning, not a failure.</summary>

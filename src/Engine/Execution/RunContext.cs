@@ -37,6 +37,9 @@ internal sealed class RunContext(Plan plan, RunOptions options, long runId, Conc
 
     public RunHalt Halt { get; } = new();
 
+    /// <summary>Thumbnails and spritesheets fetched off the critical path; the run waits for them at its end.</summary>
+    public BackgroundExtras Extras { get; } = new();
+
     public void Emit(RunEvent e) => emit(e);
 
     /// <summary>The ledger entry of a job created for <paramref name="step"/> at <paramref name="price"/>.</summary>

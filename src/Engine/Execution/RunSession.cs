@@ -23,6 +23,7 @@ internal sealed class RunSession
     private readonly MediaWorkshop _workshop;
     private readonly RequestBuilder _requests;
     private readonly JobLifecycle _lifecycle;
+    private HashSet<string>? _recorded;
 
     public RunSession(Plan plan, RunOptions options, long runId, IVideoProvider provider, ObjectStore store, Journal journal, LockRecorder lockRecorder, TimeProvider time, IReadOnlyDictionary<string, string?> environment, Retries retries, ILogger logger, Action<RunEvent> emit)
     {
@@ -57,8 +58,24 @@ internal sealed class RunSession
             }
         }
 
+        var recorded = new HashSet<string>(StringComparer.Ordinal);
+        _run.Extras.Arrived = (id, thumb, sprite) =>
+        {
+            lock (recorded)
+            {
+                if (recorded.Contains(id))
+                {
+                    _lock.AddExtras(id, thumb, sprite);
+                }
+            }
+        };
+        _recorded = recorded;
         var scheduler = new Scheduler(plan, _run.Concurrency, _run.Halt, _run.Options.KeepGoing);
         var (results, notRun, cancelled) = await scheduler.RunAsync(step => RunStepAsync(step, cancellationToken), _run.Results, cancellationToken).ConfigureAwait(false);
+
+        // Pictures fetched in the background: the run ends when they are in.
+        await _run.Extras.WhenAllAsync().ConfigureAwait(false);
+        results = [.. results.Select(r => _run.Extras.All.TryGetValue(r.Id, out var e) ? r with { Thumbnail = e.Thumb, Spritesheet = e.Sprite } : r)];
         foreach (var r in results.Where(r => notRun.Contains(r.Id) && r.Outcome == StepOutcome.Skipped))
         {
             _run.Emit(new RunEvent(r.Id, RunPhase.Skipped, Message: r.Error));
@@ -103,7 +120,16 @@ internal sealed class RunSession
             if (result.Outcome is StepOutcome.Done or StepOutcome.Reused)
             {
                 var price = step.Request is CutStep ? 0m : Planner.EstimateCost(step.Request, _provider.Capabilities);
-                _lock.Record(step, result, _requests.SeedFor(step), price);
+                lock (_recorded!)
+                {
+                    _lock.Record(step, result, _requests.SeedFor(step), price);
+                    _recorded.Add(step.Id.Text);
+                    if (_run.Extras.All.TryGetValue(step.Id.Text, out var extras))
+                    {
+                        _lock.AddExtras(step.Id.Text, extras.Thumb, extras.Sprite);
+                    }
+                }
+
                 Log.Done(_logger, step.Id, result.Output ?? result.Character ?? "");
             }
 
