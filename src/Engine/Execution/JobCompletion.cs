@@ -22,6 +22,7 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
     public async Task<StepResult> FinishAsync(PlannedStep step, HeldJob job, CancellationToken cancellationToken)
     {
         await WaitAsync(step, job, cancellationToken).ConfigureAwait(false);
+        run.SignalJobSucceeded(step.Id, job.JobId);
         run.Emit(step.Id, RunPhase.Downloading, 100);
         var video = await DownloadVerifiedAsync(step, job.JobId, cancellationToken).ConfigureAwait(false);
         journal.RecordDownloaded(job.Attempt, "video", video);

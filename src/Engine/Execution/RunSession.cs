@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Reel.Engine.Core;
 using Reel.Engine.Planning;
 using Reel.Engine.Prompts;
 using Reel.Engine.Providers;
@@ -70,7 +71,13 @@ internal sealed class RunSession
             }
         };
         _recorded = recorded;
-        var scheduler = new Scheduler(plan, _run.Concurrency, _run.Halt, _run.Options.KeepGoing);
+        var scheduler = new Scheduler(plan, _run.Concurrency, _run.Halt, _run.Options.KeepGoing)
+        {
+            // A native extend or edit that names its source by job id is submitted once that job succeeded, while
+            // the source clip downloads; cuts and last frames still wait for the verified clip.
+            EarlySource = _provider.Capabilities.ExtendsFromJobId ? EarlySource : null,
+        };
+        _run.JobSucceeded = scheduler.JobSucceeded;
         var (results, notRun, cancelled) = await scheduler.RunAsync(step => RunStepAsync(step, cancellationToken), _run.Results, cancellationToken).ConfigureAwait(false);
 
         // Pictures fetched in the background: the run ends when they are in.
@@ -89,6 +96,13 @@ internal sealed class RunSession
     /// One cheap call before anything is submitted, so a wrong key or an exhausted quota stops the run at
     /// the first call instead of failing several submits at once.
     /// </summary>
+    private static StepId? EarlySource(PlannedStep step) => step.Status != StepStatus.Run ? null : step.Request switch
+    {
+        ExtendStep extend => extend.From,
+        EditStep edit => edit.From,
+        _ => null,
+    };
+
     private async Task<RunResult?> PreflightAsync(CancellationToken cancellationToken)
     {
         try

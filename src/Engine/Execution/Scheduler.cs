@@ -12,6 +12,24 @@ namespace Reel.Engine.Execution;
 /// </summary>
 internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt, bool keepGoing)
 {
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _jobsSucceeded = new();
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// For a step that may start as soon as one of its needs has a succeeded provider job (a native extend or edit
+    /// that names its source by job id), that need; null for every other step. Such a step is launched early only
+    /// when that need is the last one outstanding; everything else (cuts, last frames) still waits for the finished,
+    /// verified clip.
+    /// </summary>
+    public Func<PlannedStep, StepId?>? EarlySource { get; init; }
+
+    /// <summary>Tells the scheduler that <paramref name="stepId"/>'s job succeeded at the provider (thread-safe).</summary>
+    public void JobSucceeded(string stepId)
+    {
+        _jobsSucceeded.Enqueue(stepId);
+        _wake.TrySetResult();
+    }
+
     /// <summary>
     /// Runs every step it can with <paramref name="runStep"/>; returns one result per plan step, in plan order
     /// (steps that never ran are skipped, with the reason), and whether the run was cancelled.
@@ -33,6 +51,8 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
         }
 
         var running = new Dictionary<Task<StepResult>, StepId>();
+        var launchedEarly = new HashSet<StepId>();
+        var stepIds = plan.Steps.ToDictionary(s => s.Id.Text, s => s.Id, StringComparer.Ordinal);
         var stopLaunching = false;
         var cancelled = false;
         while (ready.Count > 0 || running.Count > 0)
@@ -47,7 +67,20 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
                 break;
             }
 
-            var done = await Task.WhenAny(running.Keys).ConfigureAwait(false);
+            var wake = _wake.Task;
+            var first = await Task.WhenAny(running.Keys.Cast<Task>().Append(wake)).ConfigureAwait(false);
+            if (first == wake)
+            {
+                _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                while (_jobsSucceeded.TryDequeue(out var source))
+                {
+                    ReleaseEarly(source);
+                }
+
+                continue;
+            }
+
+            var done = (Task<StepResult>)first;
             var id = running[done];
             running.Remove(done);
             StepResult result;
@@ -66,6 +99,11 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
             {
                 foreach (var d in dependents.GetValueOrDefault(id) ?? [])
                 {
+                    if (launchedEarly.Contains(d))
+                    {
+                        continue;
+                    }
+
                     if (--pending[d] == 0)
                     {
                         ready.Enqueue(byId[d], (-priority[d], order[d]));
@@ -79,6 +117,27 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
         }
 
         cancelled |= cancellationToken.IsCancellationRequested;
+
+        // Launches the steps that wait only on this source's job (see EarlySource); the source's own completion then
+        // releases nothing more for them.
+        void ReleaseEarly(string source)
+        {
+            if (EarlySource is null || results.ContainsKey(source) || !stepIds.TryGetValue(source, out var sourceId))
+            {
+                return;
+            }
+
+            foreach (var d in dependents.GetValueOrDefault(sourceId) ?? [])
+            {
+                if (pending[d] == 1 && !launchedEarly.Contains(d) && EarlySource(byId[d]) is { } early && early.Text == source)
+                {
+                    launchedEarly.Add(d);
+                    pending[d] = 0;
+                    ready.Enqueue(byId[d], (-priority[d], order[d]));
+                }
+            }
+        }
+
         var final = plan.Steps
             .Select(s => results.TryGetValue(s.Id, out var r) ? r
                 : cancelled ? new StepResult(s.Id, StepOutcome.Skipped, Error: "interrupted")
