@@ -112,16 +112,23 @@ internal static class DownloadBench
         }
     }
 
-    /// <summary>Child-process mode: the emulator serving padded videos until stdin closes.</summary>
-    public static async Task<int> ServeAsync(string dataDirectory, long bytes)
+    /// <summary>Child-process mode: the emulator (videos padded to <paramref name="bytes"/> when positive) until stdin closes.</summary>
+    public static async Task<int> ServeAsync(string dataDirectory, long bytes, double speed = 0.001, string? audit = null)
     {
-        await using var server = await EmulatorServer.StartAsync(new EmulatorOptions(Speed: 0.001, ApiKey: Key, DataDirectory: dataDirectory) { VideoBytes = bytes });
+        await using var server = await EmulatorServer.StartAsync(new EmulatorOptions(Speed: speed, ApiKey: Key, AuditPath: audit, DataDirectory: dataDirectory) { VideoBytes = bytes > 0 ? bytes : null });
         Console.WriteLine(server.BaseAddress.AbsoluteUri);
         await Console.In.ReadToEndAsync();
         return 0;
     }
 
-    private static Process StartEmulatorProcess(string dir, long bytes, out Uri baseAddress)
+    /// <summary>The API key the child emulator requires.</summary>
+    public const string EmulatorKey = Key;
+
+    private static Process StartEmulatorProcess(string dir, long bytes, out Uri baseAddress) =>
+        StartEmulatorProcess(Path.Combine(dir, "emulator"), bytes, 0.001, null, out baseAddress);
+
+    /// <summary>Starts the emulator in a child process of this benchmark (so its rendering and memory are its own).</summary>
+    public static Process StartEmulatorProcess(string dataDirectory, long bytes, double speed, string? audit, out Uri baseAddress)
     {
         var self = Environment.ProcessPath!;
         var psi = new ProcessStartInfo(self) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
@@ -130,7 +137,7 @@ internal static class DownloadBench
             psi.ArgumentList.Add(typeof(DownloadBench).Assembly.Location);
         }
 
-        foreach (var a in new[] { "download-emulator", Path.Combine(dir, "emulator"), bytes.ToString(CultureInfo.InvariantCulture) })
+        foreach (var a in new[] { "download-emulator", dataDirectory, bytes.ToString(CultureInfo.InvariantCulture), speed.ToString(CultureInfo.InvariantCulture), audit ?? "" })
         {
             psi.ArgumentList.Add(a);
         }

@@ -48,7 +48,12 @@ internal static class Bench
                 return await DownloadBench.RunAsync(runs > 0 ? runs : 3, Option(args, "--mb", 500L, long.Parse) * 1_000_000);
             case "download-emulator":
                 // Child-process mode of `download`: the emulator, serving videos padded to a size.
-                return await DownloadBench.ServeAsync(args[1], long.Parse(args[2], CultureInfo.InvariantCulture));
+                return await DownloadBench.ServeAsync(args[1], long.Parse(args[2], CultureInfo.InvariantCulture), double.Parse(args[3], CultureInfo.InvariantCulture), args[4].Length == 0 ? null : args[4]);
+            case "makespan":
+                return await MakespanBench.RunAsync(
+                    runs > 0 ? runs : 1,
+                    Option(args, "--speed", 0.25, a => double.Parse(a, CultureInfo.InvariantCulture)),
+                    Option(args, "--concurrency", 8, int.Parse));
             case "generate-rerun":
                 // Diagnostic: writes the 500-step `rerun` storyboard into a folder, to profile a real `reel run` on it.
                 Console.WriteLine(Generator.RerunStoryboard(args[1], 500));
@@ -60,7 +65,7 @@ internal static class Bench
                 // Child-process mode of `rerun`: one cold rerun in-process, timed stage by stage.
                 return await RerunStages(args[1]);
             default:
-                Console.Error.WriteLine("usage: Reel.Bench plan|rerun|startup|cut|download [--runs N] [--mb M] | poll [--jobs N] [--speed S] [--concurrency C] [--min-threads T]");
+                Console.Error.WriteLine("usage: Reel.Bench plan|rerun|startup|cut|download|makespan [--runs N] [--mb M] [--speed S] [--concurrency C] | poll [--jobs N] [--speed S] [--concurrency C] [--min-threads T]");
                 return 2;
         }
     }

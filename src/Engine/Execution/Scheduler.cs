@@ -23,7 +23,10 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
     /// </summary>
     public Func<PlannedStep, StepId?>? EarlySource { get; init; }
 
-    /// <summary>Tells the scheduler that <paramref name="stepId"/>'s job succeeded at the provider (thread-safe).</summary>
+    /// <summary>
+    /// Tells the scheduler that <paramref name="stepId"/>'s job succeeded at the provider (thread-safe): the step now
+    /// only downloads, so it frees its concurrency slot, and steps waiting only on its job id may start.
+    /// </summary>
     public void JobSucceeded(string stepId)
     {
         _jobsSucceeded.Enqueue(stepId);
@@ -52,12 +55,16 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
 
         var running = new Dictionary<Task<StepResult>, StepId>();
         var launchedEarly = new HashSet<StepId>();
+
+        // Steps whose provider job already succeeded and that only bring their clip in: they no longer hold one of
+        // the provider's concurrency slots.
+        var downloading = new HashSet<StepId>();
         var stepIds = plan.Steps.ToDictionary(s => s.Id.Text, s => s.Id, StringComparer.Ordinal);
         var stopLaunching = false;
         var cancelled = false;
         while (ready.Count > 0 || running.Count > 0)
         {
-            while (!stopLaunching && !halt.IsHalted && !cancellationToken.IsCancellationRequested && running.Count < limit.Current && ready.TryDequeue(out var next, out _))
+            while (!stopLaunching && !halt.IsHalted && !cancellationToken.IsCancellationRequested && running.Count - downloading.Count < limit.Current && ready.TryDequeue(out var next, out _))
             {
                 running[runStep(next)] = next.Id;
             }
@@ -83,6 +90,7 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
             var done = (Task<StepResult>)first;
             var id = running[done];
             running.Remove(done);
+            downloading.Remove(id);
             StepResult result;
             try
             {
@@ -122,7 +130,17 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
         // releases nothing more for them.
         void ReleaseEarly(string source)
         {
-            if (EarlySource is null || results.ContainsKey(source) || !stepIds.TryGetValue(source, out var sourceId))
+            if (results.ContainsKey(source) || !stepIds.TryGetValue(source, out var sourceId))
+            {
+                return;
+            }
+
+            if (running.ContainsValue(sourceId))
+            {
+                downloading.Add(sourceId);
+            }
+
+            if (EarlySource is null)
             {
                 return;
             }
