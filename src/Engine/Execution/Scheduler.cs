@@ -24,8 +24,8 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
     public Func<PlannedStep, StepId?>? EarlySource { get; init; }
 
     /// <summary>
-    /// Tells the scheduler that <paramref name="stepId"/>'s job succeeded at the provider (thread-safe): the step now
-    /// only downloads, so it frees its concurrency slot, and steps waiting only on its job id may start.
+    /// Tells the scheduler that <paramref name="stepId"/>'s job succeeded at the provider (thread-safe): steps waiting
+    /// only on its job id may start, and the first of them takes its concurrency slot while it downloads.
     /// </summary>
     public void JobSucceeded(string stepId)
     {
@@ -56,8 +56,8 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
         var running = new Dictionary<Task<StepResult>, StepId>();
         var launchedEarly = new HashSet<StepId>();
 
-        // Steps whose provider job already succeeded and that only bring their clip in: they no longer hold one of
-        // the provider's concurrency slots.
+        // Sources whose provider job already succeeded, that only bring their clip in, and that handed their
+        // concurrency slot to a step released early on their job id.
         var downloading = new HashSet<StepId>();
         var stepIds = plan.Steps.ToDictionary(s => s.Id.Text, s => s.Id, StringComparer.Ordinal);
         var stopLaunching = false;
@@ -135,11 +135,6 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
                 return;
             }
 
-            if (running.ContainsValue(sourceId))
-            {
-                downloading.Add(sourceId);
-            }
-
             if (EarlySource is null)
             {
                 return;
@@ -152,6 +147,13 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
                     launchedEarly.Add(d);
                     pending[d] = 0;
                     ready.Enqueue(byId[d], (-priority[d], order[d]));
+
+                    // The source hands its slot to the step that continues it: its job is done at the provider,
+                    // and it only brings its clip in.
+                    if (running.ContainsValue(sourceId))
+                    {
+                        downloading.Add(sourceId);
+                    }
                 }
             }
         }
