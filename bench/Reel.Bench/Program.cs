@@ -176,7 +176,7 @@ internal static class Bench
             }
 
             Add("Load (YamlLoader)", load);
-            Add("Validate (NJsonSchema)", validate);
+            Add("Validate (schema proof; NJsonSchema only words errors)", validate);
             Add("Bind (binder + reference checks)", bind);
             Add("Expand", expand);
             Add("  of which: render each prompt once", render);
