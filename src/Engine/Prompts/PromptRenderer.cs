@@ -41,7 +41,7 @@ public sealed class PromptRenderer
     /// Everything Scriban, built on the first prompt that needs it: a script of plain prompts never loads
     /// Scriban (tens of milliseconds in a cold process). Even a field typed with a Scriban type would load it.
     /// </summary>
-    private ScribanState Scriban => LazyInitializer.EnsureInitialized(ref _scriban, () => new ScribanState(BuildGlobals()));
+    private ScribanState ScribanSide => LazyInitializer.EnsureInitialized(ref _scriban, () => new ScribanState(BuildGlobals()));
 
     private ScriptObject BuildGlobals()
     {
@@ -105,7 +105,7 @@ public sealed class PromptRenderer
         };
         var localValues = new ScriptObject();
         context.PushGlobal(context.BuiltinObject);
-        context.PushGlobal(Scriban.Globals);
+        context.PushGlobal(ScribanSide.Globals);
         foreach (var (k, v) in locals)
         {
             localValues[k] = v;
@@ -208,7 +208,7 @@ public sealed class PromptRenderer
     {
         // Included templates by name, prompts by their text; only successful parses are kept, so every
         // prompt with a syntax error still reports it at its own location.
-        var cache = templateName.Length == 0 ? Scriban.ParsedPrompts : Scriban.ParsedTemplates;
+        var cache = templateName.Length == 0 ? ScribanSide.ParsedPrompts : ScribanSide.ParsedTemplates;
         var cacheKey = templateName.Length == 0 ? text.Text : templateName;
         if (cache.TryGetValue(cacheKey, out var cached))
         {
@@ -429,7 +429,7 @@ public sealed class PromptRenderer
             // Scriban parses an included template once per context, i.e. once per prompt: hand it the template
             // this renderer already parsed (same text, same name, default options), so it is parsed once per script.
             var path = "template:" + templateName;
-            if (!context.CachedTemplates.ContainsKey(path) && renderer.Scriban.ParsedTemplates.TryGetValue(templateName, out var parsed))
+            if (!context.CachedTemplates.ContainsKey(path) && renderer.ScribanSide.ParsedTemplates.TryGetValue(templateName, out var parsed))
             {
                 context.CachedTemplates[path] = parsed;
             }
