@@ -36,7 +36,7 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
         if (provider.Capabilities.HasExtras)
         {
             // Off the critical path: the steps that need this clip go on while its pictures come.
-            run.Extras.Start(step.Id, ct => FetchExtrasAsync(step, job.JobId, ct), cancellationToken);
+            run.Extras.Start(step.Id, ct => FetchExtrasInBackgroundAsync(step, job.JobId, ct), cancellationToken);
         }
 
         return new StepResult(step.Id, job.Reused ? StepOutcome.Reused : StepOutcome.Done, job.JobId, output, null, null, job.Cost);
@@ -62,6 +62,23 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
         }
 
         return (thumb, sprite);
+    }
+
+    /// <summary>
+    /// <see cref="FetchExtrasAsync"/> off the critical path: the step has already succeeded, so a picture that cannot be
+    /// stored (a full disk) is a warning like a missing one, not a failure of the run.
+    /// </summary>
+    private async Task<(string? Thumb, string? Sprite)> FetchExtrasInBackgroundAsync(PlannedStep step, string jobId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await FetchExtrasAsync(step, jobId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            Log.VariantMissing(logger, step.Id, "thumbnail or spritesheet", ex.Message);
+            return (null, null);
+        }
     }
 
     /// <summary>Polls until the job succeeds; a failed job is journalled and thrown as its provider error.</summary>
