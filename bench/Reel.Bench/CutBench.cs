@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
 using Reel.Engine.Media.Ffmpeg;
+using Reel.Engine.Storage;
 
 namespace Reel.Bench;
 
 /// <summary>
 /// `cut`: joining ten 8 s provider-like clips (H.264 High + AAC) by stream copy and by one
 /// re-encode through <see cref="CutRenderer"/>, each against ffmpeg's own concat of the same
-/// files in the same run (the floor).
+/// files in the same run (the floor). Reel's stream copy reads the clips' ffprobe facts kept in the store, as a run does.
 /// </summary>
 internal static class CutBench
 {
@@ -32,8 +33,21 @@ internal static class CutBench
 
             var list = Path.Combine(dir, "list.txt");
             await File.WriteAllLinesAsync(list, clips.Select(c => $"file '{c}'"));
-            var shots = clips.Select(c => new CutShot(c)).ToList();
-            var copySpec = new CutSpec(shots, [], null, null, new CutOutput());
+
+            // As in a run: each clip went into the store and was verified when it was downloaded, which kept
+            // ffprobe's facts beside it (untimed here, as it is part of the download). The timed cut reads them back.
+            var store = new ObjectStore(Path.Combine(dir, "store"));
+            var shas = new List<string>();
+            foreach (var clip in clips)
+            {
+                var sha = (await store.PutFileAsync(clip)).Sha256;
+                store.WriteFact(sha, "ffprobe.json", await MediaProbe.ProbeJsonAsync(store.PathOf(sha), tools));
+                shas.Add(sha);
+            }
+
+            CutSpec CopySpec() => new(
+                shas.Select(sha => new CutShot(store.PathOf(sha)) { Info = MediaProbe.FromJson(store.ReadFact(sha, "ffprobe.json")!, store.PathOf(sha)) }).ToList(),
+                [], null, null, new CutOutput());
             // Trims that keep each whole clip force the normalise-and-encode path with hard cuts,
             // the same content ffmpeg's own re-encoding concat produces.
             var encodeShots = clips.Select(c => new CutShot(c, 0, 8)).ToList();
@@ -48,7 +62,7 @@ internal static class CutBench
                 floorCopy.Add(await Time(() => Ffmpeg(tools, ["-f", "concat", "-safe", "0", "-i", list, "-c", "copy", Out(dir, "ff-copy")])));
                 reelCopy.Add(await Time(async () =>
                 {
-                    var r = await CutRenderer.RenderAsync(copySpec, Out(dir, "reel-copy"), tools);
+                    var r = await CutRenderer.RenderAsync(CopySpec(), Out(dir, "reel-copy"), tools);
                     Check(r.Mode == CutMode.StreamCopy, "expected stream copy");
                 }));
                 floorEncode.Add(await Time(() => Ffmpeg(tools, ["-f", "concat", "-safe", "0", "-i", list, "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p", "-c:a", "aac", "-ar", "48000", "-ac", "2", Out(dir, "ff-encode")])));

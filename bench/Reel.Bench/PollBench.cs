@@ -186,9 +186,9 @@ internal static class PollBench
         }
     }
 
-    private sealed record AuditLine(DateTimeOffset Time, string? Event, string? Job, string Method, string Path, int Status);
+    internal sealed record AuditLine(DateTimeOffset Time, string? Event, string? Job, string Method, string Path, int Status);
 
-    private static List<AuditLine> ReadAudit(string path)
+    internal static List<AuditLine> ReadAudit(string path)
     {
         var list = new List<AuditLine>();
         foreach (var line in File.ReadLines(path))

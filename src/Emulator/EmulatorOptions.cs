@@ -32,4 +32,10 @@ public sealed record EmulatorOptions(
 {
     /// <summary>The ffmpeg executable realistic mode runs (a name looked up on PATH, or a path); ffprobe is taken from the same directory.</summary>
     public string FfmpegPath { get; init; } = "ffmpeg";
+
+    /// <summary>
+    /// When set, every video download is this many bytes: the clip followed by an MP4 <c>free</c> box (which players and
+    /// ffprobe skip), so that downloads of large clips can be measured without rendering them.
+    /// </summary>
+    public long? VideoBytes { get; init; }
 }

@@ -88,11 +88,11 @@ public sealed class EmulatorServer : IAsyncDisposable
         Directory.CreateDirectory(data);
         var audit = new AuditLog(options.AuditPath, time);
         var realistic = ffmpeg is null ? null : new RealisticClips(ffmpeg, data);
-        var openAi = new OpenAiApi(new JobHost(time, options.Speed, faults, audit, data, "uploads", realistic));
-        var veo = new VeoApi(new JobHost(time, options.Speed, faults, audit, data, "uploads", realistic));
-        var fal = new FalApi(new JobHost(time, options.Speed, faults, audit, data, "fal-uploads", realistic));
-        var kling = new KlingApi(new JobHost(time, options.Speed, faults, audit, data, "kling-uploads", realistic));
-        var runway = new RunwayApi(new JobHost(time, options.Speed, faults, audit, data, "runway-uploads", realistic));
+        var openAi = new OpenAiApi(new JobHost(time, options.Speed, faults, audit, data, "uploads", realistic, options.VideoBytes));
+        var veo = new VeoApi(new JobHost(time, options.Speed, faults, audit, data, "uploads", realistic, options.VideoBytes));
+        var fal = new FalApi(new JobHost(time, options.Speed, faults, audit, data, "fal-uploads", realistic, options.VideoBytes));
+        var kling = new KlingApi(new JobHost(time, options.Speed, faults, audit, data, "kling-uploads", realistic, options.VideoBytes));
+        var runway = new RunwayApi(new JobHost(time, options.Speed, faults, audit, data, "runway-uploads", realistic, options.VideoBytes));
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.ClearProviders();
@@ -239,8 +239,7 @@ public sealed class EmulatorServer : IAsyncDisposable
                     response.Headers.ContentDisposition = $"attachment; filename=\"{file.FileName}\"";
                 }
 
-                bytes = await File.ReadAllBytesAsync(file.Path, cancellationToken).ConfigureAwait(false);
-                break;
+                return await WriteFileAsync(context, file, truncate, cancellationToken).ConfigureAwait(false);
             case BytesResult raw:
                 response.ContentType = raw.ContentType;
                 bytes = raw.Bytes;
@@ -281,6 +280,64 @@ public sealed class EmulatorServer : IAsyncDisposable
 
         await response.Body.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
         return result.Status;
+    }
+
+    /// <summary>
+    /// Streams a file from disk (a clip may be hundreds of megabytes) as providers' CDNs do: <c>Accept-Ranges: bytes</c>,
+    /// an ETag, and a <c>Range: bytes=N-</c> request (with a matching or absent <c>If-Range</c>) answered 206 with the rest.
+    /// A truncated download sends half of what it announced, then drops the connection.
+    /// </summary>
+    private static async Task<int> WriteFileAsync(HttpContext context, FileResult file, bool truncate, CancellationToken cancellationToken)
+    {
+        var response = context.Response;
+        var info = new FileInfo(file.Path);
+        var length = info.Length;
+        var etag = $"\"{length:x}-{info.LastWriteTimeUtc.Ticks:x}\"";
+        response.Headers.AcceptRanges = "bytes";
+        response.Headers.ETag = etag;
+        long from = 0;
+        var range = context.Request.Headers.Range.ToString();
+        var ifRange = context.Request.Headers.IfRange.ToString();
+        if (range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-')
+            && long.TryParse(range.AsSpan(6, range.Length - 7), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var start)
+            && start < length && (ifRange.Length == 0 || ifRange == etag))
+        {
+            from = start;
+            response.StatusCode = 206;
+            response.Headers.ContentRange = $"bytes {from}-{length - 1}/{length}";
+        }
+
+        var count = length - from;
+        response.ContentLength = count;
+        var send = truncate && count > 1 ? count / 2 : count;
+        var input = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using (input.ConfigureAwait(false))
+        {
+            input.Position = from;
+            var buffer = new byte[1 << 16];
+            while (send > 0)
+            {
+                var n = await input.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, send)), cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                await response.Body.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                send -= n;
+            }
+        }
+
+        if (truncate && count > 1)
+        {
+            await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+            // As for other truncated bodies: let the partial body reach the socket before the reset (wall clock on purpose).
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+            context.Abort();
+        }
+
+        return response.StatusCode;
     }
 
     /// <summary>Stops listening and removes the temporary data directory, if one was created.</summary>

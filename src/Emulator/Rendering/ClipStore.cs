@@ -27,9 +27,52 @@ internal sealed class ClipStore
         }
     }
 
+    /// <summary>See <see cref="EmulatorOptions.VideoBytes"/>.</summary>
+    public long? VideoBytes { get; init; }
+
     /// <summary>The job's video: a realistic clip in realistic mode (rendered without blocking a thread), else the local preview.</summary>
-    public Task<string> VideoAsync(VideoJob job, CancellationToken cancellationToken = default) =>
-        _realistic is not null ? _realistic.VideoAsync(job, cancellationToken) : Task.FromResult(Video(job));
+    public async Task<string> VideoAsync(VideoJob job, CancellationToken cancellationToken = default)
+    {
+        var path = _realistic is not null ? await _realistic.VideoAsync(job, cancellationToken).ConfigureAwait(false) : Video(job);
+        return VideoBytes is { } size ? Padded(job, path, size) : path;
+    }
+
+    /// <summary>The clip followed by one <c>free</c> box (64-bit size) up to <paramref name="size"/> bytes, made once per job.</summary>
+    private string Padded(VideoJob job, string clip, long size)
+    {
+        var path = Path.Combine(_directory, job.Id + ".padded.mp4");
+        lock (job.RenderGate)
+        {
+            if (File.Exists(path))
+            {
+                return path;
+            }
+
+            var temp = path + ".partial";
+            using (var output = File.Create(temp))
+            {
+                using (var input = File.OpenRead(clip))
+                {
+                    input.CopyTo(output);
+                }
+
+                var box = Math.Max(16, size - output.Length);
+                Span<byte> header = stackalloc byte[16];
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header, 1);
+                "free"u8.CopyTo(header[4..]);
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(header[8..], box);
+                output.Write(header);
+                var zeros = new byte[1 << 20];
+                for (var left = box - 16; left > 0; left -= zeros.Length)
+                {
+                    output.Write(zeros, 0, (int)Math.Min(zeros.Length, left));
+                }
+            }
+
+            File.Move(temp, path, overwrite: true);
+            return path;
+        }
+    }
 
     public string Video(VideoJob job)
     {

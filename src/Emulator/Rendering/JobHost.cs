@@ -20,13 +20,14 @@ internal sealed class JobHost
     private long _sequence;
 
     /// <param name="uploadsFolder">The folder under <paramref name="dataDirectory"/> that uploaded files are saved to.</param>
-    public JobHost(TimeProvider time, double speed, FaultInjector faults, AuditLog audit, string dataDirectory, string uploadsFolder, RealisticClips? realistic = null)
+    /// <param name="videoBytes">See <see cref="EmulatorOptions.VideoBytes"/>.</param>
+    public JobHost(TimeProvider time, double speed, FaultInjector faults, AuditLog audit, string dataDirectory, string uploadsFolder, RealisticClips? realistic = null, long? videoBytes = null)
     {
         _time = time;
         _speed = speed;
         Faults = faults;
         Audit = audit;
-        Clips = new ClipStore(dataDirectory, realistic);
+        Clips = new ClipStore(dataDirectory, realistic) { VideoBytes = videoBytes };
         Uploads = Path.Combine(dataDirectory, uploadsFolder);
         Directory.CreateDirectory(Uploads);
     }

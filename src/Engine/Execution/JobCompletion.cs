@@ -9,8 +9,8 @@ namespace Reel.Engine.Execution;
 
 /// <summary>
 /// The second half of a job's life: poll it to the end (the provider's hint, else backing off from 1 s
-/// to 15 s), download the clip into the store, check it decodes as ordered, fetch its thumbnail and
-/// spritesheet, and journal each of these steps.
+/// to 15 s), download the clip into the store, check it decodes as ordered, and journal each of these steps;
+/// its thumbnail and spritesheet are fetched in the background (<see cref="BackgroundExtras"/>).
 /// </summary>
 internal sealed class JobCompletion(IVideoProvider provider, Journal journal, ObjectStore store, MediaWorkshop workshop, RunContext run, TimeProvider time, ILogger logger)
 {
@@ -22,6 +22,7 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
     public async Task<StepResult> FinishAsync(PlannedStep step, HeldJob job, CancellationToken cancellationToken)
     {
         await WaitAsync(step, job, cancellationToken).ConfigureAwait(false);
+        run.SignalJobSucceeded(step.Id, job.JobId);
         run.Emit(step.Id, RunPhase.Downloading, 100);
         var video = await DownloadVerifiedAsync(step, job.JobId, cancellationToken).ConfigureAwait(false);
         journal.RecordDownloaded(job.Attempt, "video", video);
@@ -31,9 +32,14 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
             output = await workshop.JoinAsync([run.Results[source].Output!, video], cancellationToken).ConfigureAwait(false);
         }
 
-        var extras = await FetchExtrasAsync(step, job.JobId, cancellationToken).ConfigureAwait(false);
         journal.RecordSucceeded(job.Attempt, output, job.Cost);
-        return new StepResult(step.Id, job.Reused ? StepOutcome.Reused : StepOutcome.Done, job.JobId, output, extras.Thumb, extras.Sprite, job.Cost);
+        if (provider.Capabilities.HasExtras)
+        {
+            // Off the critical path: the steps that need this clip go on while its pictures come.
+            run.Extras.Start(step.Id, ct => FetchExtrasInBackgroundAsync(step, job.JobId, ct), cancellationToken);
+        }
+
+        return new StepResult(step.Id, job.Reused ? StepOutcome.Reused : StepOutcome.Done, job.JobId, output, null, null, job.Cost);
     }
 
     /// <summary>The thumbnail and spritesheet, where the provider makes them; a missing one is a warning, not a failure.</summary>
@@ -56,6 +62,23 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
         }
 
         return (thumb, sprite);
+    }
+
+    /// <summary>
+    /// <see cref="FetchExtrasAsync"/> off the critical path: the step has already succeeded, so a picture that cannot be
+    /// stored (a full disk) is a warning like a missing one, not a failure of the run.
+    /// </summary>
+    private async Task<(string? Thumb, string? Sprite)> FetchExtrasInBackgroundAsync(PlannedStep step, string jobId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await FetchExtrasAsync(step, jobId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            Log.VariantMissing(logger, step.Id, "thumbnail or spritesheet", ex.Message);
+            return (null, null);
+        }
     }
 
     /// <summary>Polls until the job succeeds; a failed job is journalled and thrown as its provider error.</summary>
@@ -135,25 +158,17 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
     }
 
     /// <summary>
-    /// Streams one variant into the store. The file is seekable, so the provider's transport retries a truncated or
-    /// dropped download into it from the start.
+    /// Streams one variant straight into the store, hashed as it is written (one pass over the bytes, a bounded buffer).
+    /// The writer is seekable, so the provider's transport resumes a truncated or dropped download where it stopped.
     /// </summary>
     private async Task<string> DownloadAsync(string jobId, ContentVariant variant, CancellationToken cancellationToken)
     {
-        var temp = workshop.TempPath(".part");
-        try
+        var writer = store.CreateWriter();
+        await using (writer.ConfigureAwait(false))
         {
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, useAsync: true))
-            {
-                await provider.DownloadAsync(jobId, variant, file, cancellationToken).ConfigureAwait(false);
-            }
-
-            var stored = await store.PutFileAsync(temp, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await provider.DownloadAsync(jobId, variant, writer, cancellationToken).ConfigureAwait(false);
+            var stored = await writer.CommitAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             return stored.Sha256;
-        }
-        finally
-        {
-            File.Delete(temp);
         }
     }
 }

@@ -50,7 +50,7 @@ internal sealed class JobSubmitter(IVideoProvider provider, Journal journal, Req
         for (var tries = 1; ; tries++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            request ??= await requests.BuildAsync(step, run.Results, cancellationToken).ConfigureAwait(false);
+            request ??= await requests.BuildAsync(step, run.Results, cancellationToken, run.SucceededJobs).ConfigureAwait(false);
             TimeSpan delay;
             await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try

@@ -54,6 +54,19 @@ internal sealed class LockRecorder(string lockPath, ScriptLock initial, TimeProv
         }
     }
 
+    /// <summary>Adds a step's thumbnail and spritesheet, fetched after its entry was written, to that entry.</summary>
+    public void AddExtras(string stepId, string? thumbnail, string? spritesheet)
+    {
+        lock (_gate)
+        {
+            if (_lock.ForStep(stepId) is { } entry)
+            {
+                _lock = _lock.With(entry with { Thumbnail = thumbnail ?? entry.Thumbnail, Spritesheet = spritesheet ?? entry.Spritesheet });
+                LockFile.Write(lockPath, _lock);
+            }
+        }
+    }
+
     /// <summary>A re-roll keeps the outputs of the rolls before it, newest first, so an earlier take can be picked up again.</summary>
     private static string? Previous(LockEntry? before, LockEntry now)
     {

@@ -14,6 +14,9 @@ namespace Reel.Engine.Execution;
 /// </summary>
 internal sealed class MediaWorkshop(ObjectStore store, IReadOnlyDictionary<string, string?> environment, ILogger logger)
 {
+    /// <summary>The store fact that holds ffprobe's JSON of a clip.</summary>
+    internal const string ProbeFact = "ffprobe.json";
+
     private int _warnedNoFfprobe;
 
     /// <summary>The clip's last frame, fitted to <paramref name="size"/>, as a PNG in the store; returns its path.</summary>
@@ -116,7 +119,36 @@ internal sealed class MediaWorkshop(ObjectStore store, IReadOnlyDictionary<strin
             return null;
         }
 
-        return await MediaProbe.VerifyAsync(path, tools, expectedSeconds, (double)size.Width / size.Height, 0.5, cancellationToken).ConfigureAwait(false);
+        var (problem, probe) = await MediaProbe.VerifyAndProbeAsync(path, tools, expectedSeconds, (double)size.Width / size.Height, 0.5, cancellationToken).ConfigureAwait(false);
+        if (problem is null && probe is not null)
+        {
+            // Kept beside the object, so a cut of these bytes does not probe them again.
+            store.WriteFact(sha, ProbeFact, probe);
+        }
+
+        return problem;
+    }
+
+    /// <summary>What ffprobe says about a stored clip: kept beside the object by its hash, probed (and kept) only the first time.</summary>
+    public async Task<MediaInfo> ProbeAsync(string sha, FfmpegPaths tools, CancellationToken cancellationToken)
+    {
+        var path = store.PathOf(sha);
+        if (store.ReadFact(sha, ProbeFact) is { } kept)
+        {
+            try
+            {
+                return MediaProbe.FromJson(kept, path);
+            }
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidDataException)
+            {
+                // A damaged fact is learned again.
+            }
+        }
+
+        var json = await MediaProbe.ProbeJsonAsync(path, tools, cancellationToken).ConfigureAwait(false);
+        var info = MediaProbe.FromJson(json, path);
+        store.WriteFact(sha, ProbeFact, json);
+        return info;
     }
 
     /// <summary>A fresh temporary path in the store's own temp folder (same file system, so a put is a rename), named for this process so a later run can tell it is stale.</summary>
@@ -140,16 +172,18 @@ internal sealed class MediaWorkshop(ObjectStore store, IReadOnlyDictionary<strin
         }
     }
 
-    /// <summary>ffmpeg: by stream copy where the encodings allow, else one re-encode.</summary>
-    private Task<string> RenderAsync(IReadOnlyList<string> clips, CutSettings? cut, CancellationToken cancellationToken)
+    /// <summary>ffmpeg: by stream copy where the encodings allow, else one re-encode; clips are probed at most once per content.</summary>
+    private async Task<string> RenderAsync(IReadOnlyList<string> clips, CutSettings? cut, CancellationToken cancellationToken)
     {
-        var shots = clips.Select((sha, i) => new CutShot(store.PathOf(sha), cut?.Shots[i].TrimIn, cut?.Shots[i].TrimOut)).ToList();
+        var tools = FfmpegTools.Locate(environment);
+        var infos = await Task.WhenAll(clips.Select(sha => ProbeAsync(sha, tools, cancellationToken))).ConfigureAwait(false);
+        var shots = clips.Select((sha, i) => new CutShot(store.PathOf(sha), cut?.Shots[i].TrimIn, cut?.Shots[i].TrimOut) { Info = infos[i] }).ToList();
         var transitions = cut is null ? [] : cut.Shots.Skip(1).Select(s => new Transition(s.Transition.Kind, s.Transition.Seconds)).ToList();
         var music = cut?.Music is { } m ? new MusicBed(m.File.Path, m.VolumeDb, m.Duck) : null;
         var video = cut?.Video;
         var output = new CutOutput(video?.Size?.Width, video?.Size?.Height, video?.FramesPerSecond, video?.Crf ?? 20, video?.Preset ?? "medium", video?.Crop == true ? "crop" : "pad");
         var spec = new CutSpec(shots, transitions, music, cut?.Loudness, output);
-        return StoreAsync(".mp4", temp => CutRenderer.RenderAsync(spec, temp, FfmpegTools.Locate(environment), cancellationToken), cancellationToken);
+        return await StoreAsync(".mp4", temp => CutRenderer.RenderAsync(spec, temp, tools, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

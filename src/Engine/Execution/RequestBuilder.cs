@@ -15,8 +15,29 @@ namespace Reel.Engine.Execution;
 internal sealed class RequestBuilder(ProviderCapabilities capabilities, ObjectStore store, MediaWorkshop workshop)
 {
     /// <summary>The step's job request: its kind's fields, the neutral options as typed fields, the rest as provider options.</summary>
-    public async Task<JobRequest> BuildAsync(PlannedStep step, IReadOnlyDictionary<string, StepResult> results, CancellationToken cancellationToken) =>
-        await BuildKindAsync(step, results, cancellationToken).ConfigureAwait(false) with { Roll = step.Roll };
+    /// <param name="succeededJobs">
+    /// Job ids of steps whose job succeeded but whose clip is not in yet: a native extend or edit released early
+    /// (<see cref="Providers.ProviderCapabilities.ExtendsFromJobId"/>) names its source by that id, without a file.
+    /// </param>
+    public async Task<JobRequest> BuildAsync(PlannedStep step, IReadOnlyDictionary<string, StepResult> results, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? succeededJobs = null) =>
+        await BuildKindAsync(step, Sources(step, results, succeededJobs), cancellationToken).ConfigureAwait(false) with { Roll = step.Roll };
+
+    /// <summary>The results so far; for an extend or edit released early, plus a job-only result for its source.</summary>
+    private static IReadOnlyDictionary<string, StepResult> Sources(PlannedStep step, IReadOnlyDictionary<string, StepResult> results, IReadOnlyDictionary<string, string>? succeededJobs)
+    {
+        string? from = step.Request switch
+        {
+            ExtendStep e => e.From.Text,
+            EditStep e => e.From.Text,
+            _ => null,
+        };
+        if (from is null || succeededJobs is null || results.ContainsKey(from) || !succeededJobs.TryGetValue(from, out var job))
+        {
+            return results;
+        }
+
+        return new Dictionary<string, StepResult>(results, StringComparer.Ordinal) { [from] = new StepResult(from, StepOutcome.Done, job) };
+    }
 
     private async Task<JobRequest> BuildKindAsync(PlannedStep step, IReadOnlyDictionary<string, StepResult> results, CancellationToken cancellationToken)
     {

@@ -37,6 +37,22 @@ internal sealed class RunContext(Plan plan, RunOptions options, long runId, Conc
 
     public RunHalt Halt { get; } = new();
 
+    /// <summary>Provider job ids of steps whose job succeeded (their clip may still be downloading), by step id.</summary>
+    public ConcurrentDictionary<string, string> SucceededJobs { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Called when a step's job succeeded at the provider, before its clip is downloaded (the scheduler listens).</summary>
+    public Action<string>? JobSucceeded { get; set; }
+
+    /// <summary>Records that <paramref name="stepId"/>'s job succeeded and tells the scheduler.</summary>
+    public void SignalJobSucceeded(string stepId, string jobId)
+    {
+        SucceededJobs[stepId] = jobId;
+        JobSucceeded?.Invoke(stepId);
+    }
+
+    /// <summary>Thumbnails and spritesheets fetched off the critical path; the run waits for them at its end.</summary>
+    public BackgroundExtras Extras { get; } = new();
+
     public void Emit(RunEvent e) => emit(e);
 
     /// <summary>The ledger entry of a job created for <paramref name="step"/> at <paramref name="price"/>.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Reel.Engine.Core;
 using Reel.Engine.Planning;
 using Reel.Engine.Prompts;
 using Reel.Engine.Providers;
@@ -23,6 +24,7 @@ internal sealed class RunSession
     private readonly MediaWorkshop _workshop;
     private readonly RequestBuilder _requests;
     private readonly JobLifecycle _lifecycle;
+    private HashSet<string>? _recorded;
 
     // With a remote every step is claimed before it is paid for, which a batch submitted up front would skip.
     private readonly bool _claimsSteps;
@@ -63,8 +65,30 @@ internal sealed class RunSession
             }
         }
 
-        var scheduler = new Scheduler(plan, _run.Concurrency, _run.Halt, _run.Options.KeepGoing);
+        var recorded = new HashSet<string>(StringComparer.Ordinal);
+        _run.Extras.Arrived = (id, thumb, sprite) =>
+        {
+            lock (recorded)
+            {
+                if (recorded.Contains(id))
+                {
+                    _lock.AddExtras(id, thumb, sprite);
+                }
+            }
+        };
+        _recorded = recorded;
+        var scheduler = new Scheduler(plan, _run.Concurrency, _run.Halt, _run.Options.KeepGoing)
+        {
+            // A native extend or edit that names its source by job id is submitted once that job succeeded, while
+            // the source clip downloads; cuts and last frames still wait for the verified clip.
+            EarlySource = _provider.Capabilities.ExtendsFromJobId ? EarlySource : null,
+        };
+        _run.JobSucceeded = scheduler.JobSucceeded;
         var (results, notRun, cancelled) = await scheduler.RunAsync(step => RunStepAsync(step, cancellationToken), _run.Results, cancellationToken).ConfigureAwait(false);
+
+        // Pictures fetched in the background: the run ends when they are in.
+        await _run.Extras.WhenAllAsync().ConfigureAwait(false);
+        results = [.. results.Select(r => _run.Extras.All.TryGetValue(r.Id, out var e) ? r with { Thumbnail = e.Thumb, Spritesheet = e.Sprite } : r)];
         foreach (var r in results.Where(r => notRun.Contains(r.Id) && r.Outcome == StepOutcome.Skipped))
         {
             _run.Emit(new RunEvent(r.Id, RunPhase.Skipped, Message: r.Error));
@@ -78,6 +102,13 @@ internal sealed class RunSession
     /// One cheap call before anything is submitted, so a wrong key or an exhausted quota stops the run at
     /// the first call instead of failing several submits at once.
     /// </summary>
+    private static StepId? EarlySource(PlannedStep step) => step.Status != StepStatus.Run ? null : step.Request switch
+    {
+        ExtendStep extend => extend.From,
+        EditStep edit => edit.From,
+        _ => null,
+    };
+
     private async Task<RunResult?> PreflightAsync(CancellationToken cancellationToken)
     {
         try
@@ -109,7 +140,16 @@ internal sealed class RunSession
             if (result.Outcome is StepOutcome.Done or StepOutcome.Reused)
             {
                 var price = step.Request is CutStep ? 0m : Planner.EstimateCost(step.Request, _provider.Capabilities);
-                _lock.Record(step, result, _requests.SeedFor(step), price);
+                lock (_recorded!)
+                {
+                    _lock.Record(step, result, _requests.SeedFor(step), price);
+                    _recorded.Add(step.Id.Text);
+                    if (_run.Extras.All.TryGetValue(step.Id.Text, out var extras))
+                    {
+                        _lock.AddExtras(step.Id.Text, extras.Thumb, extras.Sprite);
+                    }
+                }
+
                 Log.Done(_logger, step.Id, result.Output ?? result.Character ?? "");
             }
 

@@ -12,6 +12,27 @@ namespace Reel.Engine.Execution;
 /// </summary>
 internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt, bool keepGoing)
 {
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _jobsSucceeded = new();
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// For a step that may start as soon as one of its needs has a succeeded provider job (a native extend or edit
+    /// that names its source by job id), that need; null for every other step. Such a step is launched early only
+    /// when that need is the last one outstanding; everything else (cuts, last frames) still waits for the finished,
+    /// verified clip.
+    /// </summary>
+    public Func<PlannedStep, StepId?>? EarlySource { get; init; }
+
+    /// <summary>
+    /// Tells the scheduler that <paramref name="stepId"/>'s job succeeded at the provider (thread-safe): steps waiting
+    /// only on its job id may start, and the first of them takes its concurrency slot while it downloads.
+    /// </summary>
+    public void JobSucceeded(string stepId)
+    {
+        _jobsSucceeded.Enqueue(stepId);
+        _wake.TrySetResult();
+    }
+
     /// <summary>
     /// Runs every step it can with <paramref name="runStep"/>; returns one result per plan step, in plan order
     /// (steps that never ran are skipped, with the reason), and whether the run was cancelled.
@@ -33,11 +54,17 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
         }
 
         var running = new Dictionary<Task<StepResult>, StepId>();
+        var launchedEarly = new HashSet<StepId>();
+
+        // Sources whose provider job already succeeded, that only bring their clip in, and that handed their
+        // concurrency slot to a step released early on their job id.
+        var downloading = new HashSet<StepId>();
+        var stepIds = plan.Steps.ToDictionary(s => s.Id.Text, s => s.Id, StringComparer.Ordinal);
         var stopLaunching = false;
         var cancelled = false;
         while (ready.Count > 0 || running.Count > 0)
         {
-            while (!stopLaunching && !halt.IsHalted && !cancellationToken.IsCancellationRequested && running.Count < limit.Current && ready.TryDequeue(out var next, out _))
+            while (!stopLaunching && !halt.IsHalted && !cancellationToken.IsCancellationRequested && running.Count - downloading.Count < limit.Current && ready.TryDequeue(out var next, out _))
             {
                 running[runStep(next)] = next.Id;
             }
@@ -47,9 +74,23 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
                 break;
             }
 
-            var done = await Task.WhenAny(running.Keys).ConfigureAwait(false);
+            var wake = _wake.Task;
+            var first = await Task.WhenAny(running.Keys.Cast<Task>().Append(wake)).ConfigureAwait(false);
+            if (first == wake)
+            {
+                _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                while (_jobsSucceeded.TryDequeue(out var source))
+                {
+                    ReleaseEarly(source);
+                }
+
+                continue;
+            }
+
+            var done = (Task<StepResult>)first;
             var id = running[done];
             running.Remove(done);
+            downloading.Remove(id);
             StepResult result;
             try
             {
@@ -66,6 +107,11 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
             {
                 foreach (var d in dependents.GetValueOrDefault(id) ?? [])
                 {
+                    if (launchedEarly.Contains(d))
+                    {
+                        continue;
+                    }
+
                     if (--pending[d] == 0)
                     {
                         ready.Enqueue(byId[d], (-priority[d], order[d]));
@@ -79,6 +125,39 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
         }
 
         cancelled |= cancellationToken.IsCancellationRequested;
+
+        // Launches the steps that wait only on this source's job (see EarlySource); the source's own completion then
+        // releases nothing more for them.
+        void ReleaseEarly(string source)
+        {
+            if (results.ContainsKey(source) || !stepIds.TryGetValue(source, out var sourceId))
+            {
+                return;
+            }
+
+            if (EarlySource is null)
+            {
+                return;
+            }
+
+            foreach (var d in dependents.GetValueOrDefault(sourceId) ?? [])
+            {
+                if (pending[d] == 1 && !launchedEarly.Contains(d) && EarlySource(byId[d]) is { } early && early.Text == source)
+                {
+                    launchedEarly.Add(d);
+                    pending[d] = 0;
+                    ready.Enqueue(byId[d], (-priority[d], order[d]));
+
+                    // The source hands its slot to the step that continues it: its job is done at the provider,
+                    // and it only brings its clip in.
+                    if (running.ContainsValue(sourceId))
+                    {
+                        downloading.Add(sourceId);
+                    }
+                }
+            }
+        }
+
         var final = plan.Steps
             .Select(s => results.TryGetValue(s.Id, out var r) ? r
                 : cancelled ? new StepResult(s.Id, StepOutcome.Skipped, Error: "interrupted")

@@ -26,32 +26,39 @@ public sealed partial class PromptRenderer
     /// </summary>
     public static readonly IReadOnlyList<string> NondeterministicFunctions = ["date.now", "math.random", "math.uuid"];
 
-    /// <summary>Scriban's builtin functions, built once: a fresh copy per prompt dominated expansion time.</summary>
-    private static readonly ScriptObject SharedBuiltins = Builtins();
-
     private readonly Script _script;
     private readonly RenderLimits _limits;
-    private readonly ScriptObject _globals;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Template> _parsedTemplates = new(StringComparer.Ordinal);
+    private ScribanState? _scriban;
 
     public PromptRenderer(Script script, RenderLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(script);
         _script = script;
         _limits = limits ?? RenderLimits.Default;
-        _globals = [];
-        foreach (var (name, value) in script.Vars)
+    }
+
+    /// <summary>
+    /// Everything Scriban, built on the first prompt that needs it: a script of plain prompts never loads
+    /// Scriban (tens of milliseconds in a cold process). Even a field typed with a Scriban type would load it.
+    /// </summary>
+    private ScribanState ScribanSide => LazyInitializer.EnsureInitialized(ref _scriban, () => new ScribanState(BuildGlobals()));
+
+    private ScriptObject BuildGlobals()
+    {
+        var globals = new ScriptObject();
+        foreach (var (name, value) in _script.Vars)
         {
-            _globals[name] = ToScriban(value);
+            globals[name] = ToScriban(value);
         }
 
         var characters = new ScriptObject();
-        foreach (var c in script.Characters)
+        foreach (var c in _script.Characters)
         {
             characters[c.Id] = new ScriptObject { ["name"] = c.Name, ["description"] = c.Description ?? "", ["id"] = c.Id };
         }
 
-        _globals["characters"] = characters;
+        globals["characters"] = characters;
+        return globals;
     }
 
     /// <summary>Renders one prompt with extra variables (matrix values). Returns null after reporting errors.</summary>
@@ -64,13 +71,26 @@ public sealed partial class PromptRenderer
             return Check(prompt, prompt.Text.Trim(), diagnostics);
         }
 
+        // Most templates are plain substitutions of strings: rendered without Scriban, to the same text.
+        if (SimpleTemplate.TryRender(prompt.Text, locals, _script, MaxPromptLength) is { } simple)
+        {
+            return Check(prompt, simple.Trim(), diagnostics);
+        }
+
+        return RenderWithScriban(prompt, locals, diagnostics);
+    }
+
+    /// <summary>A method of its own: its body names Scriban's types, and calling it is what loads Scriban. Internal for the test that holds <see cref="SimpleTemplate"/> to it.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    internal string? RenderWithScriban(TemplateText prompt, IReadOnlyList<KeyValuePair<string, string>> locals, DiagnosticBag diagnostics)
+    {
         var template = Parse(prompt, "", diagnostics);
         if (template is null)
         {
             return null;
         }
 
-        var context = new BudgetedContext(SharedBuiltins, _limits)
+        var context = new BudgetedContext(SharedBuiltins.Value, _limits)
         {
             StrictVariables = true,
             EnableRelaxedMemberAccess = false,
@@ -85,7 +105,7 @@ public sealed partial class PromptRenderer
         };
         var localValues = new ScriptObject();
         context.PushGlobal(context.BuiltinObject);
-        context.PushGlobal(_globals);
+        context.PushGlobal(ScribanSide.Globals);
         foreach (var (k, v) in locals)
         {
             localValues[k] = v;
@@ -135,6 +155,23 @@ public sealed partial class PromptRenderer
     private TemplateText OriginOf(SourceSpan span, TemplateText prompt) =>
         span.FileName is { } f && f.StartsWith("template:", StringComparison.Ordinal) && _script.Templates.TryGetValue(f["template:".Length..], out var t) ? t : prompt;
 
+    /// <summary>The script's Scriban globals and the parse caches.</summary>
+    private sealed class ScribanState(ScriptObject globals)
+    {
+        public ScriptObject Globals { get; } = globals;
+
+        public System.Collections.Concurrent.ConcurrentDictionary<string, Template> ParsedTemplates { get; } = new(StringComparer.Ordinal);
+
+        // Prompts parsed once per distinct text: matrix cells and takes render the same prompt with other locals.
+        public System.Collections.Concurrent.ConcurrentDictionary<string, Template> ParsedPrompts { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>Scriban's builtin functions, built once (a fresh copy per prompt dominated expansion time), on first use.</summary>
+    private static class SharedBuiltins
+    {
+        public static readonly ScriptObject Value = Builtins();
+    }
+
     private static ScriptObject Builtins()
     {
         var builtins = TemplateContext.GetDefaultBuiltinObject();
@@ -169,8 +206,11 @@ public sealed partial class PromptRenderer
 
     private Template? Parse(TemplateText text, string templateName, DiagnosticBag diagnostics)
     {
-        var cacheKey = templateName.Length == 0 ? null : templateName;
-        if (cacheKey is not null && _parsedTemplates.TryGetValue(cacheKey, out var cached))
+        // Included templates by name, prompts by their text; only successful parses are kept, so every
+        // prompt with a syntax error still reports it at its own location.
+        var cache = templateName.Length == 0 ? ScribanSide.ParsedPrompts : ScribanSide.ParsedTemplates;
+        var cacheKey = templateName.Length == 0 ? text.Text : templateName;
+        if (cache.TryGetValue(cacheKey, out var cached))
         {
             return cached;
         }
@@ -193,11 +233,7 @@ public sealed partial class PromptRenderer
             return null;
         }
 
-        if (cacheKey is not null)
-        {
-            _parsedTemplates[cacheKey] = template;
-        }
-
+        cache[cacheKey] = template;
         return template;
     }
 
@@ -423,7 +459,15 @@ public sealed partial class PromptRenderer
                 throw new ScriptParserRuntimeException(callerSpan, "missing template", []);
             }
 
-            return "template:" + templateName;
+            // Scriban parses an included template once per context, i.e. once per prompt: hand it the template
+            // this renderer already parsed (same text, same name, default options), so it is parsed once per script.
+            var path = "template:" + templateName;
+            if (!context.CachedTemplates.ContainsKey(path) && renderer.ScribanSide.ParsedTemplates.TryGetValue(templateName, out var parsed))
+            {
+                context.CachedTemplates[path] = parsed;
+            }
+
+            return path;
         }
 
         public string Load(TemplateContext context, SourceSpan callerSpan, string templatePath)

@@ -103,6 +103,12 @@ public sealed record ProviderCapabilities(
     /// <summary>The provider serves thumbnails and spritesheets beside the video.</summary>
     public bool HasExtras { get; init; } = true;
 
+    /// <summary>
+    /// A native extend or edit names its source by the provider's job id alone (not its file), so the run submits it
+    /// as soon as the source job succeeded, while the source clip is still downloading.
+    /// </summary>
+    public bool ExtendsFromJobId { get; init; }
+
     /// <summary>Environment variables the provider reads (names only; values are never printed).</summary>
     public ImmutableArray<string> Environment { get; init; } = [];
 

@@ -82,7 +82,19 @@ public static class ProviderCatalog
     /// <summary>The capability tables by provider name (built on first use: every command names the providers, few need their tables).</summary>
     public static ImmutableDictionary<string, ProviderCapabilities> Tables => LazyTables.Value;
 
-    public static ProviderCapabilities? Find(string name) => Tables.GetValueOrDefault(name);
+    /// <summary>The capability table of provider <paramref name="name"/>; builds only that one (in a cold process, every table costs JIT time).</summary>
+    public static ProviderCapabilities? Find(string name)
+    {
+        foreach (var entry in Entries)
+        {
+            if (entry.Name == name)
+            {
+                return entry.Capabilities;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Builds provider <paramref name="name"/> from <paramref name="composition"/>.</summary>
     /// <exception cref="ProviderException">

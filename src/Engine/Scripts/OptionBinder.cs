@@ -13,13 +13,16 @@ namespace Reel.Engine.Scripts;
 internal sealed class OptionBinder
 {
     private readonly string _provider;
-    private readonly ImmutableArray<OptionSpec> _specs;
+    private readonly Lazy<ImmutableArray<OptionSpec>> _lazySpecs;
 
-    private OptionBinder(string provider, ImmutableArray<OptionSpec> specs)
+    private OptionBinder(string provider, Func<ImmutableArray<OptionSpec>> specs)
     {
         _provider = provider;
-        _specs = specs;
+        _lazySpecs = new(specs, LazyThreadSafetyMode.None);
     }
+
+    // Built on first use: for 'local' it needs every provider's table, which a script without options never does.
+    private ImmutableArray<OptionSpec> Specs => _lazySpecs.Value;
 
     /// <summary>The binder of <paramref name="provider"/>, or null for an unknown provider (reported elsewhere).</summary>
     public static OptionBinder? For(string provider)
@@ -31,16 +34,15 @@ internal sealed class OptionBinder
 
         if (caps.Provider != "local")
         {
-            return new OptionBinder(provider, caps.Options);
+            return new OptionBinder(provider, () => caps.Options);
         }
 
-        var all = ProviderCatalog.Tables.Values
+        return new OptionBinder(provider, static () => ProviderCatalog.Tables.Values
             .OrderBy(t => t.Provider, StringComparer.Ordinal)
             .SelectMany(t => t.Options)
             .DistinctBy(o => o.Name)
             .Select(o => o with { Models = [] })
-            .ToImmutableArray();
-        return new OptionBinder(provider, all);
+            .ToImmutableArray());
     }
 
     public ImmutableArray<OptionSetting> Bind(YMapping map, DiagnosticBag diagnostics, Func<string, SourceLocation, bool, string?> resolvePath)
@@ -49,10 +51,10 @@ internal sealed class OptionBinder
         foreach (var entry in map.Entries)
         {
             var name = entry.Key.Value;
-            var spec = _specs.FirstOrDefault(s => s.Name == name);
+            var spec = Specs.FirstOrDefault(s => s.Name == name);
             if (spec is null)
             {
-                var known = _specs.Select(s => s.Name).ToList();
+                var known = Specs.Select(s => s.Name).ToList();
                 diagnostics.Report(
                     DiagnosticCodes.UnknownOption,
                     known.Count == 0

@@ -99,60 +99,91 @@ internal sealed partial class SchemaJson
     }
 
     /// <summary>YAML 1.2 core schema: plain null/bool/int/float are typed, everything else is a string.</summary>
-    internal static JValue Typed(YScalar scalar)
+    internal static JValue Typed(YScalar scalar) => Classify(scalar, out var l, out var d) switch
     {
+        ScalarType.Null => JValue.CreateNull(),
+        ScalarType.Boolean => new JValue(l != 0),
+        ScalarType.Integer => new JValue(l),
+        ScalarType.Float => new JValue(d),
+        _ => new JValue(scalar.Value),
+    };
+
+    /// <summary>
+    /// The JSON type a scalar has under the YAML 1.2 core schema, without allocating a token:
+    /// a boolean's value in <paramref name="integer"/> (1 or 0), an integer's in <paramref name="integer"/>,
+    /// a float's in <paramref name="number"/>. <see cref="Typed"/> is built on it, so both agree.
+    /// </summary>
+    internal static ScalarType Classify(YScalar scalar, out long integer, out double number)
+    {
+        integer = 0;
+        number = 0;
         if (scalar.Kind != ScalarKind.Plain)
         {
-            return new JValue(scalar.Value);
+            return ScalarType.String;
         }
 
         if (scalar.IsNull)
         {
-            return JValue.CreateNull();
+            return ScalarType.Null;
         }
 
         var v = scalar.Value;
         switch (v)
         {
             case "true" or "True" or "TRUE":
-                return new JValue(true);
+                integer = 1;
+                return ScalarType.Boolean;
             case "false" or "False" or "FALSE":
-                return new JValue(false);
+                return ScalarType.Boolean;
             case ".inf" or ".Inf" or ".INF" or "+.inf" or "+.Inf" or "+.INF":
-                return new JValue(double.PositiveInfinity);
+                number = double.PositiveInfinity;
+                return ScalarType.Float;
             case "-.inf" or "-.Inf" or "-.INF":
-                return new JValue(double.NegativeInfinity);
+                number = double.NegativeInfinity;
+                return ScalarType.Float;
             case ".nan" or ".NaN" or ".NAN":
-                return new JValue(double.NaN);
+                number = double.NaN;
+                return ScalarType.Float;
+        }
+
+        // Most scalars are words: only a digit, sign or dot can start a number.
+        if (v.Length == 0 || !(char.IsAsciiDigit(v[0]) || v[0] is '-' or '+' or '.'))
+        {
+            return ScalarType.String;
         }
 
         if (DecimalInt().IsMatch(v))
         {
-            return long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)
-                ? new JValue(l)
-                : new JValue(double.Parse(v, CultureInfo.InvariantCulture));
+            if (long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out integer))
+            {
+                return ScalarType.Integer;
+            }
+
+            number = double.Parse(v, CultureInfo.InvariantCulture);
+            return ScalarType.Float;
         }
 
         if (OctalInt().IsMatch(v))
         {
-            return Integer(v[2..], 8);
+            return Integer(v[2..], 8, out integer, out number);
         }
 
         if (HexInt().IsMatch(v))
         {
-            return Integer(v[2..], 16);
+            return Integer(v[2..], 16, out integer, out number);
         }
 
-        if (Float().IsMatch(v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+        if (Float().IsMatch(v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out number))
         {
-            return new JValue(d);
+            return ScalarType.Float;
         }
 
-        return new JValue(v);
+        number = 0;
+        return ScalarType.String;
     }
 
     /// <summary>A hex or octal integer: a long when it fits, else (like a long decimal) a double, so the schema sees a number.</summary>
-    private static JValue Integer(string digits, int radix)
+    private static ScalarType Integer(string digits, int radix, out long integer, out double number)
     {
         var value = BigInteger.Zero;
         foreach (var c in digits)
@@ -160,7 +191,16 @@ internal sealed partial class SchemaJson
             value = (value * radix) + (c <= '9' ? c - '0' : (char.ToLowerInvariant(c) - 'a') + 10);
         }
 
-        return value <= long.MaxValue ? new JValue((long)value) : new JValue((double)value);
+        integer = 0;
+        number = 0;
+        if (value <= long.MaxValue)
+        {
+            integer = (long)value;
+            return ScalarType.Integer;
+        }
+
+        number = (double)value;
+        return ScalarType.Float;
     }
 
     [GeneratedRegex(@"^[-+]?[0-9]+$")]
@@ -177,4 +217,14 @@ internal sealed partial class SchemaJson
 
     [GeneratedRegex(@"(?:^|\.)(?<name>[^.\[\]]+)|\[(?<index>[0-9]+)\]")]
     private static partial Regex PathSegment();
+}
+
+/// <summary>The JSON type of a YAML scalar (see <see cref="SchemaJson.Classify"/>).</summary>
+internal enum ScalarType
+{
+    Null,
+    Boolean,
+    Integer,
+    Float,
+    String,
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Newtonsoft.Json.Linq;
 using NJsonSchema;
 using NJsonSchema.Validation;
@@ -26,15 +27,22 @@ public static class SchemaValidator
     /// <param name="doc">The loaded script; nothing is reported when it could not be parsed (Load already did).</param>
     /// <param name="diagnostics">Receives one diagnostic per offending node.</param>
     public static void Validate(LoadedYaml doc, DiagnosticBag diagnostics) =>
-        Run(doc, diagnostics, SchemaResource.Script, isInclude: false);
+        Run(doc, diagnostics, isInclude: false);
 
     /// <summary>Validates a file listed under <c>include:</c>, which may only hold <c>characters</c>, <c>vars</c> and <c>templates</c>.</summary>
     /// <param name="doc">The loaded include file.</param>
     /// <param name="diagnostics">Receives one diagnostic per offending node.</param>
     public static void ValidateInclude(LoadedYaml doc, DiagnosticBag diagnostics) =>
-        Run(doc, diagnostics, SchemaResource.Include, isInclude: true);
+        Run(doc, diagnostics, isInclude: true);
 
-    private static void Run(LoadedYaml doc, DiagnosticBag diagnostics, JsonSchema schema, bool isInclude)
+    /// <summary>
+    /// True when the fast proof shows <paramref name="root"/> valid, so NJsonSchema (and its load) is not needed.
+    /// Internal for the tests that hold the proof to NJsonSchema's verdict.
+    /// </summary>
+    internal static bool ProvenValid(YNode root, bool isInclude) =>
+        (isInclude ? SchemaResource.Proof.Include : SchemaResource.Proof.Script).Proves(root);
+
+    private static void Run(LoadedYaml doc, DiagnosticBag diagnostics, bool isInclude)
     {
         ArgumentNullException.ThrowIfNull(doc);
         ArgumentNullException.ThrowIfNull(diagnostics);
@@ -49,7 +57,21 @@ public static class SchemaValidator
             return;
         }
 
-        var json = SchemaJson.From(doc.Root);
+        if (ProvenValid(doc.Root, isInclude))
+        {
+            // A valid tree has no diagnostics; NJsonSchema only runs to word what is wrong.
+            return;
+        }
+
+        Report(doc, diagnostics, isInclude);
+    }
+
+    /// <summary>NJsonSchema validates and words the violations. A method of its own so that a valid script never loads NJsonSchema.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Report(LoadedYaml doc, DiagnosticBag diagnostics, bool isInclude)
+    {
+        var schema = isInclude ? SchemaResource.Include : SchemaResource.Script;
+        var json = SchemaJson.From(doc.Root!);
         ICollection<ValidationError> errors;
         lock (schema)
         {

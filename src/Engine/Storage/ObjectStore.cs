@@ -54,6 +54,56 @@ public sealed class ObjectStore
         return environment.TryGetValue(StoreEnvironmentVariable, out var shared) && !string.IsNullOrWhiteSpace(shared) ? shared : reelDir;
     }
 
+    /// <summary><c>&lt;root&gt;/facts/sha256</c>: what was learned about an object's bytes (e.g. ffprobe's JSON), keyed by its hash.</summary>
+    public string FactsDirectory => Path.Combine(Root, "facts", "sha256");
+
+    /// <summary>
+    /// A fact kept about the object with this hash (<paramref name="kind"/> names it, e.g. <c>ffprobe.json</c>), or null.
+    /// Objects never change, so a fact about their bytes stays true; it is read only while the object itself is present.
+    /// </summary>
+    public string? ReadFact(string sha256, string kind)
+    {
+        var path = FactPath(sha256, kind);
+        try
+        {
+            return File.Exists(PathOf(sha256)) ? File.ReadAllText(path) : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Keeps a fact about an object's bytes, written atomically (temp file, rename); a failure to write it is not an error.</summary>
+    public void WriteFact(string sha256, string kind, string text)
+    {
+        var path = FactPath(sha256, kind);
+        var temp = Path.Combine(TempDirectory, $"{TempFiles.Unique()}.fact");
+        try
+        {
+            Directory.CreateDirectory(TempDirectory);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(temp, text);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Only a cache: the fact is learned again next time.
+            TryDelete(temp);
+        }
+    }
+
+    private string FactPath(string sha256, string kind)
+    {
+        var hash = Normalize(sha256);
+        if (kind.Length == 0 || kind.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '-')))
+        {
+            throw new ArgumentException($"a fact kind is letters, digits, '.' and '-': '{kind}'", nameof(kind));
+        }
+
+        return Path.Combine(FactsDirectory, hash[..2], hash[2..] + "." + kind);
+    }
+
     /// <summary>The path where the object with this hash lives (whether or not it exists).</summary>
     public string PathOf(string sha256)
     {
@@ -132,37 +182,53 @@ public sealed class ObjectStore
                 actual = Convert.ToHexStringLower(hash.GetHashAndReset());
             }
 
-            if (expected is not null && !string.Equals(expected, actual, StringComparison.Ordinal))
-            {
-                throw new InvalidDataException($"Content hash mismatch: expected sha256 {expected} but the content hashes to {actual}; nothing was stored.");
-            }
-
-            var target = PathOf(actual);
-            if (File.Exists(target) && Contains(actual))
-            {
-                // Content-addressed: an existing good object already has these bytes.
-                File.Delete(temp);
-            }
-            else
-            {
-                var directory = Path.GetDirectoryName(target)!;
-                Directory.CreateDirectory(directory);
-                MakeReadOnly(temp);
-
-                // Overwriting is harmless if another writer won the race: the bytes are identical.
-                File.Move(temp, target, overwrite: true);
-                NativeFile.FsyncDirectory(directory);
-            }
-
-            Remember(target);
-
-            return new StoredObject(actual, length);
+            return Place(temp, actual, expected, length);
         }
         catch
         {
             TryDelete(temp);
             throw;
         }
+    }
+
+    /// <summary>
+    /// A stream that writes a new object: bytes go to a temp file in the store as they come, hashed as they are
+    /// written, with a bounded buffer; <see cref="ObjectWriter.CommitAsync"/> then renames the file into place, so the
+    /// content is written once and never read back (a download of any size costs one pass over it).
+    /// </summary>
+    public ObjectWriter CreateWriter()
+    {
+        Directory.CreateDirectory(TempDirectory);
+        return new ObjectWriter(this, Path.Combine(TempDirectory, $"{TempFiles.Unique()}.part"));
+    }
+
+    /// <summary>Moves a complete temp file whose SHA-256 is <paramref name="actual"/> into place (see <see cref="PutAsync"/>).</summary>
+    internal StoredObject Place(string temp, string actual, string? expected, long length)
+    {
+        if (expected is not null && !string.Equals(expected, actual, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"Content hash mismatch: expected sha256 {expected} but the content hashes to {actual}; nothing was stored.");
+        }
+
+        var target = PathOf(actual);
+        if (File.Exists(target) && Contains(actual))
+        {
+            // Content-addressed: an existing good object already has these bytes.
+            File.Delete(temp);
+        }
+        else
+        {
+            var directory = Path.GetDirectoryName(target)!;
+            Directory.CreateDirectory(directory);
+            MakeReadOnly(temp);
+
+            // Overwriting is harmless if another writer won the race: the bytes are identical.
+            File.Move(temp, target, overwrite: true);
+            NativeFile.FsyncDirectory(directory);
+        }
+
+        Remember(target);
+        return new StoredObject(actual, length);
     }
 
     /// <summary>Copies the file at <paramref name="path"/> into the store. See <see cref="PutAsync"/>.</summary>

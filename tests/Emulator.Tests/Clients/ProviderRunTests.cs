@@ -75,9 +75,24 @@ public sealed class ProviderRunTests : IDisposable
         Assert.Single(File.ReadAllLines(Path.Combine(_dir, "audit.jsonl")), l => l.Contains("\"job.created\"", StringComparison.Ordinal));
     }
 
-    private async Task<EmulatorServer> StartAsync(string? faults) =>
+    [Fact]
+    public async Task A_download_cut_by_the_connection_resumes_with_a_range_request_and_the_clip_is_whole()
+    {
+        // With this seed the video's first answer is cut halfway (the emulator announces the length, sends half, drops
+        // the connection); the resumed request asks for the rest and gets a 206. The clip then passes verification.
+        await using var emulator = await StartAsync(faults: "truncate=0.6", seed: 4);
+        var logs = new CapturedLogs();
+
+        var result = await RunAsync("openai", emulator, logs);
+
+        Assert.Equal(StepOutcome.Done, result.Find("shot")!.Outcome);
+        var media = AuditLines().Where(l => l.Status is 200 or 206 && l.Method == "GET" && !l.Path.Contains("/operations/", StringComparison.Ordinal) && !l.Path.EndsWith("/status", StringComparison.Ordinal)).ToList();
+        Assert.Contains(media, l => l.Status == 206);
+    }
+
+    private async Task<EmulatorServer> StartAsync(string? faults, int seed = 0) =>
         await EmulatorServer.StartAsync(
-            new EmulatorOptions(Speed: 0.05, Faults: faults, ApiKey: Secret, AuditPath: Path.Combine(_dir, "audit.jsonl"), DataDirectory: Path.Combine(_dir, "emulator")),
+            new EmulatorOptions(Speed: 0.05, Faults: faults, Seed: seed, ApiKey: Secret, AuditPath: Path.Combine(_dir, "audit.jsonl"), DataDirectory: Path.Combine(_dir, "emulator")),
             _time);
 
     private async Task<RunResult> RunAsync(string providerName, EmulatorServer emulator, CapturedLogs logs)

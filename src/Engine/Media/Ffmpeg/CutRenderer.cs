@@ -5,7 +5,11 @@ using Reel.Engine.Core;
 namespace Reel.Engine.Media.Ffmpeg;
 
 /// <summary>One shot of a cut: a clip, optionally trimmed (seconds from the clip's start).</summary>
-public sealed record CutShot(string Path, double? TrimIn = null, double? TrimOut = null);
+public sealed record CutShot(string Path, double? TrimIn = null, double? TrimOut = null)
+{
+    /// <summary>What ffprobe said about the clip, when the caller kept it (then the cut does not probe it again).</summary>
+    public MediaInfo? Info { get; init; }
+}
 
 /// <summary>A transition between consecutive shots.</summary>
 public sealed record Transition(TransitionKind Kind, double Seconds);
@@ -61,8 +65,9 @@ public static class CutRenderer
             throw new ArgumentException($"a cut of {spec.Shots.Count} shots needs {spec.Shots.Count - 1} transitions (or none), not {spec.Transitions.Count}", nameof(spec));
         }
 
-        // Probes are independent processes: run them side by side (a cut may have dozens of shots).
-        var infos = await Task.WhenAll(spec.Shots.Select(s => MediaProbe.ProbeAsync(s.Path, tools, cancellationToken))).ConfigureAwait(false);
+        // Shots whose facts the caller kept are not probed again; the others are probed side by side
+        // (independent processes, and a cut may have dozens of shots).
+        var infos = await Task.WhenAll(spec.Shots.Select(s => s.Info is { } known ? Task.FromResult(known) : MediaProbe.ProbeAsync(s.Path, tools, cancellationToken))).ConfigureAwait(false);
 
         var dir = Path.GetDirectoryName(Path.GetFullPath(output)) ?? ".";
         Directory.CreateDirectory(dir);

@@ -34,13 +34,25 @@ public static class MediaProbe
     /// <summary>Probes a file with <c>ffprobe -show_streams -show_format -of json</c>.</summary>
     /// <exception cref="FfmpegException">ffprobe cannot read the file (message: its stderr).</exception>
     /// <exception cref="InvalidDataException">The file has no video stream.</exception>
-    public static async Task<MediaInfo> ProbeAsync(string path, FfmpegPaths tools, CancellationToken cancellationToken = default)
+    public static async Task<MediaInfo> ProbeAsync(string path, FfmpegPaths tools, CancellationToken cancellationToken = default) =>
+        Parse(await ProbeJsonAsync(path, tools, cancellationToken).ConfigureAwait(false), path);
+
+    /// <summary>
+    /// ffprobe's JSON for a file, as it printed it: what a caller keeps beside the file's bytes so that the same
+    /// bytes are never probed twice (<see cref="FromJson"/> reads it back).
+    /// </summary>
+    /// <exception cref="FfmpegException">ffprobe cannot read the file (message: its stderr).</exception>
+    public static async Task<string> ProbeJsonAsync(string path, FfmpegPaths tools, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tools);
         var run = await FfmpegTools.FfprobeAsync(tools, ["-v", "error", "-show_streams", "-show_format", "-of", "json", path], cancellationToken)
             .ConfigureAwait(false);
-        return Parse(run.Stdout, path);
+        return run.Stdout;
     }
+
+    /// <summary>The <see cref="MediaInfo"/> of ffprobe's JSON kept from <see cref="ProbeJsonAsync"/>.</summary>
+    /// <exception cref="InvalidDataException">The JSON has no video stream.</exception>
+    public static MediaInfo FromJson(string json, string path) => Parse(json, path);
 
     /// <summary>
     /// Checks a clip a provider returned: readable, has video, duration within <paramref name="tolerance"/> seconds of
@@ -53,31 +65,46 @@ public static class MediaProbe
         double? expectedSeconds = null,
         double? expectedAspect = null,
         double tolerance = 0.25,
+        CancellationToken cancellationToken = default) =>
+        (await VerifyAndProbeAsync(path, tools, expectedSeconds, expectedAspect, tolerance, cancellationToken).ConfigureAwait(false)).Problem;
+
+    /// <summary>
+    /// <see cref="VerifyAsync"/>, also returning ffprobe's JSON of the file when it could be probed (kept by the caller
+    /// beside the bytes, so a later cut does not probe them again).
+    /// </summary>
+    public static async Task<(string? Problem, string? ProbeJson)> VerifyAndProbeAsync(
+        string path,
+        FfmpegPaths tools,
+        double? expectedSeconds = null,
+        double? expectedAspect = null,
+        double tolerance = 0.25,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tools);
         if (!File.Exists(path))
         {
-            return "file does not exist";
+            return ("file does not exist", null);
         }
 
         if (new FileInfo(path).Length == 0)
         {
-            return "file is empty";
+            return ("file is empty", null);
         }
 
         MediaInfo info;
+        string json;
         try
         {
-            info = await ProbeAsync(path, tools, cancellationToken).ConfigureAwait(false);
+            json = await ProbeJsonAsync(path, tools, cancellationToken).ConfigureAwait(false);
+            info = Parse(json, path);
         }
         catch (FfmpegException e)
         {
-            return "not a readable video: " + FirstLine(e.StderrTail);
+            return ("not a readable video: " + FirstLine(e.StderrTail), null);
         }
         catch (InvalidDataException e)
         {
-            return e.Message;
+            return (e.Message, null);
         }
 
         if (expectedSeconds is { } seconds)
@@ -85,23 +112,23 @@ public static class MediaProbe
             var actual = info.VideoDuration ?? info.Duration;
             if (Math.Abs(actual - seconds) > tolerance)
             {
-                return $"duration {Num(actual)} s, expected {Num(seconds)} s";
+                return ($"duration {Num(actual)} s, expected {Num(seconds)} s", json);
             }
         }
 
         if (expectedAspect is { } aspect && aspect > 0 && Math.Abs(info.Aspect / aspect - 1) > 0.02)
         {
-            return $"aspect {Num(info.Aspect)} ({info.Width}x{info.Height}), expected {Num(aspect)}";
+            return ($"aspect {Num(info.Aspect)} ({info.Width}x{info.Height}), expected {Num(aspect)}", json);
         }
 
         var decode = await FfmpegTools.RunAsync(tools.Ffmpeg, ["-hide_banner", "-nostdin", "-v", "error", "-i", path, "-f", "null", "-"], cancellationToken)
             .ConfigureAwait(false);
         if (decode.ExitCode != 0 || decode.Stderr.Trim().Length > 0)
         {
-            return "does not decode: " + FirstLine(decode.Stderr.Trim().Length > 0 ? decode.Stderr : $"ffmpeg exit {decode.ExitCode}");
+            return ("does not decode: " + FirstLine(decode.Stderr.Trim().Length > 0 ? decode.Stderr : $"ffmpeg exit {decode.ExitCode}"), json);
         }
 
-        return null;
+        return (null, json);
     }
 
     internal static MediaInfo Parse(string json, string path)

@@ -138,29 +138,54 @@ public sealed class ProviderHttp
 
     /// <summary>
     /// Streams a download into <paramref name="destination"/>, retried per <see cref="Retries"/>: a failed connection,
-    /// and a short or dropped body too when the destination can seek (it is cut back to where it started before each
-    /// new attempt). Into a destination that can't seek, nothing is retried once bytes have been written: the short
-    /// body throws a transient "truncated download".
+    /// and a short or dropped body too when the destination can seek. A retry resumes with an HTTP <c>Range</c> request
+    /// from the bytes already written when the server said it serves ranges (<c>Accept-Ranges: bytes</c>, with its
+    /// ETag or Last-Modified as <c>If-Range</c>); otherwise, or when the server answers with the whole body, the
+    /// destination is cut back to where it started. Into a destination that can't seek, nothing is retried once bytes
+    /// have been written: the short body throws a transient "truncated download".
     /// </summary>
     public async Task DownloadAsync(Func<HttpRequestMessage> make, Stream destination, string what, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
         var start = destination.CanSeek ? destination.Position : 0;
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
+
+        // What the server said about the body, so that a cut connection resumes where it stopped (HTTP Range) rather
+        // than fetching it all again: set once a response says it serves byte ranges, with its validator.
+        ResumeToken? resume = null;
         try
         {
             await _idempotent.ExecuteAsync(
                 async ctx =>
                 {
-                    if (destination.CanSeek && destination.Length > start)
+                    var request = make();
+                    var offset = destination.CanSeek ? destination.Length - start : 0;
+                    if (offset > 0 && resume is { } r)
                     {
+                        destination.Position = start + offset;
+                        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(offset, null);
+                        if (r.Validator is { } validator)
+                        {
+                            request.Headers.IfRange = validator;
+                        }
+                    }
+                    else if (offset > 0)
+                    {
+                        destination.SetLength(start);
+                        destination.Position = start;
+                        offset = 0;
+                    }
+
+                    ctx.Properties.Set(Attempt, (request.Method.Method, request.RequestUri!.AbsolutePath));
+                    using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, probe: false, ctx.CancellationToken).ConfigureAwait(false);
+                    if (offset > 0 && !Resumes(response, offset, resume!.Value.Total))
+                    {
+                        // The server sent the whole body (or another one): start again from the beginning.
                         destination.SetLength(start);
                         destination.Position = start;
                     }
 
-                    var request = make();
-                    ctx.Properties.Set(Attempt, (request.Method.Method, request.RequestUri!.AbsolutePath));
-                    using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, probe: false, ctx.CancellationToken).ConfigureAwait(false);
+                    resume ??= ResumeToken.From(response);
                     await CopyBodyAsync(response, destination, what, ctx, ctx.CancellationToken).ConfigureAwait(false);
                 },
                 context).ConfigureAwait(false);
@@ -168,6 +193,30 @@ public sealed class ProviderHttp
         finally
         {
             ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>True when <paramref name="response"/> is the rest of the body from <paramref name="offset"/> on (206, matching Content-Range).</summary>
+    private static bool Resumes(HttpResponseMessage response, long offset, long? total) =>
+        response.StatusCode == System.Net.HttpStatusCode.PartialContent
+        && response.Content.Headers.ContentRange is { HasRange: true, From: { } from } range
+        && from == offset
+        && (total is null || range.Length is null || range.Length == total);
+
+    /// <summary>A response that may be resumed: the server serves byte ranges; its validator (ETag, else Last-Modified) and full length.</summary>
+    private readonly record struct ResumeToken(System.Net.Http.Headers.RangeConditionHeaderValue? Validator, long? Total)
+    {
+        public static ResumeToken? From(HttpResponseMessage response)
+        {
+            if (response.StatusCode != System.Net.HttpStatusCode.OK || !response.Headers.AcceptRanges.Contains("bytes"))
+            {
+                return null;
+            }
+
+            var validator = response.Headers.ETag is { IsWeak: false } etag ? new System.Net.Http.Headers.RangeConditionHeaderValue(etag)
+                : response.Content.Headers.LastModified is { } modified ? new System.Net.Http.Headers.RangeConditionHeaderValue(modified)
+                : null;
+            return new ResumeToken(validator, response.Content.Headers.ContentLength);
         }
     }
 

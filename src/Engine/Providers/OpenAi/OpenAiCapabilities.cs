@@ -43,6 +43,7 @@ public static class OpenAiCapabilities
     {
         Description = "OpenAI's /v1/videos (Sora 2; the API has a shutdown date). Key: OPENAI_API_KEY.",
         Environment = ["OPENAI_API_KEY", "OPENAI_BASE_URL"],
+        ExtendsFromJobId = true,
     };
 
     private static ModelCapability Standard(string id) =>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using Reel.Engine.Core;
 using Reel.Engine.Providers;
@@ -528,6 +529,55 @@ public sealed class OpenAiProviderTests : IDisposable
         Assert.Equal(3, _h.Requests.Count);
         Assert.Equal([7, 7, .. bytes], destination.ToArray());
         Assert.Contains(_h.Logger.Lines, l => l.Contains("truncated", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_cut_download_resumes_with_a_range_request_from_the_bytes_already_written()
+    {
+        var bytes = Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray();
+        _h.Handler
+            .Enqueue(() => Ranged(Binary(bytes, 1000, failAfter: 300)))
+            .Enqueue(() => Partial(bytes, 300));
+        using var destination = new MemoryStream();
+        destination.Write([7, 7]); // what was there before is kept
+
+        await _h.Drive(_h.Provider.DownloadAsync("video_1", ContentVariant.Video, destination));
+
+        Assert.Equal(2, _h.Requests.Count);
+        Assert.Null(_h.Requests[0].Headers.Range);
+        Assert.Equal("bytes=300-", _h.Requests[1].Headers.Range?.ToString());
+        Assert.Equal("\"v1\"", _h.Requests[1].Headers.IfRange?.ToString());
+        Assert.Equal([7, 7, .. bytes], destination.ToArray());
+    }
+
+    [Fact]
+    public async Task A_resume_answered_with_the_whole_body_starts_again()
+    {
+        var bytes = Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray();
+        _h.Handler
+            .Enqueue(() => Ranged(Binary(bytes, 1000, failAfter: 300)))
+            .Enqueue(() => Ranged(Binary(bytes, 1000)));
+        using var destination = new MemoryStream();
+
+        await _h.Drive(_h.Provider.DownloadAsync("video_1", ContentVariant.Video, destination));
+
+        Assert.Equal("bytes=300-", _h.Requests[1].Headers.Range?.ToString());
+        Assert.Equal(bytes, destination.ToArray());
+    }
+
+    private static HttpResponseMessage Ranged(HttpResponseMessage response)
+    {
+        response.Headers.AcceptRanges.Add("bytes");
+        response.Headers.ETag = new EntityTagHeaderValue("\"v1\"");
+        return response;
+    }
+
+    private static HttpResponseMessage Partial(byte[] bytes, int from)
+    {
+        var response = Ranged(Binary(bytes[from..], bytes.Length - from));
+        response.StatusCode = HttpStatusCode.PartialContent;
+        response.Content.Headers.ContentRange = new ContentRangeHeaderValue(from, bytes.Length - 1, bytes.Length);
+        return response;
     }
 
     [Fact]

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text;
+using Reel.Engine.Execution;
+using Reel.Engine.Planning;
+using Reel.Engine.Projects;
+using Reel.Engine.Providers.OpenAi;
+
+namespace Reel.Bench;
+
+/// <summary>
+/// `makespan`: 46 steps on the OpenAI emulator (in its own process) — 40 independent 4 s scenes and an 8 s scene
+/// extended five times by 4 s — run by the real pipeline at concurrency 8. The floor is the critical-path bound from
+/// the emulator's own timing rule (a job is done <c>seconds × speed</c> after it is created): the longer of the chain
+/// (8 + 5 × 4 s of render, one after the other) and all the render time spread over the concurrency slots.
+/// </summary>
+internal static class MakespanBench
+{
+    public static async Task<int> RunAsync(int runs, double speed, int concurrency)
+    {
+        var makespans = new List<double>();
+        double bound = 0;
+        for (var run = 0; run < runs; run++)
+        {
+            var dir = Path.Combine(Path.GetTempPath(), "reel-bench-makespan-" + Guid.NewGuid().ToString("N")[..8]);
+            Directory.CreateDirectory(dir);
+            var audit = Path.Combine(dir, "audit.jsonl");
+            using var emulator = DownloadBench.StartEmulatorProcess(Path.Combine(dir, "emulator"), 0, speed, audit, out var baseAddress);
+            try
+            {
+                var script = WriteStoryboard(dir);
+                using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+                var provider = new OpenAiProvider(http, new OpenAiOptions(DownloadBench.EmulatorKey, new Uri(baseAddress, "/v1")), new Reel.Engine.Providers.Http.Retries(TimeProvider.System, new Random(1).NextDouble));
+                var host = new ProjectHost(new Dictionary<string, string?>(), dir) { Providers = (_, _) => provider, Randomizer = new Random(1).NextDouble };
+                var started = DateTimeOffset.UtcNow;
+                var outcome = await Project.Open(script, new ProjectOptions(), host).RunAsync(new RunRequest(new RunOptions(Concurrency: concurrency), new PlanOptions()));
+                var makespan = (DateTimeOffset.UtcNow - started).TotalSeconds;
+                var result = outcome.Report?.Result;
+                if (outcome.End != RunEnd.Ran || result is null || result.Steps.Any(s => s.Outcome != StepOutcome.Done))
+                {
+                    Console.Error.WriteLine($"the run did not complete: {outcome.End} {outcome.Message} {result?.Message}");
+                    return 1;
+                }
+
+                // The emulator's timing rule, applied to what the run asked for.
+                var chain = (8 + (5 * 4)) * speed;
+                var work = ((40 * 4) + 8 + (5 * 4)) * speed / concurrency;
+                bound = Math.Max(chain, work);
+                makespans.Add(makespan);
+
+                // Where the chain waits: from one link's completion (created + render) to the next link's creation.
+                var lines = PollBench.ReadAudit(audit);
+                var created = lines.Where(l => l.Event == "job.created").ToDictionary(l => l.Job!, l => l.Time, StringComparer.Ordinal);
+                var chainSteps = new[] { "long", "long-1", "long-2", "long-3", "long-4", "long-5" };
+                var gaps = new List<double>();
+                for (var i = 1; i < chainSteps.Length; i++)
+                {
+                    var prev = result.Find(chainSteps[i - 1])!.Job!;
+                    var next = result.Find(chainSteps[i])!.Job!;
+                    var prevDone = created[prev] + TimeSpan.FromSeconds((i == 1 ? 8 : 4) * speed);
+                    gaps.Add((created[next] - prevDone).TotalMilliseconds);
+                }
+
+                var firstCreated = (created.Values.Min() - started).TotalSeconds;
+                var lastDone = (created[result.Find("long-5")!.Job!] + TimeSpan.FromSeconds(4 * speed) - started).TotalSeconds;
+                Console.WriteLine($"  run {run + 1}: makespan {makespan:N2} s; first job created at {firstCreated:N2} s, chain done at the provider at {lastDone:N2} s; chain links submitted {string.Join(", ", gaps.Select(g => g.ToString("N0", CultureInfo.InvariantCulture)))} ms after their source completed");
+            }
+            finally
+            {
+                emulator.StandardInput.Close();
+                await emulator.WaitForExitAsync();
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+
+        var median = Bench.Median(makespans);
+        Console.WriteLine($"makespan: 46 steps (40 × 4 s scenes + 8 s scene extended 5 × 4 s), openai emulator in its own process, speed {speed.ToString(CultureInfo.InvariantCulture)}, concurrency {concurrency}; {runs} run(s), median");
+        Console.WriteLine("| measurement                                  | seconds | × floor |");
+        Console.WriteLine("|----------------------------------------------|--------:|--------:|");
+        Console.WriteLine($"| critical-path bound (floor)                  | {bound,7:N2} |    1.00 |");
+        Console.WriteLine($"| Reel run, makespan                           | {median,7:N2} | {median / bound,7:N2} |");
+        Console.WriteLine($"ratio makespan/bound = {median / bound:0.00}x (goal <= 1.10x)");
+        return 0;
+    }
+
+    private static string WriteStoryboard(string dir)
+    {
+        var s = new StringBuilder("reel: 1\ntitle: Makespan\nprovider: openai\ndefaults: { model: sora-2, size: 1280x720, seconds: 4 }\nscenes:\n");
+        s.Append("  - { id: long, prompt: \"A long take of the harbour\", seconds: 8 }\n");
+        for (var i = 0; i < 40; i++)
+        {
+            s.Append(CultureInfo.InvariantCulture, $"  - {{ id: s{i}, prompt: \"Scene {i} of the market\" }}\n");
+        }
+
+        s.Append("continuations:\n");
+        for (var i = 1; i <= 5; i++)
+        {
+            var from = i == 1 ? "long" : $"long-{i - 1}";
+            s.Append(CultureInfo.InvariantCulture, $"  - {{ id: long-{i}, from: {from}, prompt: \"The harbour, part {i + 1}\", mode: extend, seconds: 4 }}\n");
+        }
+
+        var path = Path.Combine(dir, "storyboard.yaml");
+        File.WriteAllText(path, s.ToString());
+        return path;
+    }
+}
