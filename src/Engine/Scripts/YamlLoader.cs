@@ -340,13 +340,24 @@ public static class YamlLoader
             }
 
             var line = file.LineAt(loc.Line);
-            var key = System.Text.RegularExpressions.Regex.Match(line, @"^\s*(?:-\s+)?(?<key>[A-Za-z_][\w-]*):\s+(?<value>[^'""\s#].*?)\s*$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromMilliseconds(100));
+            // Linear: no lazy group before an anchor (a long line must not cost more than reading it).
+            System.Text.RegularExpressions.Match key;
+            try
+            {
+                key = System.Text.RegularExpressions.Regex.Match(line, @"^\s*(?:-\s+)?(?<key>[A-Za-z_][\w-]*):\s+(?<value>[^'""\s#].*)$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+            }
+            catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+            {
+                return null;
+            }
+
             if (!key.Success)
             {
                 return null;
             }
 
-            var value = key.Groups["value"];
+            var group = key.Groups["value"];
+            var value = (Index: group.Index, Value: group.Value.TrimEnd());
             var colon = line.IndexOf(": ", value.Index, StringComparison.Ordinal);
             if (colon < 0 && line.EndsWith(':'))
             {
