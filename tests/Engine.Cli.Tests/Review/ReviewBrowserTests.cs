@@ -64,7 +64,7 @@ public sealed class ReviewBrowserTests(ChromiumFixture chromium) : IClassFixture
         // Kept in the store by clip: a second run makes none again.
         var index = Path.Combine(dir.Path, ".reel", "derived", "thumbnails");
         var made = Directory.GetFiles(index).ToDictionary(f => f, File.GetLastWriteTimeUtc);
-        Assert.Equal(4, made.Count);
+        Assert.InRange(made.Count, 2, 4); // one per distinct clip (two takes may come back identical)
         var again = await ReelInProcess.RunAsync(dir.Path, ["run", "storyboard.yaml", "--provider", provider, "--only", "quay", "--max-cost", "20"], emulator.Environment(provider, Key));
         Assert.True(again.ExitCode == 0, again.All);
         Assert.Equal(made, Directory.GetFiles(index).ToDictionary(f => f, File.GetLastWriteTimeUtc));
@@ -102,6 +102,7 @@ public sealed class ReviewBrowserTests(ChromiumFixture chromium) : IClassFixture
         {
             var img = page.Locator($"article.card[data-step='{step}'] img.thumb");
             Assert.True(await img.CountAsync() == 1, $"{step} has no <img> thumbnail");
+            await img.ScrollIntoViewIfNeededAsync(); // thumbnails load lazily
             var width = await img.EvaluateAsync<int>("i => i.complete ? i.naturalWidth : new Promise(r => { i.onload = () => r(i.naturalWidth); i.onerror = () => r(0); setTimeout(() => r(-1), 10000); })");
             Assert.True(width > 0, $"the thumbnail of {step} did not load");
         }
