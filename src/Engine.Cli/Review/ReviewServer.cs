@@ -28,6 +28,7 @@ internal sealed class ReviewServer : IAsyncDisposable
     private readonly Project _project;
     private readonly ProjectWatch _watch;
     private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _stopping = new();
 
     private ReviewServer(WebApplication app, Project project, string token)
     {
@@ -79,9 +80,12 @@ internal sealed class ReviewServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Open event streams end first, so stopping does not wait for the pages to go away.
+        await _stopping.CancelAsync().ConfigureAwait(false);
         _watch.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -235,8 +239,10 @@ internal sealed class ReviewServer : IAsyncDisposable
         await JsonAsync(context, outcome.Status, outcome.Message).ConfigureAwait(false);
     }
 
-    private async Task EventsAsync(HttpContext context, CancellationToken cancellationToken)
+    private async Task EventsAsync(HttpContext context, CancellationToken requestAborted)
     {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _stopping.Token);
+        var cancellationToken = linked.Token;
         var response = context.Response;
         response.ContentType = "text/event-stream";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
