@@ -106,6 +106,7 @@ internal static class ReelCli
             PlanCommand.Create(context),
             GraphCommand.Create(context),
             PickCommand.Create(context),
+            ReviewCommand.Create(context),
             SchemaCommand.Create(context),
             ProvidersCommand.Create(context),
             RunCommand.Create(context),

@@ -65,7 +65,8 @@ public sealed class CliTests
 
         Assert.True(run.ExitCode == 0, run.All);
         Assert.Contains("film: ../project/out/film.mp4\n", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains("report: ../project/out/report.html\n", run.Stdout, StringComparison.Ordinal);
+        // bad.yaml is another storyboard in the folder, so the report is named after its script (issue 13).
+        Assert.Contains("report: ../project/out/s.html\n", run.Stdout, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(dir.Path, "project", "out", "film.mp4")));
         Assert.Contains("../project/bad.yaml(4,5): error RL0110", bad.Stderr, StringComparison.Ordinal);
         Assert.Contains("\n      promt: hi\n", bad.Stderr, StringComparison.Ordinal);

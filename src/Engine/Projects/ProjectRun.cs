@@ -148,7 +148,9 @@ public sealed partial class Project
         }
 
         var complete = result.Stop == RunStop.Completed;
-        var exported = Assembler.Assemble(plan, result, Workspace, store, runner.Lock, pruneLock: request.Plan.OnlyList.IsEmpty && complete, alsoKeep: OtherProfilesSteps(plan.Script.Script));
+        // The sheet shows the whole storyboard, also after --only: steps not chosen show what the lock knows.
+        var fullPlan = request.Plan.OnlyList.IsEmpty ? plan : Plan(request.Plan with { Only = [], Force = [] }).Plan ?? plan;
+        var exported = await Assembler.AssembleAsync(plan, fullPlan, result, Workspace, store, runner.Lock, pruneLock: request.Plan.OnlyList.IsEmpty && complete, Host.Environment, OtherProfilesSteps(plan.Script.Script), cancellationToken).ConfigureAwait(false);
         if (fullRun && complete && !result.AnyFailed)
         {
             Stamps.Capture(plan, runner.Lock, exported, Workspace, store, storeRoot, StampSetting, Options.AllowOutside)?.Write(Workspace.StampPath);
@@ -191,5 +193,5 @@ public sealed partial class Project
         }
     }
 
-    private string ReportPath => Path.Combine(Workspace.OutDirectory, "report.html");
+    private string ReportPath => ContactSheet.PathFor(Workspace);
 }

@@ -36,7 +36,7 @@ internal static class Stamps
             .Select(sha => StampedFile.Of(store.PathOf(sha)))
             .Concat(exported.Select(e => StampedFile.Of(e.Path)))
             .Concat(exported.Where(e => plan.Find(e.StepId) is { } p && finalLock.ForStep(p.Id, p.Key)?.Thumbnail is not null).Select(e => StampedFile.Of(Path.ChangeExtension(e.Path, ".thumb.webp"))))
-            .Append(StampedFile.Of(Path.Combine(workspace.OutDirectory, "report.html")));
+            .Append(StampedFile.Of(ContactSheet.PathFor(workspace)));
         var steps = plan.Steps.Zip(entries, (p, e) =>
             new StampedStep(p.Id, p.Request.Kind.ToString().ToLowerInvariant(), e!.Job, e.Output, exports.GetValueOrDefault(p.Id), e.Cost));
         return new UpToDateStamp(setting, allowOutside, storeRoot, [.. inputs], [.. outputs], [.. steps]);
@@ -48,6 +48,6 @@ internal static class Stamps
         var result = new RunResult([.. stamp.Steps.Select(s => new StepResult(s.Id, StepOutcome.Cached, s.Job, s.Sha256))], RunStop.Completed, null);
         var cuts = stamp.Steps.Where(s => s.Kind == nameof(StepKind.Cut).ToLowerInvariant()).Select(s => s.Id).ToImmutableArray();
         var exported = stamp.Steps.Where(s => s.Export is not null).Select(s => new ExportedFile(s.Id, s.Export!)).ToImmutableArray();
-        return new RunReport(result, cuts, exported, Path.Combine(workspace.OutDirectory, "report.html"));
+        return new RunReport(result, cuts, exported, ContactSheet.PathFor(workspace));
     }
 }

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using Reel.Engine.Execution;
 using Reel.Engine.Planning;
 using Reel.Engine.Prompts;
-using Reel.Engine.Scripts;
 using Reel.Engine.Storage;
 
 namespace Reel.Engine.Reporting;
@@ -16,25 +16,66 @@ public sealed record ExportedFile(string StepId, string Path);
 /// </summary>
 public static class Assembler
 {
+    /// <summary>Assembles without making thumbnails; the sheet shows the plan's steps only.</summary>
     public static ImmutableArray<ExportedFile> Assemble(Plan plan, RunResult result, Workspace workspace, ObjectStore store, ScriptLock finalLock, bool pruneLock, IReadOnlySet<string>? alsoKeep = null)
     {
+        ArgumentNullException.ThrowIfNull(plan);
+        return Finish(plan, plan, result, workspace, store, finalLock, pruneLock, new Dictionary<string, string>(), alsoKeep);
+    }
+
+    /// <summary>
+    /// Exports this run's clips, prunes the lock, then writes the contact sheet of the whole storyboard
+    /// (<paramref name="fullPlan"/>: steps a <c>--only</c> run or Ctrl+C left show their latest locked clip), making a
+    /// thumbnail with ffmpeg for every clip whose provider serves none (skipped once cancelled).
+    /// </summary>
+    public static async Task<ImmutableArray<ExportedFile>> AssembleAsync(
+        Plan plan,
+        Plan fullPlan,
+        RunResult result,
+        Workspace workspace,
+        ObjectStore store,
+        ScriptLock finalLock,
+        bool pruneLock,
+        IReadOnlyDictionary<string, string?> environment,
+        IReadOnlySet<string>? alsoKeep = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fullPlan);
+        var bare = SheetBuilder.Build(fullPlan, result, finalLock, store, workspace, new Dictionary<string, string>(), "");
+        var derived = await Thumbnails.EnsureAsync(
+            bare.Entries.Where(e => e.Clip is not null && e.Thumbnail is null && e.Step.Request.Kind != StepKind.Character)
+                .Select(e => (e.Clip!, e.Step.Request is CutStep ? new Core.VideoSize(16, 9) : StepFacts.Size(e.Step.Request))),
+            store, environment, cancellationToken).ConfigureAwait(false);
+        return Finish(plan, fullPlan, result, workspace, store, finalLock, pruneLock, derived, alsoKeep);
+    }
+
+    private static ImmutableArray<ExportedFile> Finish(Plan plan, Plan fullPlan, RunResult result, Workspace workspace, ObjectStore store, ScriptLock finalLock, bool pruneLock, IReadOnlyDictionary<string, string> derived, IReadOnlySet<string>? alsoKeep)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(finalLock);
         var exported = ImmutableArray.CreateBuilder<ExportedFile>();
-        foreach (var step in plan.Steps)
+        var sheet = SheetBuilder.Build(fullPlan, result, finalLock, store, workspace, derived, Summary(result));
+        var ran = plan.Steps.Select(s => s.Id.Text).ToHashSet(StringComparer.Ordinal);
+        foreach (var entry in sheet.Entries)
         {
-            var r = result.Find(step.Id);
-            if (r?.Output is not { } sha || r.Outcome is not (StepOutcome.Done or StepOutcome.Reused or StepOutcome.Cached) || !store.Contains(sha))
+            if (entry.Clip is not { } sha)
             {
                 continue;
             }
 
-            var target = step.Request is CutStep cut
-                ? Path.Combine(workspace.Directory, cut.Output)
-                : Path.Combine(workspace.Directory, OutputPaths.ShotExport(step.Id));
+            var target = Path.Combine(workspace.Directory, entry.Export);
             Export(store, sha, target);
-            exported.Add(new ExportedFile(step.Id, target));
-            if (r.Thumbnail is { } thumb && store.Contains(thumb))
+            if (entry.ThumbnailExport is { } thumbPath && entry.Thumbnail is { } thumb)
             {
-                Export(store, thumb, OutputPaths.Thumbnail(target));
+                Export(store, thumb, Path.Combine(workspace.Directory, thumbPath));
+            }
+
+            // The run's own outputs; steps shown from the lock are exported for the sheet only.
+            if (ran.Contains(entry.Step.Id) && entry.Result is { Outcome: StepOutcome.Done or StepOutcome.Reused or StepOutcome.Cached })
+            {
+                exported.Add(new ExportedFile(entry.Step.Id, target));
             }
         }
 
@@ -49,9 +90,20 @@ public static class Assembler
             }
         }
 
-        ContactSheet.Write(plan, result, workspace, exported.ToImmutable());
+        ContactSheet.Write(sheet, workspace);
         return exported.ToImmutable();
     }
+
+    /// <summary>The header's line about the run: what it spent and how each step ended.</summary>
+    public static string Summary(RunResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return $"spent {PlanText.Money(result.Spent)} · {Count(result, StepOutcome.Done)} rendered, {Count(result, StepOutcome.Reused)} reused, "
+            + $"{Count(result, StepOutcome.Cached)} cached, {Count(result, StepOutcome.Failed)} failed, {Count(result, StepOutcome.Skipped)} skipped";
+    }
+
+    private static string Count(RunResult result, StepOutcome outcome) =>
+        result.Steps.Count(s => s.Outcome == outcome).ToString(CultureInfo.InvariantCulture);
 
     private static void Export(ObjectStore store, string sha, string target)
     {

@@ -3,142 +3,301 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Reel.Engine.Execution;
-using Reel.Engine.Planning;
 using Reel.Engine.Prompts;
 using Reel.Engine.Storage;
 
 namespace Reel.Engine.Reporting;
 
-/// <summary><c>out/report.html</c>: a self-contained contact sheet that opens from disk, no server.</summary>
+/// <summary>How the sheet links its files: from disk (<c>out/report.html</c>) or through the review server.</summary>
+/// <param name="Href">The link to a file given relative to the script's directory (<c>out/shots/open.mp4</c>).</param>
+/// <param name="Live">The review page: a pick button per take, and updates pushed by the server.</param>
+public sealed record SheetLinks(Func<string, string> Href, bool Live = false);
+
+/// <summary>
+/// The contact sheet: every step of the storyboard grouped under its scene (takes side by side, matrix cells as a grid),
+/// the picked take marked, a thumbnail and an inline player per clip. <c>out/report.html</c> opens from disk, no
+/// server; <c>reel review</c> serves the live version of the same page.
+/// </summary>
 public static class ContactSheet
 {
-    public static void Write(Plan plan, RunResult result, Workspace workspace, ImmutableArray<ExportedFile> exported)
+    /// <summary>
+    /// Where the report of <paramref name="workspace"/>'s script goes: <c>out/report.html</c>, or <c>out/&lt;script&gt;.html</c>
+    /// when other storyboards (YAML files with a top-level <c>scenes:</c>) share the folder and so its <c>out/</c>.
+    /// </summary>
+    public static string PathFor(Workspace workspace)
     {
-        var path = Path.Combine(workspace.OutDirectory, "report.html");
-        Directory.CreateDirectory(workspace.OutDirectory);
-        var html = Render(plan, result, workspace, exported);
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, html);
-        File.Move(temp, path, overwrite: true);
+        ArgumentNullException.ThrowIfNull(workspace);
+        var script = Path.GetFullPath(workspace.ScriptPath);
+        var others = Directory.Exists(workspace.Directory)
+            && Directory.EnumerateFiles(workspace.Directory)
+                .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+                .Where(f => !f.EndsWith(".lock.yaml", StringComparison.OrdinalIgnoreCase) && !string.Equals(Path.GetFullPath(f), script, StringComparison.Ordinal))
+                .Any(IsStoryboard);
+        return Path.Combine(workspace.OutDirectory, others ? Path.GetFileNameWithoutExtension(script) + ".html" : "report.html");
     }
 
-    public static string Render(Plan plan, RunResult result, Workspace workspace, ImmutableArray<ExportedFile> exported)
+    private static bool IsStoryboard(string path)
     {
-        var files = exported.ToDictionary(e => e.StepId, e => Path.GetRelativePath(workspace.OutDirectory, e.Path).Replace('\\', '/'), StringComparer.Ordinal);
-        var script = plan.Script.Script;
-        var title = script.Title ?? Path.GetFileNameWithoutExtension(workspace.ScriptPath);
+        try
+        {
+            return File.ReadLines(path).Take(500).Any(l => l.StartsWith("scenes:", StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Writes the report from disk, linking the exported files relative to it.</summary>
+    public static string Write(Sheet sheet, Workspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        var path = PathFor(workspace);
+        Directory.CreateDirectory(workspace.OutDirectory);
+        var links = new SheetLinks(file => string.Join('/', Path.GetRelativePath(workspace.OutDirectory, Path.Combine(workspace.Directory, file))
+            .Replace('\\', '/').Split('/').Select(Uri.EscapeDataString)));
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, Render(sheet, links));
+        File.Move(temp, path, overwrite: true);
+        return path;
+    }
+
+    /// <summary>The whole page.</summary>
+    public static string Render(Sheet sheet, SheetLinks links)
+    {
+        ArgumentNullException.ThrowIfNull(sheet);
+        ArgumentNullException.ThrowIfNull(links);
         var sb = new StringBuilder();
         sb.Append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-        sb.Append("<title>").Append(E(title)).Append(" — Reel contact sheet</title>\n<style>\n").Append(Css).Append("</style></head><body>\n");
-        sb.Append("<header><h1>").Append(E(title)).Append("</h1><p class=\"meta\">")
-            .Append(E(Path.GetFileName(workspace.ScriptPath))).Append(" · provider <b>").Append(E(plan.Script.Provider)).Append("</b> · ")
-            .Append(plan.Steps.Length.ToString(CultureInfo.InvariantCulture)).Append(" steps · spent ").Append(E(PlanText.Money(result.Spent)))
-            .Append(" · ").Append(Count(result, StepOutcome.Done)).Append(" rendered, ").Append(Count(result, StepOutcome.Reused)).Append(" reused, ").Append(Count(result, StepOutcome.Cached)).Append(" cached, ")
-            .Append(Count(result, StepOutcome.Failed)).Append(" failed, ").Append(Count(result, StepOutcome.Skipped)).Append(" skipped</p></header>\n");
-
-        var cuts = plan.Steps.Where(s => s.Request is CutStep).ToList();
-        if (cuts.Count > 0)
-        {
-            sb.Append("<section><h2>Cuts</h2><div class=\"cuts\">\n");
-            foreach (var cut in cuts)
-            {
-                var r = result.Find(cut.Id);
-                var request = (CutStep)cut.Request;
-                sb.Append("<figure class=\"cut\">");
-                if (files.TryGetValue(cut.Id, out var file))
-                {
-                    sb.Append("<video controls preload=\"metadata\" src=\"").Append(E(file)).Append("\"></video>");
-                }
-                else
-                {
-                    sb.Append("<div class=\"missing\">not rendered</div>");
-                }
-
-                sb.Append("<figcaption><b>").Append(E(cut.Id)).Append("</b> ").Append(Badge(r)).Append(" · ")
-                    .Append(request.TotalSeconds.ToString(CultureInfo.InvariantCulture)).Append(" s · shots: ")
-                    .Append(E(string.Join(", ", request.Shots))).Append(file is null ? "" : $" · <a href=\"{E(file)}\">{E(request.Output)}</a>")
-                    .Append("</figcaption></figure>\n");
-            }
-
-            sb.Append("</div></section>\n");
-        }
-
-        sb.Append("<section><h2>Shots</h2><div class=\"grid\">\n");
-        foreach (var step in plan.Steps.Where(s => s.Request.Kind != StepKind.Cut))
-        {
-            var r = result.Find(step.Id);
-            var req = step.Request;
-            sb.Append("<article class=\"card\">");
-            if (files.TryGetValue(step.Id, out var clip))
-            {
-                var thumb = Path.ChangeExtension(clip, ".thumb.webp");
-                sb.Append("<a href=\"").Append(E(clip)).Append("\" title=\"play\">");
-                sb.Append(r?.Thumbnail is not null ? $"<img loading=\"lazy\" src=\"{E(thumb)}\" alt=\"{E(step.Id)}\">" : "<div class=\"missing\">▶</div>");
-                sb.Append("</a>");
-            }
-            else
-            {
-                sb.Append("<div class=\"missing\">").Append(req.Kind == StepKind.Character ? "character" : "no clip").Append("</div>");
-            }
-
-            sb.Append("<div class=\"body\"><h3>").Append(E(step.Id)).Append(' ').Append(Badge(r)).Append("</h3>");
-            sb.Append("<p class=\"prompt\">").Append(E(StepFacts.Prompt(req))).Append("</p><dl>");
-            Item(sb, "kind", PlanText.Kind(req));
-            Item(sb, "model", StepFacts.Model(req));
-            if (req.Kind != StepKind.Character)
-            {
-                Item(sb, "size", StepFacts.Size(req).ToString());
-                Item(sb, "seconds", PlanText.Seconds(req));
-            }
-
-            Item(sb, "cost", PlanText.Money(r?.Cost ?? 0m));
-            Item(sb, "time", r is null || r.Outcome != StepOutcome.Done ? "-" : PlanText.Duration(r.Duration));
-            if (r?.Job is { } job)
-            {
-                Item(sb, "job", job);
-            }
-
-            if (!req.Needs.IsEmpty)
-            {
-                Item(sb, "from", string.Join(", ", req.Needs));
-            }
-
-            if (r?.Error is { } error)
-            {
-                Item(sb, "error", error);
-            }
-
-            sb.Append("</dl></div></article>\n");
-        }
-
-        sb.Append("</div></section>\n<footer>key prefixes: ");
-        sb.Append(E(string.Join(" · ", plan.Steps.Select(s => $"{s.Id} {s.Key[..8]}"))));
-        sb.Append("</footer>\n</body></html>\n");
+        sb.Append("<title>").Append(E(sheet.Title)).Append(" — Reel contact sheet</title>\n<style>\n").Append(Css).Append("</style></head><body>\n");
+        sb.Append("<main id=\"sheet\">").Append(Body(sheet, links)).Append("</main>\n");
+        sb.Append("<script>\n").Append(Script).Append(links.Live ? LiveScript : "").Append("</script>\n</body></html>\n");
         return sb.ToString();
     }
 
-    private static string Count(RunResult result, StepOutcome outcome) =>
-        result.Steps.Count(s => s.Outcome == outcome).ToString(CultureInfo.InvariantCulture);
-
-    private static string Badge(StepResult? r)
+    /// <summary>The page's content (what the live page swaps in when something changes).</summary>
+    public static string Body(Sheet sheet, SheetLinks links)
     {
-        var outcome = r?.Outcome.ToString().ToLowerInvariant() ?? "skipped";
-        return $"<span class=\"badge {outcome}\">{outcome}</span>";
+        ArgumentNullException.ThrowIfNull(sheet);
+        ArgumentNullException.ThrowIfNull(links);
+        var sb = new StringBuilder();
+        sb.Append("<header><h1>").Append(E(sheet.Title)).Append("</h1><p class=\"meta\">")
+            .Append(E(sheet.ScriptName)).Append(" · provider <b>").Append(E(sheet.Provider)).Append("</b> · ")
+            .Append(sheet.Entries.Count().ToString(CultureInfo.InvariantCulture)).Append(" steps · ").Append(E(sheet.Summary)).Append("</p>")
+            .Append(links.Live ? "<p class=\"status\" role=\"status\" aria-live=\"polite\"></p>" : "").Append("</header>\n");
+        foreach (var group in sheet.Groups)
+        {
+            Group(sb, group, links);
+        }
+
+        sb.Append("<footer>key prefixes: ");
+        sb.Append(E(string.Join(" · ", sheet.Entries.Select(e => $"{e.Step.Id} {e.Step.Key[..8]}"))));
+        sb.Append("</footer>\n");
+        return sb.ToString();
     }
+
+    private static void Group(StringBuilder sb, SheetGroup group, SheetLinks links)
+    {
+        var count = group.Entries.Length.ToString(CultureInfo.InvariantCulture);
+        var clips = group.Entries.Count(e => e.Clip is not null && e.Step.Request.Kind != StepKind.Character);
+        sb.Append("<section class=\"group ").Append(group.Kind.ToString().ToLowerInvariant()).Append("\" data-source=\"").Append(E(group.Source))
+            .Append("\" data-count=\"").Append(count).Append("\"><h2>").Append(E(group.Source)).Append(" <span class=\"dim\">")
+            .Append(E(GroupNote(group))).Append("</span></h2>");
+        if (clips > 1)
+        {
+            // One control for every take of the scene: compare them side by side, in step.
+            sb.Append("<div class=\"compare\"><button type=\"button\" class=\"cmp-play\">▶ play all</button>")
+                .Append("<input type=\"range\" class=\"cmp-scrub\" min=\"0\" max=\"1000\" value=\"0\" aria-label=\"Scrub all takes of ")
+                .Append(E(group.Source)).Append("\"></div>");
+        }
+
+        sb.Append("<div class=\"takes\" style=\"grid-template-columns:repeat(").Append(Math.Min(group.Columns, 4).ToString(CultureInfo.InvariantCulture))
+            .Append(", minmax(240px, 1fr))\">\n");
+        foreach (var entry in group.Entries)
+        {
+            Card(sb, entry, links);
+        }
+
+        sb.Append("</div></section>\n");
+    }
+
+    private static string GroupNote(SheetGroup group)
+    {
+        var parts = new List<string> { PlanText.Kind(group.Entries[0].Step.Request) };
+        if (!group.Axes.IsEmpty)
+        {
+            parts.Add("matrix " + string.Join(" × ", group.Axes));
+        }
+
+        if (group.Takes > 1)
+        {
+            parts.Add($"{group.Takes} takes");
+        }
+
+        return string.Join(" · ", parts);
+    }
+
+    private static void Card(StringBuilder sb, SheetEntry entry, SheetLinks links)
+    {
+        var step = entry.Step;
+        var req = step.Request;
+        var r = entry.Result;
+        sb.Append("<article class=\"card").Append(entry.Picked ? " picked" : "").Append("\" data-step=\"").Append(E(step.Id)).Append("\">");
+        if (entry.Clip is not null && req.Kind != StepKind.Character)
+        {
+            var clip = links.Href(entry.Export);
+            sb.Append("<div class=\"media\">");
+            sb.Append(entry.ThumbnailExport is { } thumb
+                ? $"<img class=\"thumb\" loading=\"lazy\" src=\"{E(links.Href(thumb))}\" alt=\"{E(step.Id)}\">"
+                : "<div class=\"missing thumb\">no thumbnail</div>");
+            sb.Append("<video class=\"player\" preload=\"none\" playsinline controls hidden src=\"").Append(E(clip)).Append("\"></video>");
+            sb.Append("<button type=\"button\" class=\"play\" aria-label=\"Play ").Append(E(step.Id)).Append("\">▶</button></div>");
+        }
+        else
+        {
+            sb.Append("<div class=\"missing\">").Append(req.Kind == StepKind.Character ? "character" : "no clip").Append("</div>");
+        }
+
+        sb.Append("<div class=\"body\"><h3>").Append(E(step.Id)).Append(' ').Append(Badge(entry.State));
+        if (entry.Picked)
+        {
+            sb.Append(" <span class=\"badge pick\">picked</span>");
+        }
+
+        if (entry.Earlier)
+        {
+            sb.Append(" <span class=\"badge earlier\" title=\"the latest locked clip; the script now asks for another\">earlier clip</span>");
+        }
+
+        sb.Append("</h3>");
+        if (links.Live && step.Id.Take > 0)
+        {
+            sb.Append("<button type=\"button\" class=\"pick-button\" data-pick=\"").Append(E(step.Id)).Append("\" aria-label=\"Pick ").Append(E(step.Id)).Append("\"")
+                .Append(entry.Picked ? " aria-pressed=\"true\" disabled" : " aria-pressed=\"false\"").Append(">Pick</button>");
+        }
+
+        sb.Append("<p class=\"prompt\">").Append(E(StepFacts.Prompt(req))).Append("</p><dl>");
+        Item(sb, "kind", PlanText.Kind(req));
+        if (req.Kind is not (StepKind.Character or StepKind.Cut))
+        {
+            Item(sb, "model", StepFacts.Model(req));
+            Item(sb, "size", StepFacts.Size(req).ToString());
+        }
+
+        if (req.Kind != StepKind.Character)
+        {
+            Item(sb, "seconds", PlanText.Seconds(req));
+        }
+
+        Item(sb, "cost", PlanText.Money(r?.Cost ?? 0m));
+        if (r is { Outcome: StepOutcome.Done })
+        {
+            Item(sb, "time", PlanText.Duration(r.Duration));
+        }
+
+        if (r?.Job is { } job)
+        {
+            Item(sb, "job", job);
+        }
+
+        if (!req.Needs.IsEmpty)
+        {
+            Item(sb, "from", string.Join(", ", req.Needs));
+        }
+
+        if (r?.Error is { } error)
+        {
+            Item(sb, "error", error);
+        }
+
+        if (entry.Clip is not null && req.Kind != StepKind.Character)
+        {
+            sb.Append("<dt>file</dt><dd><a href=\"").Append(E(links.Href(entry.Export))).Append("\">").Append(E(entry.Export)).Append("</a></dd>");
+        }
+
+        sb.Append("</dl></div></article>\n");
+    }
+
+    private static string Badge(string state) => $"<span class=\"badge {E(state.Replace(' ', '-'))}\">{E(state)}</span>";
 
     private static void Item(StringBuilder sb, string name, string value) =>
         sb.Append("<dt>").Append(E(name)).Append("</dt><dd>").Append(E(value)).Append("</dd>");
 
     private static string E(string s) => WebUtility.HtmlEncode(s);
 
+    private const string Script = """
+        function reelWire(root) {
+          root.querySelectorAll('.media').forEach(function (m) {
+            var video = m.querySelector('video'), thumb = m.querySelector('.thumb'), play = m.querySelector('.play');
+            function show() { video.hidden = false; if (thumb) thumb.hidden = true; play.hidden = true; }
+            m.reelShow = show;
+            play.addEventListener('click', function () { show(); video.play().catch(function () {}); });
+            if (thumb) thumb.addEventListener('click', function () { play.click(); });
+          });
+          root.querySelectorAll('.group').forEach(function (g) {
+            var btn = g.querySelector('.cmp-play'), scrub = g.querySelector('.cmp-scrub');
+            if (!btn) return;
+            function videos() { return Array.prototype.slice.call(g.querySelectorAll('video')); }
+            btn.addEventListener('click', function () {
+              var vs = videos(), playing = vs.some(function (v) { return !v.paused; });
+              vs.forEach(function (v) { v.parentNode.reelShow(); if (playing) v.pause(); else v.play().catch(function () {}); });
+              btn.textContent = playing ? '▶ play all' : '⏸ pause all';
+            });
+            scrub.addEventListener('input', function () {
+              videos().forEach(function (v) {
+                v.parentNode.reelShow();
+                if (v.readyState === 0) { v.preload = 'auto'; v.load(); }
+                if (v.duration) v.currentTime = v.duration * scrub.value / 1000;
+              });
+            });
+          });
+        }
+        reelWire(document);
+
+        """;
+
+    private const string LiveScript = """
+        (function () {
+          var token = new URLSearchParams(location.search).get('token') || '';
+          var sheet = document.getElementById('sheet');
+          function say(text) { var s = document.querySelector('.status'); if (s) s.textContent = text; }
+          function refresh(message) {
+            return fetch('/sheet?token=' + encodeURIComponent(token), { cache: 'no-store' })
+              .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+              .then(function (html) { sheet.innerHTML = html; reelWire(sheet); if (message) say(message); });
+          }
+          sheet.addEventListener('click', function (e) {
+            var b = e.target.closest('button[data-pick]');
+            if (!b) return;
+            b.disabled = true;
+            fetch('/pick', { method: 'POST', headers: { 'X-Reel-Token': token, 'Content-Type': 'application/json' }, body: JSON.stringify({ step: b.dataset.pick }) })
+              .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+              .then(function (x) { if (x.ok) return refresh(x.j.message); b.disabled = false; say(x.j.message); })
+              .catch(function () { b.disabled = false; say('the review server did not answer'); });
+          });
+          var events = new EventSource('/events?token=' + encodeURIComponent(token));
+          events.addEventListener('changed', function () { refresh('updated'); });
+        })();
+
+        """;
+
     private const string Css = """
         :root { color-scheme: dark; --bg:#111; --card:#1b1b1d; --fg:#eee; --dim:#999; --accent:#f5b642; }
         body { margin:0; padding:24px; background:var(--bg); color:var(--fg); font:14px/1.45 system-ui, sans-serif; }
         header h1 { margin:0 0 4px; font-size:24px; } .meta { color:var(--dim); margin:0 0 16px; }
         h2 { font-size:16px; text-transform:uppercase; letter-spacing:.08em; color:var(--dim); }
-        .cuts { display:flex; flex-wrap:wrap; gap:16px; } .cut { margin:0; max-width:640px; }
-        .cut video { width:100%; background:#000; border-radius:8px; } figcaption { color:var(--dim); margin-top:4px; }
-        .grid { display:grid; grid-template-columns:repeat(auto-fill, minmax(260px, 1fr)); gap:16px; }
+        h2 .dim { text-transform:none; letter-spacing:0; color:#777; font-size:13px; }
+        .group { margin:0 0 28px; } .compare { display:flex; gap:10px; align-items:center; margin:0 0 10px; }
+        .compare input { flex:1; max-width:480px; } button { background:#2a2a2e; color:var(--fg); border:1px solid #444; border-radius:6px; padding:3px 10px; cursor:pointer; }
+        .takes { display:grid; gap:16px; }
+        .card.picked { outline:3px solid var(--accent); }
+        .media { position:relative; } .media video { display:block; width:100%; aspect-ratio:16/9; background:#000; }
+        .media .play { position:absolute; left:8px; bottom:8px; }
+        .pick-button { float:right; } .pick-button[aria-pressed="true"] { background:var(--accent); color:#111; }
         .card { background:var(--card); border-radius:10px; overflow:hidden; }
         .card img, .missing { display:block; width:100%; aspect-ratio:16/9; object-fit:contain; background:#000; }
         .missing { display:flex; align-items:center; justify-content:center; color:var(--dim); }
@@ -147,7 +306,7 @@ public static class ContactSheet
         dl { display:grid; grid-template-columns:auto 1fr; gap:2px 10px; margin:0; color:var(--dim); font-size:12px; }
         dd { margin:0; color:var(--fg); overflow-wrap:anywhere; }
         .badge { font-size:11px; padding:1px 6px; border-radius:8px; vertical-align:middle; background:#333; }
-        .badge.done { background:#1f5f2f; } .badge.cached { background:#244a6b; } .badge.failed { background:#7a1f1f; } .badge.skipped { background:#444; }
+        .badge.done { background:#1f5f2f; } .badge.cached { background:#244a6b; } .badge.failed { background:#7a1f1f; } .badge.skipped { background:#444; } .badge.pick { background:var(--accent); color:#111; } .badge.earlier { background:#5a4a1f; }
         a { color:var(--accent); } footer { margin-top:24px; color:#555; font-size:11px; }
 
         """;

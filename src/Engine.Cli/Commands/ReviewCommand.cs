@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Reel.Cli.Review;
+
+namespace Reel.Cli.Commands;
+
+internal static class ReviewCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var script = Common.ScriptArgument();
+        var port = new Option<int>("--port") { Description = "TCP port on 127.0.0.1 (default: a free one).", DefaultValueFactory = _ => 0 };
+        var noOpen = new Option<bool>("--no-open") { Description = "Do not open the page in the browser (it opens on a desktop otherwise)." };
+        var command = new Command("review", "Serve the live contact sheet on 127.0.0.1: compare takes, pick one with a button (written into the script as by `reel pick`); the page updates when the script, its includes, the lock or the store change.")
+        {
+            script, port, noOpen,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (Common.ScriptPath(context, parse.GetValue(script)) is not { } path)
+            {
+                return ExitCodes.Invalid;
+            }
+
+            if (parse.GetValue(port) is < 0 or > 65535)
+            {
+                context.Error.WriteLine("error: --port must be within 0–65535 (0 picks a free one)");
+                return ExitCodes.Invalid;
+            }
+
+            var project = Common.Open(context, path, provider: null, allowOutside: false);
+            if (!File.Exists(project.Workspace.ScriptPath))
+            {
+                context.Error.WriteLine($"error: {path} does not exist");
+                return ExitCodes.Invalid;
+            }
+
+            ReviewServer server;
+            try
+            {
+                server = await ReviewServer.StartAsync(project, parse.GetValue(port), cancellationToken);
+            }
+            catch (IOException ex)
+            {
+                context.Error.WriteLine($"error: cannot listen on 127.0.0.1:{parse.GetValue(port)}: {ex.Message}");
+                return ExitCodes.Invalid;
+            }
+
+            await using (server)
+            {
+                context.Out.WriteLine($"review: {server.Address}");
+                context.Out.WriteLine("Ctrl+C stops the server.");
+                context.Out.Flush();
+                if (!parse.GetValue(noOpen) && OnDesktop(context))
+                {
+                    OpenBrowser(server.Address);
+                }
+
+                var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                using var registration = cancellationToken.Register(() => stop.TrySetResult());
+                using (context.TrapCancel())
+                {
+                    await stop.Task;
+                }
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>A desktop session can show a browser: Windows, macOS, or a display on Linux.</summary>
+    private static bool OnDesktop(CliContext context) =>
+        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() || context.Variable("DISPLAY") is { Length: > 0 } || context.Variable("WAYLAND_DISPLAY") is { Length: > 0 };
+
+    private static void OpenBrowser(Uri address)
+    {
+        var start = OperatingSystem.IsWindows() ? new ProcessStartInfo(address.ToString()) { UseShellExecute = true }
+            : new ProcessStartInfo(OperatingSystem.IsMacOS() ? "open" : "xdg-open", address.ToString()) { UseShellExecute = false };
+        try
+        {
+            using var process = Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // No opener: the address is printed above.
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Collections.Immutable;
+using Reel.Engine.Execution;
+using Reel.Engine.Planning;
+using Reel.Engine.Prompts;
+using Reel.Engine.Storage;
+
+namespace Reel.Engine.Reporting;
+
+/// <summary>One step as the contact sheet shows it.</summary>
+/// <param name="State">done, reused, cached, failed, skipped, or "not run" (a step this run did not touch).</param>
+/// <param name="Earlier">True when the clip shown is the step's latest locked one, not what this run (or the plan) asks for.</param>
+/// <param name="Clip">SHA-256 of the clip shown, in the store; null when the step never had one.</param>
+/// <param name="Thumbnail">SHA-256 of its thumbnail (the provider's, or one made locally), or null.</param>
+/// <param name="Export">Where the clip is exported, relative to the script's directory (<c>out/shots/open.mp4</c>).</param>
+/// <param name="Picked">True for the take the script picks (a step with several takes).</param>
+public sealed record SheetEntry(
+    PlannedStep Step,
+    string State,
+    bool Earlier,
+    string? Clip,
+    string? Thumbnail,
+    string Export,
+    bool Picked,
+    StepResult? Result)
+{
+    /// <summary>Where the thumbnail is exported beside the clip: the provider's keeps its <c>.thumb.webp</c> name, a local one is a PNG.</summary>
+    public string? ThumbnailExport { get; init; }
+}
+
+/// <summary>One entry of the script (a scene, continuation, edit or cut) with its takes and matrix cells.</summary>
+/// <param name="Axes">The matrix axes, in order (empty without a matrix).</param>
+/// <param name="Takes">How many takes each cell has (1 without takes).</param>
+public sealed record SheetGroup(string Source, StepKind Kind, ImmutableArray<SheetEntry> Entries, ImmutableArray<string> Axes, int Takes, int Columns);
+
+/// <summary>What the contact sheet shows: every step of the storyboard grouped under its scene.</summary>
+public sealed record Sheet(string Title, string ScriptName, string Provider, string Summary, ImmutableArray<SheetGroup> Groups)
+{
+    public IEnumerable<SheetEntry> Entries => Groups.SelectMany(g => g.Entries);
+}
+
+/// <summary>Builds a <see cref="Sheet"/> from a plan of the whole storyboard, this run's result (if any) and the lock.</summary>
+public static class SheetBuilder
+{
+    private static readonly StepOutcome[] Produced = [StepOutcome.Done, StepOutcome.Reused, StepOutcome.Cached];
+
+    /// <param name="plan">A plan of every step of the storyboard (not only those a <c>--only</c> run chose).</param>
+    /// <param name="result">This run's result, or null for the live page (state from the lock and store alone).</param>
+    /// <param name="derived">Locally made thumbnails, by clip SHA-256.</param>
+    public static Sheet Build(Plan plan, RunResult? result, ScriptLock scriptLock, ObjectStore store, Workspace workspace, IReadOnlyDictionary<string, string> derived, string summary)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(scriptLock);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentNullException.ThrowIfNull(derived);
+        var script = plan.Script.Script;
+        var picks = script.Scenes.Cast<Scripts.StepDecl>().Concat(script.Continuations).Concat(script.Edits)
+            .ToDictionary(d => d.Id, d => d, StringComparer.Ordinal);
+        var groups = ImmutableArray.CreateBuilder<SheetGroup>();
+        foreach (var bySource in plan.Steps.GroupBy(s => s.Request.Source, StringComparer.Ordinal))
+        {
+            var steps = bySource.ToList();
+            picks.TryGetValue(bySource.Key, out var decl);
+            var takes = decl?.Takes ?? 1;
+            var entries = steps.Select(s => Entry(s, result, scriptLock, store, derived, takes > 1 && s.Id.Take == decl!.Pick)).ToImmutableArray();
+            var axes = decl?.Matrix.Select(a => a.Name).ToImmutableArray() ?? [];
+            var columns = decl is { Matrix.IsEmpty: false } ? decl.Matrix[^1].Values.Length * takes : Math.Max(1, takes);
+            groups.Add(new SheetGroup(bySource.Key, steps[0].Request.Kind, entries, axes, takes, columns));
+        }
+
+        var title = script.Title ?? Path.GetFileNameWithoutExtension(workspace.ScriptPath);
+        return new Sheet(title, Path.GetFileName(workspace.ScriptPath), plan.Script.Provider, summary, groups.ToImmutable());
+    }
+
+    private static SheetEntry Entry(PlannedStep step, RunResult? result, ScriptLock scriptLock, ObjectStore store, IReadOnlyDictionary<string, string> derived, bool picked)
+    {
+        var r = result?.Find(step.Id);
+        var export = step.Request is CutStep cut ? cut.Output.Replace('\\', '/') : OutputPaths.ShotExport(step.Id);
+        string? clip = null, thumb = null;
+        var earlier = false;
+        string state;
+        if (r is not null && Produced.Contains(r.Outcome) && r.Output is { } output && store.Contains(output))
+        {
+            (clip, thumb, state) = (output, r.Thumbnail, r.Outcome.ToString().ToLowerInvariant());
+        }
+        else
+        {
+            // Not made by this run (not chosen, failed, cancelled): show what the lock knows, newest first.
+            var current = scriptLock.ForStep(step.Id, step.Key);
+            var entry = current is { Output: { } o } && store.Contains(o) ? current : scriptLock.ForStep(step.Id);
+            if (entry?.Output is { } locked && store.Contains(locked))
+            {
+                (clip, thumb) = (locked, entry.Thumbnail);
+                earlier = entry.Key != step.Key;
+            }
+
+            state = r?.Outcome.ToString().ToLowerInvariant() ?? (clip is not null && !earlier ? "cached" : "not run");
+        }
+
+        thumb = thumb is not null && store.Contains(thumb) ? thumb : null;
+        string? thumbExport = null;
+        if (thumb is not null)
+        {
+            thumbExport = OutputPaths.Thumbnail(export);
+        }
+        else if (clip is not null && derived.TryGetValue(clip, out var made) && store.Contains(made))
+        {
+            (thumb, thumbExport) = (made, Path.ChangeExtension(export, ".thumb.png"));
+        }
+
+        return new SheetEntry(step, state, earlier, clip, thumb, export, picked, r) { ThumbnailExport = thumbExport };
+    }
+}
