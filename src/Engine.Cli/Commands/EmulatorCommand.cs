@@ -15,7 +15,7 @@ internal static class EmulatorCommand
         var audit = new Option<string?>("--audit") { Description = "Append one JSON line per request and per job created to this file." };
         var data = new Option<string?>("--data") { Description = "Keep rendered clips and uploads in this directory (default: a temporary one)." };
         var realistic = new Option<bool>("--realistic") { Description = "Serve provider-like clips made by ffmpeg (H.264 High + AAC, exact size and duration, frame and sample rates per model) instead of local previews; needs ffmpeg." };
-        var command = new Command("emulator", "Serve faithful local copies of the OpenAI (/v1), Gemini (/v1beta), Vertex (/v1beta1) and fal video APIs on 127.0.0.1, rendered by the local provider, for offline development and tests.")
+        var command = new Command("emulator", "Serve faithful local copies of the OpenAI (/v1), Gemini (/v1beta), Vertex (/v1beta1), fal, Runway, Kling (/kling), ComfyUI (/comfy, /comfy-v2) and S3 APIs on one port of 127.0.0.1, rendered by the local provider, for offline development and tests. Point Reel at it with OPENAI_BASE_URL=http://127.0.0.1:PORT/v1, FAL_BASE_URL, GOOGLE_GEMINI_BASE_URL or GOOGLE_VERTEX_BASE_URL=http://127.0.0.1:PORT, RUNWAYML_BASE_URL=http://127.0.0.1:PORT, KLING_BASE_URL=http://127.0.0.1:PORT/kling, COMFY_BASE_URL=http://127.0.0.1:PORT/comfy, AWS_ENDPOINT_URL_S3=http://127.0.0.1:PORT.")
         {
             port, speed, faults, seed, apiKey, audit, data, realistic,
         };

@@ -12,7 +12,7 @@ internal static class InitCommand
         # and what it costs, and `reel run` renders it (each reads ./storyboard.yaml unless you name a file).
         reel: 1
         title: My First Film
-        provider: local              # the embedded offline renderer; later `--provider fal|veo|veo-vertex|openai` (`reel providers` lists them)
+        provider: local              # the embedded offline renderer; later `--provider fal|veo|veo-vertex|runway|kling|comfy|openai` (`reel providers` lists them)
 
         defaults:                    # every step inherits these unless it sets its own; no model, so each
                                      # provider uses its default (`reel providers NAME` lists its models)
