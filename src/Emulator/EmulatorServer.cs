@@ -101,6 +101,11 @@ public sealed class EmulatorServer : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBodyBytes;
+
+            // A loaded machine (CI, tests side by side) may send or read a big upload slowly: no minimum data rate, so
+            // Kestrel never cuts such a connection (which a client reads as a dropped connection, not as a fault).
+            kestrel.Limits.MinRequestBodyDataRate = null;
+            kestrel.Limits.MinResponseDataRate = null;
             kestrel.Listen(IPAddress.Loopback, options.Port);
         });
         var app = builder.Build();
