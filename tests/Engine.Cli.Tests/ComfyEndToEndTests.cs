@@ -27,22 +27,7 @@ public sealed partial class ComfyEndToEndTests
         ["COMFY_API_KEY"] = key,
     };
 
-    private static TempDirectory Project()
-    {
-        var dir = new TempDirectory();
-        var example = Path.Combine(ReelProcess.RepoRoot, "examples", "paper-boats");
-        foreach (var file in Directory.EnumerateFiles(example, "*", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}.reel{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                && !f.Contains($"{Path.DirectorySeparatorChar}out{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                && !f.EndsWith(".lock.yaml", StringComparison.Ordinal)))
-        {
-            var target = Path.Combine(dir.Path, Path.GetRelativePath(example, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
-        return dir;
-    }
+    private static TempDirectory Project() => TempDirectory.OfExample("paper-boats");
 
     private static string[] Run(params string[] extra) => ["run", "storyboard.yaml", "--provider", "comfy", .. extra];
 

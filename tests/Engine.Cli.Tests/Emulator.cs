@@ -68,6 +68,9 @@ public abstract class Emulator : IDisposable
             ["GOOGLE_CLOUD_LOCATION"] = "europe-west4",
             ["GOOGLE_VERTEX_BASE_URL"] = BaseUrl.ToString(),
         },
+        "runway" => new() { ["RUNWAYML_API_SECRET"] = key, ["RUNWAYML_BASE_URL"] = BaseUrl.ToString() },
+        "kling" => new() { ["KLING_ACCESS_KEY"] = "ak-e2e", ["KLING_SECRET_KEY"] = key, ["KLING_BASE_URL"] = BaseUrl.ToString().TrimEnd('/') + "/kling" },
+        "comfy" => new() { ["COMFY_BASE_URL"] = BaseUrl.ToString().TrimEnd('/') + "/comfy", ["COMFY_API_KEY"] = key },
         _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "no emulator routes for this provider"),
     };
 

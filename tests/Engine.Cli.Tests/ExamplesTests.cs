@@ -8,8 +8,6 @@ namespace Reel.Cli.Tests;
 /// </summary>
 public sealed class ExamplesTests
 {
-    private static readonly string[] Ignored = [".reel", "out"];
-
     public static TheoryData<string> Examples() => [.. ExampleNames()];
 
     /// <summary>Each folder under <c>examples/</c> holding a <c>storyboard.yaml</c>, e.g. <c>hello</c>.</summary>
@@ -46,8 +44,7 @@ public sealed class ExamplesTests
     [MemberData(nameof(Examples))]
     public void Example_validates_on_local_and_its_providers_runs_offline_and_reruns_fully_cached(string example)
     {
-        using var temp = new TempDirectory();
-        CopyExample(Path.Combine(ReelProcess.RepoRoot, "examples", example), temp.Path);
+        using var temp = TempDirectory.OfExample(example);
         const string Script = "storyboard.yaml";
 
         var local = ReelInProcess.Run(temp.Path, "validate", Script);
@@ -106,23 +103,5 @@ public sealed class ExamplesTests
         }
 
         Assert.True(head[4] == 'f' && head[5] == 't' && head[6] == 'y' && head[7] == 'p', $"{path} does not start with an MP4 'ftyp' box");
-    }
-
-    /// <summary>Copies the example's own files, leaving out anything a local run may have left behind.</summary>
-    private static void CopyExample(string from, string to)
-    {
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(from, file);
-            var top = relative.Split(Path.DirectorySeparatorChar)[0];
-            if (Ignored.Contains(top) || relative.EndsWith(".lock.yaml", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var target = Path.Combine(to, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
     }
 }

@@ -128,6 +128,27 @@ public sealed class TempDirectory : IDisposable
 
     public string Path { get; }
 
+    /// <summary>A copy of <c>examples/<paramref name="name"/></c> without what runs leave there (<c>.reel/</c>, <c>out/</c>, locks).</summary>
+    public static TempDirectory OfExample(string name)
+    {
+        var dir = new TempDirectory();
+        var example = System.IO.Path.Combine(ReelProcess.RepoRoot, "examples", name);
+        foreach (var file in Directory.EnumerateFiles(example, "*", SearchOption.AllDirectories))
+        {
+            var relative = System.IO.Path.GetRelativePath(example, file);
+            if (relative.Split(System.IO.Path.DirectorySeparatorChar)[0] is ".reel" or "out" || relative.EndsWith(".lock.yaml", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var target = System.IO.Path.Combine(dir.Path, relative);
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        return dir;
+    }
+
     public string Write(string relative, string content)
     {
         var full = System.IO.Path.Combine(Path, relative);

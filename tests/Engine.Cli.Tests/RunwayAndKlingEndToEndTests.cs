@@ -19,28 +19,9 @@ public sealed partial class RunwayAndKlingEndToEndTests
 
     public static TheoryData<string> Providers() => new() { "runway", "kling" };
 
-    private static Dictionary<string, string?> Environment(Emulator emulator, string provider, string key) => provider switch
-    {
-        "runway" => new() { ["RUNWAYML_API_SECRET"] = key, ["RUNWAYML_BASE_URL"] = emulator.BaseUrl.ToString() },
-        _ => new() { ["KLING_ACCESS_KEY"] = "ak-e2e", ["KLING_SECRET_KEY"] = key, ["KLING_BASE_URL"] = emulator.BaseUrl.ToString().TrimEnd('/') + "/kling" },
-    };
+    private static Dictionary<string, string?> Environment(Emulator emulator, string provider, string key) => emulator.Environment(provider, key);
 
-    private static TempDirectory Project()
-    {
-        var dir = new TempDirectory();
-        var example = Path.Combine(ReelProcess.RepoRoot, "examples", "lantern-alley");
-        foreach (var file in Directory.EnumerateFiles(example, "*", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}.reel{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                && !f.Contains($"{Path.DirectorySeparatorChar}out{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                && !f.EndsWith(".lock.yaml", StringComparison.Ordinal)))
-        {
-            var target = Path.Combine(dir.Path, Path.GetRelativePath(example, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
-        return dir;
-    }
+    private static TempDirectory Project() => TempDirectory.OfExample("lantern-alley");
 
     private static string[] Run(string provider, params string[] extra) => ["run", "storyboard.yaml", "--provider", provider, .. extra];
 

@@ -19,22 +19,7 @@ public sealed partial class VeoAndFalEndToEndTests
 
     public static TheoryData<string> Providers() => new() { "fal", "veo", "veo-vertex" };
 
-    private static TempDirectory Project()
-    {
-        var dir = new TempDirectory();
-        var example = Path.Combine(ReelProcess.RepoRoot, "examples", "night-market");
-        foreach (var file in Directory.EnumerateFiles(example, "*", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}.reel{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                && !f.Contains($"{Path.DirectorySeparatorChar}out{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                && !f.EndsWith(".lock.yaml", StringComparison.Ordinal)))
-        {
-            var target = Path.Combine(dir.Path, Path.GetRelativePath(example, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
-        return dir;
-    }
+    private static TempDirectory Project() => TempDirectory.OfExample("night-market");
 
     private static string[] Run(string provider, params string[] extra) => ["run", "storyboard.yaml", "--provider", provider, .. extra];
 
