@@ -389,14 +389,12 @@ internal sealed class SchemaProof
             return proven == 1;
         }
 
+        /// <summary>A mapping or a sequence may pass: its type is allowed, and no enum or const (this proof leaves those to NJsonSchema).</summary>
+        private bool AdmitsCollection(JsonTypes type) => (Types == JsonTypes.None || (Types & type) != 0) && Enum is null && Const is null;
+
         private bool ProvesObject(YMapping map)
         {
-            if (Types != JsonTypes.None && (Types & JsonTypes.Object) == 0)
-            {
-                return false;
-            }
-
-            if (Enum is not null || Const is not null)
+            if (!AdmitsCollection(JsonTypes.Object))
             {
                 return false;
             }
@@ -465,12 +463,7 @@ internal sealed class SchemaProof
 
         private bool ProvesArray(YSequence seq)
         {
-            if (Types != JsonTypes.None && (Types & JsonTypes.Array) == 0)
-            {
-                return false;
-            }
-
-            if (Enum is not null || Const is not null)
+            if (!AdmitsCollection(JsonTypes.Array))
             {
                 return false;
             }
