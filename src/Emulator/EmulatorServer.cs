@@ -283,6 +283,14 @@ public sealed class EmulatorServer : IAsyncDisposable
             return result.Status;
         }
 
+        if (result.Status is 204 or 304)
+        {
+            // No body may follow these statuses: Kestrel refuses even an empty write, and closes the connection under
+            // the client's next request if one is tried.
+            response.Headers.ContentLength = null;
+            return result.Status;
+        }
+
         await response.Body.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
         return result.Status;
     }

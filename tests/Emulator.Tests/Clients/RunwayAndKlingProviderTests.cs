@@ -87,6 +87,11 @@ public sealed class RunwayAndKlingProviderTests
         Assert.Equal(JobState.Succeeded, (await WaitAsync(runway, edit.JobId)).State);
         Assert.Equal(4, (await DownloadAsync(runway, edit.JobId, dir)).Clip.Seconds, 1);
 
+        // The source clip's upload was answered 204 without a body (once it failed inside the emulator, which then
+        // closed the connection under the client's next request: a drop seen only under load).
+        var upload = Assert.Single(File.ReadAllLines(Path.Combine(dir, "audit.jsonl")), l => l.Contains("/runway-cdn/uploads/", StringComparison.Ordinal));
+        Assert.Contains("\"status\":204", upload, StringComparison.Ordinal);
+
         var wrongModel = await Assert.ThrowsAsync<ProviderException>(() => runway.SubmitAsync(new EditRequest("x", "x", "gen4.5", new VideoSize(1280, 720), 4, shot.JobId, path)));
         Assert.Equal(ErrorClass.Invalid, wrongModel.Class);
     }
