@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Reel.Cli.Review;
+using Reel.Engine.Execution;
+using Reel.Engine.Planning;
+using Reel.Engine.Projects;
 
 namespace Reel.Cli.Commands;
 
@@ -11,9 +14,13 @@ internal static class ReviewCommand
         var script = Common.ScriptArgument();
         var port = new Option<int>("--port") { Description = "TCP port on 127.0.0.1 (default: a free one).", DefaultValueFactory = _ => 0 };
         var noOpen = new Option<bool>("--no-open") { Description = "Do not open the page in the browser (it opens on a desktop otherwise)." };
+        var watch = new Option<bool>("--watch") { Description = "Also run the script, and again whenever it, an include or an input file is saved (as `reel run --watch`); the page follows the runs. On a paid provider it needs --max-cost." };
+        var provider = Common.ProviderOption();
+        var profile = Common.ProfileOption();
+        var maxCost = new Option<decimal?>("--max-cost") { Description = "With --watch: refuse to spend more than this many USD of new money over the whole watch." };
         var command = new Command("review", "Serve the live contact sheet on 127.0.0.1: compare takes, pick one with a button (written into the script as by `reel pick`); the page updates when the script, its includes, the lock or the store change.")
         {
-            script, port, noOpen,
+            script, port, noOpen, watch, provider, profile, maxCost,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -28,11 +35,24 @@ internal static class ReviewCommand
                 return ExitCodes.Invalid;
             }
 
-            var project = Common.Open(context, path, provider: null, allowOutside: false);
+            var project = Common.Open(context, path, parse.GetValue(provider), allowOutside: false, profile: parse.GetValue(profile));
             if (!File.Exists(project.Workspace.ScriptPath))
             {
                 context.Error.WriteLine($"error: {path} does not exist");
                 return ExitCodes.Invalid;
+            }
+
+            var target = new RunOnce.Target(path, parse.GetValue(provider), parse.GetValue(profile), AllowOutside: false, Verbose: false);
+            var request = new RunRequest(new RunOptions(MaxCost: parse.GetValue(maxCost)), new PlanOptions([], []), Wait: true);
+            if (!parse.GetValue(watch) && (parse.GetValue(maxCost) is not null || parse.GetValue(provider) is not null || parse.GetValue(profile) is not null))
+            {
+                context.Error.WriteLine("error: --provider, --profile and --max-cost apply to the runs of --watch; add --watch");
+                return ExitCodes.Invalid;
+            }
+
+            if (parse.GetValue(watch) && WatchLoop.Refused(context, target, request))
+            {
+                return ExitCodes.Refused;
             }
 
             ReviewServer server;
@@ -54,6 +74,11 @@ internal static class ReviewCommand
                 if (!parse.GetValue(noOpen) && OnDesktop(context))
                 {
                     OpenBrowser(server.Address);
+                }
+
+                if (parse.GetValue(watch))
+                {
+                    return await WatchLoop.LoopAsync(context, target, request, cancellationToken);
                 }
 
                 var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
