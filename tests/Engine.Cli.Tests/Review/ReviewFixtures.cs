@@ -53,13 +53,15 @@ public sealed class ReviewSession : IAsyncDisposable
 
     public string Stdout => _stdout.ToString();
 
-    public static async Task<ReviewSession> StartAsync(string directory, string script = "storyboard.yaml")
+    public SharedStringWriter Stderr => _stderr;
+
+    public static async Task<ReviewSession> StartAsync(string directory, string script = "storyboard.yaml", params string[] options)
     {
         var stop = new CancellationTokenSource();
         var stdout = new SharedStringWriter();
         var stderr = new SharedStringWriter();
         var context = ReelInProcess.Context(directory, stdout, stderr, cancellationToken: stop.Token);
-        var run = Task.Run(() => ReelCli.InvokeAsync(["review", script, "--no-open"], context));
+        var run = Task.Run(() => ReelCli.InvokeAsync(["review", script, "--no-open", .. options], context));
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline && !run.IsCompleted)
         {
