@@ -37,11 +37,8 @@ public sealed partial class Project
         var store = OpenStore();
         var plan = planned.Plan!;
         var known = plan.Steps.Select(s => s.Id.Text).ToHashSet(StringComparer.Ordinal);
-        var derived = planned.Lock!.Entries.Where(e => known.Contains(e.Step)).Select(e => e.Output).OfType<string>()
-            .Select(clip => (Clip: clip, Thumb: Thumbnails.Find(store, clip)))
-            .Where(x => x.Thumb is not null)
-            .GroupBy(x => x.Clip, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.First().Thumb!, StringComparer.Ordinal);
+        var clips = planned.Lock!.Entries.Where(e => known.Contains(e.Step)).Select(e => e.Output).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var derived = new DerivedImagesFound(Found(clips, clip => Thumbnails.Find(store, clip)), Found(clips, clip => Spritesheets.Find(store, clip)));
         var sheet = SheetBuilder.Build(plan, null, planned.Lock!, store, Workspace, derived, "live: updates when the script, the lock or the store change");
         var files = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         foreach (var entry in sheet.Entries.Where(e => e.Clip is not null))
@@ -51,10 +48,18 @@ public sealed partial class Project
             {
                 files[thumb] = store.PathOf(sha);
             }
+
+            if (entry.SpritesheetExport is { } sprites && entry.Spritesheet is { } spritesSha)
+            {
+                files[sprites] = store.PathOf(spritesSha);
+            }
         }
 
         return new ReviewSnapshot(sheet, files.ToImmutable(), null, watched.AddRange(plan.Script.Script.IncludedFiles));
     }
+
+    private static Dictionary<string, string> Found(List<string> clips, Func<string, string?> find) =>
+        clips.Select(clip => (Clip: clip, Made: find(clip))).Where(x => x.Made is not null).ToDictionary(x => x.Clip, x => x.Made!, StringComparer.Ordinal);
 
     /// <summary>
     /// A pick from the review page: <paramref name="stepAndTake"/> must be one of the storyboard's steps with takes

@@ -20,13 +20,13 @@ public static class Assembler
     public static ImmutableArray<ExportedFile> Assemble(Plan plan, RunResult result, Workspace workspace, ObjectStore store, ScriptLock finalLock, bool pruneLock, IReadOnlySet<string>? alsoKeep = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return Finish(plan, plan, result, workspace, store, finalLock, pruneLock, new Dictionary<string, string>(), alsoKeep);
+        return Finish(plan, plan, result, workspace, store, finalLock, pruneLock, DerivedImagesFound.None, alsoKeep);
     }
 
     /// <summary>
     /// Exports this run's clips, prunes the lock, then writes the contact sheet of the whole storyboard
     /// (<paramref name="fullPlan"/>: steps a <c>--only</c> run or Ctrl+C left show their latest locked clip), making a
-    /// thumbnail with ffmpeg for every clip whose provider serves none (skipped once cancelled).
+    /// thumbnail and a spritesheet with ffmpeg for every clip whose provider serves none (skipped once cancelled).
     /// </summary>
     public static async Task<ImmutableArray<ExportedFile>> AssembleAsync(
         Plan plan,
@@ -41,15 +41,18 @@ public static class Assembler
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(fullPlan);
-        var bare = SheetBuilder.Build(fullPlan, result, finalLock, store, workspace, new Dictionary<string, string>(), "");
-        var derived = await Thumbnails.EnsureAsync(
-            bare.Entries.Where(e => e.Clip is not null && e.Thumbnail is null && e.Step.Request.Kind != StepKind.Character)
-                .Select(e => (e.Clip!, e.Step.Request is CutStep ? new Core.VideoSize(16, 9) : StepFacts.Size(e.Step.Request))),
+        var bare = SheetBuilder.Build(fullPlan, result, finalLock, store, workspace, DerivedImagesFound.None, "");
+        var clips = bare.Entries.Where(e => e.Clip is not null && e.Step.Request.Kind != StepKind.Character).ToList();
+        var thumbnails = await Thumbnails.EnsureAsync(
+            clips.Where(e => e.Thumbnail is null).Select(e => (e.Clip!, SheetBuilder.ClipSize(e.Step.Request))),
             store, environment, cancellationToken).ConfigureAwait(false);
-        return Finish(plan, fullPlan, result, workspace, store, finalLock, pruneLock, derived, alsoKeep);
+        var spritesheets = await Spritesheets.EnsureAsync(
+            clips.Where(e => e.Spritesheet is null).Select(e => (e.Clip!, SheetBuilder.ClipSize(e.Step.Request))),
+            store, environment, cancellationToken).ConfigureAwait(false);
+        return Finish(plan, fullPlan, result, workspace, store, finalLock, pruneLock, new DerivedImagesFound(thumbnails, spritesheets), alsoKeep);
     }
 
-    private static ImmutableArray<ExportedFile> Finish(Plan plan, Plan fullPlan, RunResult result, Workspace workspace, ObjectStore store, ScriptLock finalLock, bool pruneLock, IReadOnlyDictionary<string, string> derived, IReadOnlySet<string>? alsoKeep)
+    private static ImmutableArray<ExportedFile> Finish(Plan plan, Plan fullPlan, RunResult result, Workspace workspace, ObjectStore store, ScriptLock finalLock, bool pruneLock, DerivedImagesFound derived, IReadOnlySet<string>? alsoKeep)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(workspace);
@@ -70,6 +73,11 @@ public static class Assembler
             if (entry.ThumbnailExport is { } thumbPath && entry.Thumbnail is { } thumb)
             {
                 Export(store, thumb, Path.Combine(workspace.Directory, thumbPath));
+            }
+
+            if (entry.SpritesheetExport is { } spritePath && entry.Spritesheet is { } sprite)
+            {
+                Export(store, sprite, Path.Combine(workspace.Directory, spritePath));
             }
 
             // The run's own outputs; steps shown from the lock are exported for the sheet only.

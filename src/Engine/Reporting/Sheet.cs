@@ -25,6 +25,21 @@ public sealed record SheetEntry(
 {
     /// <summary>Where the thumbnail is exported beside the clip: the provider's keeps its <c>.thumb.webp</c> name, a local one is a PNG.</summary>
     public string? ThumbnailExport { get; init; }
+
+    /// <summary>SHA-256 of the clip's spritesheet (the provider's, or one made locally), or null.</summary>
+    public string? Spritesheet { get; init; }
+
+    /// <summary>Where the spritesheet is exported beside the clip (<c>out/shots/open.sprites.jpg</c>).</summary>
+    public string? SpritesheetExport { get; init; }
+
+    /// <summary>How the spritesheet lays out its frames (the page scrubs through them under the mouse).</summary>
+    public SpriteGrid? SpriteGrid { get; init; }
+}
+
+/// <summary>Pictures made locally for clips whose provider serves none, by clip SHA-256: thumbnails and spritesheets.</summary>
+public sealed record DerivedImagesFound(IReadOnlyDictionary<string, string> Thumbnails, IReadOnlyDictionary<string, string> Spritesheets)
+{
+    public static DerivedImagesFound None { get; } = new(new Dictionary<string, string>(), new Dictionary<string, string>());
 }
 
 /// <summary>One entry of the script (a scene, continuation, edit or cut) with its takes and matrix cells.</summary>
@@ -45,8 +60,8 @@ public static class SheetBuilder
 
     /// <param name="plan">A plan of every step of the storyboard (not only those a <c>--only</c> run chose).</param>
     /// <param name="result">This run's result, or null for the live page (state from the lock and store alone).</param>
-    /// <param name="derived">Locally made thumbnails, by clip SHA-256.</param>
-    public static Sheet Build(Plan plan, RunResult? result, ScriptLock scriptLock, ObjectStore store, Workspace workspace, IReadOnlyDictionary<string, string> derived, string summary)
+    /// <param name="derived">Locally made thumbnails and spritesheets, by clip SHA-256.</param>
+    public static Sheet Build(Plan plan, RunResult? result, ScriptLock scriptLock, ObjectStore store, Workspace workspace, DerivedImagesFound derived, string summary)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(scriptLock);
@@ -72,16 +87,16 @@ public static class SheetBuilder
         return new Sheet(title, Path.GetFileName(workspace.ScriptPath), plan.Script.Provider, summary, groups.ToImmutable());
     }
 
-    private static SheetEntry Entry(PlannedStep step, RunResult? result, ScriptLock scriptLock, ObjectStore store, IReadOnlyDictionary<string, string> derived, bool picked)
+    private static SheetEntry Entry(PlannedStep step, RunResult? result, ScriptLock scriptLock, ObjectStore store, DerivedImagesFound derived, bool picked)
     {
         var r = result?.Find(step.Id);
         var export = step.Request is CutStep cut ? cut.Output.Replace('\\', '/') : OutputPaths.ShotExport(step.Id);
-        string? clip = null, thumb = null;
+        string? clip = null, thumb = null, sprite = null;
         var earlier = false;
         string state;
         if (r is not null && Produced.Contains(r.Outcome) && r.Output is { } output && store.Contains(output))
         {
-            (clip, thumb, state) = (output, r.Thumbnail, r.Outcome.ToString().ToLowerInvariant());
+            (clip, thumb, sprite, state) = (output, r.Thumbnail, r.Spritesheet, r.Outcome.ToString().ToLowerInvariant());
         }
         else
         {
@@ -90,7 +105,7 @@ public static class SheetBuilder
             var entry = current is { Output: { } o } && store.Contains(o) ? current : scriptLock.ForStep(step.Id);
             if (entry?.Output is { } locked && store.Contains(locked))
             {
-                (clip, thumb) = (locked, entry.Thumbnail);
+                (clip, thumb, sprite) = (locked, entry.Thumbnail, entry.Spritesheet);
                 earlier = entry.Key != step.Key;
             }
 
@@ -103,11 +118,23 @@ public static class SheetBuilder
         {
             thumbExport = OutputPaths.Thumbnail(export);
         }
-        else if (clip is not null && derived.TryGetValue(clip, out var made) && store.Contains(made))
+        else if (clip is not null && derived.Thumbnails.TryGetValue(clip, out var made) && store.Contains(made))
         {
             (thumb, thumbExport) = (made, Path.ChangeExtension(export, ".thumb.png"));
         }
 
-        return new SheetEntry(step, state, earlier, clip, thumb, export, picked, r) { ThumbnailExport = thumbExport };
+        sprite = sprite is not null && store.Contains(sprite) ? sprite
+            : clip is not null && derived.Spritesheets.TryGetValue(clip, out var sheet) && store.Contains(sheet) ? sheet : null;
+        var grid = sprite is null ? null : SpriteGrid.Of(store.PathOf(sprite), ClipSize(step.Request));
+        return new SheetEntry(step, state, earlier, clip, thumb, export, picked, r)
+        {
+            ThumbnailExport = thumbExport,
+            Spritesheet = grid is null ? null : sprite,
+            SpritesheetExport = grid is null ? null : Path.ChangeExtension(export, ".sprites.jpg"),
+            SpriteGrid = grid,
+        };
     }
+
+    /// <summary>The size a step's clip has (a cut's is not known here: 16:9).</summary>
+    internal static Core.VideoSize ClipSize(StepRequest request) => request is CutStep ? new Core.VideoSize(16, 9) : StepFacts.Size(request);
 }

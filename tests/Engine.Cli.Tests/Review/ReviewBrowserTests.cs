@@ -59,6 +59,7 @@ public sealed class ReviewBrowserTests(ChromiumFixture chromium) : IClassFixture
         var page = await chromium.Browser.NewPageAsync();
         await page.GotoAsync(new Uri(Path.Combine(dir.Path, "out", "report.html")).AbsoluteUri);
         await AssertEveryStepHasALoadedThumbnailAsync(page, ["street#1", "street#2", "quay", "film"]);
+        await AssertEveryStepHasASpritesheetAsync(page, ["street#1", "street#2", "quay", "film"]);
         Assert.DoesNotContain(Key, await page.ContentAsync(), StringComparison.Ordinal);
 
         // Kept in the store by clip: a second run makes none again.
@@ -94,6 +95,64 @@ public sealed class ReviewBrowserTests(ChromiumFixture chromium) : IClassFixture
         Assert.Equal(before.Length, after.Length);
         var changed = Enumerable.Range(0, before.Length).Where(i => before[i] != after[i]).ToList();
         Assert.Equal([("    pick: 1", "    pick: 2")], changed.Select(i => (before[i], after[i])));
+    }
+
+    [Fact]
+    public async Task Hovering_across_a_thumbnail_scrubs_through_the_spritesheet_in_the_report_and_the_review_page()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("storyboard.yaml", ReviewScripts.Local);
+        var run = await ReelInProcess.RunAsync(dir.Path, ["run", "storyboard.yaml"]);
+        Assert.True(run.ExitCode == 0, run.All);
+
+        // The local provider serves a sheet for every clip (kept in the lock); the cut's is made with ffmpeg.
+        var lockText = File.ReadAllText(Path.Combine(dir.Path, "storyboard.lock.yaml"));
+        Assert.Equal(5, lockText.Split('\n').Count(l => l.TrimStart().StartsWith("spritesheet: ", StringComparison.Ordinal)));
+        Assert.Single(Directory.GetFiles(Path.Combine(dir.Path, ".reel", "derived", "spritesheets")));
+        Assert.True(File.Exists(Path.Combine(dir.Path, "out", "shots", "street_take1.sprites.jpg")));
+
+        var page = await chromium.Browser.NewPageAsync();
+        await page.GotoAsync(new Uri(Path.Combine(dir.Path, "out", "report.html")).AbsoluteUri);
+        await AssertEveryStepHasASpritesheetAsync(page, ReviewScripts.LocalSteps);
+        await AssertHoverScrubsAsync(page, "street#2");
+        await AssertHoverScrubsAsync(page, "film");
+
+        await using var review = await ReviewSession.StartAsync(dir.Path);
+        var live = await chromium.Browser.NewPageAsync();
+        await live.GotoAsync(review.Address.AbsoluteUri);
+        await AssertEveryStepHasASpritesheetAsync(live, ReviewScripts.LocalSteps);
+        await AssertHoverScrubsAsync(live, "quay[light=dusk]");
+    }
+
+    /// <summary>Two mouse positions across the thumbnail show two different tiles of the sheet (5×2: the first and the eighth).</summary>
+    private static async Task AssertHoverScrubsAsync(IPage page, string step)
+    {
+        var media = page.Locator($"article.card[data-step='{step}'] .media");
+        await media.ScrollIntoViewIfNeededAsync();
+        var box = (await media.BoundingBoxAsync())!;
+        var scrub = media.Locator(".scrub");
+        var positions = new List<string>();
+        foreach (var at in new[] { 0.05f, 0.75f })
+        {
+            await page.Mouse.MoveAsync(box.X + (box.Width * at), box.Y + (box.Height / 2));
+            Assert.True(await scrub.IsVisibleAsync(), $"no scrub over {step}");
+            positions.Add(await scrub.EvaluateAsync<string>("s => getComputedStyle(s).backgroundPosition"));
+        }
+
+        Assert.Equal(["0% 0%", "50% 100%"], positions);
+        await page.Mouse.MoveAsync(0, 0);
+        Assert.False(await scrub.IsVisibleAsync());
+    }
+
+    private static async Task AssertEveryStepHasASpritesheetAsync(IPage page, string[] steps)
+    {
+        foreach (var step in steps)
+        {
+            var media = page.Locator($"article.card[data-step='{step}'] .media");
+            Assert.Equal("5x2", await media.EvaluateAsync<string>("m => m.dataset.spriteColumns + 'x' + m.dataset.spriteRows"));
+            var width = await media.EvaluateAsync<int>("m => new Promise(r => { var i = new Image(); i.onload = () => r(i.naturalWidth); i.onerror = () => r(0); i.src = m.dataset.sprite; setTimeout(() => r(-1), 10000); })");
+            Assert.True(width > 0, $"the spritesheet of {step} did not load");
+        }
     }
 
     private static async Task AssertEveryStepHasALoadedThumbnailAsync(IPage page, string[] steps)

@@ -103,6 +103,44 @@ public static class FrameGrab
         }
     }
 
+    /// <summary>
+    /// Writes a JPEG grid of <paramref name="columns"/> × <paramref name="rows"/> frames spread evenly over the clip, each
+    /// padded to <paramref name="tile"/>, left to right then top to bottom (a short clip leaves the last tiles black).
+    /// </summary>
+    public static async Task SpritesheetAsync(
+        string mp4,
+        string jpgOut,
+        FfmpegPaths tools,
+        VideoSize tile,
+        int columns,
+        int rows,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tools);
+        var info = await MediaProbe.ProbeAsync(mp4, tools, cancellationToken).ConfigureAwait(false);
+        var seconds = info.VideoDuration ?? info.Duration;
+        var rate = (columns * rows / Math.Max(seconds, 0.05)).ToString("0.######", CultureInfo.InvariantCulture);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(jpgOut)) ?? ".";
+        Directory.CreateDirectory(dir);
+        var temp = Path.Combine(dir, $".{Path.GetFileName(jpgOut)}.{Guid.NewGuid():N}.partial.jpg");
+        try
+        {
+            var grid = string.Create(CultureInfo.InvariantCulture, $"tile={columns}x{rows}");
+            await FfmpegTools.FfmpegAsync(tools, ["-v", "error", "-i", mp4, "-map", "0:v:0", "-an", "-sn", "-dn",
+                "-vf", $"fps={rate},{FitFilter(tile, FitMode.Pad)},{grid}", "-frames:v", "1", "-q:v", "4", "-f", "image2", "-y", temp], cancellationToken).ConfigureAwait(false);
+            if (!File.Exists(temp) || new FileInfo(temp).Length == 0)
+            {
+                throw new InvalidDataException($"no video frame could be decoded from {Path.GetFileName(mp4)}");
+            }
+
+            File.Move(temp, jpgOut, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
     /// <summary>The ffmpeg filter chain that fits a picture to <paramref name="size"/> (square pixels).</summary>
     internal static string FitFilter(VideoSize size, FitMode fit)
     {
