@@ -43,13 +43,15 @@ public static class Assembler
         ArgumentNullException.ThrowIfNull(fullPlan);
         var bare = SheetBuilder.Build(fullPlan, result, finalLock, store, workspace, DerivedImagesFound.None, "");
         var clips = bare.Entries.Where(e => e.Clip is not null && e.Step.Request.Kind != StepKind.Character).ToList();
-        var thumbnails = await Thumbnails.EnsureAsync(
+        // Side by side: each is an ffmpeg run or two per clip, and a watch waits for them after every save.
+        var thumbnails = Thumbnails.EnsureAsync(
             clips.Where(e => e.Thumbnail is null).Select(e => (e.Clip!, SheetBuilder.ClipSize(e.Step.Request))),
-            store, environment, cancellationToken).ConfigureAwait(false);
-        var spritesheets = await Spritesheets.EnsureAsync(
+            store, environment, cancellationToken);
+        var spritesheets = Spritesheets.EnsureAsync(
             clips.Where(e => e.Spritesheet is null).Select(e => (e.Clip!, SheetBuilder.ClipSize(e.Step.Request))),
-            store, environment, cancellationToken).ConfigureAwait(false);
-        return Finish(plan, fullPlan, result, workspace, store, finalLock, pruneLock, new DerivedImagesFound(thumbnails, spritesheets), alsoKeep);
+            store, environment, cancellationToken);
+        await Task.WhenAll(thumbnails, spritesheets).ConfigureAwait(false);
+        return Finish(plan, fullPlan, result, workspace, store, finalLock, pruneLock, new DerivedImagesFound(await thumbnails.ConfigureAwait(false), await spritesheets.ConfigureAwait(false)), alsoKeep);
     }
 
     private static ImmutableArray<ExportedFile> Finish(Plan plan, Plan fullPlan, RunResult result, Workspace workspace, ObjectStore store, ScriptLock finalLock, bool pruneLock, DerivedImagesFound derived, IReadOnlySet<string>? alsoKeep)
