@@ -78,6 +78,7 @@ internal static class WatchLoop
     /// </summary>
     private static async Task WaitForSaveAsync(List<string> watched, string before, CancellationToken cancellationToken)
     {
+        // Not disposed: a notification already under way may still release it, and it holds no wait handle.
         var wake = new SemaphoreSlim(0);
         using var notifications = Notify(watched, () => wake.Release());
         while (true)

@@ -19,7 +19,7 @@ public sealed partial class ReportTests
         var report = File.ReadAllText(Path.Combine(dir.Path, "out", "report.html"));
         Assert.Equal(ReviewScripts.LocalSteps.Order(StringComparer.Ordinal), Steps(report).Order(StringComparer.Ordinal));
         Assert.Equal(ReviewScripts.LocalSteps.Length, ThumbnailCount().Matches(report).Count);
-        Assert.Contains("data-step=\"quay[light=dusk]\"><div class=\"media\">", report, StringComparison.Ordinal);
+        Assert.Contains("data-step=\"quay[light=dusk]\"><div class=\"media\" data-sprite=", report, StringComparison.Ordinal);
         // The dawn cell's prompt changed and was not run: its earlier clip is shown, and said to be earlier.
         Assert.Matches("data-step=\"quay\\[light=dawn\\]\">.*?<h3>quay\\[light=dawn\\] <span class=\"badge not-run\">not run</span> <span class=\"badge earlier\"", report);
     }
