@@ -14,7 +14,8 @@ public readonly record struct SpriteGrid(int Columns, int Rows)
     /// <summary>
     /// The grid of the sheet at <paramref name="image"/> for a clip of <paramref name="clip"/>'s aspect ratio: the fewest
     /// tiles (up to 12 a side) whose shape matches the clip's. Providers do not document their layout; the tiles of
-    /// every sheet seen have the clip's shape. Null when the file is not an image or no grid fits within 10%.
+    /// every sheet seen have the clip's shape. Grids of one shape (5×2 and 10×4; a square clip's 1×1 and 4×4) cannot
+    /// be told apart by size and are read as the fewest tiles. Null when the file is not an image or no grid fits within 10%.
     /// </summary>
     public static SpriteGrid? Of(string image, VideoSize clip)
     {

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using Microsoft.Playwright;
 
 namespace Reel.Cli.Tests.Review;
 
 /// <summary><c>reel review --watch</c>: the watch of <c>run --watch</c> while serving the page, which follows its runs (issue 13).</summary>
-public sealed class ReviewWatchTests
+public sealed class ReviewWatchTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>
 {
     private const string Script = """
         reel: 1
@@ -34,6 +35,9 @@ public sealed class ReviewWatchTests
         await WatchTests.WaitForAsync(() => WatchTests.Count(review.Stderr, "watching storyboard.yaml") == 1, "the first run");
         Assert.Contains("3 steps: 3 done", review.Stdout, StringComparison.Ordinal);
         var first = SHA256.HashData(await http.GetByteArrayAsync("/files/out/shots/quay.mp4" + token));
+        var page = await chromium.Browser.NewPageAsync();
+        await page.GotoAsync(review.Address.AbsoluteUri);
+        await page.EvaluateAsync("() => { window.sameDocument = 'yes'; }");
         var streetClip = SHA256.HashData(await http.GetByteArrayAsync("/files/out/shots/street.mp4" + token));
 
         var saved = Stopwatch.StartNew();
@@ -42,6 +46,13 @@ public sealed class ReviewWatchTests
         Assert.True(saved.Elapsed < TimeSpan.FromSeconds(2), $"the changed step was done {saved.Elapsed.TotalMilliseconds:0} ms after the save");
         await WatchTests.WaitForAsync(() => WatchTests.Count(review.Stderr, "watching storyboard.yaml") == 2, "the run after the save");
         Assert.Equal(1, WatchTests.Count(review.Stderr, "street: done"));
+
+        // The open page follows the watch's run without a reload: the new prompt, and its clip no longer an earlier one.
+        var quayCard = page.Locator("article.card[data-step='quay']");
+        await quayCard.Locator(".prompt", new() { HasTextString = "The quay at dusk." }).WaitForAsync(new() { Timeout = 10_000 });
+        await quayCard.Locator(".badge.cached").WaitForAsync(new() { Timeout = 10_000 });
+        Assert.Equal(0, await quayCard.Locator(".badge.earlier").CountAsync());
+        Assert.Equal("yes", await page.EvaluateAsync<string>("() => window.sameDocument"));
 
         // The page follows: the new prompt, its new clip, no "earlier clip" left.
         var sheet = await http.GetStringAsync("/sheet" + token);
