@@ -122,7 +122,13 @@ internal sealed class KlingApi(JobHost jobs)
         }
 
         var prompt = Text(body, "prompt", 0, 2500);
-        if (kind != "image2video" && string.IsNullOrEmpty(prompt))
+        var multiShot = KlingMultiShot.Requested(body);
+        if (multiShot && omni)
+        {
+            throw KlingError.Param("multi_shot", "the emulator takes multi_shot on text2video and image2video only (omni-video's is not documented)");
+        }
+
+        if (kind != "image2video" && string.IsNullOrEmpty(prompt) && !multiShot)
         {
             throw KlingError.Param("prompt", "prompt is required");
         }
@@ -195,7 +201,8 @@ internal sealed class KlingApi(JobHost jobs)
             _ => new VideoSize(side * 16 / 9, side),
         };
         var seconds = int.Parse(duration, CultureInfo.InvariantCulture);
-        return new VideoJobSpec("generate", model, prompt ?? "", size, seconds, seconds, content, ReferencePath: first?.Path);
+        var shown = multiShot ? KlingMultiShot.Read(body, model, prompt, seconds, content) : prompt ?? "";
+        return new VideoJobSpec("generate", model, shown, size, seconds, seconds, content, ReferencePath: first?.Path);
     }
 
     private VideoJobSpec Extend(JsonObject body, JsonObject content)

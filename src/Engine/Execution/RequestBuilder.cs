@@ -80,6 +80,7 @@ internal sealed class RequestBuilder(ProviderCapabilities capabilities, ObjectSt
                     Seed = seed,
                     LastFramePath = NeutralOptions.LastFramePath(generate.Options),
                     ReferenceImagePaths = NeutralOptions.ReferenceImagePaths(generate.Options),
+                    Shots = generate.Shots,
                     Options = NeutralOptions.ProviderOnly(generate.Options),
                 };
             default:

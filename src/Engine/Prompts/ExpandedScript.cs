@@ -131,6 +131,15 @@ public sealed record GenerateStep(
 
     /// <summary>The input role of the carried clip.</summary>
     public const string CarryRole = "carry";
+
+    /// <summary>A multi-shot scene's shots, each prompt rendered (<c>shots:</c>); empty for a single shot.</summary>
+    public ImmutableArray<Providers.ShotPrompt> Shots
+    {
+        get => _shots;
+        init => _shots = value.IsDefault ? [] : value;
+    }
+
+    private readonly ImmutableArray<Providers.ShotPrompt> _shots = [];
 }
 
 /// <summary>A native extension of a finished clip; its result is the one longer, stitched clip.</summary>

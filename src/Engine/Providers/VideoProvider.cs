@@ -43,6 +43,9 @@ public enum ContentVariant
     Spritesheet,
 }
 
+/// <summary>One shot of a multi-shot clip: its rendered prompt and its seconds (the shots' seconds add up to the clip's).</summary>
+public sealed record ShotPrompt(string Prompt, int Seconds);
+
 /// <summary>A provider character passed to a generation: its provider id and the name used in the prompt.</summary>
 public sealed record ProviderCharacter(string Id, string Name);
 
@@ -83,8 +86,19 @@ public sealed record GenerateRequest(string StepId, string Prompt, string? Model
 {
     private readonly ImmutableArray<ProviderCharacter> _characters = [];
     private readonly ImmutableArray<string> _referenceImagePaths = [];
+    private readonly ImmutableArray<ShotPrompt> _shots = [];
 
     public override JobKind Kind => JobKind.Generate;
+
+    /// <summary>
+    /// The clip's shots in order (a scene's <c>shots:</c>), for providers with <see cref="ProviderCapabilities.MultiShot"/>;
+    /// empty for a single-shot clip, whose only prompt is <see cref="Prompt"/>.
+    /// </summary>
+    public ImmutableArray<ShotPrompt> Shots
+    {
+        get => _shots;
+        init => _shots = value.IsDefault ? [] : value;
+    }
 
     /// <summary>The first-frame image, already fitted to <see cref="Size"/>.</summary>
     public string? FirstFramePath { get; init; }

@@ -194,6 +194,29 @@ public sealed class RunwayAndKlingProviderTests
     }
 
     [Fact]
+    public async Task Kling_sends_a_scenes_shots_as_multi_prompt_and_the_clip_lasts_their_sum()
+    {
+        var (server, dir) = await StartAsync();
+        await using var _ = server;
+        var kling = Kling(server);
+        var request = new GenerateRequest("alley", "A night market", "kling-v3", new VideoSize(1280, 720), 7)
+        {
+            Shots = [new ShotPrompt("Wide: lanterns flicker on", 3), new ShotPrompt("Close-up: Mira looks up", 4)],
+        };
+
+        var job = await kling.SubmitAsync(request);
+
+        Assert.StartsWith("text2video:", job.JobId, StringComparison.Ordinal);
+        Assert.Equal(JobState.Succeeded, (await WaitAsync(kling, job.JobId)).State);
+        Assert.Equal(7, (await DownloadAsync(kling, job.JobId, dir)).Clip.Seconds, 1);
+
+        // The emulator checks the sum against the duration: shots that disagree with the clip are refused, not rendered.
+        var refused = await Assert.ThrowsAsync<ProviderException>(() => kling.SubmitAsync(request with { Seconds = 8 }));
+        Assert.Equal(ErrorClass.Invalid, refused.Class);
+        Assert.Contains("multi_prompt", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Kling_classifies_risk_control_parallel_limits_and_a_wrong_secret()
     {
         var (server, _) = await StartAsync(faults: "moderation=1");

@@ -16,6 +16,9 @@ namespace Reel.Engine.Providers.Kling;
 /// external id, "choose one of the two": Kling's reference as copied by resellers; the exact form is otherwise
 /// UNCONFIRMED), so a lost answer is reconciled (<see cref="ProviderCapabilities.CanReconcile"/>). No seed field.
 /// video-extend takes <c>video_id</c> (the form with <c>task_id</c> is UNCONFIRMED) and adds about 5 s.
+/// Multi-shot (a scene's <c>shots:</c>) is documented for the Kling 3.0 text2video/image2video body only: 1–6 shots of
+/// ≤512 characters whose durations sum to the clip's, and "first/last frame generation is not supported" with it, so a
+/// multi-shot scene may start from an image but takes no <c>last_frame</c>; omni-video's multi-shot is UNCONFIRMED and off.
 /// </remarks>
 public static class KlingCapabilities
 {
@@ -40,8 +43,8 @@ public static class KlingCapabilities
         [
             new ModelCapability("kling-v3", Sizes, V3Seconds, 0.08m, ProPrices)
             {
-                Features = ModelFeatures.Image | ModelFeatures.Extend,
-                Note = "Kling 3.0: text or first (+last) frame, 3–15 s, sound, extension (video-extend)",
+                Features = ModelFeatures.Image | ModelFeatures.Extend | ModelFeatures.MultiShot,
+                Note = "Kling 3.0: text or first (+last) frame, 3–15 s, sound, extension (video-extend), up to 6 shots in one clip",
             },
             new ModelCapability("kling-v2-6", Sizes, [5, 10], 0.08m, ProPrices)
             {
@@ -66,6 +69,7 @@ public static class KlingCapabilities
         Description = "Kling's API (api-singapore.klingai.com, JWT from KLING_ACCESS_KEY + KLING_SECRET_KEY): Kling 3.0, 2.6 and 3.0 Omni; lost submits reconciled by external_task_id.",
         TakesSeed = false,
         CanReconcile = true,
+        MultiShot = new ShotLimits(6, 512) { TakesLastFrame = false },
         HasExtras = false,
         Environment = ["KLING_ACCESS_KEY", "KLING_SECRET_KEY", "KLING_BASE_URL"],
         Options =

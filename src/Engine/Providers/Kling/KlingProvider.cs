@@ -183,6 +183,7 @@ public sealed class KlingProvider : IKeyedVideoProvider
             ["mode"] = KlingWire.Mode(request.Size),
         };
         AddOptions(body, request.Options);
+        KlingWire.AddShots(body, request.Shots);
         if (kind == "omni-video")
         {
             // Frames and references share image_list; the prompt may name them <<<image_N>>>.
