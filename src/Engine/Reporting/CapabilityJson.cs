@@ -116,6 +116,7 @@ public static class CapabilityJson
         Limit(w, "maxExtensionsPerClip", t.MaxExtensionsPerClip);
         Limit(w, "maxTotalSeconds", t.MaxTotalSeconds);
         w.WriteBoolean("edit", t.SupportsEdit);
+        Limit(w, "maxShots", t.MultiShot?.MaxShots ?? 0);
         w.WriteEndObject();
         w.WriteBoolean("takesSeed", t.TakesSeed);
         w.WriteBoolean("canReconcile", t.CanReconcile);
