@@ -192,6 +192,12 @@ internal sealed class KlingApi(JobHost jobs)
             throw KlingError.Param("image", "text2video takes no image: use image2video");
         }
 
+        if (omni)
+        {
+            // The emulator keeps no element library and takes no reference videos: any such name is past the end.
+            KlingPromptReferences.Check(prompt, (body["image_list"] as JsonArray)?.Count ?? 0, 0, 0);
+        }
+
         content["aspect_ratio"] = aspect;
         var side = mode == "pro" ? 1080 : 720;
         var size = aspect switch

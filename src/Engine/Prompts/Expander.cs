@@ -62,7 +62,7 @@ public sealed partial class Expander
         var used = _script.Scenes
             .Where(s => _caps.Supports(ModelFor(s.Settings.InheritFrom(_script.Defaults).Model), ModelFeatures.Characters))
             .SelectMany(s => s.Characters).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
-        foreach (var c in _script.Characters.Where(c => c.Video is not null && used.Contains(c.Id)))
+        foreach (var c in _script.Characters.Where(c => c.Video is not null && used.Contains(c.Id) && !_caps.CharactersAsImages))
         {
             _steps.Add(new CharacterStep(StepId.Character(c.Id), _script.Provider, c.Name, ModelFor(null), Input("video", c.Video!.Path), c.Location));
         }
@@ -104,14 +104,18 @@ public sealed partial class Expander
     {
         var settings = scene.Settings.InheritFrom(_script.Defaults);
         var (model, size, seconds) = Shape(settings, _caps);
-        var characterSteps = scene.Characters
+        var registered = scene.Characters
             .Select(r => _script.Characters.First(c => c.Id == r.Id))
             .Where(c => c.Video is not null && _caps.Supports(model, ModelFeatures.Characters))
-            .Select(c => StepId.Character(c.Id))
-            .ToImmutableArray();
+            .ToList();
+        var characterSteps = _caps.CharactersAsImages ? [] : registered.Select(c => StepId.Character(c.Id)).ToImmutableArray();
+        ImmutableArray<CharacterVideo> characterVideos = _caps.CharactersAsImages
+            ? [.. registered.Select(c => new CharacterVideo(c.Name, Input("character:" + c.Id, c.Video!.Path)))]
+            : [];
         ImmutableArray<StepOption> options = [.. settings.Options.Select(o => o.Option)];
 
-        var inputs = (scene.Image is null ? ImmutableArray<InputFile>.Empty : [Input("image", scene.Image.Path)]).AddRange(OptionInputs(options));
+        var inputs = (scene.Image is null ? ImmutableArray<InputFile>.Empty : [Input("image", scene.Image.Path)])
+            .AddRange(OptionInputs(options)).AddRange(characterVideos.Select(c => c.Video));
         var carry = _script.Profile is { CarryFirstFrame: true, TakesPicked: true } profile && scene.Image is null && CanCarry(profile, model);
         var results = ImmutableArray.CreateBuilder<ClipStep>();
         foreach (var combo in Combinations(scene.Matrix))
@@ -136,7 +140,7 @@ public sealed partial class Expander
             {
                 results.Add(new GenerateStep(
                     StepId.Of(scene.Id, combo, take, scene.Takes), characterSteps, _script.Provider, model, size, seconds, seconds, prompt,
-                    inputs, characterSteps, scene.Fit, [.. combo], scene.Location) { Options = options, CarryFirstFrame = carry, Shots = shots.Value });
+                    inputs, characterSteps, scene.Fit, [.. combo], scene.Location) { Options = options, CarryFirstFrame = carry, Shots = shots.Value, CharacterVideos = characterVideos });
             }
         }
 

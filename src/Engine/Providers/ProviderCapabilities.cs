@@ -122,6 +122,13 @@ public sealed record ProviderCapabilities(
     public Func<ImmutableArray<StepOption>, bool, IReadOnlyList<OptionProblem>>? CheckOptions { get; init; }
 
     /// <summary>
+    /// Characters are not registered with the provider: the first frame of a character's <c>video</c> travels as a
+    /// reference image with every clip that lists it (Kling: omni-video's <c>image_list</c>, named in the prompt as
+    /// <c>&lt;&lt;&lt;image_N&gt;&gt;&gt;</c>), so no character step is planned and the frame's clip is an input of the scene.
+    /// </summary>
+    public bool CharactersAsImages { get; init; }
+
+    /// <summary>
     /// The provider renders several shots in one clip (a scene's <c>shots:</c>; Kling's <c>multi_prompt</c>), within these
     /// limits; null when it cannot, and validation refuses <c>shots:</c>.
     /// </summary>

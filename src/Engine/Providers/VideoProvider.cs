@@ -46,6 +46,9 @@ public enum ContentVariant
 /// <summary>One shot of a multi-shot clip: its rendered prompt and its seconds (the shots' seconds add up to the clip's).</summary>
 public sealed record ShotPrompt(string Prompt, int Seconds);
 
+/// <summary>A character travelling as a reference image (<see cref="ProviderCapabilities.CharactersAsImages"/>): its name and a frame of it.</summary>
+public sealed record CharacterImage(string Name, string Path);
+
 /// <summary>A provider character passed to a generation: its provider id and the name used in the prompt.</summary>
 public sealed record ProviderCharacter(string Id, string Name);
 
@@ -87,6 +90,14 @@ public sealed record GenerateRequest(string StepId, string Prompt, string? Model
     private readonly ImmutableArray<ProviderCharacter> _characters = [];
     private readonly ImmutableArray<string> _referenceImagePaths = [];
     private readonly ImmutableArray<ShotPrompt> _shots = [];
+    private readonly ImmutableArray<CharacterImage> _characterImages = [];
+
+    /// <summary>Characters as images of them, for providers with <see cref="ProviderCapabilities.CharactersAsImages"/>.</summary>
+    public ImmutableArray<CharacterImage> CharacterImages
+    {
+        get => _characterImages;
+        init => _characterImages = value.IsDefault ? [] : value;
+    }
 
     public override JobKind Kind => JobKind.Generate;
 

@@ -111,6 +111,7 @@ public static class CapabilityJson
         w.WriteBoolean("image", t.SupportsImage);
         w.WriteBoolean("characters", t.SupportsCharacters);
         Limit(w, "maxCharacters", t.SupportsCharacters ? t.MaxCharacters : 0);
+        w.WriteBoolean("charactersAsImages", t.CharactersAsImages);
         w.WriteBoolean("extend", t.SupportsExtend);
         Numbers(w, "extensionSeconds", t.ExtensionSeconds.IsDefault ? [] : t.ExtensionSeconds);
         Limit(w, "maxExtensionsPerClip", t.MaxExtensionsPerClip);

@@ -28,7 +28,8 @@ public static class CapabilityTable
         Row(text, "First-frame `image`", tables, t => Feature(t, ModelFeatures.Image));
         Row(text, "Last frame", tables, t => OptionCell(t, "last_frame"));
         Row(text, "Reference images", tables, t => OptionCell(t, "reference_images"));
-        Row(text, "Characters", tables, t => Feature(t, ModelFeatures.Characters) + (t.SupportsCharacters && t.MaxCharacters < int.MaxValue ? $", ≤ {t.MaxCharacters} a clip" : ""));
+        Row(text, "Characters", tables, t => Feature(t, ModelFeatures.Characters) + (t.SupportsCharacters && t.MaxCharacters < int.MaxValue ? $", ≤ {t.MaxCharacters} a clip" : "")
+            + (t.SupportsCharacters && t.CharactersAsImages ? ", each sent as the first frame of its `video`" : ""));
         Row(text, "`extend` (native)", tables, t => t.SupportsExtend ? Feature(t, ModelFeatures.Extend) + Extension(t) : "no (continues from the last frame)");
         Row(text, "Edits", tables, t => Feature(t, ModelFeatures.Edit));
         Row(text, "Several shots in one clip (`shots:`)", tables, t => t.MultiShot is { } shots

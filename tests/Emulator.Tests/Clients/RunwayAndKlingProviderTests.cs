@@ -217,6 +217,36 @@ public sealed class RunwayAndKlingProviderTests
     }
 
     [Fact]
+    public async Task Kling_sends_a_character_as_an_omni_video_image_the_prompt_names_by_its_place()
+    {
+        var (server, dir) = await StartAsync();
+        await using var _ = server;
+        var kling = Kling(server);
+        var request = new GenerateRequest("open", "Mira opens the shop", KlingCapabilities.OmniModel, new VideoSize(1280, 720), 5)
+        {
+            ReferenceImagePaths = [Png(dir, 512, 512)],
+            CharacterImages = [new CharacterImage("Mira", Png(dir, 1280, 720))],
+        };
+
+        var job = await kling.SubmitAsync(request);
+
+        Assert.StartsWith("omni-video:", job.JobId, StringComparison.Ordinal);
+        Assert.Equal("Mira opens the shop <<<image_2>>> is Mira.", job.Prompt);
+        Assert.Equal(JobState.Succeeded, (await WaitAsync(kling, job.JobId)).State);
+
+        // The emulator refuses a name past the end of image_list, so the numbering above is checked, not assumed.
+        var wrong = await Assert.ThrowsAsync<ProviderException>(() => kling.SubmitAsync(request with { Prompt = "Mira, <<<image_3>>>", CharacterImages = [] }));
+        Assert.Equal(ErrorClass.Invalid, wrong.Class);
+        Assert.Contains("image_3", wrong.Message, StringComparison.Ordinal);
+
+        var crowded = await Assert.ThrowsAsync<ProviderException>(() => kling.SubmitAsync(request with
+        {
+            CharacterImages = [.. Enumerable.Range(0, 7).Select(i => new CharacterImage($"C{i}", Png(dir, 64, 64)))],
+        }));
+        Assert.Contains("at most 7 images", crowded.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Kling_classifies_risk_control_parallel_limits_and_a_wrong_secret()
     {
         var (server, _) = await StartAsync(faults: "moderation=1");

@@ -27,6 +27,9 @@ internal sealed record KlingJobId(string Kind, string TaskId)
 /// <summary>Kling's task states, shapes and error codes.</summary>
 internal static class KlingWire
 {
+    /// <summary>The most images omni-video's <c>image_list</c> takes (frames, references and characters together).</summary>
+    public const int MaxImages = 7;
+
     /// <summary><c>aspect_ratio</c> from the size.</summary>
     public static string AspectRatio(VideoSize size) => size.Width == size.Height ? "1:1" : size.IsPortrait ? "9:16" : "16:9";
 
