@@ -29,6 +29,7 @@ public sealed class ExamplesTests
         Assert.Contains("social-ad", names);
         Assert.Contains("night-market", names);
         Assert.Contains("paper-boats", names);
+        Assert.Contains("market-shots", names);
     }
 
     /// <summary>The remote providers each example is written for (default: openai); it must validate on each.</summary>
@@ -36,6 +37,7 @@ public sealed class ExamplesTests
     {
         "night-market" => ["fal", "veo", "veo-vertex"],
         "lantern-alley" => ["runway", "kling"],
+        "market-shots" => ["kling"],
         "paper-boats" => ["comfy"],
         _ => ["openai"],
     };

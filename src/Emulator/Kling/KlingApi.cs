@@ -17,7 +17,7 @@ namespace Reel.Emulator.Kling;
 /// submitted → processing → succeed (<c>task_result.videos[{id, url, duration}]</c>, kept 30 days) or failed (the
 /// moderation fault: risk control). Images are raw base64 (a <c>data:</c> prefix is refused, as Kling documents).
 /// </summary>
-internal sealed class KlingApi(JobHost jobs)
+internal sealed partial class KlingApi(JobHost jobs)
 {
     /// <summary>How long generated videos stay downloadable (Kling: 30 days).</summary>
     internal static readonly TimeSpan VideoLifetime = TimeSpan.FromDays(30);
@@ -122,7 +122,13 @@ internal sealed class KlingApi(JobHost jobs)
         }
 
         var prompt = Text(body, "prompt", 0, 2500);
-        if (kind != "image2video" && string.IsNullOrEmpty(prompt))
+        var multiShot = KlingMultiShot.Requested(body);
+        if (multiShot && omni)
+        {
+            throw KlingError.Param("multi_shot", "the emulator takes multi_shot on text2video and image2video only (omni-video's is not documented)");
+        }
+
+        if (kind != "image2video" && string.IsNullOrEmpty(prompt) && !multiShot)
         {
             throw KlingError.Param("prompt", "prompt is required");
         }
@@ -186,6 +192,12 @@ internal sealed class KlingApi(JobHost jobs)
             throw KlingError.Param("image", "text2video takes no image: use image2video");
         }
 
+        if (omni)
+        {
+            // The emulator keeps no element library and takes no reference videos: any such name is past the end.
+            KlingPromptReferences.Check(prompt, (body["image_list"] as JsonArray)?.Count ?? 0, 0, 0);
+        }
+
         content["aspect_ratio"] = aspect;
         var side = mode == "pro" ? 1080 : 720;
         var size = aspect switch
@@ -195,7 +207,8 @@ internal sealed class KlingApi(JobHost jobs)
             _ => new VideoSize(side * 16 / 9, side),
         };
         var seconds = int.Parse(duration, CultureInfo.InvariantCulture);
-        return new VideoJobSpec("generate", model, prompt ?? "", size, seconds, seconds, content, ReferencePath: first?.Path);
+        var shown = multiShot ? KlingMultiShot.Read(body, model, prompt, seconds, content) : prompt ?? "";
+        return new VideoJobSpec("generate", model, shown, size, seconds, seconds, content, ReferencePath: first?.Path);
     }
 
     private VideoJobSpec Extend(JsonObject body, JsonObject content)
@@ -335,59 +348,5 @@ internal sealed class KlingApi(JobHost jobs)
         }
 
         return new FileResult(await _jobs.Clips.VideoAsync(task.Job, cancellationToken).ConfigureAwait(false), "video/mp4");
-    }
-
-    // ---------------------------------------------------------------- fields
-
-    private SavedImage? Image(JsonObject body, string field, bool required, string? name = null)
-    {
-        name ??= field;
-        var text = Text(body, field, 0, int.MaxValue, name);
-        if (string.IsNullOrEmpty(text))
-        {
-            return required ? throw KlingError.Param(name, $"{name} is required") : null;
-        }
-
-        if (text.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
-        {
-            throw KlingError.Param(name, "base64 must be sent without a prefix such as data:image/png;base64,");
-        }
-
-        if (text.StartsWith("http", StringComparison.OrdinalIgnoreCase))
-        {
-            throw KlingError.Param(name, "the emulator takes images as base64 only; it never fetches from the network");
-        }
-
-        try
-        {
-            return InputMedia.SaveImage(InputMedia.Decode(text, rawBase64: true), _jobs.Uploads);
-        }
-        catch (FormatException ex)
-        {
-            throw KlingError.Param(name, ex.Message);
-        }
-    }
-
-    private static string? Text(JsonObject body, string field, int min, int max, string? name = null)
-    {
-        var node = body[field];
-        if (node is null)
-        {
-            return null;
-        }
-
-        if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.String)
-        {
-            throw KlingError.Param(name ?? field, $"expected a string, got {node.GetValueKind().ToString().ToLowerInvariant()}");
-        }
-
-        var text = v.GetValue<string>();
-        return text.Length < min || text.Length > max ? throw KlingError.Param(name ?? field, $"length must be {min}–{max}") : text;
-    }
-
-    private static string? Choice(JsonObject body, string field, string[] values)
-    {
-        var text = Text(body, field, 0, 64);
-        return text is null || values.Contains(text) ? text : throw KlingError.Param(field, $"'{text}' is not one of {string.Join(", ", values)}");
     }
 }

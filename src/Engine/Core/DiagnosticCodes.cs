@@ -141,6 +141,10 @@ public static class DiagnosticCodes
         "RL0222", "`takes: picked` with no profile that renders the takes, or `carry` without `takes: picked`",
         "profile 'final' says 'takes: picked' but no profile renders the takes to pick from; list one without it, e.g. 'draft: { takes: 3 }'");
 
+    public static readonly DiagnosticDescriptor ShotSeconds = Error(
+        "RL0223", "a scene's `shots:` do not add up to its `seconds`",
+        "the shots of scene 'alley' add up to 7 s but the scene is 8 s (seconds: 8); make the shots' seconds sum to 8");
+
     public static readonly DiagnosticDescriptor ClipPlaysTwice = Warning(
         "RL0214", "a cut plays a clip and a continuation that already contains it, so the clip plays twice",
         "cut 'film' plays 'open' and 'open-2', which already starts with it (a continuation's clip holds its source); 'open' plays twice: remove it from 'shots'");
@@ -225,6 +229,11 @@ public static class DiagnosticCodes
     public static readonly DiagnosticDescriptor BadOption = Error(
         "RL0411", "bad option value, or an option that does not apply to this model, step or duration",
         "option 'safety_tolerance' on 'fal' takes 1, 2, 3, 4, 5, 6 (got '9')");
+
+    public static readonly DiagnosticDescriptor MultiShotNotSupported = Error(
+        "RL0412", "`shots:` on a provider or model without multi-shot, or more shots than it takes",
+        "provider 'veo' cannot render several shots in one clip; remove 'shots' or use a provider with multi-shot (kling: kling-v3; local)",
+        "'kling-v3' on 'kling' takes at most 6 shots in one clip (this scene gives 7)");
 
     // RL05xx: prompts (Scriban templates).
 

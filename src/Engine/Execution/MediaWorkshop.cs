@@ -39,9 +39,12 @@ internal sealed class MediaWorkshop(ObjectStore store, IReadOnlyDictionary<strin
     }
 
     /// <summary>The clip's first frame, fitted to <paramref name="size"/> (cover), as a PNG in the store; returns its path (<c>carry: first-frame</c>).</summary>
-    public async Task<string> FirstFrameAsync(string clipSha, VideoSize size, CancellationToken cancellationToken)
+    public Task<string> FirstFrameAsync(string clipSha, VideoSize size, CancellationToken cancellationToken) =>
+        FirstFrameOfAsync(store.PathOf(clipSha), size, cancellationToken);
+
+    /// <summary>The first frame of the clip at <paramref name="clip"/> (a character's video), as <see cref="FirstFrameAsync"/>.</summary>
+    public async Task<string> FirstFrameOfAsync(string clip, VideoSize size, CancellationToken cancellationToken)
     {
-        var clip = store.PathOf(clipSha);
         var sha = await StoreAsync(".png", async temp =>
         {
             if (IsLocalEncoding(clip))

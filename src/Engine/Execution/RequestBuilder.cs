@@ -72,14 +72,22 @@ internal sealed class RequestBuilder(ProviderCapabilities capabilities, ObjectSt
                     .Where(x => x.Result?.Character is not null)
                     .Select(x => new ProviderCharacter(x.Result!.Character!, x.Step.CharacterId!))
                     .ToImmutableArray();
+                var characterImages = ImmutableArray.CreateBuilder<CharacterImage>(generate.CharacterVideos.Length);
+                foreach (var character in generate.CharacterVideos)
+                {
+                    characterImages.Add(new CharacterImage(character.Name, await workshop.FirstFrameOfAsync(character.Video.Path, generate.Size, cancellationToken).ConfigureAwait(false)));
+                }
+
                 return new GenerateRequest(generate.Id, generate.Prompt, generate.Model, generate.Size, generate.Seconds)
                 {
+                    CharacterImages = characterImages.MoveToImmutable(),
                     FirstFramePath = firstFrame,
                     Characters = characters,
                     Take = generate.Take,
                     Seed = seed,
                     LastFramePath = NeutralOptions.LastFramePath(generate.Options),
                     ReferenceImagePaths = NeutralOptions.ReferenceImagePaths(generate.Options),
+                    Shots = generate.Shots,
                     Options = NeutralOptions.ProviderOnly(generate.Options),
                 };
             default:

@@ -182,6 +182,21 @@ public static class StepKeys
             w.WriteString("prompt", prompt);
             w.WriteString("provider", step.Provider);
             w.WriteNumber("seconds", seconds);
+            if (step is GenerateStep { Shots.IsEmpty: false } multiShot)
+            {
+                // Only with 'shots:', so single-shot steps keep their keys: each shot's rendered prompt and seconds, in order.
+                w.WriteStartArray("shots");
+                foreach (var shot in multiShot.Shots)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("prompt", shot.Prompt);
+                    w.WriteNumber("seconds", shot.Seconds);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            }
+
             w.WriteString("size", size.ToString());
             w.WriteNumber("take", take);
             w.WriteStartArray("upstream");

@@ -76,6 +76,7 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
         }
 
         Options(settings.Options, model, StepKind.Generate, scene.Image is not null, seconds, scene.Settings, scene.Location);
+        SceneShots.Check(scene, model, seconds, settings, caps, diagnostics);
         if (scene.Characters.Length > caps.MaxCharacters)
         {
             diagnostics.Report(DiagnosticCodes.TooManyCharacters, $"provider '{caps.Provider}' takes at most {caps.MaxCharacters} characters per clip (this scene lists {scene.Characters.Length})", scene.Characters[caps.MaxCharacters].Location);

@@ -19,6 +19,9 @@ public enum StepKind
 /// <param name="Output">The SHA-256 of its clip, when it is rendered and in the store.</param>
 public sealed record DraftTake(string Profile, string Key, string? Output);
 
+/// <summary>A character whose image travels with a clip: the name prompts use and its clip (an input, role <c>character:ID</c>).</summary>
+public sealed record CharacterVideo(string Name, InputFile Video);
+
 /// <summary>A file a step reads: its absolute path and content hash.</summary>
 public sealed record InputFile(string Role, string Path, string Sha256);
 
@@ -131,6 +134,26 @@ public sealed record GenerateStep(
 
     /// <summary>The input role of the carried clip.</summary>
     public const string CarryRole = "carry";
+
+    /// <summary>A multi-shot scene's shots, each prompt rendered (<c>shots:</c>); empty for a single shot.</summary>
+    public ImmutableArray<Providers.ShotPrompt> Shots
+    {
+        get => _shots;
+        init => _shots = value.IsDefault ? [] : value;
+    }
+
+    private readonly ImmutableArray<Providers.ShotPrompt> _shots = [];
+    private readonly ImmutableArray<CharacterVideo> _characterVideos = [];
+
+    /// <summary>
+    /// Where characters travel as images (<see cref="Providers.ProviderCapabilities.CharactersAsImages"/>): the listed
+    /// characters with a video, whose first frame goes with the request; each video is also in <see cref="StepRequest.Inputs"/>.
+    /// </summary>
+    public ImmutableArray<CharacterVideo> CharacterVideos
+    {
+        get => _characterVideos;
+        init => _characterVideos = value.IsDefault ? [] : value;
+    }
 }
 
 /// <summary>A native extension of a finished clip; its result is the one longer, stitched clip.</summary>

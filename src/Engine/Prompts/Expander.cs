@@ -10,7 +10,7 @@ namespace Reel.Engine.Prompts;
 /// concrete step ids; then <see cref="CapabilityChecks"/> checks every step against the provider's
 /// capability table. Input files are hashed by an <see cref="InputHasher"/>.
 /// </summary>
-public sealed class Expander
+public sealed partial class Expander
 {
     public static readonly VideoSize DefaultSize = new(1280, 720);
 
@@ -62,7 +62,7 @@ public sealed class Expander
         var used = _script.Scenes
             .Where(s => _caps.Supports(ModelFor(s.Settings.InheritFrom(_script.Defaults).Model), ModelFeatures.Characters))
             .SelectMany(s => s.Characters).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
-        foreach (var c in _script.Characters.Where(c => c.Video is not null && used.Contains(c.Id)))
+        foreach (var c in _script.Characters.Where(c => c.Video is not null && used.Contains(c.Id) && !_caps.CharactersAsImages))
         {
             _steps.Add(new CharacterStep(StepId.Character(c.Id), _script.Provider, c.Name, ModelFor(null), Input("video", c.Video!.Path), c.Location));
         }
@@ -104,20 +104,25 @@ public sealed class Expander
     {
         var settings = scene.Settings.InheritFrom(_script.Defaults);
         var (model, size, seconds) = Shape(settings, _caps);
-        var characterSteps = scene.Characters
+        var registered = scene.Characters
             .Select(r => _script.Characters.First(c => c.Id == r.Id))
             .Where(c => c.Video is not null && _caps.Supports(model, ModelFeatures.Characters))
-            .Select(c => StepId.Character(c.Id))
-            .ToImmutableArray();
+            .ToList();
+        var characterSteps = _caps.CharactersAsImages ? [] : registered.Select(c => StepId.Character(c.Id)).ToImmutableArray();
+        ImmutableArray<CharacterVideo> characterVideos = _caps.CharactersAsImages
+            ? [.. registered.Select(c => new CharacterVideo(c.Name, Input("character:" + c.Id, c.Video!.Path)))]
+            : [];
         ImmutableArray<StepOption> options = [.. settings.Options.Select(o => o.Option)];
 
-        var inputs = (scene.Image is null ? ImmutableArray<InputFile>.Empty : [Input("image", scene.Image.Path)]).AddRange(OptionInputs(options));
+        var inputs = (scene.Image is null ? ImmutableArray<InputFile>.Empty : [Input("image", scene.Image.Path)])
+            .AddRange(OptionInputs(options)).AddRange(characterVideos.Select(c => c.Video));
         var carry = _script.Profile is { CarryFirstFrame: true, TakesPicked: true } profile && scene.Image is null && CanCarry(profile, model);
         var results = ImmutableArray.CreateBuilder<ClipStep>();
         foreach (var combo in Combinations(scene.Matrix))
         {
             var prompt = _renderer.Render(scene.Prompt, combo, _diagnostics);
-            if (prompt is null)
+            var shots = SceneShots.Render(scene, combo, _renderer, _caps, _diagnostics);
+            if (prompt is null || shots is null)
             {
                 continue;
             }
@@ -135,7 +140,7 @@ public sealed class Expander
             {
                 results.Add(new GenerateStep(
                     StepId.Of(scene.Id, combo, take, scene.Takes), characterSteps, _script.Provider, model, size, seconds, seconds, prompt,
-                    inputs, characterSteps, scene.Fit, [.. combo], scene.Location) { Options = options, CarryFirstFrame = carry });
+                    inputs, characterSteps, scene.Fit, [.. combo], scene.Location) { Options = options, CarryFirstFrame = carry, Shots = shots.Value, CharacterVideos = characterVideos });
             }
         }
 
@@ -241,85 +246,6 @@ public sealed class Expander
         EditStep e => e.ExtensionDepth,
         _ => 0,
     };
-
-    private void ExpandCut(CutDecl cut)
-    {
-        var shots = new List<(ClipStep Clip, ShotSpec Spec)>();
-        foreach (var spec in cut.ShotSpecs)
-        {
-            shots.AddRange(Resolve(spec.Ref).Select(r => (r, spec)));
-        }
-
-        if (shots.Count == 0)
-        {
-            return;
-        }
-
-        var requests = ImmutableArray.CreateBuilder<CutShotRequest>();
-        var total = 0.0;
-        for (var i = 0; i < shots.Count; i++)
-        {
-            var (clip, spec) = shots[i];
-            var start = spec.TrimIn ?? 0;
-            var end = spec.TrimOut ?? clip.TotalSeconds;
-            if (spec.TrimOut is { } o && o > clip.TotalSeconds)
-            {
-                _diagnostics.Report(DiagnosticCodes.BadTrim, $"trim out {o:0.###} s is past the end of '{clip.Id}' ({clip.TotalSeconds} s)", spec.Ref.Location);
-            }
-
-            if (end <= start)
-            {
-                _diagnostics.Report(DiagnosticCodes.BadTrim, $"trim of '{clip.Id}' keeps nothing: 'in' ({start:0.###} s) must be before 'out' ({end:0.###} s)", spec.Ref.Location);
-            }
-
-            var transition = i == 0 ? TransitionSpec.HardCut : spec.Transition ?? cut.Transition ?? TransitionSpec.HardCut;
-            var length = end - start;
-            if (i > 0 && transition.Overlap >= Math.Min(length, requests[i - 1].Length))
-            {
-                _diagnostics.Report(DiagnosticCodes.TransitionTooLong, $"a {transition.Seconds:0.###} s {transition.Kind.ToString().ToLowerInvariant()} into '{clip.Id}' is longer than a shot it joins", spec.Ref.Location);
-            }
-
-            requests.Add(new CutShotRequest(clip.Id, spec.TrimIn, spec.TrimOut, transition, length));
-            total += length - transition.Overlap;
-        }
-
-        PlaysTwice(cut, shots);
-        var ids = shots.Select(s => s.Clip.Id).ToImmutableArray();
-        var inputs = cut.Music is { } music ? ImmutableArray.Create(Input("music", music.File.Path)) : [];
-        var settings = new CutSettings(requests.ToImmutable(), cut.Music, cut.Loudness, cut.Video);
-        var relativeOutput = Path.GetRelativePath(_script.Directory, cut.Output.Path).Replace('\\', '/');
-        var size = cut.Video?.Size ?? shots[0].Clip.Size;
-        _steps.Add(new CutStep(StepId.Plain(cut.Id), _script.Provider, ids, relativeOutput, size, (int)Math.Round(total), settings, inputs, cut.Location));
-    }
-
-    /// <summary>
-    /// Warns when a cut plays a clip and also a continuation whose clip starts with it (an extension's stitched clip, or a
-    /// last-frame continuation's source and new clip), unless that shot is trimmed past the source.
-    /// </summary>
-    private void PlaysTwice(CutDecl cut, List<(ClipStep Clip, ShotSpec Spec)> shots)
-    {
-        var byId = _steps.OfType<ClipStep>().ToDictionary(s => s.Id);
-        var played = shots.Select(s => s.Clip.Id).ToHashSet();
-        var reported = new HashSet<StepId>();
-        foreach (var (clip, spec) in shots)
-        {
-            for (var from = clip.FromClip; from is { } sourceId && clip is ExtendStep or GenerateStep { IsLastFrame: true }; )
-            {
-                if (!byId.TryGetValue(sourceId, out var source))
-                {
-                    break;
-                }
-
-                if (played.Contains(sourceId) && (spec.TrimIn ?? 0) < source.TotalSeconds && reported.Add(sourceId))
-                {
-                    var at = shots.First(s => s.Clip.Id == sourceId).Spec.Ref.Location;
-                    _diagnostics.Report(DiagnosticCodes.ClipPlaysTwice, $"cut '{cut.Id}' plays '{sourceId}' and '{clip.Id}', which already starts with it (a continuation's clip holds its source); '{sourceId}' plays twice: remove it from 'shots'", at);
-                }
-
-                from = source is ExtendStep or GenerateStep { IsLastFrame: true } ? source.FromClip : null;
-            }
-        }
-    }
 
     /// <summary>A reference naming one clip: the picked take (or the named take) of one variant.</summary>
     private ClipStep? ResolveOne(StepRef reference) => Resolve(reference).FirstOrDefault();

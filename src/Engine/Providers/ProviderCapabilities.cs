@@ -24,7 +24,10 @@ public enum ModelFeatures
     /// <summary>A seed (when the provider takes seeds at all).</summary>
     Seed = 16,
 
-    All = Image | Extend | Characters | Edit | Seed,
+    /// <summary>Several shots in one clip, each with its own prompt and seconds (a scene's <c>shots:</c>).</summary>
+    MultiShot = 32,
+
+    All = Image | Extend | Characters | Edit | Seed | MultiShot,
 }
 
 /// <summary>What one model of a provider can do.</summary>
@@ -118,6 +121,19 @@ public sealed record ProviderCapabilities(
     /// </summary>
     public Func<ImmutableArray<StepOption>, bool, IReadOnlyList<OptionProblem>>? CheckOptions { get; init; }
 
+    /// <summary>
+    /// Characters are not registered with the provider: the first frame of a character's <c>video</c> travels as a
+    /// reference image with every clip that lists it (Kling: omni-video's <c>image_list</c>, named in the prompt as
+    /// <c>&lt;&lt;&lt;image_N&gt;&gt;&gt;</c>), so no character step is planned and the frame's clip is an input of the scene.
+    /// </summary>
+    public bool CharactersAsImages { get; init; }
+
+    /// <summary>
+    /// The provider renders several shots in one clip (a scene's <c>shots:</c>; Kling's <c>multi_prompt</c>), within these
+    /// limits; null when it cannot, and validation refuses <c>shots:</c>.
+    /// </summary>
+    public ShotLimits? MultiShot { get; init; }
+
     /// <summary>An option whose value, when a step sets it, is the price per second (comfy's <c>price_per_second</c>).</summary>
     public string? PriceOption { get; init; }
 
@@ -139,12 +155,22 @@ public sealed record ProviderCapabilities(
             ModelFeatures.Characters => SupportsCharacters,
             ModelFeatures.Edit => SupportsEdit,
             ModelFeatures.Seed => TakesSeed,
+            ModelFeatures.MultiShot => MultiShot is not null,
             _ => true,
         };
         return provider && (FindModel(model) is not { } m || (m.Features & feature) == feature);
     }
 
     public TimeSpan RenderTimePerSecond => EstimatedRenderTimePerSecond ?? TimeSpan.FromSeconds(10);
+}
+
+/// <summary>How many shots one clip may have and how long each shot's prompt may render.</summary>
+/// <param name="MaxShots">The most shots in one clip.</param>
+/// <param name="MaxPromptLength">The longest a shot's rendered prompt may be, in characters.</param>
+public sealed record ShotLimits(int MaxShots, int MaxPromptLength)
+{
+    /// <summary>Whether a multi-shot clip may also have a last frame (<c>options.last_frame</c>); Kling's may not.</summary>
+    public bool TakesLastFrame { get; init; } = true;
 }
 
 /// <summary>A problem <see cref="ProviderCapabilities.CheckOptions"/> found: the option it is about (null: the step) and why.</summary>

@@ -43,6 +43,12 @@ public enum ContentVariant
     Spritesheet,
 }
 
+/// <summary>One shot of a multi-shot clip: its rendered prompt and its seconds (the shots' seconds add up to the clip's).</summary>
+public sealed record ShotPrompt(string Prompt, int Seconds);
+
+/// <summary>A character travelling as a reference image (<see cref="ProviderCapabilities.CharactersAsImages"/>): its name and a frame of it.</summary>
+public sealed record CharacterImage(string Name, string Path);
+
 /// <summary>A provider character passed to a generation: its provider id and the name used in the prompt.</summary>
 public sealed record ProviderCharacter(string Id, string Name);
 
@@ -83,8 +89,27 @@ public sealed record GenerateRequest(string StepId, string Prompt, string? Model
 {
     private readonly ImmutableArray<ProviderCharacter> _characters = [];
     private readonly ImmutableArray<string> _referenceImagePaths = [];
+    private readonly ImmutableArray<ShotPrompt> _shots = [];
+    private readonly ImmutableArray<CharacterImage> _characterImages = [];
+
+    /// <summary>Characters as images of them, for providers with <see cref="ProviderCapabilities.CharactersAsImages"/>.</summary>
+    public ImmutableArray<CharacterImage> CharacterImages
+    {
+        get => _characterImages;
+        init => _characterImages = value.IsDefault ? [] : value;
+    }
 
     public override JobKind Kind => JobKind.Generate;
+
+    /// <summary>
+    /// The clip's shots in order (a scene's <c>shots:</c>), for providers with <see cref="ProviderCapabilities.MultiShot"/>;
+    /// empty for a single-shot clip, whose only prompt is <see cref="Prompt"/>.
+    /// </summary>
+    public ImmutableArray<ShotPrompt> Shots
+    {
+        get => _shots;
+        init => _shots = value.IsDefault ? [] : value;
+    }
 
     /// <summary>The first-frame image, already fitted to <see cref="Size"/>.</summary>
     public string? FirstFramePath { get; init; }

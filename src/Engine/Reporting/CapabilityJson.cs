@@ -111,11 +111,13 @@ public static class CapabilityJson
         w.WriteBoolean("image", t.SupportsImage);
         w.WriteBoolean("characters", t.SupportsCharacters);
         Limit(w, "maxCharacters", t.SupportsCharacters ? t.MaxCharacters : 0);
+        w.WriteBoolean("charactersAsImages", t.CharactersAsImages);
         w.WriteBoolean("extend", t.SupportsExtend);
         Numbers(w, "extensionSeconds", t.ExtensionSeconds.IsDefault ? [] : t.ExtensionSeconds);
         Limit(w, "maxExtensionsPerClip", t.MaxExtensionsPerClip);
         Limit(w, "maxTotalSeconds", t.MaxTotalSeconds);
         w.WriteBoolean("edit", t.SupportsEdit);
+        Limit(w, "maxShots", t.MultiShot?.MaxShots ?? 0);
         w.WriteEndObject();
         w.WriteBoolean("takesSeed", t.TakesSeed);
         w.WriteBoolean("canReconcile", t.CanReconcile);

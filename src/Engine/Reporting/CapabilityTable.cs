@@ -28,9 +28,13 @@ public static class CapabilityTable
         Row(text, "First-frame `image`", tables, t => Feature(t, ModelFeatures.Image));
         Row(text, "Last frame", tables, t => OptionCell(t, "last_frame"));
         Row(text, "Reference images", tables, t => OptionCell(t, "reference_images"));
-        Row(text, "Characters", tables, t => Feature(t, ModelFeatures.Characters) + (t.SupportsCharacters && t.MaxCharacters < int.MaxValue ? $", ≤ {t.MaxCharacters} a clip" : ""));
+        Row(text, "Characters", tables, t => Feature(t, ModelFeatures.Characters) + (t.SupportsCharacters && t.MaxCharacters < int.MaxValue ? $", ≤ {t.MaxCharacters} a clip" : "")
+            + (t.SupportsCharacters && t.CharactersAsImages ? ", each sent as the first frame of its `video`" : ""));
         Row(text, "`extend` (native)", tables, t => t.SupportsExtend ? Feature(t, ModelFeatures.Extend) + Extension(t) : "no (continues from the last frame)");
         Row(text, "Edits", tables, t => Feature(t, ModelFeatures.Edit));
+        Row(text, "Several shots in one clip (`shots:`)", tables, t => t.MultiShot is { } shots
+            ? Feature(t, ModelFeatures.MultiShot) + $", ≤ {shots.MaxShots} shots" + (shots.MaxPromptLength < int.MaxValue ? $", ≤ {shots.MaxPromptLength} characters a shot" : "") + (shots.TakesLastFrame ? "" : ", no `last_frame`")
+            : "no");
         Row(text, "Seed", tables, t => t.TakesSeed ? "derived from the step key, in the lock" + (t.FindOption("seed") is null ? "" : "; `seed` pins it") : "no");
         Row(text, "Audio", tables, t => t.FindOption("generate_audio") is null ? (t.Provider is "veo" ? "Veo 3 models always" : t.Provider == "local" ? "no" : "the model's") : "`generate_audio`");
         Row(text, "Other options", tables, t => string.Join(", ", t.Options.Where(o => o.Name is not ("last_frame" or "reference_images" or "seed" or "generate_audio")).Select(o => $"`{o.Name}`")) is { Length: > 0 } s ? s : "—");

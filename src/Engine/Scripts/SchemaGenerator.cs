@@ -126,6 +126,7 @@ public static class SchemaGenerator
                 ["edits"] = List(Step(shape: false, secondsToo: false)),
             },
         };
+        then["properties"]!["scenes"]!["items"]!["properties"]!["shots"] = new JsonObject { ["description"] = Shots(name, caps) };
         foreach (var step in then["properties"]!.AsObject().Select(p => p.Value!).Select(v => v["items"] ?? v))
         {
             // Drop the keys a step kind does not have (edits: no size or seconds).
@@ -137,6 +138,19 @@ public static class SchemaGenerator
         }
 
         return new JsonObject { ["if"] = condition, ["then"] = then };
+    }
+
+    /// <summary>What <c>shots:</c> means on <paramref name="name"/>: its limits, or that validation refuses it.</summary>
+    private static string Shots(string name, ProviderCapabilities caps)
+    {
+        if (caps.MultiShot is not { } limits)
+        {
+            return $"`{name}` has no multi-shot: validation refuses `shots` (RL0412).";
+        }
+
+        var models = caps.AnyModel ? "" : " (" + string.Join(", ", caps.Models.Where(m => caps.Supports(m.Id, ModelFeatures.MultiShot)).Select(m => $"`{m.Id}`")) + ")";
+        var length = limits.MaxPromptLength < int.MaxValue ? $", each shot's prompt at most {limits.MaxPromptLength} characters" : "";
+        return $"`{name}` renders up to {limits.MaxShots} shots in one clip{models}{length}.";
     }
 
     /// <summary>The options a step may set on <paramref name="name"/> (on <c>local</c>: every provider's, ignored).</summary>

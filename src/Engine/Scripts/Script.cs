@@ -69,6 +69,9 @@ public abstract record StepDecl(string Id, TemplateText Prompt, StepSettings Set
     public SourceLocation PickLocation { get; init; } = SourceLocation.None;
 }
 
+/// <summary>One shot of a multi-shot scene (<c>shots:</c>): its prompt template and seconds.</summary>
+public sealed record SceneShot(TemplateText Prompt, int Seconds, SourceLocation Location, SourceLocation SecondsLocation);
+
 public sealed record SceneDecl(
     string Id,
     TemplateText Prompt,
@@ -79,7 +82,20 @@ public sealed record SceneDecl(
     int Takes,
     int Pick,
     ImmutableArray<MatrixAxis> Matrix,
-    SourceLocation Location) : StepDecl(Id, Prompt, Settings, Takes, Pick, Matrix, Location);
+    SourceLocation Location) : StepDecl(Id, Prompt, Settings, Takes, Pick, Matrix, Location)
+{
+    private readonly ImmutableArray<SceneShot> _shots = [];
+
+    /// <summary>The shots of a multi-shot clip, in order (<c>shots:</c>); empty for a single shot.</summary>
+    public ImmutableArray<SceneShot> Shots
+    {
+        get => _shots;
+        init => _shots = value.IsDefault ? [] : value;
+    }
+
+    /// <summary>Where <c>shots</c> is written, for the diagnostics about the list as a whole.</summary>
+    public SourceLocation ShotsLocation { get; init; } = SourceLocation.None;
+}
 
 public sealed record ContinuationDecl(
     string Id,

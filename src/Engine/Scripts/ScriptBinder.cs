@@ -260,8 +260,22 @@ public static class ScriptBinder
                 takes,
                 pick,
                 Matrix(node),
-                node.Location) { PickLocation = pickLoc };
+                node.Location)
+            {
+                PickLocation = pickLoc,
+                Shots = Shots(node),
+                ShotsLocation = node.Find("shots")?.Key.Location ?? SourceLocation.None,
+            };
         }
+
+        /// <summary>A scene's <c>shots:</c> (the schema has checked their shape); their sum is checked once defaults apply.</summary>
+        private ImmutableArray<SceneShot> Shots(YMapping node) => node["shots"] is YSequence shots
+            ? [.. shots.Items.OfType<YMapping>().Select(shot =>
+            {
+                var seconds = (YScalar)shot["seconds"]!;
+                return new SceneShot(Prompt(shot), Integer(seconds), shot.Location, seconds.Location);
+            })]
+            : [];
 
         private ImmutableArray<MatrixAxis> Matrix(YMapping node)
         {

@@ -194,6 +194,59 @@ public sealed class RunwayAndKlingProviderTests
     }
 
     [Fact]
+    public async Task Kling_sends_a_scenes_shots_as_multi_prompt_and_the_clip_lasts_their_sum()
+    {
+        var (server, dir) = await StartAsync();
+        await using var _ = server;
+        var kling = Kling(server);
+        var request = new GenerateRequest("alley", "A night market", "kling-v3", new VideoSize(1280, 720), 7)
+        {
+            Shots = [new ShotPrompt("Wide: lanterns flicker on", 3), new ShotPrompt("Close-up: Mira looks up", 4)],
+        };
+
+        var job = await kling.SubmitAsync(request);
+
+        Assert.StartsWith("text2video:", job.JobId, StringComparison.Ordinal);
+        Assert.Equal(JobState.Succeeded, (await WaitAsync(kling, job.JobId)).State);
+        Assert.Equal(7, (await DownloadAsync(kling, job.JobId, dir)).Clip.Seconds, 1);
+
+        // The emulator checks the sum against the duration: shots that disagree with the clip are refused, not rendered.
+        var refused = await Assert.ThrowsAsync<ProviderException>(() => kling.SubmitAsync(request with { Seconds = 8 }));
+        Assert.Equal(ErrorClass.Invalid, refused.Class);
+        Assert.Contains("multi_prompt", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Kling_sends_a_character_as_an_omni_video_image_the_prompt_names_by_its_place()
+    {
+        var (server, dir) = await StartAsync();
+        await using var _ = server;
+        var kling = Kling(server);
+        var request = new GenerateRequest("open", "Mira opens the shop", KlingCapabilities.OmniModel, new VideoSize(1280, 720), 5)
+        {
+            ReferenceImagePaths = [Png(dir, 512, 512)],
+            CharacterImages = [new CharacterImage("Mira", Png(dir, 1280, 720))],
+        };
+
+        var job = await kling.SubmitAsync(request);
+
+        Assert.StartsWith("omni-video:", job.JobId, StringComparison.Ordinal);
+        Assert.Equal("Mira opens the shop <<<image_2>>> is Mira.", job.Prompt);
+        Assert.Equal(JobState.Succeeded, (await WaitAsync(kling, job.JobId)).State);
+
+        // The emulator refuses a name past the end of image_list, so the numbering above is checked, not assumed.
+        var wrong = await Assert.ThrowsAsync<ProviderException>(() => kling.SubmitAsync(request with { Prompt = "Mira, <<<image_3>>>", CharacterImages = [] }));
+        Assert.Equal(ErrorClass.Invalid, wrong.Class);
+        Assert.Contains("image_3", wrong.Message, StringComparison.Ordinal);
+
+        var crowded = await Assert.ThrowsAsync<ProviderException>(() => kling.SubmitAsync(request with
+        {
+            CharacterImages = [.. Enumerable.Range(0, 7).Select(i => new CharacterImage($"C{i}", Png(dir, 64, 64)))],
+        }));
+        Assert.Contains("at most 7 images", crowded.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Kling_classifies_risk_control_parallel_limits_and_a_wrong_secret()
     {
         var (server, _) = await StartAsync(faults: "moderation=1");

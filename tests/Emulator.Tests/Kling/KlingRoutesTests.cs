@@ -16,7 +16,7 @@ public sealed class KlingRoutesTests
 
     private static readonly DateTimeOffset Start = new(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private static async Task<(EmulatorHarness Emulator, HttpClient Http)> StartAsync(string? faults = null, string secret = Secret, DateTimeOffset? tokenTime = null)
+    internal static async Task<(EmulatorHarness Emulator, HttpClient Http)> StartAsync(string? faults = null, string secret = Secret, DateTimeOffset? tokenTime = null)
     {
         var emulator = await EmulatorHarness.StartAsync(new EmulatorOptions(Speed: 1, ApiKey: Secret, Faults: faults));
         var http = new HttpClient { BaseAddress = new Uri(emulator.Server.BaseAddress, "/kling/") };
@@ -33,13 +33,13 @@ public sealed class KlingRoutesTests
         return head + "." + body + "." + B64(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.ASCII.GetBytes(head + "." + body)));
     }
 
-    private static async Task<Reply> PostAsync(HttpClient http, string path, JsonNode body)
+    internal static async Task<Reply> PostAsync(HttpClient http, string path, JsonNode body)
     {
         using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
         return await Reply.ReadAsync(await http.PostAsync(path, content));
     }
 
-    private static JsonObject Fixture(string name) =>
+    internal static JsonObject Fixture(string name) =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Kling", "Fixtures", name)))!.AsObject();
 
     [Fact]

@@ -68,6 +68,21 @@ public sealed class PlannerTests : IDisposable
     }
 
     [Fact]
+    public void A_multi_shot_steps_key_holds_each_shots_prompt_and_seconds_in_order()
+    {
+        var step = new GenerateStep(
+            StepId.Plain("open"), [], "kling", "kling-v3", new VideoSize(1280, 720), 5, 5, "Dawn",
+            [], [], ImageFit.Cover, [], SourceLocation.None) { Shots = [new("Wide", 2), new("Close", 3)] };
+
+        var json = System.Text.Encoding.UTF8.GetString(StepKeys.CanonicalJson(step, []));
+
+        Assert.Equal("""{"inputs":[],"kind":"generate","model":"kling-v3","prompt":"Dawn","provider":"kling","seconds":5,"shots":[{"prompt":"Wide","seconds":2},{"prompt":"Close","seconds":3}],"size":"1280x720","take":0,"upstream":[]}""", json);
+        Assert.NotEqual(StepKeys.Compute(step, []), StepKeys.Compute(step with { Shots = [new("Close", 3), new("Wide", 2)] }, []));
+        Assert.NotEqual(StepKeys.Compute(step, []), StepKeys.Compute(step with { Shots = [new("Wide", 3), new("Close", 2)] }, []));
+        Assert.DoesNotContain("shots", System.Text.Encoding.UTF8.GetString(StepKeys.CanonicalJson(step with { Shots = [] }, [])), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Plan_lists_steps_in_a_stable_topological_run_order()
     {
         var expanded = Compile(Storyboard);

@@ -16,6 +16,13 @@ namespace Reel.Engine.Providers.Kling;
 /// external id, "choose one of the two": Kling's reference as copied by resellers; the exact form is otherwise
 /// UNCONFIRMED), so a lost answer is reconciled (<see cref="ProviderCapabilities.CanReconcile"/>). No seed field.
 /// video-extend takes <c>video_id</c> (the form with <c>task_id</c> is UNCONFIRMED) and adds about 5 s.
+/// Multi-shot (a scene's <c>shots:</c>) is documented for the Kling 3.0 text2video/image2video body only: 1–6 shots of
+/// ≤512 characters whose durations sum to the clip's, and "first/last frame generation is not supported" with it, so a
+/// multi-shot scene may start from an image but takes no <c>last_frame</c>; omni-video's multi-shot is UNCONFIRMED and off.
+/// Characters (<c>kling-v3-omni</c>) travel as images: the first frame of the character's <c>video</c> joins omni-video's
+/// <c>image_list</c> and the prompt names it (<c>&lt;&lt;&lt;image_N&gt;&gt;&gt; is Mira.</c>). Kling's element library
+/// (<c>element_list</c>, <c>&lt;&lt;&lt;element_N&gt;&gt;&gt;</c>) is not used: creating an element is documented only by
+/// resellers, with URLs for its images, and an element outlives the run that made it.
 /// </remarks>
 public static class KlingCapabilities
 {
@@ -40,8 +47,8 @@ public static class KlingCapabilities
         [
             new ModelCapability("kling-v3", Sizes, V3Seconds, 0.08m, ProPrices)
             {
-                Features = ModelFeatures.Image | ModelFeatures.Extend,
-                Note = "Kling 3.0: text or first (+last) frame, 3–15 s, sound, extension (video-extend)",
+                Features = ModelFeatures.Image | ModelFeatures.Extend | ModelFeatures.MultiShot,
+                Note = "Kling 3.0: text or first (+last) frame, 3–15 s, sound, extension (video-extend), up to 6 shots in one clip",
             },
             new ModelCapability("kling-v2-6", Sizes, [5, 10], 0.08m, ProPrices)
             {
@@ -50,14 +57,15 @@ public static class KlingCapabilities
             },
             new ModelCapability(OmniModel, Sizes, V3Seconds, 0.08m, ProPrices)
             {
-                Features = ModelFeatures.Image,
-                Note = "Kling 3.0 Omni (omni-video): first/last frames and up to 7 reference images",
+                Features = ModelFeatures.Image | ModelFeatures.Characters,
+                Note = "Kling 3.0 Omni (omni-video): first/last frames, up to 7 reference images, characters as images",
             },
         ],
         DefaultModel: "kling-v3",
         MinSeconds: 3,
         MaxSeconds: 180,
-        SupportsCharacters: false,
+        SupportsCharacters: true,
+        MaxCharacters: 7,
         SupportsEdit: false,
         ExtensionSeconds: [5],
         MaxTotalSeconds: 180,
@@ -66,6 +74,8 @@ public static class KlingCapabilities
         Description = "Kling's API (api-singapore.klingai.com, JWT from KLING_ACCESS_KEY + KLING_SECRET_KEY): Kling 3.0, 2.6 and 3.0 Omni; lost submits reconciled by external_task_id.",
         TakesSeed = false,
         CanReconcile = true,
+        CharactersAsImages = true,
+        MultiShot = new ShotLimits(6, 512) { TakesLastFrame = false },
         HasExtras = false,
         Environment = ["KLING_ACCESS_KEY", "KLING_SECRET_KEY", "KLING_BASE_URL"],
         Options =

@@ -183,6 +183,7 @@ public sealed class KlingProvider : IKeyedVideoProvider
             ["mode"] = KlingWire.Mode(request.Size),
         };
         AddOptions(body, request.Options);
+        KlingWire.AddShots(body, request.Shots);
         if (kind == "omni-video")
         {
             // Frames and references share image_list; the prompt may name them <<<image_N>>>.
@@ -200,6 +201,24 @@ public sealed class KlingProvider : IKeyedVideoProvider
             foreach (var path in request.ReferenceImagePaths)
             {
                 list.Add(new JsonObject { ["image_url"] = await Base64Async(path, "reference image", cancellationToken).ConfigureAwait(false) });
+            }
+
+            // A character is a frame of it in image_list, which the prompt names by its place there.
+            var named = new List<string>();
+            foreach (var character in request.CharacterImages)
+            {
+                list.Add(new JsonObject { ["image_url"] = await Base64Async(character.Path, $"image of character {character.Name}", cancellationToken).ConfigureAwait(false) });
+                named.Add($"<<<image_{list.Count}>>> is {character.Name}.");
+            }
+
+            if (named.Count > 0)
+            {
+                body["prompt"] = request.Prompt + " " + string.Join(" ", named);
+            }
+
+            if (list.Count > KlingWire.MaxImages)
+            {
+                throw _transport.Fail(ErrorClass.Invalid, $"kling omni-video takes at most {KlingWire.MaxImages} images (frames, reference images and characters together); this clip has {list.Count}");
             }
 
             if (list.Count > 0)

@@ -1,5 +1,8 @@
+using System.Collections.Immutable;
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Reel.Engine.Core;
 using Reel.Engine.Providers.Http;
 
@@ -24,11 +27,35 @@ internal sealed record KlingJobId(string Kind, string TaskId)
 /// <summary>Kling's task states, shapes and error codes.</summary>
 internal static class KlingWire
 {
+    /// <summary>The most images omni-video's <c>image_list</c> takes (frames, references and characters together).</summary>
+    public const int MaxImages = 7;
+
     /// <summary><c>aspect_ratio</c> from the size.</summary>
     public static string AspectRatio(VideoSize size) => size.Width == size.Height ? "1:1" : size.IsPortrait ? "9:16" : "16:9";
 
     /// <summary><c>mode</c> from the resolution: 1080p is <c>pro</c>, 720p <c>std</c>.</summary>
     public static string Mode(VideoSize size) => Math.Min(size.Width, size.Height) >= 1080 ? "pro" : "std";
+
+    /// <summary>
+    /// A multi-shot clip: <c>multi_shot</c>, <c>shot_type: customize</c> and <c>multi_prompt [{index (from 1), prompt,
+    /// duration}]</c>, the durations strings like the clip's own. Kling then ignores <c>prompt</c>; it is sent all the same.
+    /// </summary>
+    public static void AddShots(JsonObject body, ImmutableArray<ShotPrompt> shots)
+    {
+        if (shots.IsEmpty)
+        {
+            return;
+        }
+
+        body["multi_shot"] = true;
+        body["shot_type"] = "customize";
+        body["multi_prompt"] = new JsonArray([.. shots.Select((shot, i) => (JsonNode)new JsonObject
+        {
+            ["index"] = i + 1,
+            ["prompt"] = shot.Prompt,
+            ["duration"] = shot.Seconds.ToString(CultureInfo.InvariantCulture),
+        })]);
+    }
 
     /// <summary>
     /// A task (<c>data</c> of a query) as a neutral status: submitted → queued, processing → running, succeed → succeeded,

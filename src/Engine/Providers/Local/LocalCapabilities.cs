@@ -13,5 +13,8 @@ public static class LocalCapabilities
         EstimatedRenderTimePerSecond: TimeSpan.FromMilliseconds(20))
     {
         Description = "Embedded, offline, free: deterministic preview clips (the default). No key.",
+
+        // A script written for a multi-shot provider previews here: the clip shows the shots' prompts with the scene's.
+        MultiShot = new ShotLimits(6, int.MaxValue),
     };
 }

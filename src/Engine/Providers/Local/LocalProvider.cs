@@ -450,13 +450,17 @@ public sealed class LocalProvider : IListingVideoProvider
 
         public static Fields Of(JobRequest request) => (request switch
         {
-            GenerateRequest g => new Fields(g.Kind, g.StepId, g.Prompt, g.Model, g.Size, g.Seconds, g.Take, g.FirstFramePath, g.Characters, null, null, null),
+            GenerateRequest g => new Fields(g.Kind, g.StepId, WithShots(g), g.Model, g.Size, g.Seconds, g.Take, g.FirstFramePath, g.Characters, null, null, null),
             ExtendRequest e => new(e.Kind, e.StepId, e.Prompt, e.Model, e.Size, e.Seconds, e.Take, null, [], e.SourceJobId, e.SourceVideoPath, null),
             EditRequest e => new(e.Kind, e.StepId, e.Prompt, e.Model, e.Size, e.Seconds, e.Take, null, [], e.SourceJobId, e.SourceVideoPath, null),
             // A character keeps the size its job has always carried: the job id is a hash of these fields.
             CreateCharacterRequest c => new(c.Kind, c.StepId, c.Name, c.Model, CharacterSize, 0, 0, null, [], null, c.SourceVideoPath, c.Name),
             _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "unknown job kind"),
         }) with { Roll = request.Roll };
+
+        /// <summary>The prompt a multi-shot clip shows (and is addressed by): the scene's, then each shot's with its seconds.</summary>
+        private static string WithShots(GenerateRequest g) =>
+            g.Shots.IsEmpty ? g.Prompt : g.Prompt + string.Concat(g.Shots.Select((s, i) => $" | shot {i + 1} ({s.Seconds} s): {s.Prompt}"));
     }
 }
 
