@@ -76,6 +76,22 @@ internal static class MakespanBench
                 var lastDoneAt = created[result.Find("long-5")!.Job!] + TimeSpan.FromSeconds(4 * speed);
                 var lastDone = (lastDoneAt - started).TotalSeconds;
                 Console.WriteLine($"  run {run + 1}: makespan {makespan:N2} s; first job created at {firstCreated:N2} s (run started {(timeline.Started - started).TotalSeconds:N2} s), chain done at the provider at {lastDone:N2} s; chain links submitted {Ms(gaps)} ms after their source completed (detected after {Ms(detections)} ms)");
+                if (Environment.GetEnvironmentVariable("REEL_BENCH_TRACE") == "1")
+                {
+                    // Diagnostic: what the emulator saw and the run did around the last link.
+                    var from = created[result.Find("long-4")!.Job!] + TimeSpan.FromSeconds(4 * speed);
+                    var to = created[result.Find("long-5")!.Job!];
+                    foreach (var l in lines.Where(l => l.Time >= from.AddMilliseconds(-100) && l.Time <= to.AddMilliseconds(50)))
+                    {
+                        Console.WriteLine($"      emu +{(l.Time - from).TotalMilliseconds,6:N0} {l.Method} {l.Path} {l.Status} {l.Event} {l.Job}");
+                    }
+
+                    foreach (var (key, t) in timeline.Events.Where(e => e.Value >= from.AddMilliseconds(-100) && e.Value <= to.AddMilliseconds(50)).OrderBy(e => e.Value))
+                    {
+                        Console.WriteLine($"      run +{(t - from).TotalMilliseconds,6:N0} {key.Item1} {key.Item2}");
+                    }
+                }
+
                 Console.WriteLine($"    end: detected +{(timeline.At("long-5", RunPhase.Downloading) - lastDoneAt).TotalMilliseconds:N0} ms, clip in and verified +{(timeline.At("long-5", RunPhase.Done) - lastDoneAt).TotalMilliseconds:N0} ms, runner done +{(timeline.FinishedAt - lastDoneAt).TotalMilliseconds:N0} ms, out/ and report +{(ended - lastDoneAt).TotalMilliseconds:N0} ms");
             }
             finally
@@ -104,6 +120,8 @@ internal static class MakespanBench
         public DateTimeOffset Started { get; private set; }
 
         public DateTimeOffset FinishedAt { get; private set; }
+
+        public IReadOnlyDictionary<(string, RunPhase), DateTimeOffset> Events => _first;
 
         public DateTimeOffset At(string step, RunPhase phase) => _first.TryGetValue((step, phase), out var t) ? t : DateTimeOffset.MinValue;
 
