@@ -115,6 +115,10 @@ internal static class DownloadBench
     /// <summary>Child-process mode: the emulator (videos padded to <paramref name="bytes"/> when positive) until stdin closes.</summary>
     public static async Task<int> ServeAsync(string dataDirectory, long bytes, double speed = 0.001, string? audit = null)
     {
+        // The emulator renders a clip, thumbnail or spritesheet synchronously on the request's thread the first time it is
+        // fetched; with only as many pool threads as cores, a create or poll then waits for the pool to grow (≈ 0.5 s per
+        // thread). A provider's API does not stall on its renders, so the harness's emulator gets threads to spare.
+        ThreadPool.SetMinThreads(64, 64);
         await using var server = await EmulatorServer.StartAsync(new EmulatorOptions(Speed: speed, ApiKey: Key, AuditPath: audit, DataDirectory: dataDirectory) { VideoBytes = bytes > 0 ? bytes : null });
         Console.WriteLine(server.BaseAddress.AbsoluteUri);
         await Console.In.ReadToEndAsync();

@@ -32,8 +32,10 @@ internal static class MakespanBench
                 var provider = new OpenAiProvider(http, new OpenAiOptions(DownloadBench.EmulatorKey, new Uri(baseAddress, "/v1")), new Reel.Engine.Providers.Http.Retries(TimeProvider.System, new Random(1).NextDouble));
                 var host = new ProjectHost(new Dictionary<string, string?>(), dir) { Providers = (_, _) => provider, Randomizer = new Random(1).NextDouble };
                 var started = DateTimeOffset.UtcNow;
-                var outcome = await Project.Open(script, new ProjectOptions(), host).RunAsync(new RunRequest(new RunOptions(Concurrency: concurrency), new PlanOptions()));
-                var makespan = (DateTimeOffset.UtcNow - started).TotalSeconds;
+                var timeline = new Timeline();
+                var outcome = await Project.Open(script, new ProjectOptions(), host).RunAsync(new RunRequest(new RunOptions(Concurrency: concurrency), new PlanOptions()), timeline);
+                var ended = DateTimeOffset.UtcNow;
+                var makespan = (ended - started).TotalSeconds;
                 var result = outcome.Report?.Result;
                 if (outcome.End != RunEnd.Ran || result is null || result.Steps.Any(s => s.Outcome != StepOutcome.Done))
                 {
@@ -60,9 +62,37 @@ internal static class MakespanBench
                     gaps.Add((created[next] - prevDone).TotalMilliseconds);
                 }
 
+                // Where the chain waits: detection (the source's Downloading event) and the submit path after it.
+                var detections = new List<double>();
+                for (var i = 1; i < chainSteps.Length; i++)
+                {
+                    var prev = result.Find(chainSteps[i - 1])!.Job!;
+                    var prevDone = created[prev] + TimeSpan.FromSeconds((i == 1 ? 8 : 4) * speed);
+                    detections.Add((timeline.At(chainSteps[i - 1], RunPhase.Downloading) - prevDone).TotalMilliseconds);
+                }
+
+                static string Ms(IEnumerable<double> values) => string.Join(", ", values.Select(g => g.ToString("N0", CultureInfo.InvariantCulture)));
                 var firstCreated = (created.Values.Min() - started).TotalSeconds;
-                var lastDone = (created[result.Find("long-5")!.Job!] + TimeSpan.FromSeconds(4 * speed) - started).TotalSeconds;
-                Console.WriteLine($"  run {run + 1}: makespan {makespan:N2} s; first job created at {firstCreated:N2} s, chain done at the provider at {lastDone:N2} s; chain links submitted {string.Join(", ", gaps.Select(g => g.ToString("N0", CultureInfo.InvariantCulture)))} ms after their source completed");
+                var lastDoneAt = created[result.Find("long-5")!.Job!] + TimeSpan.FromSeconds(4 * speed);
+                var lastDone = (lastDoneAt - started).TotalSeconds;
+                Console.WriteLine($"  run {run + 1}: makespan {makespan:N2} s; first job created at {firstCreated:N2} s (run started {(timeline.Started - started).TotalSeconds:N2} s), chain done at the provider at {lastDone:N2} s; chain links submitted {Ms(gaps)} ms after their source completed (detected after {Ms(detections)} ms)");
+                if (Environment.GetEnvironmentVariable("REEL_BENCH_TRACE") == "1")
+                {
+                    // Diagnostic: what the emulator saw and the run did around the last link.
+                    var from = created[result.Find("long-4")!.Job!] + TimeSpan.FromSeconds(4 * speed);
+                    var to = created[result.Find("long-5")!.Job!];
+                    foreach (var l in lines.Where(l => l.Time >= from.AddMilliseconds(-100) && l.Time <= to.AddMilliseconds(50)))
+                    {
+                        Console.WriteLine($"      emu +{(l.Time - from).TotalMilliseconds,6:N0} {l.Method} {l.Path} {l.Status} {l.Event} {l.Job}");
+                    }
+
+                    foreach (var (key, t) in timeline.Events.Where(e => e.Value >= from.AddMilliseconds(-100) && e.Value <= to.AddMilliseconds(50)).OrderBy(e => e.Value))
+                    {
+                        Console.WriteLine($"      run +{(t - from).TotalMilliseconds,6:N0} {key.Item1} {key.Item2}");
+                    }
+                }
+
+                Console.WriteLine($"    end: detected +{(timeline.At("long-5", RunPhase.Downloading) - lastDoneAt).TotalMilliseconds:N0} ms, clip in and verified +{(timeline.At("long-5", RunPhase.Done) - lastDoneAt).TotalMilliseconds:N0} ms, runner done +{(timeline.FinishedAt - lastDoneAt).TotalMilliseconds:N0} ms, out/ and report +{(ended - lastDoneAt).TotalMilliseconds:N0} ms");
             }
             finally
             {
@@ -80,6 +110,30 @@ internal static class MakespanBench
         Console.WriteLine($"| Reel run, makespan                           | {median,7:N2} | {median / bound,7:N2} |");
         Console.WriteLine($"ratio makespan/bound = {median / bound:0.00}x (goal <= 1.10x)");
         return 0;
+    }
+
+    /// <summary>When the run started, when each step first reached each phase, and when the runner finished.</summary>
+    private sealed class Timeline : IRunObserver
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, RunPhase), DateTimeOffset> _first = new();
+
+        public DateTimeOffset Started { get; private set; }
+
+        public DateTimeOffset FinishedAt { get; private set; }
+
+        public IReadOnlyDictionary<(string, RunPhase), DateTimeOffset> Events => _first;
+
+        public DateTimeOffset At(string step, RunPhase phase) => _first.TryGetValue((step, phase), out var t) ? t : DateTimeOffset.MinValue;
+
+        public void Starting(PlanOutcome planned, IReadOnlyList<string> warnings) => Started = DateTimeOffset.UtcNow;
+
+        public void Waiting(string message)
+        {
+        }
+
+        public void OnEvent(RunEvent e) => _first.TryAdd((e.StepId, e.Phase), DateTimeOffset.UtcNow);
+
+        public void Finished() => FinishedAt = DateTimeOffset.UtcNow;
     }
 
     private static string WriteStoryboard(string dir)

@@ -14,6 +14,7 @@ internal sealed class BackgroundExtras
     public const int MaxConcurrent = 2;
 
     private readonly SemaphoreSlim _slots = new(MaxConcurrent);
+    private int _hurried;
     private readonly ConcurrentBag<Task> _work = [];
     private readonly ConcurrentDictionary<string, (string? Thumb, string? Sprite)> _arrived = new(StringComparer.Ordinal);
 
@@ -44,9 +45,17 @@ internal sealed class BackgroundExtras
             CancellationToken.None));
     }
 
-    /// <summary>Waits for every fetch started so far; a cancelled one is not an error.</summary>
-    public async Task WhenAllAsync()
+    /// <summary>
+    /// Waits for every fetch started so far; a cancelled one is not an error. Called when the run's steps are over:
+    /// nothing competes with the pictures any more, so those still queued go <paramref name="atOnce"/> at a time.
+    /// </summary>
+    public async Task WhenAllAsync(int atOnce = MaxConcurrent)
     {
+        if (atOnce > MaxConcurrent && Interlocked.Exchange(ref _hurried, 1) == 0)
+        {
+            _slots.Release(atOnce - MaxConcurrent);
+        }
+
         try
         {
             await Task.WhenAll(_work).ConfigureAwait(false);

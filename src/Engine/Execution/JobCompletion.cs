@@ -24,7 +24,7 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
         await WaitAsync(step, job, cancellationToken).ConfigureAwait(false);
         run.SignalJobSucceeded(step.Id, job.JobId);
         run.Emit(step.Id, RunPhase.Downloading, 100);
-        var video = await DownloadVerifiedAsync(step, job.JobId, cancellationToken).ConfigureAwait(false);
+        var video = await DownloadVerifiedAsync(step, job.JobId, () => StartExtras(step, job, cancellationToken), cancellationToken).ConfigureAwait(false);
         journal.RecordDownloaded(job.Attempt, "video", video);
         var output = video;
         if (step.Request is GenerateStep { LastFrameOf: { } source })
@@ -33,13 +33,20 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
         }
 
         journal.RecordSucceeded(job.Attempt, output, job.Cost);
+        return new StepResult(step.Id, job.Reused ? StepOutcome.Reused : StepOutcome.Done, job.JobId, output, null, null, job.Cost);
+    }
+
+    /// <summary>
+    /// Off the critical path: the steps that need this clip go on while its pictures come. Started once the clip is in
+    /// (not before, so they never hold up its download), and while it is checked, so the last step's pictures do not
+    /// lengthen the end of the run by a check.
+    /// </summary>
+    private void StartExtras(PlannedStep step, HeldJob job, CancellationToken cancellationToken)
+    {
         if (provider.Capabilities.HasExtras)
         {
-            // Off the critical path: the steps that need this clip go on while its pictures come.
             run.Extras.Start(step.Id, ct => FetchExtrasInBackgroundAsync(step, job.JobId, ct), cancellationToken);
         }
-
-        return new StepResult(step.Id, job.Reused ? StepOutcome.Reused : StepOutcome.Done, job.JobId, output, null, null, job.Cost);
     }
 
     /// <summary>The thumbnail and spritesheet, where the provider makes them; a missing one is a warning, not a failure.</summary>
@@ -136,7 +143,7 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
     }
 
     /// <summary>Downloads the clip and checks it; a damaged clip is fetched once more, then reported.</summary>
-    private async Task<string> DownloadVerifiedAsync(PlannedStep step, string jobId, CancellationToken cancellationToken)
+    private async Task<string> DownloadVerifiedAsync(PlannedStep step, string jobId, Action downloaded, CancellationToken cancellationToken)
     {
         var r = (ClipStep)step.Request;
         var expectedSeconds = r.IsLastFrame ? r.Seconds : r.TotalSeconds;
@@ -144,6 +151,11 @@ internal sealed class JobCompletion(IVideoProvider provider, Journal journal, Ob
         for (var tries = 1; tries <= 2; tries++)
         {
             var sha = await DownloadAsync(jobId, ContentVariant.Video, cancellationToken).ConfigureAwait(false);
+            if (tries == 1)
+            {
+                downloaded();
+            }
+
             problem = await workshop.VerifyAsync(sha, expectedSeconds, r.Size, cancellationToken).ConfigureAwait(false);
             if (problem is null)
             {

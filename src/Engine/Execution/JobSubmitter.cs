@@ -19,10 +19,10 @@ internal sealed class JobSubmitter(IVideoProvider provider, Journal journal, Req
 {
     private const int MaxTries = 8;
 
-    // Submits and reconciliations are serialised: while one step looks for its job in the provider's recent
-    // list, no other submit is in flight, so an unclaimed job that matches can only come from this step's
-    // earlier, interrupted attempt.
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    // Submits go side by side (a continuation on the critical path never queues behind other steps' submits);
+    // a reconciliation goes alone: while one step looks for its job in the provider's recent list, no other
+    // submit is in flight, so an unclaimed job that matches can only come from this step's earlier, interrupted attempt.
+    private readonly SubmitGate _gate = new();
 
     public async Task<HeldJob> ResumeOrSubmitAsync(PlannedStep step, CancellationToken cancellationToken)
     {
@@ -52,7 +52,8 @@ internal sealed class JobSubmitter(IVideoProvider provider, Journal journal, Req
             cancellationToken.ThrowIfCancellationRequested();
             request ??= await requests.BuildAsync(step, run.Results, cancellationToken, run.SucceededJobs).ConfigureAwait(false);
             TimeSpan delay;
-            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var reconciles = attemptId is not null && since is not null && provider.Capabilities.CanReconcile;
+            var entered = reconciles ? await _gate.AloneAsync(cancellationToken).ConfigureAwait(false) : await _gate.SubmitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 // An intent without a job id: the submit may have reached the provider before the crash or the
@@ -143,7 +144,7 @@ internal sealed class JobSubmitter(IVideoProvider provider, Journal journal, Req
             }
             finally
             {
-                _gate.Release();
+                entered.Dispose();
             }
 
             await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
@@ -162,14 +163,9 @@ internal sealed class JobSubmitter(IVideoProvider provider, Journal journal, Req
         }
 
         var request = await requests.BuildAsync(step, run.Results, cancellationToken).ConfigureAwait(false);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using (await _gate.AloneAsync(cancellationToken).ConfigureAwait(false))
         {
             return await ReconcileAsync(request, since, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
         }
     }
 

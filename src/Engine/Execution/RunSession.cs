@@ -86,9 +86,10 @@ internal sealed class RunSession
         _run.JobSucceeded = scheduler.JobSucceeded;
         var (results, notRun, cancelled) = await scheduler.RunAsync(step => RunStepAsync(step, cancellationToken), _run.Results, cancellationToken).ConfigureAwait(false);
 
-        // Pictures fetched in the background: the run ends when they are in.
-        await _run.Extras.WhenAllAsync().ConfigureAwait(false);
-        results = [.. results.Select(r => _run.Extras.All.TryGetValue(r.Id, out var e) ? r with { Thumbnail = e.Thumb, Spritesheet = e.Sprite } : r)];
+        // Pictures fetched in the background: the run ends when they are in, and now they are all that is left to do.
+        await _run.Extras.WhenAllAsync(Math.Max(BackgroundExtras.MaxConcurrent, _run.Concurrency.Current)).ConfigureAwait(false);
+        // A step whose clip failed its check after its pictures were started shows none.
+        results = [.. results.Select(r => r.Outcome is StepOutcome.Done or StepOutcome.Reused && _run.Extras.All.TryGetValue(r.Id, out var e) ? r with { Thumbnail = e.Thumb, Spritesheet = e.Sprite } : r)];
         foreach (var r in results.Where(r => notRun.Contains(r.Id) && r.Outcome == StepOutcome.Skipped))
         {
             _run.Emit(new RunEvent(r.Id, RunPhase.Skipped, Message: r.Error));

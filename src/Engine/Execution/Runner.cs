@@ -76,6 +76,7 @@ public sealed class Runner
             return new RunResult([.. plan.Steps.Select(s => new StepResult(s.Id, StepOutcome.Skipped))], RunStop.Refused, refusal);
         }
 
+        EnsureThreads(options.Concurrency);
         var runId = _journal.BeginRun(_script, _provider.Name);
         var session = new RunSession(plan, options, runId, _provider, _store, _journal, _lock, _time, _environment, _retries, _logger, e => Progress?.Invoke(e), _remote);
         try
@@ -85,6 +86,22 @@ public sealed class Runner
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return Result(_journal, runId, [.. plan.Steps.Select(s => new StepResult(s.Id, StepOutcome.Skipped, Error: "cancelled"))], RunStop.Cancelled, CancelledMessage);
+        }
+    }
+
+    /// <summary>
+    /// A run's steps flush files and the journal to disk, and check clips, on thread-pool threads; with only as many
+    /// threads as cores, one step's flush holds up another's poll or submit until the pool adds a thread (about one
+    /// every half second), which on a busy 2-core machine delayed a continuation's submit by up to a second. So the
+    /// pool starts with a few threads per step in flight (it never lowers a larger minimum).
+    /// </summary>
+    private static void EnsureThreads(int concurrency)
+    {
+        ThreadPool.GetMinThreads(out var workers, out var completion);
+        var wanted = Math.Clamp((concurrency * 3) + 8, 16, 256);
+        if (workers < wanted)
+        {
+            ThreadPool.SetMinThreads(wanted, Math.Max(completion, wanted));
         }
     }
 

@@ -146,14 +146,17 @@ internal sealed class Scheduler(Plan plan, ConcurrencyLimit limit, RunHalt halt,
                 {
                     launchedEarly.Add(d);
                     pending[d] = 0;
-                    ready.Enqueue(byId[d], (-priority[d], order[d]));
 
                     // The source hands its slot to the step that continues it: its job is done at the provider,
-                    // and it only brings its clip in.
-                    if (running.ContainsValue(sourceId))
+                    // and it only brings its clip in. The continuation starts in that slot at once, so no other
+                    // ready step of the same priority (the last link of a chain against an independent scene) takes it.
+                    if (running.ContainsValue(sourceId) && downloading.Add(sourceId) && !stopLaunching && !halt.IsHalted && !cancellationToken.IsCancellationRequested)
                     {
-                        downloading.Add(sourceId);
+                        running[runStep(byId[d])] = d;
+                        continue;
                     }
+
+                    ready.Enqueue(byId[d], (-priority[d], order[d]));
                 }
             }
         }

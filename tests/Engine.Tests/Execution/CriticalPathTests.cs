@@ -72,10 +72,38 @@ public sealed class CriticalPathTests : IDisposable
         Assert.NotNull(provider.ExtensionSourcePath);
     }
 
-    private async Task<RunResult> RunAsync(IVideoProvider provider)
+    [Fact]
+    public async Task The_last_link_of_a_chain_takes_the_slot_its_source_hands_over_ahead_of_independent_scenes()
+    {
+        // a2 and the scenes b..e are equally long and each ends a chain, so the queue alone would start b..e first
+        // (plan order): with two slots, a2 would wait for the independent scenes.
+        File.WriteAllText(Path.Combine(_dir, "storyboard.yaml"), """
+            reel: 1
+            defaults: { size: 256x144, seconds: 2 }
+            scenes:
+              - { id: a, prompt: first scene }
+              - { id: b, prompt: second scene }
+              - { id: c, prompt: third scene }
+              - { id: d, prompt: fourth scene }
+              - { id: e, prompt: fifth scene }
+            continuations:
+              - { id: a2, from: a, prompt: a continues, mode: extend }
+            """);
+        var provider = new GatedProvider(new LocalProvider(Path.Combine(_dir, ".reel", "local"), TimeProvider.System), extendsFromJobId: true);
+
+        var result = await RunAsync(provider, concurrency: 2);
+
+        Assert.Equal(RunStop.Completed, result.Stop);
+        Assert.All(result.Steps, s => Assert.Equal(StepOutcome.Done, s.Outcome));
+        Assert.True(provider.ExtensionSubmittedDuringSourceDownload, "the extension waited for the source clip's download");
+        var order = provider.Submitted.ToList();
+        Assert.True(order.IndexOf("a2") < order.IndexOf("c"), "submit order: " + string.Join(", ", order));
+    }
+
+    private async Task<RunResult> RunAsync(IVideoProvider provider, int concurrency = 4)
     {
         var host = new ProjectHost(new Dictionary<string, string?>(), _dir) { Providers = (_, _) => provider };
-        var outcome = await Project.Open(Path.Combine(_dir, "storyboard.yaml"), new ProjectOptions(), host).RunAsync(new RunRequest(new RunOptions(Concurrency: 4), new PlanOptions()));
+        var outcome = await Project.Open(Path.Combine(_dir, "storyboard.yaml"), new ProjectOptions(), host).RunAsync(new RunRequest(new RunOptions(Concurrency: concurrency), new PlanOptions()));
         Assert.True(outcome.End == RunEnd.Ran, outcome.Message);
         return outcome.Report!.Result;
     }
@@ -98,8 +126,11 @@ public sealed class CriticalPathTests : IDisposable
 
         public ProviderCapabilities Capabilities => inner.Capabilities with { ExtendsFromJobId = extendsFromJobId };
 
+        public System.Collections.Concurrent.ConcurrentQueue<string> Submitted { get; } = new();
+
         public Task<JobStatus> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
         {
+            Submitted.Enqueue(request.StepId);
             if (request is ExtendRequest extend)
             {
                 ExtensionSubmittedDuringSourceDownload = _downloading;
