@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Reel.Engine.Core;
 using Reel.Engine.Providers;
 using Reel.Engine.Scripts;
@@ -21,7 +22,8 @@ public sealed class Expander
     private readonly ProviderCapabilities _caps;
     private readonly PromptRenderer _renderer;
     private readonly List<StepRequest> _steps = [];
-    private readonly Dictionary<string, ImmutableArray<ClipStep>> _byDecl = new(StringComparer.Ordinal);
+    // Arrays, not immutable arrays, as values: a dictionary of a struct type would be compiled at run time in a cold process.
+    private readonly Dictionary<string, ClipStep[]> _byDecl = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StepDecl> _decls;
     private readonly InputHasher _hasher = new();
     private readonly HashSet<string> _unpicked = new(StringComparer.Ordinal);
@@ -84,7 +86,7 @@ public sealed class Expander
     {
         if (_byDecl.TryGetValue(decl.Id, out var done))
         {
-            return done;
+            return ImmutableCollectionsMarshal.AsImmutableArray(done);
         }
 
         _byDecl[decl.Id] = [];
@@ -95,7 +97,7 @@ public sealed class Expander
             EditDecl e => ExpandFrom(e, e.From),
             _ => [],
         };
-        _byDecl[decl.Id] = result;
+        _byDecl[decl.Id] = ImmutableCollectionsMarshal.AsArray(result)!;
         _steps.AddRange(result);
         return result;
     }
@@ -298,19 +300,33 @@ public sealed class Expander
     /// </summary>
     private void PlaysTwice(CutDecl cut, List<(ClipStep Clip, ShotSpec Spec)> shots)
     {
-        var byId = _steps.OfType<ClipStep>().ToDictionary(s => s.Id);
-        var played = shots.Select(s => s.Clip.Id).ToHashSet();
-        var reported = new HashSet<StepId>();
+        // Keyed by the ids' text (how step ids compare): collections of strings are precompiled, of step ids not.
+        var byId = new Dictionary<string, ClipStep>(StringComparer.Ordinal);
+        foreach (var step in _steps)
+        {
+            if (step is ClipStep c)
+            {
+                byId.Add(c.Id.Text, c);
+            }
+        }
+
+        var played = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var shot in shots)
+        {
+            played.Add(shot.Clip.Id.Text);
+        }
+
+        var reported = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (clip, spec) in shots)
         {
             for (var from = clip.FromClip; from is { } sourceId && clip is ExtendStep or GenerateStep { IsLastFrame: true }; )
             {
-                if (!byId.TryGetValue(sourceId, out var source))
+                if (!byId.TryGetValue(sourceId.Text, out var source))
                 {
                     break;
                 }
 
-                if (played.Contains(sourceId) && (spec.TrimIn ?? 0) < source.TotalSeconds && reported.Add(sourceId))
+                if (played.Contains(sourceId.Text) && (spec.TrimIn ?? 0) < source.TotalSeconds && reported.Add(sourceId.Text))
                 {
                     var at = shots.First(s => s.Clip.Id == sourceId).Spec.Ref.Location;
                     _diagnostics.Report(DiagnosticCodes.ClipPlaysTwice, $"cut '{cut.Id}' plays '{sourceId}' and '{clip.Id}', which already starts with it (a continuation's clip holds its source); '{sourceId}' plays twice: remove it from 'shots'", at);

@@ -30,9 +30,9 @@ public static class OutputPaths
         ArgumentNullException.ThrowIfNull(diagnostics);
         var outputLocations = script.Cuts.GroupBy(c => c.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Output.Location, StringComparer.Ordinal);
         // A step is named as a writer ('id') only when a collision is reported.
-        var writers = new Dictionary<string, (string Name, bool IsStep, string Path)>(StringComparer.OrdinalIgnoreCase)
+        var writers = new Dictionary<string, Writer>(StringComparer.OrdinalIgnoreCase)
         {
-            [ContactSheet] = ("the contact sheet", false, ContactSheet),
+            [ContactSheet] = new("the contact sheet", false, ContactSheet),
         };
         var reported = new HashSet<(string, string)>();
         foreach (var step in steps)
@@ -48,7 +48,7 @@ public static class OutputPaths
             for (var i = 0; i < 2; i++)
             {
                 var path = i == 0 ? export : Thumbnail(export);
-                if (!writers.TryAdd(path, (step.Id.Text, true, path)))
+                if (!writers.TryAdd(path, new(step.Id.Text, true, path)))
                 {
                     var first = writers[path];
                     var writer = first.IsStep ? $"'{first.Name}'" : first.Name;
@@ -62,6 +62,9 @@ public static class OutputPaths
             }
         }
     }
+
+    /// <summary>Who writes a file: a step (named <c>'id'</c> in a diagnostic) or the report. A class: a dictionary of a struct type would be compiled at run time in a cold process.</summary>
+    private sealed record Writer(string Name, bool IsStep, string Path);
 
     private static string Normalize(string relative)
     {
