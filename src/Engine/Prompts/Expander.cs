@@ -249,7 +249,10 @@ public sealed class Expander
         var shots = new List<(ClipStep Clip, ShotSpec Spec)>();
         foreach (var spec in cut.ShotSpecs)
         {
-            shots.AddRange(Resolve(spec.Ref).Select(r => (r, spec)));
+            foreach (var clip in Resolve(spec.Ref))
+            {
+                shots.Add((clip, spec));
+            }
         }
 
         if (shots.Count == 0)
@@ -286,12 +289,17 @@ public sealed class Expander
         }
 
         PlaysTwice(cut, shots);
-        var ids = shots.Select(s => s.Clip.Id).ToImmutableArray();
+        var ids = new StepId[shots.Count];
+        for (var i = 0; i < shots.Count; i++)
+        {
+            ids[i] = shots[i].Clip.Id;
+        }
+
         var inputs = cut.Music is { } music ? ImmutableArray.Create(Input("music", music.File.Path)) : [];
         var settings = new CutSettings(requests.ToImmutable(), cut.Music, cut.Loudness, cut.Video);
         var relativeOutput = Path.GetRelativePath(_script.Directory, cut.Output.Path).Replace('\\', '/');
         var size = cut.Video?.Size ?? shots[0].Clip.Size;
-        _steps.Add(new CutStep(StepId.Plain(cut.Id), _script.Provider, ids, relativeOutput, size, (int)Math.Round(total), settings, inputs, cut.Location));
+        _steps.Add(new CutStep(StepId.Plain(cut.Id), _script.Provider, ImmutableCollectionsMarshal.AsImmutableArray(ids), relativeOutput, size, (int)Math.Round(total), settings, inputs, cut.Location));
     }
 
     /// <summary>

@@ -28,7 +28,13 @@ public static class OutputPaths
     {
         ArgumentNullException.ThrowIfNull(script);
         ArgumentNullException.ThrowIfNull(diagnostics);
-        var outputLocations = script.Cuts.GroupBy(c => c.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Output.Location, StringComparer.Ordinal);
+        // The first cut of each id (its output's location is where a collision is reported).
+        var firstCuts = new Dictionary<string, CutDecl>(StringComparer.Ordinal);
+        foreach (var c in script.Cuts)
+        {
+            firstCuts.TryAdd(c.Id, c);
+        }
+
         // A step is named as a writer ('id') only when a collision is reported.
         var writers = new Dictionary<string, Writer>(StringComparer.OrdinalIgnoreCase)
         {
@@ -43,7 +49,7 @@ public static class OutputPaths
             }
 
             var (export, at) = step is CutStep cut
-                ? (Normalize(cut.Output), outputLocations.GetValueOrDefault(cut.Id, cut.Location))
+                ? (Normalize(cut.Output), firstCuts.TryGetValue(cut.Id, out var firstCut) ? firstCut.Output.Location : cut.Location)
                 : (ShotExport(step.Id), step.Location);
             for (var i = 0; i < 2; i++)
             {
