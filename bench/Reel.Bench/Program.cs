@@ -25,7 +25,11 @@ internal static class Bench
         switch (name)
         {
             case "plan":
-                PlanBench(runs > 0 ? runs : 15);
+                PlanBench.Run(runs > 0 ? runs : 15);
+                return 0;
+            case "plan-loop":
+                // Diagnostic: Compile + Plan of the `plan` storyboard in a loop, for a sampling profiler.
+                PlanBench.Loop(runs > 0 ? runs : 100);
                 return 0;
             case "rerun":
                 return await RerunBench(runs > 0 ? runs : 10);
@@ -72,119 +76,6 @@ internal static class Bench
 
     private static T Option<T>(string[] args, string name, T fallback, Func<string, T> parse) =>
         args.SkipWhile(a => a != name).Skip(1).Select(parse).DefaultIfEmpty(fallback).First();
-
-    private static void PlanBench(int runs)
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "reel-bench-plan-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var path = Generator.PlanStoryboard(dir, 2000);
-            var text = File.ReadAllText(path);
-            var include = File.ReadAllText(Path.Combine(dir, "cast.yaml"));
-
-            var check = Compilation.Compile(path);
-            if (!check.Succeeded)
-            {
-                throw new InvalidOperationException("the generated storyboard does not compile:\n" + string.Join('\n', check.Diagnostics.Take(10)));
-            }
-
-            var steps = Planner.Plan(check.Expanded!, NoHistory.Instance).Steps.Length;
-            Console.WriteLine($"plan: 2,000 scenes, {steps:N0} steps, {text.Length / 1024.0:N0} KiB of YAML; {runs} runs each after warm-up, medians");
-
-            void Parse()
-            {
-                new YamlStream().Load(new StringReader(text));
-                new YamlStream().Load(new StringReader(include));
-            }
-
-            void CompileAndPlan()
-            {
-                var c = Compilation.Compile(path);
-                _ = Planner.Plan(c.Expanded!, NoHistory.Instance);
-            }
-
-            // Interleaved so that both see the same machine state. Warmed up until the tiered JIT has settled
-            // (on 2 loaded cores, 3 rounds left Compile + Plan partly at tier 0 and measured the JIT, not the code).
-            var parse = new List<double>();
-            var plan = new List<double>();
-            for (var i = 0; i < 15; i++)
-            {
-                Parse();
-                CompileAndPlan();
-            }
-
-            for (var i = 0; i < runs; i++)
-            {
-                parse.Add(Time(Parse));
-                plan.Add(Time(CompileAndPlan));
-            }
-
-            var compileOnly = new List<double>();
-            var planOnly = new List<double>();
-            for (var i = 0; i < runs; i++)
-            {
-                Compilation? c = null;
-                compileOnly.Add(Time(() => c = Compilation.Compile(path)));
-                planOnly.Add(Time(() => Planner.Plan(c!.Expanded!, NoHistory.Instance)));
-            }
-
-            var stages = Stages(path, runs);
-            stages["Compilation.Compile alone"] = Median(compileOnly);
-            stages["Planner.Plan alone"] = Median(planOnly);
-            var rows = new List<(string, double)> { ("YamlDotNet parse (floor)", Median(parse)), ("Compile + Plan", Median(plan)) };
-            rows.AddRange(stages.Select(kv => ("  " + kv.Key, kv.Value)));
-            Table(rows, Median(parse));
-            Console.WriteLine($"ratio plan/parse = {Median(plan) / Median(parse):0.00}x (goal <= 3x)");
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-    }
-
-    /// <summary>The same work as Compile + Plan, split into the pipeline's stages, medians in ms.</summary>
-    private static Dictionary<string, double> Stages(string path, int runs)
-    {
-        var samples = new Dictionary<string, List<double>>(StringComparer.Ordinal);
-        void Add(string stage, double ms) => (samples.TryGetValue(stage, out var l) ? l : samples[stage] = []).Add(ms);
-        for (var i = 0; i < runs + 3; i++)
-        {
-            var bag = new DiagnosticBag();
-            var file = new SourceFile(Path.GetFullPath(path), path, File.ReadAllText(path));
-            var sw = Stopwatch.StartNew();
-            var doc = YamlLoader.Load(file, bag);
-            var load = Lap(sw);
-            SchemaValidator.Validate(doc, bag);
-            var validate = Lap(sw);
-
-            var script = ScriptBinder.Bind(doc, Includes.Load(doc, bag), bag)!;
-            var bind = Lap(sw);
-            var renderer = new PromptRenderer(script);
-            foreach (var decl in script.Steps)
-            {
-                renderer.Render(decl.Prompt, decl.Matrix.Select(a => new KeyValuePair<string, string>(a.Name, a.Values[0])).ToList(), new DiagnosticBag());
-            }
-
-            var render = Lap(sw);
-            var expanded = Expander.Expand(script, bag)!;
-            var expand = Lap(sw);
-            _ = Planner.Plan(expanded, NoHistory.Instance);
-            var plan = Lap(sw);
-            if (i < 3)
-            {
-                continue;
-            }
-
-            Add("Load (YamlLoader)", load);
-            Add("Validate (schema proof; NJsonSchema only words errors)", validate);
-            Add("Bind (binder + reference checks)", bind);
-            Add("Expand", expand);
-            Add("  of which: render each prompt once", render);
-            Add("Plan", plan);
-        }
-
-        return samples.ToDictionary(kv => kv.Key, kv => Median(kv.Value), StringComparer.Ordinal);
-    }
 
     private static async Task<int> RerunBench(int runs)
     {
@@ -377,14 +268,14 @@ internal static class Bench
         return sw.Elapsed.TotalMilliseconds;
     }
 
-    private static double Lap(Stopwatch sw)
+    internal static double Lap(Stopwatch sw)
     {
         var ms = sw.Elapsed.TotalMilliseconds;
         sw.Restart();
         return ms;
     }
 
-    private static double Time(Action action)
+    internal static double Time(Action action)
     {
         var sw = Stopwatch.StartNew();
         action();

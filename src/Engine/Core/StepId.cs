@@ -54,10 +54,30 @@ public readonly record struct StepId
     {
         get
         {
-            var name = Text.Replace("[", "_", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal)
-                .Replace("=", "-", StringComparison.Ordinal).Replace(",", "_", StringComparison.Ordinal)
-                .Replace("#", "_take", StringComparison.Ordinal).Replace("@", "_character-", StringComparison.Ordinal);
-            return string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-'));
+            // One pass: '[' → '_', ']' dropped, '=' → '-', ',' → '_', '#' → "_take", '@' → "_character-", other unsafe characters → '-'.
+            var name = new System.Text.StringBuilder(Text.Length + 16);
+            foreach (var c in Text)
+            {
+                switch (c)
+                {
+                    case '[' or ',':
+                        name.Append('_');
+                        break;
+                    case ']':
+                        break;
+                    case '#':
+                        name.Append("_take");
+                        break;
+                    case '@':
+                        name.Append("_character-");
+                        break;
+                    default:
+                        name.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-');
+                        break;
+                }
+            }
+
+            return name.ToString();
         }
     }
 

@@ -157,7 +157,13 @@ public static class Planner
         var longest = TimeSpan.Zero;
         foreach (var s in steps)
         {
-            var start = s.Request.Needs.Select(n => finish.GetValueOrDefault(n)).DefaultIfEmpty(TimeSpan.Zero).Max();
+            var start = TimeSpan.Zero;
+            foreach (var n in s.Request.Needs)
+            {
+                var f = finish.GetValueOrDefault(n);
+                start = f > start ? f : start;
+            }
+
             var end = start + s.EstimatedDuration;
             finish[s.Id] = end;
             longest = end > longest ? end : longest;
@@ -169,26 +175,45 @@ public static class Planner
     /// <summary>Topological order, stable: among ready steps, the one declared first goes first.</summary>
     public static ImmutableArray<StepRequest> Order(ImmutableArray<StepRequest> steps)
     {
-        var index = steps.Select((s, i) => (s.Id, i)).ToDictionary(x => x.Id, x => x.i);
-        var pending = steps.ToDictionary(s => s.Id, s => s.Needs.Count(index.ContainsKey));
-        var dependents = steps.SelectMany(s => s.Needs.Where(index.ContainsKey).Select(n => (n, s.Id)))
-            .GroupBy(x => x.n)
-            .ToDictionary(g => g.Key, g => g.Select(x => x.Id).ToList());
-        var ready = new PriorityQueue<StepRequest, int>();
-        foreach (var s in steps.Where(s => pending[s.Id] == 0))
+        var index = new Dictionary<StepId, int>(steps.Length);
+        for (var i = 0; i < steps.Length; i++)
         {
-            ready.Enqueue(s, index[s.Id]);
+            index[steps[i].Id] = i;
+        }
+
+        // Arrays by declaration index: how many needs each step still waits for, and who waits for each step.
+        var pending = new int[steps.Length];
+        var dependents = new List<int>?[steps.Length];
+        for (var i = 0; i < steps.Length; i++)
+        {
+            foreach (var need in steps[i].Needs)
+            {
+                if (index.TryGetValue(need, out var n))
+                {
+                    pending[i]++;
+                    (dependents[n] ??= []).Add(i);
+                }
+            }
+        }
+
+        var ready = new PriorityQueue<int, int>();
+        for (var i = 0; i < steps.Length; i++)
+        {
+            if (pending[i] == 0)
+            {
+                ready.Enqueue(i, i);
+            }
         }
 
         var result = ImmutableArray.CreateBuilder<StepRequest>(steps.Length);
         while (ready.TryDequeue(out var next, out _))
         {
-            result.Add(next);
-            foreach (var d in dependents.GetValueOrDefault(next.Id) ?? [])
+            result.Add(steps[next]);
+            foreach (var d in dependents[next] ?? [])
             {
                 if (--pending[d] == 0)
                 {
-                    ready.Enqueue(steps[index[d]], index[d]);
+                    ready.Enqueue(d, d);
                 }
             }
         }

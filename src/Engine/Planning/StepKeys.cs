@@ -13,11 +13,20 @@ public static class StepKeys
 {
     private static readonly JsonWriterOptions Options = new() { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    // Planning hashes every step of the script: one buffer and one writer per thread, reused, and the written bytes hashed in place.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? _writer;
+
     public static string Compute(StepRequest step, IReadOnlyList<string> upstreamKeys)
     {
-        // Planning hashes every step of the script: hash the written bytes in place, no copies.
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        Write(buffer, step, upstreamKeys);
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(1024);
+        var writer = _writer ??= new Utf8JsonWriter(buffer, Options);
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        Write(writer, step, upstreamKeys);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(buffer.WrittenSpan, hash);
         return Convert.ToHexStringLower(hash);
@@ -55,9 +64,24 @@ public static class StepKeys
     public static byte[] CanonicalJson(StepRequest step, IReadOnlyList<string> upstreamKeys)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
-        Write(buffer, step, upstreamKeys);
+        using (var writer = new Utf8JsonWriter(buffer, Options))
+        {
+            Write(writer, step, upstreamKeys);
+        }
+
         return buffer.WrittenSpan.ToArray();
     }
+
+    /// <summary>The kind as written in the key: its name in lower case.</summary>
+    private static string KindName(StepKind kind) => kind switch
+    {
+        StepKind.Character => "character",
+        StepKind.Generate => "generate",
+        StepKind.Extend => "extend",
+        StepKind.Edit => "edit",
+        StepKind.Cut => "cut",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
 
     /// <summary>A cut's options, only when it has any, so plain cuts keep their keys.</summary>
     private static void WriteCut(Utf8JsonWriter w, CutSettings cut)
@@ -122,7 +146,7 @@ public static class StepKeys
     }
 
     /// <summary>The canonical fields every kind writes, in ordinal order (<see cref="StepFacts"/> fills them for every kind).</summary>
-    private static void Write(IBufferWriter<byte> buffer, StepRequest step, IReadOnlyList<string> upstreamKeys)
+    private static void Write(Utf8JsonWriter w, StepRequest step, IReadOnlyList<string> upstreamKeys)
     {
         var (model, size, prompt, take) = (StepFacts.Model(step), StepFacts.Size(step), StepFacts.Prompt(step), StepFacts.Take(step));
 
@@ -134,7 +158,6 @@ public static class StepKeys
             GenerateStep { LastFrameOf: not null } => "lastframe",
             _ => null,
         };
-        using (var w = new Utf8JsonWriter(buffer, Options))
         {
             w.WriteStartObject();
             if (step is CutStep cutStep)
@@ -160,7 +183,7 @@ public static class StepKeys
             }
 
             w.WriteEndArray();
-            w.WriteString("kind", step.Kind.ToString().ToLowerInvariant());
+            w.WriteString("kind", KindName(step.Kind));
             if (mode is not null)
             {
                 w.WriteString("mode", mode);
@@ -207,6 +230,7 @@ public static class StepKeys
 
             w.WriteEndArray();
             w.WriteEndObject();
+            w.Flush();
         }
     }
 }

@@ -41,7 +41,8 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
         }
 
         var clips = steps.OfType<ClipStep>().ToList();
-        var byId = clips.DistinctBy(s => s.Id).ToDictionary(s => s.Id);
+        // By the ids' text (how step ids compare): collections of strings are precompiled, of step ids not.
+        var byId = clips.DistinctBy(s => s.Id.Text, StringComparer.Ordinal).ToDictionary(s => s.Id.Text, StringComparer.Ordinal);
         var firstOfDecl = clips.DistinctBy(s => s.Source).ToDictionary(s => s.Source, StringComparer.Ordinal);
         foreach (var decl in script.Steps.Where(d => d is not SceneDecl))
         {
@@ -50,7 +51,7 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
                 continue;
             }
 
-            var source = byId[step.FromClip!.Value];
+            var source = byId[step.FromClip!.Value.Text];
             var settings = decl.Settings.InheritFrom(script.Defaults);
             if (decl is ContinuationDecl c)
             {

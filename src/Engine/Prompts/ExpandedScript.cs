@@ -207,9 +207,27 @@ public sealed record CutStep(
     int TotalSeconds,
     CutSettings Cut,
     ImmutableArray<InputFile> Inputs,
-    SourceLocation Location) : StepRequest(Id, [.. Shots.Distinct()], Provider, Inputs, Location)
+    SourceLocation Location) : StepRequest(Id, Distinct(Shots), Provider, Inputs, Location)
 {
     public override StepKind Kind => StepKind.Cut;
+
+    /// <summary>Each shot's clip once, in the order first played (a loop over the ids' text: LINQ over step ids is compiled at run time in a cold process).</summary>
+    private static ImmutableArray<StepId> Distinct(ImmutableArray<StepId> shots)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var distinct = new StepId[shots.Length];
+        var count = 0;
+        foreach (var shot in shots)
+        {
+            if (seen.Add(shot.Text))
+            {
+                distinct[count++] = shot;
+            }
+        }
+
+        Array.Resize(ref distinct, count);
+        return System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(distinct);
+    }
 }
 
 /// <summary>One shot of a cut, resolved to a step, with the transition that leads into it.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Reel.Engine.Core;
 using Reel.Engine.Scripts;
 
@@ -12,7 +13,10 @@ public sealed partial class Expander
         var shots = new List<(ClipStep Clip, ShotSpec Spec)>();
         foreach (var spec in cut.ShotSpecs)
         {
-            shots.AddRange(Resolve(spec.Ref).Select(r => (r, spec)));
+            foreach (var clip in Resolve(spec.Ref))
+            {
+                shots.Add((clip, spec));
+            }
         }
 
         if (shots.Count == 0)
@@ -49,12 +53,17 @@ public sealed partial class Expander
         }
 
         PlaysTwice(cut, shots);
-        var ids = shots.Select(s => s.Clip.Id).ToImmutableArray();
+        var ids = new StepId[shots.Count];
+        for (var i = 0; i < shots.Count; i++)
+        {
+            ids[i] = shots[i].Clip.Id;
+        }
+
         var inputs = cut.Music is { } music ? ImmutableArray.Create(Input("music", music.File.Path)) : [];
         var settings = new CutSettings(requests.ToImmutable(), cut.Music, cut.Loudness, cut.Video);
         var relativeOutput = Path.GetRelativePath(_script.Directory, cut.Output.Path).Replace('\\', '/');
         var size = cut.Video?.Size ?? shots[0].Clip.Size;
-        _steps.Add(new CutStep(StepId.Plain(cut.Id), _script.Provider, ids, relativeOutput, size, (int)Math.Round(total), settings, inputs, cut.Location));
+        _steps.Add(new CutStep(StepId.Plain(cut.Id), _script.Provider, ImmutableCollectionsMarshal.AsImmutableArray(ids), relativeOutput, size, (int)Math.Round(total), settings, inputs, cut.Location));
     }
 
     /// <summary>
@@ -63,19 +72,33 @@ public sealed partial class Expander
     /// </summary>
     private void PlaysTwice(CutDecl cut, List<(ClipStep Clip, ShotSpec Spec)> shots)
     {
-        var byId = _steps.OfType<ClipStep>().ToDictionary(s => s.Id);
-        var played = shots.Select(s => s.Clip.Id).ToHashSet();
-        var reported = new HashSet<StepId>();
+        // Keyed by the ids' text (how step ids compare): collections of strings are precompiled, of step ids not.
+        var byId = new Dictionary<string, ClipStep>(StringComparer.Ordinal);
+        foreach (var step in _steps)
+        {
+            if (step is ClipStep c)
+            {
+                byId.Add(c.Id.Text, c);
+            }
+        }
+
+        var played = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var shot in shots)
+        {
+            played.Add(shot.Clip.Id.Text);
+        }
+
+        var reported = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (clip, spec) in shots)
         {
             for (var from = clip.FromClip; from is { } sourceId && clip is ExtendStep or GenerateStep { IsLastFrame: true }; )
             {
-                if (!byId.TryGetValue(sourceId, out var source))
+                if (!byId.TryGetValue(sourceId.Text, out var source))
                 {
                     break;
                 }
 
-                if (played.Contains(sourceId) && (spec.TrimIn ?? 0) < source.TotalSeconds && reported.Add(sourceId))
+                if (played.Contains(sourceId.Text) && (spec.TrimIn ?? 0) < source.TotalSeconds && reported.Add(sourceId.Text))
                 {
                     var at = shots.First(s => s.Clip.Id == sourceId).Spec.Ref.Location;
                     _diagnostics.Report(DiagnosticCodes.ClipPlaysTwice, $"cut '{cut.Id}' plays '{sourceId}' and '{clip.Id}', which already starts with it (a continuation's clip holds its source); '{sourceId}' plays twice: remove it from 'shots'", at);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Reel.Engine.Core;
 using Reel.Engine.Providers;
 using Reel.Engine.Scripts;
@@ -21,7 +22,8 @@ public sealed partial class Expander
     private readonly ProviderCapabilities _caps;
     private readonly PromptRenderer _renderer;
     private readonly List<StepRequest> _steps = [];
-    private readonly Dictionary<string, ImmutableArray<ClipStep>> _byDecl = new(StringComparer.Ordinal);
+    // Arrays, not immutable arrays, as values: a dictionary of a struct type would be compiled at run time in a cold process.
+    private readonly Dictionary<string, ClipStep[]> _byDecl = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StepDecl> _decls;
     private readonly InputHasher _hasher = new();
     private readonly HashSet<string> _unpicked = new(StringComparer.Ordinal);
@@ -84,7 +86,7 @@ public sealed partial class Expander
     {
         if (_byDecl.TryGetValue(decl.Id, out var done))
         {
-            return done;
+            return ImmutableCollectionsMarshal.AsImmutableArray(done);
         }
 
         _byDecl[decl.Id] = [];
@@ -95,7 +97,7 @@ public sealed partial class Expander
             EditDecl e => ExpandFrom(e, e.From),
             _ => [],
         };
-        _byDecl[decl.Id] = result;
+        _byDecl[decl.Id] = ImmutableCollectionsMarshal.AsArray(result)!;
         _steps.AddRange(result);
         return result;
     }

@@ -28,10 +28,17 @@ public static class OutputPaths
     {
         ArgumentNullException.ThrowIfNull(script);
         ArgumentNullException.ThrowIfNull(diagnostics);
-        var outputLocations = script.Cuts.GroupBy(c => c.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Output.Location, StringComparer.Ordinal);
-        var writers = new Dictionary<string, (string Writer, string Path)>(StringComparer.OrdinalIgnoreCase)
+        // The first cut of each id (its output's location is where a collision is reported).
+        var firstCuts = new Dictionary<string, CutDecl>(StringComparer.Ordinal);
+        foreach (var c in script.Cuts)
         {
-            [ContactSheet] = ("the contact sheet", ContactSheet),
+            firstCuts.TryAdd(c.Id, c);
+        }
+
+        // A step is named as a writer ('id') only when a collision is reported.
+        var writers = new Dictionary<string, Writer>(StringComparer.OrdinalIgnoreCase)
+        {
+            [ContactSheet] = new("the contact sheet", false, ContactSheet),
         };
         var reported = new HashSet<(string, string)>();
         foreach (var step in steps)
@@ -42,23 +49,28 @@ public static class OutputPaths
             }
 
             var (export, at) = step is CutStep cut
-                ? (Normalize(cut.Output), outputLocations.GetValueOrDefault(cut.Id, cut.Location))
+                ? (Normalize(cut.Output), firstCuts.TryGetValue(cut.Id, out var firstCut) ? firstCut.Output.Location : cut.Location)
                 : (ShotExport(step.Id), step.Location);
-            foreach (var path in new[] { export, Thumbnail(export) })
+            for (var i = 0; i < 2; i++)
             {
-                if (!writers.TryAdd(path, ($"'{step.Id}'", path)))
+                var path = i == 0 ? export : Thumbnail(export);
+                if (!writers.TryAdd(path, new(step.Id.Text, true, path)))
                 {
                     var first = writers[path];
-                    if (reported.Add((first.Writer, step.Id.Text)))
+                    var writer = first.IsStep ? $"'{first.Name}'" : first.Name;
+                    if (reported.Add((writer, step.Id.Text)))
                     {
                         var same = string.Equals(first.Path, path, StringComparison.Ordinal) ? $"'{path}'" : $"'{first.Path}' and '{path}' (one file where case is ignored)";
                         var fix = step is CutStep ? $"give '{step.Id}' another output" : "a shot's file name keeps only letters, digits, '-', '_' and '.', so change a matrix value or an id to tell them apart";
-                        diagnostics.Report(DiagnosticCodes.OutputCollision, $"{first.Writer} and '{step.Id}' both write {same}; {fix}", at);
+                        diagnostics.Report(DiagnosticCodes.OutputCollision, $"{writer} and '{step.Id}' both write {same}; {fix}", at);
                     }
                 }
             }
         }
     }
+
+    /// <summary>Who writes a file: a step (named <c>'id'</c> in a diagnostic) or the report. A class: a dictionary of a struct type would be compiled at run time in a cold process.</summary>
+    private sealed record Writer(string Name, bool IsStep, string Path);
 
     private static string Normalize(string relative)
     {

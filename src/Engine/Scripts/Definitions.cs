@@ -5,25 +5,25 @@ using Reel.Engine.Core;
 namespace Reel.Engine.Scripts;
 
 /// <summary>
-/// The characters, variables and templates a script can use, each with where it was defined,
-/// and the files they came from. <see cref="Includes.Load"/> collects the included files';
+/// The characters, variables and templates a script can use, each with the key that defined it (its location is
+/// where), and the files they came from. <see cref="Includes.Load"/> collects the included files';
 /// <see cref="ScriptBinder.Bind"/> adds the script's own.
 /// </summary>
 public sealed record Definitions(
     ImmutableArray<string> IncludedFiles,
     ImmutableDictionary<string, object?> Vars,
-    ImmutableDictionary<string, SourceLocation> VarLocations,
+    ImmutableDictionary<string, YScalar> VarKeys,
     ImmutableDictionary<string, TemplateText> Templates,
-    ImmutableDictionary<string, SourceLocation> TemplateLocations,
+    ImmutableDictionary<string, YScalar> TemplateKeys,
     ImmutableArray<CharacterDecl> Characters)
 {
     /// <summary>Nothing defined: a script without <c>include:</c>.</summary>
     public static Definitions None { get; } = new(
         [],
         ImmutableDictionary.Create<string, object?>(StringComparer.Ordinal),
-        ImmutableDictionary.Create<string, SourceLocation>(StringComparer.Ordinal),
+        ImmutableDictionary.Create<string, YScalar>(StringComparer.Ordinal),
         ImmutableDictionary.Create<string, TemplateText>(StringComparer.Ordinal),
-        ImmutableDictionary.Create<string, SourceLocation>(StringComparer.Ordinal),
+        ImmutableDictionary.Create<string, YScalar>(StringComparer.Ordinal),
         []);
 }
 
@@ -32,9 +32,9 @@ internal sealed class DefinitionsBuilder(Definitions start, ScriptPaths paths, D
 {
     private readonly ImmutableArray<string>.Builder _files = start.IncludedFiles.ToBuilder();
     private readonly ImmutableDictionary<string, object?>.Builder _vars = start.Vars.ToBuilder();
-    private readonly ImmutableDictionary<string, SourceLocation>.Builder _varLocations = start.VarLocations.ToBuilder();
+    private readonly ImmutableDictionary<string, YScalar>.Builder _varKeys = start.VarKeys.ToBuilder();
     private readonly ImmutableDictionary<string, TemplateText>.Builder _templates = start.Templates.ToBuilder();
-    private readonly ImmutableDictionary<string, SourceLocation>.Builder _templateLocations = start.TemplateLocations.ToBuilder();
+    private readonly ImmutableDictionary<string, YScalar>.Builder _templateKeys = start.TemplateKeys.ToBuilder();
     private readonly ImmutableArray<CharacterDecl>.Builder _characters = start.Characters.ToBuilder();
 
     /// <summary>Records an included file (its definitions are added with <see cref="Add"/> once it loads).</summary>
@@ -47,13 +47,13 @@ internal sealed class DefinitionsBuilder(Definitions start, ScriptPaths paths, D
         {
             foreach (var e in varsNode.Entries)
             {
-                if (_varLocations.TryGetValue(e.Key.Value, out var first))
+                if (_varKeys.TryGetValue(e.Key.Value, out var first))
                 {
-                    diagnostics.Report(DiagnosticCodes.DefinedTwice, $"variable '{e.Key.Value}' is already defined at {first}", e.Key.Location);
+                    diagnostics.Report(DiagnosticCodes.DefinedTwice, $"variable '{e.Key.Value}' is already defined at {first.Location}", e.Key.Location);
                     continue;
                 }
 
-                _varLocations[e.Key.Value] = e.Key.Location;
+                _varKeys[e.Key.Value] = e.Key;
                 _vars[e.Key.Value] = ToValue(e.Value);
             }
         }
@@ -62,13 +62,13 @@ internal sealed class DefinitionsBuilder(Definitions start, ScriptPaths paths, D
         {
             foreach (var e in templatesNode.Entries)
             {
-                if (_templateLocations.TryGetValue(e.Key.Value, out var first))
+                if (_templateKeys.TryGetValue(e.Key.Value, out var first))
                 {
-                    diagnostics.Report(DiagnosticCodes.DefinedTwice, $"template '{e.Key.Value}' is already defined at {first}", e.Key.Location);
+                    diagnostics.Report(DiagnosticCodes.DefinedTwice, $"template '{e.Key.Value}' is already defined at {first.Location}", e.Key.Location);
                     continue;
                 }
 
-                _templateLocations[e.Key.Value] = e.Key.Location;
+                _templateKeys[e.Key.Value] = e.Key;
                 if (e.Value is YScalar s)
                 {
                     _templates[e.Key.Value] = new TemplateText(s.Value, s, source);
@@ -106,9 +106,9 @@ internal sealed class DefinitionsBuilder(Definitions start, ScriptPaths paths, D
     public Definitions Build() => new(
         _files.ToImmutable(),
         _vars.ToImmutable(),
-        _varLocations.ToImmutable(),
+        _varKeys.ToImmutable(),
         _templates.ToImmutable(),
-        _templateLocations.ToImmutable(),
+        _templateKeys.ToImmutable(),
         _characters.ToImmutable());
 
     /// <summary>YAML value to a plain .NET value for template variables (YAML 1.2 core schema typing).</summary>

@@ -115,10 +115,13 @@ public static class ReferenceChecker
         }
     }
 
+    /// <summary>A step's 'from': the step it names, and where. A class: a dictionary of a struct type would be compiled at run time in a cold process.</summary>
+    private sealed record Edge(string Target, SourceLocation At);
+
     /// <summary>Every strongly connected component of the from-graph is a cycle; each is reported with its path.</summary>
     private static void ReportCycles(Script script, Dictionary<string, StepDecl> steps, DiagnosticBag diagnostics)
     {
-        var edges = new Dictionary<string, (string Target, SourceLocation At)>(StringComparer.Ordinal);
+        var edges = new Dictionary<string, Edge>(StringComparer.Ordinal);
         foreach (var s in script.Steps)
         {
             // A step whose id repeats an earlier one is reported as a duplicate id; its edges would invent cycles.
@@ -135,7 +138,7 @@ public static class ReferenceChecker
             };
             if (from is not null && ParsedStepRef.Parse(from.Text) is { } p && steps.ContainsKey(p.Id))
             {
-                edges[s.Id] = (p.Id, from.Location);
+                edges[s.Id] = new Edge(p.Id, from.Location);
             }
         }
 

@@ -152,7 +152,7 @@ internal sealed partial class SchemaJson
             return ScalarType.String;
         }
 
-        if (DecimalInt().IsMatch(v))
+        if (CoreSchemaNumbers.IsDecimalInt(v))
         {
             if (long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out integer))
             {
@@ -163,17 +163,17 @@ internal sealed partial class SchemaJson
             return ScalarType.Float;
         }
 
-        if (OctalInt().IsMatch(v))
+        if (CoreSchemaNumbers.IsRadixInt(v, 'o'))
         {
             return Integer(v[2..], 8, out integer, out number);
         }
 
-        if (HexInt().IsMatch(v))
+        if (CoreSchemaNumbers.IsRadixInt(v, 'x'))
         {
             return Integer(v[2..], 16, out integer, out number);
         }
 
-        if (Float().IsMatch(v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out number))
+        if (CoreSchemaNumbers.IsFloat(v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out number))
         {
             return ScalarType.Float;
         }
@@ -202,18 +202,6 @@ internal sealed partial class SchemaJson
         number = (double)value;
         return ScalarType.Float;
     }
-
-    [GeneratedRegex(@"^[-+]?[0-9]+$")]
-    private static partial Regex DecimalInt();
-
-    [GeneratedRegex(@"^0o[0-7]+$")]
-    private static partial Regex OctalInt();
-
-    [GeneratedRegex(@"^0x[0-9a-fA-F]+$")]
-    private static partial Regex HexInt();
-
-    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
-    private static partial Regex Float();
 
     [GeneratedRegex(@"(?:^|\.)(?<name>[^.\[\]]+)|\[(?<index>[0-9]+)\]")]
     private static partial Regex PathSegment();

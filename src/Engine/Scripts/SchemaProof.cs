@@ -326,9 +326,15 @@ internal sealed class SchemaProof
                 return false;
             }
 
-            if (AllOf is not null && !AllOf.TrueForAll(r => r.Proves(node)))
+            if (AllOf is not null)
             {
-                return false;
+                foreach (var rule in AllOf)
+                {
+                    if (!rule.Proves(node))
+                    {
+                        return false;
+                    }
+                }
             }
 
             return node switch

@@ -33,8 +33,9 @@ public static class ScriptBinder
     private sealed class Binder(SourceFile file, DiagnosticBag diagnostics, LoadOptions options)
     {
         private readonly ScriptPaths _paths = ScriptPaths.For(file.Path, options, diagnostics);
-        private readonly Dictionary<string, (SourceLocation Location, string Kind)> _ids = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, SourceLocation> _matrixKeys = new(StringComparer.Ordinal);
+        // Classes as values: a dictionary of a struct type would be compiled at run time in a cold process.
+        private readonly Dictionary<string, DeclaredId> _ids = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, YScalar> _matrixKeys = new(StringComparer.Ordinal);
         private OptionBinder? _options;
         private ProfileDecl? _profile;
         private Providers.ProviderCapabilities? _caps;
@@ -205,6 +206,8 @@ public static class ScriptBinder
         private static IEnumerable<YMapping> Items(YMapping root, string key) =>
             root[key] is YSequence seq ? seq.Items.OfType<YMapping>() : [];
 
+        private sealed record DeclaredId(SourceLocation Location, string Kind);
+
         private string DeclareId(YMapping node, string kind)
         {
             var idNode = (YScalar)node["id"]!;
@@ -215,7 +218,7 @@ public static class ScriptBinder
             }
             else
             {
-                _ids[id] = (idNode.Location, kind);
+                _ids[id] = new DeclaredId(idNode.Location, kind);
             }
 
             return id;
@@ -246,7 +249,7 @@ public static class ScriptBinder
 
             if (node.Find("matrix") is { } matrixKey)
             {
-                _matrixKeys.TryAdd(id, matrixKey.Key.Location);
+                _matrixKeys.TryAdd(id, matrixKey.Key);
             }
 
             var (takes, pick, pickLoc) = TakesAndPick(node);

@@ -23,10 +23,10 @@ public static class ScriptLimits
 
     /// <summary>Reports every scene over <see cref="MaxStepsPerEntry"/> at its <c>matrix:</c> key, then the script over <see cref="MaxSteps"/>.</summary>
     /// <param name="script">The bound script (its steps have not been expanded).</param>
-    /// <param name="matrixKeys">Where each scene's <c>matrix:</c> key is written, by scene id.</param>
+    /// <param name="matrixKeys">Each scene's <c>matrix:</c> key (where it is written), by scene id.</param>
     /// <param name="diagnostics">Receives <see cref="DiagnosticCodes.TooManySteps"/>.</param>
     /// <returns>False when a limit is passed: the script must not be expanded.</returns>
-    public static bool Check(Script script, IReadOnlyDictionary<string, SourceLocation> matrixKeys, DiagnosticBag diagnostics)
+    public static bool Check(Script script, IReadOnlyDictionary<string, YScalar> matrixKeys, DiagnosticBag diagnostics)
     {
         ArgumentNullException.ThrowIfNull(script);
         ArgumentNullException.ThrowIfNull(matrixKeys);
@@ -41,7 +41,7 @@ public static class ScriptLimits
             if (steps > MaxStepsPerEntry)
             {
                 withinEach = false;
-                var at = matrixKeys.TryGetValue(step.Id, out var key) ? key : step.Location;
+                var at = matrixKeys.TryGetValue(step.Id, out var key) ? key.Location : step.Location;
                 var takes = step.Takes == 1 ? "" : $" × {step.Takes} takes";
                 diagnostics.Report(DiagnosticCodes.TooManySteps, $"'{step.Id}' expands to {Count(cells)} matrix cells{takes} = {Count(steps)} steps; one scene may expand to at most {MaxStepsPerEntry:N0} (split it, or use fewer axes or values)", at);
             }

@@ -10,7 +10,7 @@ namespace Reel.Engine.Scripts;
 /// directly so duplicate keys, tabs and alias explosions become diagnostics instead of
 /// exceptions or memory blow-ups.
 /// </summary>
-public static class YamlLoader
+public static partial class YamlLoader
 {
     /// <summary>More expanded nodes than this (through aliases) is treated as an alias bomb.</summary>
     public const int MaxExpandedNodes = 100_000;
@@ -46,7 +46,8 @@ public static class YamlLoader
                 return new LoadedYaml(file, null);
             }
 
-            if (state.ExpandedSize(root) > MaxExpandedNodes)
+            // Without aliases the tree is as large as the nodes read; only aliases can make it larger.
+            if ((state.HasAliases ? state.ExpandedSize(root) : state.Nodes) > MaxExpandedNodes)
             {
                 diagnostics.Report(DiagnosticCodes.AliasBomb, $"aliases expand to more than {MaxExpandedNodes:N0} nodes; the document looks like an alias bomb and was not expanded", root.Location);
                 return new LoadedYaml(file, null);
@@ -131,12 +132,24 @@ public static class YamlLoader
         return (text, restore);
     }
 
-    private sealed class State(SourceFile file, DiagnosticBag diagnostics, Dictionary<char, char> restore)
+    private sealed partial class State(SourceFile file, DiagnosticBag diagnostics, Dictionary<char, char> restore)
     {
         private readonly Dictionary<string, YNode> _anchors = new(StringComparer.Ordinal);
         private readonly Dictionary<YNode, long> _sizes = new(ReferenceEqualityComparer.Instance);
 
+        // Scratch space for the collection being read at each depth, and the keys of the mappings being read:
+        // one exact-size array per collection, no builder, no dictionary per mapping.
+        private readonly List<List<YNode>> _items = [];
+        private readonly List<List<YEntry>> _entries = [];
+        private readonly List<YScalar> _keys = [];
+
         public bool Failed { get; private set; }
+
+        /// <summary>True once an alias was read: only then can the expanded tree be larger than <see cref="Nodes"/>.</summary>
+        public bool HasAliases { get; private set; }
+
+        /// <summary>Nodes read, keys included: the tree's expanded size when it has no aliases.</summary>
+        public long Nodes { get; private set; }
 
         public SourceLocation Loc(Mark mark) => new(file.DisplayName, (int)mark.Line, (int)mark.Column);
 
@@ -151,6 +164,7 @@ public static class YamlLoader
 
             if (parser.TryConsume<AnchorAlias>(out var alias))
             {
+                HasAliases = true;
                 if (_anchors.TryGetValue(alias.Value.Value, out var target))
                 {
                     return target;
@@ -165,12 +179,13 @@ public static class YamlLoader
             {
                 var node = new YScalar(Restore(scalar.Value), KindOf(scalar.Style), Loc(scalar.Start), Loc(scalar.End));
                 Remember(scalar.Anchor, node);
+                Nodes++;
                 return node;
             }
 
             if (parser.TryConsume<SequenceStart>(out var seqStart))
             {
-                var items = ImmutableArray.CreateBuilder<YNode>();
+                var items = Scratch(_items, depth);
                 while (!parser.TryConsume<SequenceEnd>(out _))
                 {
                     var item = ReadNode(parser, depth + 1);
@@ -180,15 +195,18 @@ public static class YamlLoader
                     }
                 }
 
-                var node = new YSequence(items.ToImmutable(), Loc(seqStart.Start));
+                var node = new YSequence(ImmutableArray.Create(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(items)), Loc(seqStart.Start));
+                items.Clear();
                 Remember(seqStart.Anchor, node);
+                Nodes++;
                 return node;
             }
 
             if (parser.TryConsume<MappingStart>(out var mapStart))
             {
-                var entries = ImmutableArray.CreateBuilder<YEntry>();
-                var seen = new Dictionary<string, YScalar>(StringComparer.Ordinal);
+                var entries = Scratch(_entries, depth);
+                var firstKey = _keys.Count;
+                Dictionary<string, YScalar>? seen = null;
                 while (!parser.TryConsume<MappingEnd>(out _))
                 {
                     var keyEvent = parser.Current!;
@@ -212,27 +230,72 @@ public static class YamlLoader
                         continue;
                     }
 
-                    if (seen.TryGetValue(keyScalar.Value, out var first))
+                    if (FirstKey(firstKey, keyScalar.Value, ref seen) is { } first)
                     {
                         diagnostics.Report(DiagnosticCodes.DuplicateKey, $"duplicate key '{keyScalar.Value}' (first defined at line {first.Location.Line})", keyScalar.Location);
                         Failed = true;
                         continue;
                     }
 
-                    seen[keyScalar.Value] = keyScalar;
+                    _keys.Add(keyScalar);
+                    seen?.Add(keyScalar.Value, keyScalar);
                     if (value is not null)
                     {
                         entries.Add(new YEntry(keyScalar, value));
                     }
                 }
 
-                var node = new YMapping(entries.ToImmutable(), Loc(mapStart.Start));
+                var node = new YMapping(ImmutableArray.Create(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(entries)), Loc(mapStart.Start));
+                entries.Clear();
+                _keys.RemoveRange(firstKey, _keys.Count - firstKey);
                 Remember(mapStart.Anchor, node);
+                Nodes++;
                 return node;
             }
 
             var unexpected = parser.Current!;
             throw new YamlException(unexpected.Start, unexpected.End, $"unexpected {unexpected.GetType().Name}");
+        }
+
+        private static List<T> Scratch<T>(List<List<T>> byDepth, int depth)
+        {
+            while (byDepth.Count <= depth)
+            {
+                byDepth.Add([]);
+            }
+
+            return byDepth[depth];
+        }
+
+        /// <summary>
+        /// The first key named <paramref name="name"/> among the keys of the mapping being read (they start at
+        /// <paramref name="from"/>): a scan while the mapping is small, a dictionary (<paramref name="seen"/>) once it is not.
+        /// </summary>
+        private YScalar? FirstKey(int from, string name, ref Dictionary<string, YScalar>? seen)
+        {
+            if (seen is null && _keys.Count - from <= 16)
+            {
+                for (var i = from; i < _keys.Count; i++)
+                {
+                    if (string.Equals(_keys[i].Value, name, StringComparison.Ordinal))
+                    {
+                        return _keys[i];
+                    }
+                }
+
+                return null;
+            }
+
+            if (seen is null)
+            {
+                seen = new Dictionary<string, YScalar>(StringComparer.Ordinal);
+                for (var i = from; i < _keys.Count; i++)
+                {
+                    seen.TryAdd(_keys[i].Value, _keys[i]);
+                }
+            }
+
+            return seen.GetValueOrDefault(name);
         }
 
         private string Restore(string value)
@@ -291,97 +354,6 @@ public static class YamlLoader
 
             _sizes[node] = size;
             return size;
-        }
-
-        public void ReportYamlException(YamlException ex)
-        {
-            if (Failed && ex.Message == "depth")
-            {
-                return;
-            }
-
-            Failed = true;
-            var loc = Loc(ex.Start);
-            var message = ex.InnerException?.Message ?? ex.Message;
-
-            // YamlDotNet often marks the start of the scalar before the tab-indented line, so look
-            // at the following lines too when the message is about a tab.
-            var lastLine = message.Contains("tab", StringComparison.OrdinalIgnoreCase) ? Math.Max(loc.Line, (int)ex.End.Line) + 1 : loc.Line;
-            for (var n = loc.Line; n <= lastLine; n++)
-            {
-                var line = file.LineAt(n);
-                var indent = line.Length - line.TrimStart(' ', '\t').Length;
-                if (line[..indent].Contains('\t', StringComparison.Ordinal))
-                {
-                    diagnostics.Report(DiagnosticCodes.TabIndentation, "tab character in indentation; YAML indents with spaces only", new SourceLocation(loc.File, n, line.IndexOf('\t', StringComparison.Ordinal) + 1));
-                    return;
-                }
-            }
-
-            if (UnquotedColon(message, loc) is { } colon)
-            {
-                diagnostics.Report(DiagnosticCodes.InvalidYaml, colon.Message, colon.At);
-                return;
-            }
-
-            diagnostics.Report(DiagnosticCodes.InvalidYaml, "invalid YAML: " + Tidy(message), loc);
-        }
-
-        /// <summary>
-        /// A plain value holding ': ' (<c>prompt: Close-up: Mira pours</c>) reads as a second key on one line. Say so, point
-        /// at that colon, and show the line quoted.
-        /// </summary>
-        private (string Message, SourceLocation At)? UnquotedColon(string message, SourceLocation loc)
-        {
-            if (!message.Contains("found invalid mapping", StringComparison.Ordinal)
-                && !message.Contains("Mapping values are not allowed", StringComparison.OrdinalIgnoreCase))
-            {
-                return null;
-            }
-
-            var line = file.LineAt(loc.Line);
-            // Linear: no lazy group before an anchor (a long line must not cost more than reading it).
-            System.Text.RegularExpressions.Match key;
-            try
-            {
-                key = System.Text.RegularExpressions.Regex.Match(line, @"^\s*(?:-\s+)?(?<key>[A-Za-z_][\w-]*):\s+(?<value>[^'""\s#].*)$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
-            }
-            catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
-            {
-                return null;
-            }
-
-            if (!key.Success)
-            {
-                return null;
-            }
-
-            var group = key.Groups["value"];
-            var value = (Index: group.Index, Value: group.Value.TrimEnd());
-            var colon = line.IndexOf(": ", value.Index, StringComparison.Ordinal);
-            if (colon < 0 && line.EndsWith(':'))
-            {
-                colon = line.Length - 1;
-            }
-
-            if (colon < 0)
-            {
-                return null;
-            }
-
-            var name = key.Groups["key"].Value;
-            var shown = value.Value.Length <= 40 ? value.Value : value.Value[..Math.Min(value.Value.Length, colon + 2 - value.Index)] + "…";
-            var quoted = shown.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
-            return ($"invalid YAML: ': ' inside the unquoted value of '{name}' starts a new key; quote the {name}: {name}: \"{quoted}\"",
-                new SourceLocation(loc.File, loc.Line, colon + 1));
-        }
-
-        private static string Tidy(string message)
-        {
-            // YamlDotNet messages sometimes embed their own position; the diagnostic carries ours.
-            var idx = message.IndexOf("(Line:", StringComparison.Ordinal);
-            var text = (idx > 0 ? message[..idx] : message).Trim().TrimEnd('.');
-            return text.Length > 0 ? char.ToLowerInvariant(text[0]) + text[1..] : text;
         }
 
         private static ScalarKind KindOf(ScalarStyle style) => style switch

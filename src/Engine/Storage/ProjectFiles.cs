@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -87,23 +88,39 @@ public static class ProjectFiles
             throw new IOException(problem);
         }
 
-        // Read at most one byte past the cap: the file may have grown since it was measured.
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        using var bounded = new MemoryStream();
-        var buffer = new byte[1 << 16];
-        int read;
-        while ((read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, maxBytes + 1 - bounded.Length))) > 0)
+        // Read at most one byte past the cap: the file may have grown since it was measured. Into a pooled buffer, so
+        // reading a large script allocates only its text (no large temporary arrays for the collector to sweep).
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(stream.Length, 0) + 1, maxBytes + 1));
+        try
         {
-            bounded.Write(buffer, 0, read);
-            if (bounded.Length > maxBytes)
+            var total = 0;
+            int read;
+            while ((read = stream.Read(buffer, total, (int)Math.Min(buffer.Length - total, maxBytes + 1 - total))) > 0)
             {
-                throw new IOException($"it is over the limit of {Size(maxBytes)} for this kind of file");
-            }
-        }
+                total += read;
+                if (total > maxBytes)
+                {
+                    throw new IOException($"it is over the limit of {Size(maxBytes)} for this kind of file");
+                }
 
-        bounded.Position = 0;
-        using var reader = new StreamReader(bounded, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        return reader.ReadToEnd();
+                if (total == buffer.Length)
+                {
+                    // The file grew while it was read: a larger buffer, up to the cap.
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1));
+                    buffer.AsSpan(0, total).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+            }
+
+            using var reader = new StreamReader(new MemoryStream(buffer, 0, total, writable: false), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return reader.ReadToEnd();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>A byte count as people read it: "2 MB", "64 MB", "2 GB", "512 bytes".</summary>
