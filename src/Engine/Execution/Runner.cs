@@ -105,6 +105,32 @@ public sealed class Runner
         }
     }
 
+    /// <summary>True when every step of <paramref name="plan"/> is cached: a run has nothing to submit, fetch or make.</summary>
+    public static bool NothingToRun(Plan plan) => plan.Steps.All(s => s.Status == StepStatus.Cached);
+
+    /// <summary>
+    /// The result of a plan whose steps are all cached (<see cref="NothingToRun"/>), without a run: nothing is submitted,
+    /// journalled or written, as when a run is answered from the up-to-date stamp. Each step's cached phase is raised in
+    /// plan order, with its locked job and outputs, as a run reports them.
+    /// </summary>
+    public static RunResult Cached(Plan plan, ScriptLock scriptLock, Action<RunEvent>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(scriptLock);
+        if (!NothingToRun(plan))
+        {
+            throw new InvalidOperationException("the plan has steps to run");
+        }
+
+        var results = plan.Steps.Select(step =>
+        {
+            var prior = scriptLock.ForStep(step.Id, step.Key);
+            progress?.Invoke(new RunEvent(step.Id, RunPhase.Cached, 100));
+            return new StepResult(step.Id, StepOutcome.Cached, prior?.Job, prior?.Output, prior?.Thumbnail, prior?.Spritesheet, Character: prior?.Character);
+        });
+        return new RunResult([.. results], RunStop.Completed, null);
+    }
+
     /// <summary>A run's result with its money from the ledger: what its jobs cost, and how many were still running when it stopped.</summary>
     internal static RunResult Result(Journal journal, long runId, System.Collections.Immutable.ImmutableArray<StepResult> steps, RunStop stop, string? message)
     {

@@ -5,11 +5,17 @@ namespace Reel.Engine.Planning;
 
 /// <summary>
 /// The lock, the journal and the store, as the planner sees them. The journal is read once, on the first
-/// question about a job, and never written.
+/// question about a job, and never written; a plan whose steps are all locked asks none, so it is not opened.
 /// </summary>
-public sealed class LockHistory(ScriptLock scriptLock, ObjectStore store, Journal? journal = null) : IStepHistory
+public sealed class LockHistory(ScriptLock scriptLock, ObjectStore store, Func<Journal?> journal) : IStepHistory
 {
     private Dictionary<string, ExistingJob>? _jobs;
+
+    /// <summary>The history of a lock and store with this journal, or none.</summary>
+    public LockHistory(ScriptLock scriptLock, ObjectStore store, Journal? journal = null)
+        : this(scriptLock, store, () => journal)
+    {
+    }
 
     public PriorStep? Find(string stepId, string baseKey)
     {
@@ -35,7 +41,7 @@ public sealed class LockHistory(ScriptLock scriptLock, ObjectStore store, Journa
     private Dictionary<string, ExistingJob> ReadJobs()
     {
         var jobs = new Dictionary<string, ExistingJob>(StringComparer.Ordinal);
-        foreach (var a in journal?.All() ?? [])
+        foreach (var a in journal()?.All() ?? [])
         {
             if (a.JobId is null)
             {

@@ -69,18 +69,31 @@ public static class Planner
 
     private static (StepStatus, PlanReason) Decide(StepRequest step, string key, PriorStep? prior, IStepHistory history, bool upstreamRan, bool forced)
     {
-        // A job for this exact key that a run would pick up: paid once already, so never paid again.
-        var existing = step.Kind == StepKind.Cut ? null : history.JobFor(key);
+        // A job for this exact key that a run would pick up: paid once already, so never paid again. Asked only where it
+        // decides, so a plan whose steps are all locked with their clips at hand never opens the journal.
+        var asked = false;
+        ExistingJob? job = null;
+        ExistingJob? Existing()
+        {
+            if (!asked)
+            {
+                job = step.Kind == StepKind.Cut ? null : history.JobFor(key);
+                asked = true;
+            }
+
+            return job;
+        }
+
         if (forced)
         {
             // An interrupted re-roll's job is the new take: picked up, not paid again.
-            return existing is null ? (StepStatus.Run, PlanReason.Forced) : (StepStatus.Reuse, PlanReason.JobExists);
+            return Existing() is null ? (StepStatus.Run, PlanReason.Forced) : (StepStatus.Reuse, PlanReason.JobExists);
         }
 
         // After a step it needs renders anew, a job with this key was made from another clip: never reused.
         if (prior is null)
         {
-            return existing is null || upstreamRan ? (StepStatus.Run, PlanReason.New) : (StepStatus.Reuse, PlanReason.JobExists);
+            return Existing() is null || upstreamRan ? (StepStatus.Run, PlanReason.New) : (StepStatus.Reuse, PlanReason.JobExists);
         }
 
         if (prior.Key != key || upstreamRan)
@@ -90,7 +103,7 @@ public static class Planner
                 return (StepStatus.Run, PlanReason.UpstreamChanged);
             }
 
-            if (existing is not null)
+            if (Existing() is not null)
             {
                 return (StepStatus.Reuse, PlanReason.JobExists);
             }
@@ -117,7 +130,7 @@ public static class Planner
         if (prior.OutputSha256 is null || !history.HasObject(prior.OutputSha256))
         {
             // Another finished job for this key, with its clip at hand, beats fetching the locked one again.
-            return existing is { InFlight: false } && existing.JobId != prior.Job ? (StepStatus.Reuse, PlanReason.JobExists) : (StepStatus.Run, PlanReason.OutputMissing);
+            return Existing() is { InFlight: false } existing && existing.JobId != prior.Job ? (StepStatus.Reuse, PlanReason.JobExists) : (StepStatus.Run, PlanReason.OutputMissing);
         }
 
         return (StepStatus.Cached, PlanReason.Locked);

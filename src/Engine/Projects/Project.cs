@@ -88,9 +88,11 @@ public sealed partial class Project
             .ToImmutableArray();
         var store = OpenStore();
 
-        // The journal says which keys already have a job (reused, not paid again); a project never run has none.
-        using var journal = File.Exists(Workspace.JournalPath) ? Journal.Open(Workspace.JournalPath, Host.Time) : null;
-        var history = new LockHistory(scriptLock, store, journal);
+        // The journal says which keys already have a job (reused, not paid again); a project never run has none. It is
+        // opened on the first question only: a plan whose steps are all locked asks none, and SQLite is not loaded.
+        Journal? journal = null;
+        using var closing = new JournalCloser(() => journal);
+        var history = new LockHistory(scriptLock, store, () => journal ??= File.Exists(Workspace.JournalPath) ? Journal.Open(Workspace.JournalPath, Host.Time) : null);
         ImmutableArray<StepId> notRendered = [];
         if (expanded.Script.PicksFrom is { } source)
         {
@@ -143,4 +145,10 @@ public sealed partial class Project
 
     /// <summary>The store this project uses (shared when the host's environment sets <c>REEL_STORE</c>).</summary>
     public ObjectStore OpenStore() => Workspace.OpenStore(Host.Environment);
+}
+
+/// <summary>Closes a journal that may or may not have been opened.</summary>
+internal sealed class JournalCloser(Func<Journal?> journal) : IDisposable
+{
+    public void Dispose() => journal()?.Dispose();
 }

@@ -124,17 +124,27 @@ public sealed partial class Project
         }
 
         RunResult result;
-        Runner runner;
+        ScriptLock finalLock;
         var store = OpenStore();
         observer.Starting(planned, warnings);
         try
         {
             Directory.CreateDirectory(Workspace.ReelDirectory);
             UpToDateStamp.Remove(Workspace.StampPath);
-            using var journal = Journal.Open(Workspace.JournalPath, Host.Time);
-            runner = new Runner(provider, store, journal, Workspace.LockPath, planned.Lock!, Host.Time, Host.Environment, Host.Loggers.CreateLogger("reel.run"), new Providers.Http.Retries(Host.Time, Host.Randomizer), remote);
-            runner.Progress += observer.OnEvent;
-            result = await runner.RunAsync(plan, request.Run, cancellationToken).ConfigureAwait(false);
+            if (remote is null && Runner.NothingToRun(plan))
+            {
+                // Every step is locked with its clip in the store: no provider call, no journal (SQLite is not even loaded).
+                result = Runner.Cached(plan, planned.Lock!, observer.OnEvent);
+                finalLock = planned.Lock!;
+            }
+            else
+            {
+                using var journal = Journal.Open(Workspace.JournalPath, Host.Time);
+                var runner = new Runner(provider, store, journal, Workspace.LockPath, planned.Lock!, Host.Time, Host.Environment, Host.Loggers.CreateLogger("reel.run"), new Providers.Http.Retries(Host.Time, Host.Randomizer), remote);
+                runner.Progress += observer.OnEvent;
+                result = await runner.RunAsync(plan, request.Run, cancellationToken).ConfigureAwait(false);
+                finalLock = runner.Lock;
+            }
         }
         finally
         {
@@ -144,16 +154,16 @@ public sealed partial class Project
         if (remote is not null && !cancellationToken.IsCancellationRequested)
         {
             // Cuts and anything made before the project had a remote: a fresh clone finds every locked object.
-            await PushLockedAsync(remote, runner.Lock, cancellationToken).ConfigureAwait(false);
+            await PushLockedAsync(remote, finalLock, cancellationToken).ConfigureAwait(false);
         }
 
         var complete = result.Stop == RunStop.Completed;
         // The sheet shows the whole storyboard, also after --only: steps not chosen show what the lock knows.
         var fullPlan = request.Plan.OnlyList.IsEmpty ? plan : Plan(request.Plan with { Only = [], Force = [] }).Plan ?? plan;
-        var exported = await Assembler.AssembleAsync(plan, fullPlan, result, Workspace, store, runner.Lock, pruneLock: request.Plan.OnlyList.IsEmpty && complete, Host.Environment, OtherProfilesSteps(plan.Script.Script), cancellationToken).ConfigureAwait(false);
+        var exported = await Assembler.AssembleAsync(plan, fullPlan, result, Workspace, store, finalLock, pruneLock: request.Plan.OnlyList.IsEmpty && complete, Host.Environment, OtherProfilesSteps(plan.Script.Script), cancellationToken).ConfigureAwait(false);
         if (fullRun && complete && !result.AnyFailed)
         {
-            Stamps.Capture(plan, runner.Lock, exported, Workspace, store, storeRoot, StampSetting, Options.AllowOutside)?.Write(Workspace.StampPath);
+            Stamps.Capture(plan, finalLock, exported, Workspace, store, storeRoot, StampSetting, Options.AllowOutside)?.Write(Workspace.StampPath);
         }
 
         var cuts = plan.Steps.Where(s => s.Request is Prompts.CutStep).Select(s => s.Id.Text);

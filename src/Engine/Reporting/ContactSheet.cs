@@ -60,10 +60,36 @@ public static class ContactSheet
         Directory.CreateDirectory(workspace.OutDirectory);
         var links = new SheetLinks(file => string.Join('/', Path.GetRelativePath(workspace.OutDirectory, Path.Combine(workspace.Directory, file))
             .Replace('\\', '/').Split('/').Select(Uri.EscapeDataString)));
+        var html = Render(sheet, links);
+        if (IsAlready(path, html))
+        {
+            // A no-op rerun's report is the last one: left as it is, with its time.
+            return path;
+        }
+
         var temp = path + ".tmp";
-        File.WriteAllText(temp, Render(sheet, links));
+        File.WriteAllText(temp, html);
         File.Move(temp, path, overwrite: true);
         return path;
+    }
+
+    /// <summary>True when <paramref name="path"/> is a regular file holding exactly <paramref name="html"/> (as UTF-8, which it is written in).</summary>
+    private static bool IsAlready(string path, string html)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists || info.LinkTarget is not null || info.Length != Encoding.UTF8.GetByteCount(html))
+        {
+            return false;
+        }
+
+        try
+        {
+            return File.ReadAllText(path, Encoding.UTF8) == html;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The whole page.</summary>

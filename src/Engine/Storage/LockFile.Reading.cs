@@ -14,6 +14,11 @@ public static partial class LockFile
     public static ScriptLock Parse(string text, string displayName)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (ReadCanonical(text) is { } canonical)
+        {
+            return canonical;
+        }
+
         var reader = new Reader(displayName);
         try
         {

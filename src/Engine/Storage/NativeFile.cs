@@ -13,6 +13,9 @@ internal enum FileType
     Special,
 }
 
+/// <summary>One version of a file, as <see cref="NativeFile.Identify"/> sees it (times in nanoseconds since 1970).</summary>
+internal readonly record struct FileIdentity(long Device, long Inode, long Length, long ModifiedNs, long ChangedNs);
+
 /// <summary>POSIX calls .NET does not expose: hard links, directory fsync, the type of a file, whether a process lives.</summary>
 internal static partial class NativeFile
 {
@@ -25,6 +28,11 @@ internal static partial class NativeFile
     private const int RegularBits = 0x8000; // S_IFREG
     private const int DirectoryBits = 0x4000; // S_IFDIR
     private const int NoSuchProcess = 3; // ESRCH
+    private const int SymlinkNoFollow = 0x100; // AT_SYMLINK_NOFOLLOW
+    private const uint StatxBasicStats = 0x7FF; // STATX_BASIC_STATS
+
+    // STATX_TYPE | STATX_MTIME | STATX_CTIME | STATX_INO | STATX_SIZE: what a file identity needs.
+    private const uint IdentityFields = 0x1 | 0x40 | 0x80 | 0x100 | 0x200;
 
     /// <summary>Creates <paramref name="newPath"/> as a hard link to <paramref name="existingPath"/>; false when not possible (other filesystem, Windows, …).</summary>
     public static bool TryHardLink(string existingPath, string newPath)
@@ -91,6 +99,45 @@ internal static partial class NativeFile
             _ => FileType.Special,
         };
     }
+
+    /// <summary>
+    /// What identifies one version of a regular file on Linux, from one <c>statx</c> that does not follow links:
+    /// device, inode, length, and the modification and change times in nanoseconds. Any write, truncation,
+    /// <c>touch</c>, <c>chmod</c> or replacement changes one of them (the change time cannot be set back by a user).
+    /// Null when the path is missing, is not a regular file (a link, a directory, a device), or elsewhere than Linux.
+    /// </summary>
+    public static FileIdentity? Identify(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        Span<byte> buffer = stackalloc byte[StatxSize];
+        try
+        {
+            if (Statx(AtFdCwd, path, SymlinkNoFollow, StatxBasicStats, ref MemoryMarshal.GetReference(buffer)) != 0)
+            {
+                return null;
+            }
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return null;
+        }
+
+        var mask = BitConverter.ToUInt32(buffer);
+        var mode = BitConverter.ToUInt16(buffer[StatxModeOffset..]) & FileTypeMask;
+        if ((mask & IdentityFields) != IdentityFields || mode != RegularBits)
+        {
+            return null;
+        }
+
+        var device = ((long)BitConverter.ToUInt32(buffer[136..]) << 32) | BitConverter.ToUInt32(buffer[140..]);
+        return new FileIdentity(device, (long)BitConverter.ToUInt64(buffer[32..]), (long)BitConverter.ToUInt64(buffer[40..]), Nanoseconds(buffer[112..]), Nanoseconds(buffer[96..]));
+    }
+
+    private static long Nanoseconds(ReadOnlySpan<byte> timestamp) => (BitConverter.ToInt64(timestamp) * 1_000_000_000L) + BitConverter.ToUInt32(timestamp[8..]);
 
     /// <summary>True when a process with this id runs on this machine (or may: when the check is not possible).</summary>
     public static bool IsProcessAlive(int pid)

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 
 namespace Reel.Engine.Storage;
@@ -11,19 +10,16 @@ public sealed record StoredObject(string Sha256, long Length);
 /// Content-addressed files under <c>&lt;root&gt;/objects/sha256/ab/cdef…</c>. Objects are written
 /// atomically (temp file in <c>&lt;root&gt;/tmp/</c>, fsync, rename) and are never modified afterwards,
 /// so concurrent writers of the same content are harmless. A disk or a person may still damage one:
-/// <see cref="Contains"/> serves an object only after its content hashed to its name (once per process
-/// while its length and write time stay as they were), and removes a damaged one, so it is fetched or
+/// <see cref="Contains"/> serves an object only after its content hashed to its name (again whenever its
+/// file's identity changes, see <see cref="VerifiedLog"/>), and removes a damaged one, so it is fetched or
 /// made again. Exports are copies, never links, so editing one cannot reach the store.
 /// </summary>
-public sealed class ObjectStore
+public sealed partial class ObjectStore
 {
     /// <summary>Environment variable that points every project at one shared store.</summary>
     public const string StoreEnvironmentVariable = "REEL_STORE";
 
     private const int BufferSize = 1 << 16;
-
-    /// <summary>Objects whose content this process hashed and found good, with the length and write time they had.</summary>
-    private static readonly ConcurrentDictionary<string, (long Length, long Ticks)> Verified = new(StringComparer.Ordinal);
 
     /// <summary>Creates a store rooted at <paramref name="root"/> (the directory that holds <c>objects/</c>).</summary>
     public ObjectStore(string root)
@@ -109,28 +105,6 @@ public sealed class ObjectStore
     {
         var hash = Normalize(sha256);
         return Path.Combine(ObjectsDirectory, hash[..2], hash[2..]);
-    }
-
-    /// <summary>
-    /// True when the object is present and good: a regular file whose content hashes to its name. The hash is
-    /// computed once per process and file state (length, last write); a damaged object is removed and reads as
-    /// absent, so the step that made it runs (or is fetched) again.
-    /// </summary>
-    public bool Contains(string sha256)
-    {
-        var path = PathOf(sha256);
-        var info = new FileInfo(path);
-        if (!info.Exists || info.LinkTarget is not null || NativeFile.TypeOf(path) != FileType.Regular)
-        {
-            return false;
-        }
-
-        if (Verified.TryGetValue(path, out var seen) && seen == (info.Length, info.LastWriteTimeUtc.Ticks))
-        {
-            return true;
-        }
-
-        return Verify(sha256);
     }
 
     /// <summary>
@@ -243,48 +217,6 @@ public sealed class ObjectStore
 
     /// <summary>Removes an object (a download found damaged after it was stored); exports elsewhere keep their own link.</summary>
     public void Delete(string sha256) => TryDelete(PathOf(Normalize(sha256)));
-
-    /// <summary>
-    /// Re-hashes the stored object. A missing object returns false; a corrupted one is deleted
-    /// (so it will be fetched or generated again) and false is returned.
-    /// </summary>
-    public bool Verify(string sha256)
-    {
-        var hash = Normalize(sha256);
-        var path = PathOf(hash);
-        Verified.TryRemove(path, out _);
-        if (NativeFile.TypeOf(path) is FileType.Directory or FileType.Special || new FileInfo(path).LinkTarget is not null)
-        {
-            // Nothing Reel writes: a link or a device where an object should be is damage too.
-            TryDeleteAny(path);
-            return false;
-        }
-
-        string actual;
-        var before = new FileInfo(path);
-        try
-        {
-            using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
-            actual = Convert.ToHexStringLower(SHA256.HashData(input));
-        }
-        catch (FileNotFoundException)
-        {
-            return false;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return false;
-        }
-
-        if (string.Equals(actual, hash, StringComparison.Ordinal))
-        {
-            Verified[path] = (before.Length, before.LastWriteTimeUtc.Ticks);
-            return true;
-        }
-
-        TryDelete(path);
-        return false;
-    }
 
     /// <summary>The SHA-256 (lowercase hex) of a file, streamed.</summary>
     public async Task<string> HashFileAsync(string path, CancellationToken cancellationToken = default)
@@ -405,34 +337,7 @@ public sealed class ObjectStore
         }
     }
 
-    private static void Remember(string path)
-    {
-        var info = new FileInfo(path);
-        Verified[path] = (info.Length, info.LastWriteTimeUtc.Ticks);
-    }
-
-    private static void TryDeleteAny(string path)
-    {
-        if (Directory.Exists(path) && new FileInfo(path).LinkTarget is null)
-        {
-            try
-            {
-                Directory.Delete(path, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-
-            return;
-        }
-
-        TryDelete(path);
-    }
-
-    private static void TryDelete(string path)
+    internal static void TryDelete(string path)
     {
         try
         {

@@ -121,6 +121,48 @@ public sealed class LockFileTests : IDisposable
     }
 
     [Fact]
+    public void A_lock_as_written_reads_the_same_line_by_line_as_through_YAML()
+    {
+        var withExtras = new ScriptLock([.. Sample().Entries, Entry("scene-2", "key3") with { Provider = "fal", Roll = 2, Previous = "key2", Inputs = "image:abc,video:def", Prompt = "a \u0001 b\r\n\"q\" \u2028 c" }]);
+        foreach (var @lock in new[] { Sample(), withExtras, ScriptLock.Empty })
+        {
+            var text = LockFile.Format(@lock);
+
+            // A comment is valid YAML that the writer never writes: that copy can only be read by the YAML reader.
+            var throughYaml = LockFile.Parse(text + "# read by YAML\n", "x.lock.yaml");
+            var read = LockFile.Parse(text, "x.lock.yaml");
+
+            Assert.Equal<LockEntry>(throughYaml.Entries, read.Entries);
+            Assert.Equal<LockEntry>(@lock.Entries, read.Entries);
+            Assert.Equal(text, LockFile.Format(read));
+        }
+    }
+
+    [Fact]
+    public void A_lone_surrogate_the_writer_escapes_is_still_refused_as_the_YAML_reader_refuses_it()
+    {
+        var text = LockFile.Format(new ScriptLock([Entry("intro") with { Prompt = "x \ud800 y" }]));
+
+        var error = Assert.Throws<LockFileException>(() => LockFile.Parse(text, "x.lock.yaml"));
+        Assert.Contains("surrogate", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("      cost: 0.4\n", "      cost: 0.40\n")]
+    [InlineData("      seconds: 8\n", "      seconds: 08\n")]
+    [InlineData("      model: \"sora-2\"\n", "      model: sora-2\n")]
+    [InlineData("      model: \"sora-2\"\n", "      model: 'sora-2'\n")]
+    public void A_lock_edited_by_hand_is_read_by_YAML_as_before(string written, string edited)
+    {
+        var text = LockFile.Format(new ScriptLock([Entry("intro", "key1")]));
+        Assert.Contains(written, text, StringComparison.Ordinal);
+
+        var read = LockFile.Parse(text.Replace(written, edited, StringComparison.Ordinal), "x.lock.yaml");
+
+        Assert.Equal(new ScriptLock([Entry("intro", "key1")]), read);
+    }
+
+    [Fact]
     public void Round_trips_an_empty_lock()
     {
         var path = _dir.Combine("empty.lock.yaml");
