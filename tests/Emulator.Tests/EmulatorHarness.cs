@@ -15,7 +15,9 @@ internal sealed class EmulatorHarness : IAsyncDisposable
         Server = server;
         Time = time;
         Directory = directory;
-        Http = new HttpClient { BaseAddress = new Uri(server.BaseAddress, "/v1/"), Timeout = TimeSpan.FromSeconds(30) };
+        // A generous timeout: a realistic clip is rendered by ffmpeg on its first download, which takes tens of seconds
+        // when the machine runs three test projects side by side (a hang still fails the test, in 2 minutes).
+        Http = new HttpClient { BaseAddress = new Uri(server.BaseAddress, "/v1/"), Timeout = TimeSpan.FromMinutes(2) };
     }
 
     public EmulatorServer Server { get; }
