@@ -11,7 +11,7 @@ namespace Reel.Emulator.Comfy;
 
 /// <summary>
 /// ComfyUI's native API, the subset a client that queues API-format workflows needs (providers-2026.md §2.2):
-/// <c>GET /system_stats</c>; <c>POST /upload/image</c> (multipart <c>image</c>) answering <c>{name, subfolder, type}</c>;
+/// <c>GET /system_stats</c>; <c>GET /object_info[/{class}]</c> (the node classes it understands, <see cref="ComfyNodes"/>); <c>POST /upload/image</c> (multipart <c>image</c>) answering <c>{name, subfolder, type}</c>;
 /// <c>POST /prompt {prompt, client_id, prompt_id?}</c> answering <c>{prompt_id, number, node_errors}</c> or 400 with
 /// <c>node_errors</c>; <c>GET /queue</c>; <c>GET /history[/{id}]</c>; <c>GET /view?filename&amp;subfolder&amp;type</c>.
 /// The emulator reads the graph the way the nodes would: the clip's size from a node with <c>width</c> and
@@ -63,6 +63,8 @@ internal sealed class ComfyApi(JobHost jobs)
                 ["system"] = new JsonObject { ["os"] = "posix", ["comfyui_version"] = "0.3.76", ["python_version"] = "3.12", ["embedded_python"] = false },
                 ["devices"] = new JsonArray(new JsonObject { ["name"] = "emulator", ["type"] = "cpu", ["vram_total"] = 0, ["vram_free"] = 0 }),
             }),
+            (["object_info"], "GET") => JsonResult.Ok(ComfyNodes.All()),
+            (["object_info", var node], "GET") => JsonResult.Ok(ComfyNodes.One(node)),
             (["upload", "image"], "POST") => Upload(await RequestBody.ReadAsync(context.Request, cancellationToken).ConfigureAwait(false)),
             (["prompt"], "POST") => Queue(await ReadAsync(context, cancellationToken).ConfigureAwait(false)),
             (["queue"], "GET") => QueueState(),

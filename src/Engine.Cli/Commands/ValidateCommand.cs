@@ -18,18 +18,20 @@ internal static class ValidateCommand
             DefaultValueFactory = _ => "text",
         };
         format.AcceptOnlyFromAmong("text", "json", "github", "sarif");
-        var command = new Command("validate", "Check a script: YAML, schema, references, templates and the provider's capabilities. Needs no key or network.")
+        var command = new Command("validate", "Check a script: YAML, schema, references, templates and the provider's capabilities. Needs no key or network; on comfy it also checks the workflows against the server's /object_info when COMFY_BASE_URL answers.")
         {
             script, provider, profile, allowOutside, json, format,
         };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             if (Common.ScriptPath(context, parse.GetValue(script)) is not { } path)
             {
                 return ExitCodes.Invalid;
             }
 
-            var compilation = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside), profile: parse.GetValue(profile)).Compile();
+            var project = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside), profile: parse.GetValue(profile));
+            var server = await project.CheckServerAsync(project.Compile(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var compilation = server.Compilation;
             var chosen = parse.GetValue(json) ? "json" : parse.GetValue(format);
             var diagnostics = compilation.Diagnostics;
             switch (chosen)
@@ -51,7 +53,8 @@ internal static class ValidateCommand
             }
 
             var steps = compilation.Expanded!.Steps.Length;
-            context.Out.WriteLine($"{path}: valid ({steps} step{(steps == 1 ? "" : "s")} on {compilation.Expanded.Provider})");
+            var against = server.Checked ? "; workflows checked against the server's node classes" : "";
+            context.Out.WriteLine($"{path}: valid ({steps} step{(steps == 1 ? "" : "s")} on {compilation.Expanded.Provider}{against})");
             return ExitCodes.Success;
         });
         return command;

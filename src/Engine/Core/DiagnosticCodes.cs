@@ -235,6 +235,11 @@ public static class DiagnosticCodes
         "provider 'veo' cannot render several shots in one clip; remove 'shots' or use a provider with multi-shot (kling: kling-v3; local)",
         "'kling-v3' on 'kling' takes at most 6 shots in one clip (this scene gives 7)");
 
+    public static readonly DiagnosticDescriptor ServerNodeMismatch = Error(
+        "RL0413", "a comfy workflow's node class or bound input is unknown to the server (`/object_info`; checked by `reel validate` when COMFY_BASE_URL answers)",
+        "bind 'seed: 3.noise_seed': node 3 (KSampler) on the server has no input 'noise_seed' (did you mean 'seed'?)",
+        "workflow 'wan22_t2v.api.json': node 55 is a 'WanImageToVideo', which the server does not have (a custom node not installed?)");
+
     // RL05xx: prompts (Scriban templates).
 
     public static readonly DiagnosticDescriptor TemplateSyntax = Error(

@@ -66,7 +66,12 @@ internal sealed class OptionBinder
 
             if (Value(spec, entry.Value, diagnostics, resolvePath) is { } option)
             {
-                result.Add(new OptionSetting(option, entry.Key.Location));
+                result.Add(new OptionSetting(option, entry.Key.Location)
+                {
+                    Entries = entry.Value is YMapping entries && spec.Kind == OptionKind.Map
+                        ? entries.Entries.DistinctBy(e => e.Key.Value).ToImmutableSortedDictionary(e => e.Key.Value, e => e.Value.Location, StringComparer.Ordinal)
+                        : ImmutableSortedDictionary<string, SourceLocation>.Empty,
+                });
             }
         }
 

@@ -23,7 +23,14 @@ public enum ContinuationMode
 }
 
 /// <summary>A provider option as written in the script, checked against the provider's table.</summary>
-public sealed record OptionSetting(Providers.StepOption Option, SourceLocation Location);
+public sealed record OptionSetting(Providers.StepOption Option, SourceLocation Location)
+{
+    /// <summary>For a map option (comfy's <c>bind</c>): where each entry's value is written, by key; empty otherwise.</summary>
+    public ImmutableSortedDictionary<string, SourceLocation> Entries { get; init; } = ImmutableSortedDictionary<string, SourceLocation>.Empty;
+
+    /// <summary>Where the entry <paramref name="key"/> of a map option is written, else where the option is.</summary>
+    public SourceLocation EntryLocation(string key) => Entries.GetValueOrDefault(key, Location);
+}
 
 /// <summary>Settings a step inherits unless it sets its own; options are inherited key by key.</summary>
 public sealed record StepSettings(string? Model, VideoSize? Size, int? Seconds, SourceLocation ModelLocation, SourceLocation SizeLocation, SourceLocation SecondsLocation)
