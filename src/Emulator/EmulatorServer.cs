@@ -39,10 +39,12 @@ public sealed class EmulatorServer : IAsyncDisposable
     private readonly string? _apiKey;
     private readonly string? _temporaryDirectory;
     private readonly RealisticClips? _realistic;
+    private readonly RenderAhead _ahead;
 
-    private EmulatorServer(WebApplication app, AuditLog audit, IReadOnlyList<IApiFamily> families, FaultInjector faults, string? apiKey, string? temporaryDirectory, RealisticClips? realistic)
+    private EmulatorServer(WebApplication app, AuditLog audit, IReadOnlyList<IApiFamily> families, FaultInjector faults, string? apiKey, string? temporaryDirectory, RealisticClips? realistic, RenderAhead ahead)
     {
         _realistic = realistic;
+        _ahead = ahead;
         _app = app;
         _audit = audit;
         _families = families;
@@ -88,11 +90,13 @@ public sealed class EmulatorServer : IAsyncDisposable
         Directory.CreateDirectory(data);
         var audit = new AuditLog(options.AuditPath, time);
         var realistic = ffmpeg is null ? null : new RealisticClips(ffmpeg, data);
-        var openAi = new OpenAiApi(new JobHost(time, options.Speed, faults, audit, data, "uploads", realistic, options.VideoBytes));
-        var veo = new VeoApi(new JobHost(time, options.Speed, faults, audit, data, "uploads", realistic, options.VideoBytes));
-        var fal = new FalApi(new JobHost(time, options.Speed, faults, audit, data, "fal-uploads", realistic, options.VideoBytes));
-        var kling = new KlingApi(new JobHost(time, options.Speed, faults, audit, data, "kling-uploads", realistic, options.VideoBytes));
-        var runway = new RunwayApi(new JobHost(time, options.Speed, faults, audit, data, "runway-uploads", realistic, options.VideoBytes));
+        var ahead = new RenderAhead();
+        var openAi = new OpenAiApi(new JobHost(time, options.Speed, faults, audit, data, "uploads", realistic, options.VideoBytes, ahead, pictures: true));
+        var veo = new VeoApi(new JobHost(time, options.Speed, faults, audit, data, "uploads", realistic, options.VideoBytes, ahead));
+        var fal = new FalApi(new JobHost(time, options.Speed, faults, audit, data, "fal-uploads", realistic, options.VideoBytes, ahead));
+        var kling = new KlingApi(new JobHost(time, options.Speed, faults, audit, data, "kling-uploads", realistic, options.VideoBytes, ahead));
+        var runway = new RunwayApi(new JobHost(time, options.Speed, faults, audit, data, "runway-uploads", realistic, options.VideoBytes, ahead));
+        var comfy = new JobHost(time, options.Speed, faults, audit, data, "comfy-uploads", realistic, ahead: ahead);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.ClearProviders();
@@ -109,7 +113,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, options.Port);
         });
         var app = builder.Build();
-        var server = new EmulatorServer(app, audit, [new S3Family(new S3Buckets(time)), new RunwayFamily(runway), new OpenAiFamily(openAi), new GeminiFamily(veo), new VertexFamily(veo), new FalFamily(fal), new KlingFamily(kling, time), new ComfyFamily(new ComfyApi(new JobHost(time, options.Speed, faults, audit, data, "comfy-uploads", realistic)))], faults, options.ApiKey, temporary, realistic);
+        var server = new EmulatorServer(app, audit, [new S3Family(new S3Buckets(time)), new RunwayFamily(runway), new OpenAiFamily(openAi), new GeminiFamily(veo), new VertexFamily(veo), new FalFamily(fal), new KlingFamily(kling, time), new ComfyFamily(new ComfyApi(comfy))], faults, options.ApiKey, temporary, realistic, ahead);
         app.Run(server.HandleAsync);
         try
         {
@@ -118,6 +122,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         catch
         {
             await app.DisposeAsync().ConfigureAwait(false);
+            await ahead.DisposeAsync().ConfigureAwait(false);
             audit.Dispose();
             if (realistic is not null)
             {
@@ -363,6 +368,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         finally
         {
             await _app.DisposeAsync().ConfigureAwait(false);
+            await _ahead.DisposeAsync().ConfigureAwait(false);
             _audit.Dispose();
             if (_realistic is not null)
             {

@@ -139,8 +139,8 @@ internal sealed partial class OpenAiApi
 
         return variant switch
         {
-            "thumbnail" => new FileResult(_jobs.Clips.Thumbnail(job), "image/webp", id + ".webp"),
-            "spritesheet" => new FileResult(_jobs.Clips.Spritesheet(job), "image/jpeg", id + ".jpg"),
+            "thumbnail" => new FileResult(await _jobs.Clips.ThumbnailAsync(job, cancellationToken).ConfigureAwait(false), "image/webp", id + ".webp"),
+            "spritesheet" => new FileResult(await _jobs.Clips.SpritesheetAsync(job, cancellationToken).ConfigureAwait(false), "image/jpeg", id + ".jpg"),
             _ => new FileResult(await _jobs.Clips.VideoAsync(job, cancellationToken).ConfigureAwait(false), "video/mp4", id + ".mp4"),
         };
     }

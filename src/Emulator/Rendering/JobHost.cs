@@ -21,13 +21,15 @@ internal sealed class JobHost
 
     /// <param name="uploadsFolder">The folder under <paramref name="dataDirectory"/> that uploaded files are saved to.</param>
     /// <param name="videoBytes">See <see cref="EmulatorOptions.VideoBytes"/>.</param>
-    public JobHost(TimeProvider time, double speed, FaultInjector faults, AuditLog audit, string dataDirectory, string uploadsFolder, RealisticClips? realistic = null, long? videoBytes = null)
+    /// <param name="ahead">See <see cref="ClipStore"/>: the queue that renders new jobs' assets in the background.</param>
+    /// <param name="pictures">Whether the API serves thumbnails and spritesheets.</param>
+    public JobHost(TimeProvider time, double speed, FaultInjector faults, AuditLog audit, string dataDirectory, string uploadsFolder, RealisticClips? realistic = null, long? videoBytes = null, RenderAhead? ahead = null, bool pictures = false)
     {
         _time = time;
         _speed = speed;
         Faults = faults;
         Audit = audit;
-        Clips = new ClipStore(dataDirectory, realistic) { VideoBytes = videoBytes };
+        Clips = new ClipStore(dataDirectory, realistic, ahead, pictures) { VideoBytes = videoBytes };
         Uploads = Path.Combine(dataDirectory, uploadsFolder);
         Directory.CreateDirectory(Uploads);
     }
@@ -49,7 +51,7 @@ internal sealed class JobHost
     /// <summary>The next job's <see cref="VideoJob.Sequence"/>.</summary>
     public long NextSequence() => Interlocked.Increment(ref _sequence);
 
-    /// <summary>Writes the audit line of a created job and, in realistic mode, starts rendering its clips.</summary>
+    /// <summary>Writes the audit line of a created job and starts rendering its assets in the background (see <see cref="ClipStore.Prepare"/>).</summary>
     /// <param name="id">The id the client knows the job by.</param>
     public void Created(string id, string kind, string fingerprint, IEnumerable<VideoJob> clips)
     {
