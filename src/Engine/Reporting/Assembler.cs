@@ -67,6 +67,7 @@ public static class Assembler
         var sheet = SheetBuilder.Build(fullPlan, result, finalLock, store, workspace, derived, Summary(result));
         var ran = plan.Steps.Select(s => s.Id.Text).ToHashSet(StringComparer.Ordinal);
         var copies = new List<(string Sha, string Target)>();
+        var directory = workspace.Directory;
         foreach (var entry in sheet.Entries)
         {
             if (entry.Clip is not { } sha)
@@ -74,16 +75,16 @@ public static class Assembler
                 continue;
             }
 
-            var target = Path.Combine(workspace.Directory, entry.Export);
+            var target = Path.Combine(directory, entry.Export);
             copies.Add((sha, target));
             if (entry.ThumbnailExport is { } thumbPath && entry.Thumbnail is { } thumb)
             {
-                copies.Add((thumb, Path.Combine(workspace.Directory, thumbPath)));
+                copies.Add((thumb, Path.Combine(directory, thumbPath)));
             }
 
             if (entry.SpritesheetExport is { } spritePath && entry.Spritesheet is { } sprite)
             {
-                Export(store, sprite, Path.Combine(workspace.Directory, spritePath));
+                copies.Add((sprite, Path.Combine(directory, spritePath)));
             }
 
             // The run's own outputs; steps shown from the lock are exported for the sheet only.
@@ -132,18 +133,13 @@ public static class Assembler
         var kept = copies.Where((c, i) => last[c.Target] == i).ToList();
         try
         {
-            Parallel.ForEach(kept, new ParallelOptions { MaxDegreeOfParallelism = ExportParallelism }, c => Export(store, c.Sha, c.Target));
+            // ObjectStore.Export makes the target's folder itself, once it knows the file there is not already the object.
+            Parallel.ForEach(kept, new ParallelOptions { MaxDegreeOfParallelism = ExportParallelism }, c => store.Export(c.Sha, c.Target));
         }
         catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
         {
             // The caller reports a full disk or a missing object as it did when the copies went one by one.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
         }
-    }
-
-    private static void Export(ObjectStore store, string sha, string target)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        store.Export(sha, target);
     }
 }

@@ -58,7 +58,9 @@ public static class ContactSheet
         ArgumentNullException.ThrowIfNull(workspace);
         var path = PathFor(workspace);
         Directory.CreateDirectory(workspace.OutDirectory);
-        var links = new SheetLinks(file => string.Join('/', Path.GetRelativePath(workspace.OutDirectory, Path.Combine(workspace.Directory, file))
+        var directory = workspace.Directory;
+        var outDirectory = Path.Combine(directory, "out");
+        var links = new SheetLinks(file => string.Join('/', RelativeToOut(outDirectory, directory, file)
             .Replace('\\', '/').Split('/').Select(Uri.EscapeDataString)));
         var html = Render(sheet, links);
         if (IsAlready(path, html))
@@ -71,6 +73,41 @@ public static class ContactSheet
         File.WriteAllText(temp, html);
         File.Move(temp, path, overwrite: true);
         return path;
+    }
+
+    /// <summary>
+    /// <paramref name="file"/> (relative to the script's directory) relative to <c>out/</c>: a plain <c>out/…</c> path
+    /// (every export but a cut's output elsewhere) loses its prefix, as <see cref="Path.GetRelativePath"/> would say,
+    /// without resolving both paths for each of a large sheet's links; anything else is resolved.
+    /// </summary>
+    internal static string RelativeToOut(string outDirectory, string directory, string file)
+    {
+        if (file.StartsWith("out/", StringComparison.Ordinal) && IsPlain(file.AsSpan(4)))
+        {
+            return file[4..];
+        }
+
+        return Path.GetRelativePath(outDirectory, Path.Combine(directory, file));
+    }
+
+    /// <summary>True for <c>a/b.mp4</c>: no empty, <c>.</c> or <c>..</c> segment, no backslash, no rooted or drive-like part.</summary>
+    private static bool IsPlain(ReadOnlySpan<char> path)
+    {
+        if (path.IsEmpty || path.ContainsAny('\\', ':'))
+        {
+            return false;
+        }
+
+        foreach (var range in path.Split('/'))
+        {
+            var segment = path[range];
+            if (segment.IsEmpty || segment is "." or "..")
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>True when <paramref name="path"/> is a regular file holding exactly <paramref name="html"/> (as UTF-8, which it is written in).</summary>

@@ -19,14 +19,22 @@ public readonly record struct SpriteGrid(int Columns, int Rows)
     /// </summary>
     public static SpriteGrid? Of(string image, VideoSize clip)
     {
-        ImageHeader header;
-        try
+        int width, height;
+        if (ImageSize.Read(image) is { } size)
         {
-            header = ImageCodec.ReadHeader(image, checkBudget: false);
+            (width, height) = size;
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        else
         {
-            return null;
+            try
+            {
+                var header = ImageCodec.ReadHeader(image, checkBudget: false);
+                (width, height) = (header.Width, header.Height);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
         }
 
         var aspect = clip.Width > 0 && clip.Height > 0 ? (double)clip.Width / clip.Height : 16.0 / 9;
@@ -36,7 +44,7 @@ public readonly record struct SpriteGrid(int Columns, int Rows)
         {
             for (var columns = 1; columns <= 12; columns++)
             {
-                var error = Math.Abs(Math.Log((double)header.Width / columns / ((double)header.Height / rows) / aspect));
+                var error = Math.Abs(Math.Log((double)width / columns / ((double)height / rows) / aspect));
 
                 // A grid with more tiles wins only when its shape fits clearly better (5×2 and 10×4 fit alike).
                 if (error < bestError - 0.02 || (error < bestError + 0.02 && columns * rows < best!.Value.Tiles))

@@ -235,8 +235,9 @@ public sealed partial class ObjectStore
     /// </summary>
     private static bool IsSameFile(string source, string destination)
     {
+        // A link's attributes say so from the one lstat that Exists made: no readlink for each of a large run's exports.
         var dst = new FileInfo(destination);
-        if (!dst.Exists || dst.LinkTarget is not null)
+        if (!dst.Exists || (dst.Attributes & FileAttributes.ReparsePoint) != 0)
         {
             return false;
         }
