@@ -6,7 +6,8 @@ namespace Reel.Cli.Tests;
 /// <summary><c>reel run --watch</c>: a save reruns what changed; a broken save is reported and the watch goes on (issue 13).</summary>
 public sealed class WatchTests(ITestOutputHelper output)
 {
-    private const string Script = """
+    /// <summary>Two scenes and their cut on local: the watch tests' script.</summary>
+    internal const string Script = """
         reel: 1
         provider: local
         defaults: { size: 128x72, seconds: 2 }

@@ -7,26 +7,11 @@ namespace Reel.Cli.Tests.Review;
 /// <summary><c>reel review --watch</c>: the watch of <c>run --watch</c> while serving the page, which follows its runs (issue 13).</summary>
 public sealed class ReviewWatchTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>
 {
-    private const string Script = """
-        reel: 1
-        provider: local
-        defaults: { size: 128x72, seconds: 2 }
-        scenes:
-          - id: street
-            prompt: A rainy street at night.
-          - id: quay
-            prompt: The quay at dawn.
-        cut:
-          - id: film
-            output: out/film.mp4
-            shots: [street, quay]
-        """;
-
     [Fact]
     public async Task Review_watch_runs_the_script_reruns_a_saved_step_and_the_page_shows_it_and_a_broken_save_goes_on()
     {
         using var dir = new TempDirectory();
-        var script = dir.Write("storyboard.yaml", Script);
+        var script = dir.Write("storyboard.yaml", WatchTests.Script);
         await using var review = await ReviewSession.StartAsync(dir.Path, "storyboard.yaml", "--watch");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{review.Port}") };
         var token = "?token=" + review.Token;
@@ -41,7 +26,7 @@ public sealed class ReviewWatchTests(ChromiumFixture chromium) : IClassFixture<C
         var streetClip = SHA256.HashData(await http.GetByteArrayAsync("/files/out/shots/street.mp4" + token));
 
         var saved = Stopwatch.StartNew();
-        File.WriteAllText(script, Script.Replace("The quay at dawn", "The quay at dusk", StringComparison.Ordinal));
+        File.WriteAllText(script, WatchTests.Script.Replace("The quay at dawn", "The quay at dusk", StringComparison.Ordinal));
         await WatchTests.WaitForAsync(() => WatchTests.Count(review.Stderr, "quay: done") == 2, "the changed step", poll: 10);
         Assert.True(saved.Elapsed < TimeSpan.FromSeconds(2), $"the changed step was done {saved.Elapsed.TotalMilliseconds:0} ms after the save");
         await WatchTests.WaitForAsync(() => WatchTests.Count(review.Stderr, "watching storyboard.yaml") == 2, "the run after the save");
@@ -63,13 +48,13 @@ public sealed class ReviewWatchTests(ChromiumFixture chromium) : IClassFixture<C
         Assert.Equal(streetClip, SHA256.HashData(await http.GetByteArrayAsync("/files/out/shots/street.mp4" + token)));
 
         // A broken save: the diagnostic is printed, the page says what is wrong, and both go on.
-        File.WriteAllText(script, Script.Replace("    prompt: The quay at dawn.\n", "    promt: The quay at dawn.\n", StringComparison.Ordinal));
+        File.WriteAllText(script, WatchTests.Script.Replace("    prompt: The quay at dawn.\n", "    promt: The quay at dawn.\n", StringComparison.Ordinal));
         await WatchTests.WaitForAsync(() => WatchTests.Count(review.Stderr, "watching storyboard.yaml") == 3, "the broken save");
         Assert.Contains("error RL0110", review.Stderr.ToString(), StringComparison.Ordinal);
         var broken = await http.GetStringAsync("/sheet" + token);
         Assert.Contains("<p class=\"problem\" role=\"alert\">storyboard.yaml(", broken, StringComparison.Ordinal);
 
-        File.WriteAllText(script, Script);
+        File.WriteAllText(script, WatchTests.Script);
         await WatchTests.WaitForAsync(() => WatchTests.Count(review.Stderr, "watching storyboard.yaml") == 4, "the run after the fix");
         Assert.Contains("The quay at dawn.", Card(await http.GetStringAsync("/sheet" + token), "quay"), StringComparison.Ordinal);
         Assert.Equal(first, SHA256.HashData(await http.GetByteArrayAsync("/files/out/shots/quay.mp4" + token)));
@@ -79,7 +64,7 @@ public sealed class ReviewWatchTests(ChromiumFixture chromium) : IClassFixture<C
     public void Review_watch_refuses_a_paid_provider_without_a_cap_before_serving()
     {
         using var dir = new TempDirectory();
-        dir.Write("storyboard.yaml", Script);
+        dir.Write("storyboard.yaml", WatchTests.Script);
 
         var r = ReelInProcess.Run(dir.Path, ["review", "--watch", "--no-open", "--provider", "fal"], null, TimeSpan.FromSeconds(60));
 
@@ -93,7 +78,7 @@ public sealed class ReviewWatchTests(ChromiumFixture chromium) : IClassFixture<C
     public void Run_options_without_watch_are_refused()
     {
         using var dir = new TempDirectory();
-        dir.Write("storyboard.yaml", Script);
+        dir.Write("storyboard.yaml", WatchTests.Script);
 
         var r = ReelInProcess.Run(dir.Path, ["review", "--no-open", "--max-cost", "5"], null, TimeSpan.FromSeconds(60));
 

@@ -33,10 +33,7 @@ public static class FrameGrab
         ArgumentNullException.ThrowIfNull(tools);
         var info = await MediaProbe.ProbeAsync(mp4, tools, cancellationToken).ConfigureAwait(false);
         var videoEnd = info.VideoDuration ?? info.Duration;
-        var dir = Path.GetDirectoryName(Path.GetFullPath(pngOut)) ?? ".";
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(pngOut)}.{Guid.NewGuid():N}.partial.png");
-        try
+        await WriteThroughTempAsync(mp4, pngOut, async temp =>
         {
             // Seek close to the end first (cheap); if that yields nothing (odd timestamps), decode the whole clip.
             var starts = videoEnd > 1.5 ? new double?[] { videoEnd - 1.0, null } : new double?[] { null };
@@ -58,18 +55,7 @@ public static class FrameGrab
                     break;
                 }
             }
-
-            if (!File.Exists(temp) || new FileInfo(temp).Length == 0)
-            {
-                throw new InvalidDataException($"no video frame could be decoded from {Path.GetFileName(mp4)}");
-            }
-
-            File.Move(temp, pngOut, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        }).ConfigureAwait(false);
     }
 
     /// <summary>Writes the clip's first video frame as a PNG, fitted to <paramref name="fitTo"/> when given.</summary>
@@ -82,25 +68,9 @@ public static class FrameGrab
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tools);
-        var dir = Path.GetDirectoryName(Path.GetFullPath(pngOut)) ?? ".";
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(pngOut)}.{Guid.NewGuid():N}.partial.png");
-        try
-        {
-            var filter = fitTo is { } size ? FitFilter(size, fit) + "," : "";
-            await FfmpegTools.FfmpegAsync(tools, ["-v", "error", "-i", mp4, "-map", "0:v:0", "-an", "-sn", "-dn", "-frames:v", "1",
-                "-vf", filter + "format=rgb24", "-c:v", "png", "-compression_level", "1", "-f", "image2", "-y", temp], cancellationToken).ConfigureAwait(false);
-            if (!File.Exists(temp) || new FileInfo(temp).Length == 0)
-            {
-                throw new InvalidDataException($"no video frame could be decoded from {Path.GetFileName(mp4)}");
-            }
-
-            File.Move(temp, pngOut, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        var filter = fitTo is { } size ? FitFilter(size, fit) + "," : "";
+        await WriteThroughTempAsync(mp4, pngOut, temp => FfmpegTools.FfmpegAsync(tools, ["-v", "error", "-i", mp4, "-map", "0:v:0", "-an", "-sn", "-dn", "-frames:v", "1",
+            "-vf", filter + "format=rgb24", "-c:v", "png", "-compression_level", "1", "-f", "image2", "-y", temp], cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -120,20 +90,29 @@ public static class FrameGrab
         var info = await MediaProbe.ProbeAsync(mp4, tools, cancellationToken).ConfigureAwait(false);
         var seconds = info.VideoDuration ?? info.Duration;
         var rate = (columns * rows / Math.Max(seconds, 0.05)).ToString("0.######", CultureInfo.InvariantCulture);
-        var dir = Path.GetDirectoryName(Path.GetFullPath(jpgOut)) ?? ".";
+        var grid = string.Create(CultureInfo.InvariantCulture, $"tile={columns}x{rows}");
+        await WriteThroughTempAsync(mp4, jpgOut, temp => FfmpegTools.FfmpegAsync(tools, ["-v", "error", "-i", mp4, "-map", "0:v:0", "-an", "-sn", "-dn",
+            "-vf", $"fps={rate},{FitFilter(tile, FitMode.Pad)},{grid}", "-frames:v", "1", "-q:v", "4", "-f", "image2", "-y", temp], cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> into a hidden temporary file beside <paramref name="output"/> (same extension, so
+    /// ffmpeg picks the format), then renames it into place; nothing written means no frame could be decoded.
+    /// </summary>
+    private static async Task WriteThroughTempAsync(string mp4, string output, Func<string, Task> write)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(output)) ?? ".";
         Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(jpgOut)}.{Guid.NewGuid():N}.partial.jpg");
+        var temp = Path.Combine(dir, $".{Path.GetFileName(output)}.{Guid.NewGuid():N}.partial{Path.GetExtension(output)}");
         try
         {
-            var grid = string.Create(CultureInfo.InvariantCulture, $"tile={columns}x{rows}");
-            await FfmpegTools.FfmpegAsync(tools, ["-v", "error", "-i", mp4, "-map", "0:v:0", "-an", "-sn", "-dn",
-                "-vf", $"fps={rate},{FitFilter(tile, FitMode.Pad)},{grid}", "-frames:v", "1", "-q:v", "4", "-f", "image2", "-y", temp], cancellationToken).ConfigureAwait(false);
+            await write(temp).ConfigureAwait(false);
             if (!File.Exists(temp) || new FileInfo(temp).Length == 0)
             {
                 throw new InvalidDataException($"no video frame could be decoded from {Path.GetFileName(mp4)}");
             }
 
-            File.Move(temp, jpgOut, overwrite: true);
+            File.Move(temp, output, overwrite: true);
         }
         finally
         {
