@@ -14,9 +14,10 @@ internal static class NodeCheck
     /// <param name="package">The package whose presence in <c>node_modules</c> means the folder is installed.</param>
     /// <param name="apiKey">The key the emulator expects.</param>
     /// <param name="environment">The script's environment, given the emulator's base address.</param>
+    /// <param name="speed">The emulator's speed (seconds of render per second of clip).</param>
     /// <returns>The script's exit code and its standard output and error.</returns>
     public static async Task<(int ExitCode, string Output)> RunAsync(
-        ITestOutputHelper output, string folder, string package, string apiKey, Func<Uri, Dictionary<string, string>> environment)
+        ITestOutputHelper output, string folder, string package, string apiKey, Func<Uri, Dictionary<string, string>> environment, double speed = 0.01)
     {
         var directory = Path.Combine(RepositoryRoot(), "tests", "compat", folder);
         if (!File.Exists(Path.Combine(directory, "node_modules", package, "package.json")))
@@ -26,7 +27,7 @@ internal static class NodeCheck
         }
 
         var audit = Path.Combine(Path.GetTempPath(), $"reel-{folder}-compat-" + Guid.NewGuid().ToString("N") + ".jsonl");
-        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions(Speed: 0.01, ApiKey: apiKey, AuditPath: audit));
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions(Speed: speed, ApiKey: apiKey, AuditPath: audit));
         var check = await RunAsync("node", "check.mjs", directory, environment(emulator.BaseAddress), TimeSpan.FromSeconds(60));
 
         output.WriteLine(check.Output);
