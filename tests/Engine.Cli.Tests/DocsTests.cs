@@ -24,6 +24,20 @@ public sealed partial class DocsTests
         Assert.Contains("dotnet pack src/Engine.Cli -o nupkg\ndotnet tool install --global reel --add-source nupkg\n", readme, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("reel plan --force")] // what a re-roll costs, before it is paid
+    [InlineData("reel run --force")]
+    [InlineData("`reused` at $0.00")] // the ledger's word for a job that exists
+    [InlineData("## Draft, choose, finish\n")]
+    [InlineData("## Work as a team\n")]
+    [InlineData("endpoint: https://ACCOUNT.r2.cloudflarestorage.com")] // R2
+    [InlineData("path-style: true")] // MinIO
+    [InlineData("reel push")]
+    [InlineData("{{ characters['old-tom'].name }}")] // the template form of a hyphenated id
+    [InlineData("$schema=./reel.include.schema.json")] // completion in included files
+    public void The_readme_walks_a_first_timer_to_each_workflow(string shown) =>
+        Assert.Contains(shown, Read("README.md"), StringComparison.Ordinal);
+
     [Fact]
     public void Every_relative_link_of_the_readme_and_docs_reaches_a_file_and_its_anchor()
     {
