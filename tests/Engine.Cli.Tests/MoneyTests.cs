@@ -49,86 +49,12 @@ public sealed partial class MoneyTests
 
     private static int PaidJobs(Emulator emulator) => emulator.JobsCreated().Count(j => j.GetProperty("kind").GetString() != "character");
 
-    private static decimal SummarySpent(ReelResult r) => decimal.Parse(SpentLine().Match(r.Stdout).Groups[1].Value, CultureInfo.InvariantCulture);
-
     private static JsonElement Totals(ReelResult r) => JsonDocument.Parse(r.Stdout).RootElement.GetProperty("totals");
 
-    private static void AssertEveryFigure(TempDirectory dir, Emulator emulator, ReelResult run, decimal expectedThisRun, decimal expectedStoryboard)
-    {
-        Assert.Equal(expectedThisRun, SummarySpent(run));
-        var report = File.ReadAllText(Path.Combine(dir.Path, "out", "report.html"));
-        Assert.Contains($"spent {Money(expectedThisRun)}", report, StringComparison.Ordinal);
-        var status = Reel(dir, emulator, "status", "storyboard.yaml");
-        Assert.Contains($"spent on this storyboard: {Money(expectedStoryboard)} over {PaidJobs(emulator)} jobs, of which the last run: {Money(expectedThisRun)}", status.Stdout, StringComparison.Ordinal);
-    }
+    private static decimal SummarySpent(ReelResult r) => decimal.Parse(SummaryLine().Match(r.Stdout).Groups["spent"].Value, CultureInfo.InvariantCulture);
 
     [Fact]
-    public void A_full_run_prints_the_price_of_the_jobs_it_created_everywhere()
-    {
-        var (dir, emulator) = Project();
-        using var _ = dir;
-        using var __ = emulator;
-
-        var plan = Reel(dir, emulator, "plan", "storyboard.yaml", "--json");
-        var run = Reel(dir, emulator, "run", "storyboard.yaml");
-
-        Assert.True(run.ExitCode == 0, run.All);
-        Assert.Equal(4, PaidJobs(emulator));
-        Assert.Equal(4 * Price, JsonDocument.Parse(plan.Stdout).RootElement.GetProperty("totals").GetProperty("estimatedCost").GetDecimal());
-        Assert.Contains("4 steps: 4 done, 0 reused, 0 cached, 0 failed, 0 skipped", run.Stdout, StringComparison.Ordinal);
-        AssertEveryFigure(dir, emulator, run, 4 * Price, 4 * Price);
-    }
-
-    [Fact]
-    public async Task The_live_footer_shows_what_the_run_spent()
-    {
-        var (dir, emulator) = Project();
-        using var _ = dir;
-        using var __ = emulator;
-        using var stdout = new SharedStringWriter();
-        using var stderr = new SharedStringWriter();
-        var env = ReelInProcess.Environment(new Dictionary<string, string?>(emulator.Environment(Key)) { ["NO_COLOR"] = null });
-        var context = new CliContext(stdout, stderr, dir.Path, env) { ErrorIsTerminal = true };
-
-        var exit = await Task.Run(() => ReelCli.InvokeAsync(["run", "storyboard.yaml"], context));
-
-        Assert.Equal(0, exit);
-        var footers = FooterLine().Matches(Regex.Replace(stderr.ToString(), "\u001b\\[[0-9;]*[A-Za-z]", ""));
-        Assert.NotEmpty(footers);
-        Assert.Equal($"0 queued · 0 running · 4/4 done", footers[^1].Groups["counts"].Value);
-        Assert.Equal($"{Money(4 * Price)} spent", footers[^1].Groups["spent"].Value);
-    }
-
-    [Fact]
-    public void A_copy_of_a_finished_script_reuses_every_job_and_is_never_refused_by_max_cost()
-    {
-        var (dir, emulator) = Project();
-        using var _ = dir;
-        using var __ = emulator;
-        Assert.Equal(0, Reel(dir, emulator, "run", "storyboard.yaml").ExitCode);
-        dir.Write("copy.yaml", Storyboard);
-
-        var plan = Reel(dir, emulator, "plan", "copy.yaml");
-        var planJson = JsonDocument.Parse(Reel(dir, emulator, "plan", "copy.yaml", "--json").Stdout).RootElement;
-        var run = Reel(dir, emulator, "run", "copy.yaml", "--max-cost", "0.01", "--json");
-
-        Assert.Contains("4 steps, 0 to run, 4 to reuse, 0 cached · estimated $0.00", plan.Stdout, StringComparison.Ordinal);
-        Assert.All(planJson.GetProperty("steps").EnumerateArray(), s =>
-        {
-            Assert.Equal("reuse", s.GetProperty("status").GetString());
-            Assert.Equal("job exists", s.GetProperty("reason").GetString());
-            Assert.Equal(0m, s.GetProperty("estimatedCost").GetDecimal());
-        });
-        Assert.True(run.ExitCode == 0, run.All);
-        Assert.Equal(4, PaidJobs(emulator));
-        Assert.Equal(0m, Totals(run).GetProperty("spent").GetDecimal());
-        Assert.Equal(4, Totals(run).GetProperty("reused").GetInt32());
-        var status = Reel(dir, emulator, "status", "copy.yaml");
-        Assert.Contains("spent on this storyboard: $0.00 over 0 jobs, of which the last run: $0.00", status.Stdout, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Switching_the_provider_back_and_forth_pays_nothing_again()
+    public async Task Switching_the_provider_back_and_forth_pays_nothing_again()
     {
         var (dir, emulator) = Project();
         using var _ = dir;
@@ -138,43 +64,15 @@ public sealed partial class MoneyTests
 
         var plan = Reel(dir, emulator, "plan", "storyboard.yaml");
         var requests = emulator.Requests().Count;
-        var back = Reel(dir, emulator, "run", "storyboard.yaml");
+        var back = await WatchAsync(dir, emulator, RunOutput.Terminal, ["storyboard.yaml"]);
 
         Assert.Contains("estimated $0.00", plan.Stdout, StringComparison.Ordinal);
-        Assert.True(back.ExitCode == 0, back.All);
+        Assert.True(back.Exit == 0, back.All);
         // The lock keeps every provider's results: switching back is cached, with no provider call at all.
         Assert.Contains("4 steps: 0 done, 0 reused, 4 cached, 0 failed, 0 skipped · spent $0.00", back.Stdout, StringComparison.Ordinal);
         Assert.Equal(4, PaidJobs(emulator));
         Assert.Equal(requests, emulator.Requests().Count);
-        AssertEveryFigure(dir, emulator, back, 0m, 4 * Price);
-    }
-
-    [Fact]
-    public void Force_re_rolls_one_step_as_a_new_paid_job_and_plan_force_previews_it()
-    {
-        var (dir, emulator) = Project();
-        using var _ = dir;
-        using var __ = emulator;
-        Assert.Equal(0, Reel(dir, emulator, "run", "storyboard.yaml").ExitCode);
-        var before = Engine.Storage.LockFile.Read(Path.Combine(dir.Path, "storyboard.lock.yaml")).ForStep("kite")!;
-
-        var preview = JsonDocument.Parse(Reel(dir, emulator, "plan", "storyboard.yaml", "--force", "kite", "--json").Stdout).RootElement;
-        var run = Reel(dir, emulator, "run", "storyboard.yaml", "--force", "kite");
-
-        var kite = preview.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("id").GetString() == "kite");
-        Assert.Equal(("force", Price), (kite.GetProperty("status").GetString(), kite.GetProperty("estimatedCost").GetDecimal()));
-        Assert.Equal(Price, preview.GetProperty("totals").GetProperty("estimatedCost").GetDecimal());
-        Assert.True(run.ExitCode == 0, run.All);
-        Assert.Contains("4 steps: 1 done, 0 reused, 3 cached", run.Stdout, StringComparison.Ordinal);
-        Assert.Equal(5, PaidJobs(emulator));
-        var after = Engine.Storage.LockFile.Read(Path.Combine(dir.Path, "storyboard.lock.yaml")).ForStep("kite")!;
-        Assert.NotEqual(before.Job, after.Job);
-        Assert.Equal(1, after.Roll);
-        Assert.Equal(emulator.JobsCreated()[^1].GetProperty("job").GetString(), after.Job);
-        AssertEveryFigure(dir, emulator, run, Price, 5 * Price);
-        var again = Reel(dir, emulator, "run", "storyboard.yaml");
-        Assert.Contains("4 steps: 0 done, 0 reused, 4 cached, 0 failed, 0 skipped · spent $0.00", again.Stdout, StringComparison.Ordinal);
-        Assert.Equal(5, PaidJobs(emulator));
+        AssertEveryFigure(dir, emulator, back, reused: 0);
     }
 
     [Fact]
@@ -197,57 +95,6 @@ public sealed partial class MoneyTests
         Assert.Equal(first.Output, second.Previous);
         Assert.Equal((2, $"{second.Output},{first.Output}"), (third.Roll, third.Previous));
         Assert.DoesNotContain(third.Output, third.Previous!.Split(','));
-    }
-
-    [Fact]
-    public async Task Ctrl_C_reports_the_money_of_the_jobs_already_submitted_and_the_next_run_reuses_them()
-    {
-        // At speed 1 a 4 s clip takes 4 s: every job is still running when Ctrl+C comes.
-        var (dir, emulator) = Project(speed: 1);
-        using var _ = dir;
-        using var __ = emulator;
-        using var stdout = new SharedStringWriter();
-        using var stderr = new SharedStringWriter();
-        using var ctrlC = new CancellationTokenSource();
-        var context = ReelInProcess.Context(dir.Path, stdout, stderr, emulator.Environment(Key), ctrlC.Token);
-
-        var run = Task.Run(() => ReelCli.InvokeAsync(["run", "storyboard.yaml"], context));
-        while (PaidJobs(emulator) < 4 && !run.IsCompleted)
-        {
-            await Task.Delay(20);
-        }
-
-        await Task.Delay(200);
-        await ctrlC.CancelAsync();
-
-        Assert.Equal(130, await run.WaitAsync(TimeSpan.FromMinutes(1)));
-        Assert.Equal(4, PaidJobs(emulator));
-        Assert.Contains($"spent {Money(4 * Price)} (4 jobs are still running on the provider; the next run picks them up for free)", stdout.ToString(), StringComparison.Ordinal);
-
-        var next = ReelInProcess.Run(dir.Path, ["run", "storyboard.yaml", "--json"], emulator.Environment(Key), TimeSpan.FromMinutes(2));
-        Assert.True(next.ExitCode == 0, next.All);
-        Assert.Equal(4, PaidJobs(emulator));
-        Assert.Equal((0m, 4), (Totals(next).GetProperty("spent").GetDecimal(), Totals(next).GetProperty("reused").GetInt32()));
-        var status = Reel(dir, emulator, "status", "storyboard.yaml");
-        Assert.Contains($"spent on this storyboard: {Money(4 * Price)} over 4 jobs, of which the last run: $0.00", status.Stdout, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData(7)]
-    [InlineData(11)]
-    public void Under_faults_the_money_printed_equals_the_jobs_created(int seed)
-    {
-        using var dir = new TempDirectory();
-        dir.Write("storyboard.yaml", Storyboard);
-        using var emulator = Emulator.Start(dir.Path, Key, 0.02, "429=0.2,500=0.1,reset=0.1", seed);
-
-        var run = ReelInProcess.Run(dir.Path, ["run", "storyboard.yaml", "--json", "--keep-going"], emulator.Environment(Key), TimeSpan.FromMinutes(2));
-
-        var paid = PaidJobs(emulator);
-        Assert.Equal(paid * Price, Totals(run).GetProperty("spent").GetDecimal());
-        Assert.Equal(Totals(run).GetProperty("done").GetInt32() * Price, paid * Price);
-        var status = Reel(dir, emulator, "status", "storyboard.yaml");
-        Assert.Contains($"spent on this storyboard: {Money(paid * Price)} over {paid} jobs", status.Stdout, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -318,9 +165,6 @@ public sealed partial class MoneyTests
         Assert.DoesNotContain("System.", r.All, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(dir.Path, ".reel")));
     }
-
-    [GeneratedRegex(@"(?m)^\d+ steps: .* · spent \$([0-9.]+)")]
-    private static partial Regex SpentLine();
 
     [GeneratedRegex(@"(?<counts>\d+ queued · \d+ running · \d+/\d+ done)( · \d+ failed)? · [^·]* elapsed[^·]* · (?<spent>\$[0-9.]+ spent)")]
     private static partial Regex FooterLine();

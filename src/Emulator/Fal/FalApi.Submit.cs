@@ -224,7 +224,7 @@ internal sealed partial class FalApi
             CreatedAt = _jobs.Now,
             Duration = _jobs.DurationOf(prepared.SegmentSeconds),
             AssetLifetime = outputLifetime,
-            Seed = JobHost.SeedOf(fingerprint),
+            Seed = prepared.Content["seed"] is null ? JobHost.SeedOf(fingerprint, id) : JobHost.SeedOf(fingerprint),
             Sequence = _jobs.NextSequence(),
             Blocked = _jobs.Faults.NextModeration(),
             Source = prepared.Source,

@@ -58,13 +58,13 @@ internal sealed partial class VeoApi(JobHost jobs)
         var blocked = _jobs.Faults.NextModeration();
         var now = _jobs.Now;
         var segment = source is null ? request.DurationSeconds : VeoModel.ExtensionSeconds;
-        var seed = request.Seed is { } s ? s : JobHost.SeedOf(fingerprint);
         var jobs = ImmutableArray.CreateBuilder<VideoJob>(request.SampleCount);
         for (var i = 0; i < request.SampleCount; i++)
         {
+            var jobId = $"veo_{NewId(16)}_{i}";
             jobs.Add(new VideoJob
             {
-                Id = $"veo_{NewId(16)}_{i}",
+                Id = jobId,
                 Kind = source is null ? "generate" : "extend",
                 Model = request.Model.Name,
                 Prompt = request.Prompt,
@@ -74,7 +74,7 @@ internal sealed partial class VeoApi(JobHost jobs)
                 CreatedAt = now,
                 Duration = _jobs.DurationOf(segment),
                 AssetLifetime = FileLifetime,
-                Seed = seed + (ulong)i,
+                Seed = request.Seed is { } seed ? seed + (ulong)i : JobHost.SeedOf(fingerprint, jobId),
                 Sequence = _jobs.NextSequence(),
                 Blocked = blocked,
                 Source = source?.Job,

@@ -247,7 +247,7 @@ internal sealed partial class KlingApi(JobHost jobs)
             CreatedAt = _jobs.Now,
             Duration = _jobs.DurationOf(spec.SegmentSeconds),
             AssetLifetime = VideoLifetime,
-            Seed = JobHost.SeedOf(fingerprint),
+            Seed = JobHost.SeedOf(fingerprint, taskId), // the API takes no seed
             Sequence = _jobs.NextSequence(),
             Blocked = _jobs.Faults.NextModeration(),
             Source = spec.Source,

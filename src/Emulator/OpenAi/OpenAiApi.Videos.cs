@@ -305,9 +305,13 @@ internal sealed partial class OpenAiApi
         int extensions = 0,
         string? remixedFrom = null,
         string? referencePath = null,
-        ImmutableArray<string> characters = default) => new()
+        ImmutableArray<string> characters = default)
+    {
+        // The API takes no seed: each job renders its own clip, even from a request sent before.
+        id ??= NewId("video_");
+        return new()
         {
-            Id = id ?? NewId("video_"),
+            Id = id,
             Kind = kind,
             Prompt = prompt,
             Model = model,
@@ -317,7 +321,7 @@ internal sealed partial class OpenAiApi
             CreatedAt = _jobs.Now,
             Duration = _jobs.DurationOf(segmentSeconds),
             AssetLifetime = assetLifetime,
-            Seed = JobHost.SeedOf(fingerprint),
+            Seed = JobHost.SeedOf(fingerprint, id),
             Sequence = _jobs.NextSequence(),
             Blocked = _jobs.Faults.NextModeration(),
             Source = source,
@@ -327,6 +331,7 @@ internal sealed partial class OpenAiApi
             ReferencePath = referencePath,
             Characters = characters.IsDefault ? [] : characters,
         };
+    }
 
     // ---------------------------------------------------------------- characters
 

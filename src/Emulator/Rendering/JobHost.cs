@@ -70,6 +70,13 @@ internal sealed class JobHost
     /// <summary>A seed drawn from a fingerprint, so that the same request renders the same clip.</summary>
     public static ulong SeedOf(string fingerprint) => ulong.Parse(fingerprint[..16], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The render seed of job <paramref name="jobId"/> made from a request that names no seed: drawn from the request
+    /// and the job id, so that the same request sent again renders a different clip, as a provider's would. (A request
+    /// that names a seed renders from <see cref="SeedOf(string)"/>: the same seed, the same clip.)
+    /// </summary>
+    public static ulong SeedOf(string fingerprint, string jobId) => SeedOf(Sha256(Encoding.UTF8.GetBytes(fingerprint + "/" + jobId)));
+
     /// <summary>32 random lowercase hex digits.</summary>
     public static string NewToken() => Guid.NewGuid().ToString("N");
 }

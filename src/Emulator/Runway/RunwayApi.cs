@@ -191,7 +191,7 @@ internal sealed class RunwayApi(JobHost jobs)
             CreatedAt = _jobs.Now,
             Duration = _jobs.DurationOf(spec.Seconds),
             AssetLifetime = TimeSpan.MaxValue / 4,
-            Seed = JobHost.SeedOf(fingerprint),
+            Seed = spec.Content["seed"] is null ? JobHost.SeedOf(fingerprint, id) : JobHost.SeedOf(fingerprint),
             Sequence = _jobs.NextSequence(),
             Blocked = _jobs.Faults.NextModeration(),
             SourcePath = spec.SourcePath,

@@ -135,6 +135,10 @@ public sealed class Runner
     internal static RunResult Result(Journal journal, long runId, System.Collections.Immutable.ImmutableArray<StepResult> steps, RunStop stop, string? message)
     {
         var unfinished = journal.All().Count(a => a.Run == runId && a.JobId is not null && !a.IsFinished);
-        return new RunResult(steps, stop, message, journal.SpentInRun(runId), unfinished);
+        // A step's cost is what the ledger charged this run for it: also a job still running when the run stopped.
+        var charged = journal.Ledger().Where(e => e.Run == runId && e.Kind == LedgerKind.Created).GroupBy(e => e.Step, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(e => e.Price), StringComparer.Ordinal);
+        steps = [.. steps.Select(s => charged.TryGetValue(s.Id, out var cost) ? s with { Cost = cost } : s)];
+        return new RunResult(steps, stop, message, charged.Values.Sum(), unfinished);
     }
 }

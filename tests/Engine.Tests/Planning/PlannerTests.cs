@@ -6,7 +6,7 @@ using Reel.Engine.Scripts;
 
 namespace Reel.Engine.Tests.Planning;
 
-public sealed class PlannerTests : IDisposable
+public sealed partial class PlannerTests : IDisposable
 {
     private const string Storyboard = """
         reel: 1
