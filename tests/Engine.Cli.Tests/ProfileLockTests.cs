@@ -18,11 +18,10 @@ public sealed class ProfileLockTests
         dir.Write("storyboard.yaml", """
             reel: 1
             provider: fal
-            model: veo3.1-fast
             profiles:
               sound: { options: { generate_audio: true } }
               silent: { options: { generate_audio: false } }
-            defaults: { seconds: 4 }
+            defaults: { seconds: 4, model: veo3.1-fast }
             scenes:
               - id: open
                 prompt: A barista opens the cafe at dawn.
@@ -66,11 +65,11 @@ public sealed class ProfileLockTests
 
         Assert.Equal(0, ReelInProcess.Run(dir.Path, "run").ExitCode);
         var draftJob = LockFile.Read(lockPath).ForStep("open#2")!.Job;
+        Assert.Equal(0, ReelInProcess.Run(dir.Path, "pick", "storyboard.yaml", "open#2").ExitCode);
         var early = StatusRow(dir.Path, "final", "open#2");
         Assert.Equal("not run", early.GetProperty("state").GetString());
         Assert.Equal(JsonValueKind.Null, early.GetProperty("updated").ValueKind);
 
-        Assert.Equal(0, ReelInProcess.Run(dir.Path, "pick", "storyboard.yaml", "open#2").ExitCode);
         var final = ReelInProcess.Run(dir.Path, "run", "--profile", "final");
         Assert.True(final.ExitCode == 0, final.All);
 
