@@ -67,7 +67,7 @@ public sealed class ProfileLockTests
         var draftJob = LockFile.Read(lockPath).ForStep("open#2")!.Job;
         Assert.Equal(0, ReelInProcess.Run(dir.Path, "pick", "storyboard.yaml", "open#2").ExitCode);
         var early = StatusRow(dir.Path, "final", "open#2");
-        Assert.Equal("not run", early.GetProperty("state").GetString());
+        Assert.Equal(("not run", "new"), (early.GetProperty("state").GetString(), early.GetProperty("reason").GetString()));
         Assert.Equal(JsonValueKind.Null, early.GetProperty("updated").ValueKind);
 
         var final = ReelInProcess.Run(dir.Path, "run", "--profile", "final");

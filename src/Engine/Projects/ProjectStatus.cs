@@ -99,7 +99,9 @@ public sealed partial class Project
                 : attempt is { IsFinished: false } ? StepState.InFlight
                 : attempt is { State: JournalState.Failed } ? StepState.Failed
                 : entry is null ? StepState.NotRun : StepState.Stale;
-            return new StepStatusRow(s.Id, state, s.Reason.Text(), attempt?.State, attempt?.JobId ?? entry?.Job, entry?.Output, attempt?.Error, attempt?.UpdatedAt ?? entry?.Created);
+            // Nothing of this kind was ever made: the plan's reason compares with another profile's or provider's result.
+            var reason = state == StepState.NotRun && s.Status == StepStatus.Run ? PlanReason.New.Text() : s.Reason.Text();
+            return new StepStatusRow(s.Id, state, reason, attempt?.State, attempt?.JobId ?? entry?.Job, entry?.Output, attempt?.Error, attempt?.UpdatedAt ?? entry?.Created);
         });
         var spending = journal is null ? Spending.None : Spending.Of(journal.Ledger(LockFile.ScriptName(Workspace.LockPath)));
         return new StatusReport(planned, [.. rows], spending);
