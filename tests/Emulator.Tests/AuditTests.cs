@@ -32,6 +32,30 @@ public sealed class AuditTests
     }
 
     [Fact]
+    public async Task A_created_job_is_audited_with_the_seed_it_asked_for_and_whether_it_carried_an_image()
+    {
+        await using (var emulator = await EmulatorHarness.StartAsync())
+        {
+            var image = EmulatorHarness.DataUrl(EmulatorHarness.Png(1280, 720));
+            await emulator.PostJsonAsync("videos", """{"prompt":"text","size":"1280x720"}""");
+            await emulator.PostJsonAsync("videos", new JsonObject { ["prompt"] = "image", ["size"] = "1280x720", ["input_reference"] = new JsonObject { ["image_url"] = image } });
+
+            var jobs = emulator.AuditLines().Where(l => l["event"] is not null).ToList();
+            Assert.Equal([false, true], jobs.Select(j => j["image"]!.GetValue<bool>()));
+            Assert.All(jobs, j => Assert.False(j.ContainsKey("seed")));
+        }
+
+        await using var fal = await Fal.FalHarness.StartAsync();
+        await fal.SubmitAsync("fal-ai/veo3.1/fast", new JsonObject { ["prompt"] = "text", ["duration"] = "4s" });
+        await fal.SubmitAsync("fal-ai/veo3.1/image-to-video", new JsonObject { ["prompt"] = "image", ["duration"] = "4s", ["seed"] = 1234, ["image_url"] = Fal.FalHarness.PngDataUrl() });
+
+        var created = fal.JobsCreated();
+        Assert.Equal([false, true], created.Select(j => j["image"]!.GetValue<bool>()));
+        Assert.False(created[0].ContainsKey("seed"));
+        Assert.Equal(1234, created[1]["seed"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task Each_kind_of_job_is_audited_with_its_kind()
     {
         await using var emulator = await EmulatorHarness.StartAsync();

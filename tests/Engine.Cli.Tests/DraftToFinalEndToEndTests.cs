@@ -4,7 +4,7 @@ using Reel.Engine.Storage;
 namespace Reel.Cli.Tests;
 
 /// <summary>
-/// Draft, choose, finish (issue 12) against <c>reel emulator</c> on fal: three takes of three scenes in the draft
+/// Draft, choose, finish against <c>reel emulator</c> on fal: three takes of three scenes in the draft
 /// profile, a <c>reel pick</c> for each, then <c>--profile final</c> renders exactly the three picked takes with their
 /// seeds and first frames; the draft is still all there afterwards.
 /// </summary>
@@ -70,6 +70,8 @@ public sealed class DraftToFinalEndToEndTests
         // Exactly three final jobs, each from an image (the picked take's first frame).
         var created = emulator.JobsCreated();
         Assert.Equal(12, created.Count);
+        var finals = created.Skip(9).ToList();
+        Assert.All(finals, j => Assert.True(j.GetProperty("image").GetBoolean()));
         var submits = emulator.Requests().Where(r => r.GetProperty("method").GetString() == "POST" && r.GetProperty("path").GetString()!.Contains("veo3.1", StringComparison.Ordinal)).ToList();
         Assert.Equal(12, submits.Count);
         Assert.All(submits.Take(9), s => Assert.Contains("/fast", s.GetProperty("path").GetString(), StringComparison.Ordinal));
@@ -86,6 +88,8 @@ public sealed class DraftToFinalEndToEndTests
             Assert.Equal(draftTake.Seed, finalTake.Seed);
             Assert.Equal("1920x1080", finalTake.Size);
             Assert.Contains($"carry:{draftTake.Output}", finalTake.Inputs, StringComparison.Ordinal);
+            // The lock names a fal job by its endpoint and request id, the audit by the request id.
+            Assert.Single(finals, j => finalTake.Job!.EndsWith(":" + j.GetProperty("job").GetString(), StringComparison.Ordinal) && j.TryGetProperty("seed", out var seed) && seed.GetInt64() == draftTake.Seed);
         }
 
         // out/ holds the final's clips, and its film is cut from them.
@@ -131,7 +135,7 @@ public sealed class DraftToFinalEndToEndTests
         Assert.True(draft.ExitCode == 0, draft.All);
         Assert.Contains("open#1", draft.Stdout, StringComparison.Ordinal);
 
-        foreach (var command in new[] { "validate", "plan", "run", "status", "graph" })
+        foreach (var command in new[] { "validate", "plan", "run", "status", "graph", "review" })
         {
             var bad = ReelInProcess.Run(dir.Path, [command, "--profile", "fianl"], null);
             Assert.True(bad.ExitCode == 2, $"{command}: {bad.All}");
@@ -171,7 +175,7 @@ public sealed class DraftToFinalEndToEndTests
         var final = ReelInProcess.Run(dir.Path, "run", "--profile", "final");
         Assert.True(final.ExitCode == 0, final.All);
 
-        // Both profiles run on local/local at two sizes: the lock keeps both entries of the step (one per provider, model and size).
+        // Both profiles run on local/local at two sizes: the lock keeps both entries of the step (one per profile).
         var entries = LockFile.Read(Path.Combine(dir.Path, "storyboard.lock.yaml")).Entries.Where(e => e.Step == "open#2").ToList();
         Assert.Equal(["128x72", "256x144"], entries.Select(e => e.Size!).Order(StringComparer.Ordinal));
         var finalTake = entries.Single(e => e.Size == "256x144");

@@ -32,14 +32,29 @@ internal sealed class AuditLog : IDisposable
             w.WriteNumber("status", status);
         });
 
-    public void JobCreated(string job, string kind, string fingerprint) =>
+    /// <param name="seed">The seed the request asked for, when it asked for one.</param>
+    /// <param name="image">Whether the request carried an image input (a first frame, a reference).</param>
+    public void JobCreated(string job, string kind, string fingerprint, long? seed = null, bool image = false) =>
         Write(w =>
         {
             w.WriteString("event", "job.created");
             w.WriteString("job", job);
             w.WriteString("kind", kind);
             w.WriteString("fingerprint", fingerprint);
+            if (seed is { } s)
+            {
+                w.WriteNumber("seed", s);
+            }
+
+            w.WriteBoolean("image", image);
         });
+
+    /// <summary>The whole-number <c>seed</c> of a request's content, or null when it has none.</summary>
+    public static long? SeedIn(System.Text.Json.Nodes.JsonObject content) =>
+        content["seed"] is System.Text.Json.Nodes.JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.ToJsonString() is var text
+            && long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var seed)
+            ? seed
+            : null;
 
     private void Write(Action<Utf8JsonWriter> body)
     {

@@ -207,7 +207,7 @@ internal sealed class ComfyApi(JobHost jobs)
             _prompts[promptId] = prompt;
         }
 
-        _jobs.Created(promptId, "generate", fingerprint, [job]);
+        _jobs.Created(promptId, "generate", fingerprint, [job], image: referencePath is not null);
         return (prompt, new JsonObject { ["prompt_id"] = promptId, ["number"] = number, ["node_errors"] = new JsonObject() });
     }
 

@@ -262,7 +262,8 @@ internal sealed partial class FalApi
             }
         }
 
-        _jobs.Created(id, prepared.Kind, fingerprint, output is null ? [] : [job]);
+        _jobs.Created(id, prepared.Kind, fingerprint, output is null ? [] : [job], Reel.Emulator.Audit.AuditLog.SeedIn(prepared.Content),
+            image: prepared.ReferencePath is not null || prepared.Content.ContainsKey("image_urls"));
 
         return request;
     }

@@ -102,7 +102,7 @@ internal sealed partial class VeoApi(JobHost jobs)
             }
         }
 
-        _jobs.Created(name, operation.Samples[0].Kind, fingerprint, operation.Samples);
+        _jobs.Created(name, operation.Samples[0].Kind, fingerprint, operation.Samples, request.Seed is { } asked ? (long)asked : null, image: request.Image is not null);
 
         return operation;
     }

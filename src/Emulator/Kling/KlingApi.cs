@@ -266,7 +266,7 @@ internal sealed partial class KlingApi(JobHost jobs)
             _byVideo.Add(task.VideoId, task);
         }
 
-        _jobs.Created(taskId, spec.Kind, fingerprint, [job]);
+        _jobs.Created(taskId, spec.Kind, fingerprint, [job], image: spec.ReferencePath is not null);
         return task;
     }
 

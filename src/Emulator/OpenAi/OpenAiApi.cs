@@ -200,17 +200,17 @@ internal sealed partial class OpenAiApi(JobHost jobs)
 
         var job = NewJob(kind, request.Prompt, request.Model, request.Size, request.Seconds, request.Seconds, fingerprint, assetLifetime,
             id: id, referencePath: referencePath, characters: request.Characters);
-        return Register(job, fingerprint);
+        return Register(job, fingerprint, image: request.Reference is not null);
     }
 
-    private VideoJob Register(VideoJob job, string fingerprint)
+    private VideoJob Register(VideoJob job, string fingerprint, bool image = false)
     {
         lock (_gate)
         {
             _videos.Add(job.Id, job);
         }
 
-        _jobs.Created(job.Id, job.Kind, fingerprint, [job]);
+        _jobs.Created(job.Id, job.Kind, fingerprint, [job], image: image);
         return job;
     }
 }

@@ -53,9 +53,11 @@ internal sealed class JobHost
 
     /// <summary>Writes the audit line of a created job and starts rendering its assets in the background (see <see cref="ClipStore.Prepare"/>).</summary>
     /// <param name="id">The id the client knows the job by.</param>
-    public void Created(string id, string kind, string fingerprint, IEnumerable<VideoJob> clips)
+    /// <param name="seed">The seed the request asked for, when it asked for one (audited).</param>
+    /// <param name="image">Whether the request carried an image input (audited).</param>
+    public void Created(string id, string kind, string fingerprint, IEnumerable<VideoJob> clips, long? seed = null, bool image = false)
     {
-        Audit.JobCreated(id, kind, fingerprint);
+        Audit.JobCreated(id, kind, fingerprint, seed, image);
         foreach (var job in clips)
         {
             Clips.Prepare(job);

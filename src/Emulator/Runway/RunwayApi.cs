@@ -202,7 +202,7 @@ internal sealed class RunwayApi(JobHost jobs)
             _tasks.Add(id, new RunwayTask { Job = job });
         }
 
-        _jobs.Created(id, spec.Kind, fingerprint, [job]);
+        _jobs.Created(id, spec.Kind, fingerprint, [job], Reel.Emulator.Audit.AuditLog.SeedIn(spec.Content), image: spec.ReferencePath is not null);
         return JsonResult.Ok(new JsonObject { ["id"] = id });
     }
 

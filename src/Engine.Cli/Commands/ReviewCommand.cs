@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Reel.Cli.Review;
+using Reel.Engine.Core;
 using Reel.Engine.Execution;
 using Reel.Engine.Planning;
 using Reel.Engine.Projects;
@@ -44,9 +45,16 @@ internal static class ReviewCommand
 
             var target = new RunOnce.Target(path, parse.GetValue(provider), parse.GetValue(profile), AllowOutside: false, Verbose: false);
             var request = new RunRequest(new RunOptions(MaxCost: parse.GetValue(maxCost)), new PlanOptions([], []), Wait: true);
-            if (!parse.GetValue(watch) && (parse.GetValue(maxCost) is not null || parse.GetValue(provider) is not null || parse.GetValue(profile) is not null))
+            if (!parse.GetValue(watch) && (parse.GetValue(maxCost) is not null || parse.GetValue(provider) is not null))
             {
-                context.Error.WriteLine("error: --provider, --profile and --max-cost apply to the runs of --watch; add --watch");
+                context.Error.WriteLine("error: --provider and --max-cost apply to the runs of --watch; add --watch");
+                return ExitCodes.Invalid;
+            }
+
+            // The page shows the profile's state; one the script does not have is an error, not a page of the first profile.
+            if (project.Profile is not null && project.Compile().Diagnostics.Where(d => d.Code == DiagnosticCodes.UnknownProfile.Code).ToList() is { Count: > 0 } unknown)
+            {
+                new DiagnosticPrinter(context).Print(unknown);
                 return ExitCodes.Invalid;
             }
 

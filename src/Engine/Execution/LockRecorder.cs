@@ -28,38 +28,46 @@ internal sealed class LockRecorder(string lockPath, ScriptLock initial, TimeProv
     /// <summary>How many earlier outputs of a re-rolled step the lock keeps.</summary>
     private const int PreviousKept = 10;
 
+    /// <summary>The key each step recorded by this run has, so its thumbnail and spritesheet join that very entry.</summary>
+    private readonly Dictionary<string, string> _recordedKeys = new(StringComparer.Ordinal);
+
     /// <param name="price">What the step's job cost when it was created (also when this run reused it).</param>
-    public void Record(PlannedStep step, StepResult result, long? seed, decimal price)
+    /// <param name="profile">The profile the run is under, when the script has profiles.</param>
+    public void Record(PlannedStep step, StepResult result, long? seed, decimal price, string? profile)
     {
         var r = step.Request;
-        var (model, seconds, size) = r switch
-        {
-            ClipStep clip => (clip.Model, (int?)clip.TotalSeconds, (string?)clip.Size.ToString()),
-            CharacterStep character => (character.Model, null, null),
-            CutStep cut => (null, cut.TotalSeconds, cut.Size.ToString()),
-            _ => throw new ArgumentOutOfRangeException(nameof(step), r.Kind, "unknown step kind"),
-        };
+        var (model, seconds, size) = Kind(r);
         var entry = new LockEntry(
             step.Id, step.Key, r.Provider, model, result.Job, result.Output, result.Thumbnail, result.Spritesheet,
             seconds, size, price, time.GetUtcNow(), result.Character, seed, StepFacts.LockedPrompt(r),
             r.Inputs.IsEmpty ? null : string.Join(',', r.Inputs.Select(i => $"{i.Role}:{i.Sha256}")),
-            step.Roll);
+            step.Roll, Profile: profile);
         lock (_gate)
         {
-            // The result this one replaces: the same provider, model and size (another roll, or the same step rendered again).
-            var before = _lock.AllForStep(step.Id).FirstOrDefault(e => e.Provider == entry.Provider && e.Model == entry.Model && e.Size == entry.Size);
+            // The result this one replaces: the same profile, provider, model and size (another roll, or the same step rendered again).
+            var before = _lock.AllForStep(step.Id).FirstOrDefault(e => ScriptLock.SameKind(e, entry));
             entry = entry with { Previous = Previous(before, entry) };
             _lock = _lock.With(entry);
+            _recordedKeys[entry.Step] = entry.Key;
             LockFile.Write(lockPath, _lock);
         }
     }
+
+    /// <summary>The model, seconds and size a request's lock entry records.</summary>
+    internal static (string? Model, int? Seconds, string? Size) Kind(StepRequest r) => r switch
+    {
+        ClipStep clip => (clip.Model, clip.TotalSeconds, clip.Size.ToString()),
+        CharacterStep character => (character.Model, null, null),
+        CutStep cut => (null, cut.TotalSeconds, cut.Size.ToString()),
+        _ => throw new ArgumentOutOfRangeException(nameof(r), r.Kind, "unknown step kind"),
+    };
 
     /// <summary>Adds a step's thumbnail and spritesheet, fetched after its entry was written, to that entry.</summary>
     public void AddExtras(string stepId, string? thumbnail, string? spritesheet)
     {
         lock (_gate)
         {
-            if (_lock.ForStep(stepId) is { } entry)
+            if (_recordedKeys.TryGetValue(stepId, out var key) && _lock.ForStep(stepId, key) is { } entry)
             {
                 _lock = _lock.With(entry with { Thumbnail = thumbnail ?? entry.Thumbnail, Spritesheet = spritesheet ?? entry.Spritesheet });
                 LockFile.Write(lockPath, _lock);

@@ -143,7 +143,7 @@ internal sealed class RunSession
                 var price = step.Request is CutStep ? 0m : Planner.EstimateCost(step.Request, _provider.Capabilities);
                 lock (_recorded!)
                 {
-                    _lock.Record(step, result, _requests.SeedFor(step), price);
+                    _lock.Record(step, result, _requests.SeedFor(step), price, _run.Plan.Script.Script.Profile?.Name);
                     _recorded.Add(step.Id.Text);
                     if (_run.Extras.All.TryGetValue(step.Id.Text, out var extras))
                     {

@@ -131,6 +131,12 @@ public sealed partial class Project
         {
             Directory.CreateDirectory(Workspace.ReelDirectory);
             UpToDateStamp.Remove(Workspace.StampPath);
+            if (planned.Lock!.Format < LockFile.FormatVersion)
+            {
+                // A lock of an older format is rewritten in the current one, also when the run changes nothing else.
+                LockFile.Write(Workspace.LockPath, planned.Lock);
+            }
+
             if (remote is null && Runner.NothingToRun(plan))
             {
                 // Every step is locked with its clip in the store: no provider call, no journal (SQLite is not even loaded).

@@ -86,19 +86,33 @@ public sealed partial class Project
         var (plan, scriptLock) = (planned.Plan!, planned.Lock!);
         using var journal = File.Exists(Workspace.JournalPath) ? Journal.Open(Workspace.JournalPath, Host.Time) : null;
         var canReconcile = ProviderCatalog.Find(plan.Script.Provider)?.CanReconcile ?? true;
+        var profile = plan.Script.Script.Profile?.Name;
         var rows = plan.Steps.Select(s =>
         {
-            var attempt = journal?.LatestForStep(s.Id);
-            var entry = scriptLock.ForStep(s.Id, s.Key) ?? scriptLock.ForStep(s.Id);
+            // This step's own result, or else the older result of the same kind it replaces (an edited prompt); never
+            // another profile's or provider's result of the step.
+            var entry = scriptLock.ForStep(s.Id, s.Key) ?? SameKind(scriptLock, s, profile);
+            var attempt = journal?.AttemptsForKey(s.Key).LastOrDefault() ?? (entry is null ? null : journal?.AttemptsForKey(entry.Key).LastOrDefault());
             var state = s.Status == StepStatus.Cached ? StepState.Locked
                 : s.Reason == PlanReason.JobExists && attempt is not { IsFinished: false } ? StepState.Reusable
                 : attempt is { IsFinished: false, JobId: null } && !canReconcile ? StepState.Unanswered
                 : attempt is { IsFinished: false } ? StepState.InFlight
                 : attempt is { State: JournalState.Failed } ? StepState.Failed
                 : entry is null ? StepState.NotRun : StepState.Stale;
-            return new StepStatusRow(s.Id, state, s.Reason.Text(), attempt?.State, attempt?.JobId ?? entry?.Job, entry?.Output, attempt?.Error, attempt?.UpdatedAt ?? entry?.Created);
+            // Nothing of this kind was ever made: the plan's reason compares with another profile's or provider's result.
+            var reason = state == StepState.NotRun && s.Status == StepStatus.Run ? PlanReason.New.Text() : s.Reason.Text();
+            return new StepStatusRow(s.Id, state, reason, attempt?.State, attempt?.JobId ?? entry?.Job, entry?.Output, attempt?.Error, attempt?.UpdatedAt ?? entry?.Created);
         });
         var spending = journal is null ? Spending.None : Spending.Of(journal.Ledger(LockFile.ScriptName(Workspace.LockPath)));
         return new StatusReport(planned, [.. rows], spending);
+    }
+
+    /// <summary>The latest lock entry of the step made under this profile (or before locks named profiles) by the same provider, model and size.</summary>
+    private static LockEntry? SameKind(ScriptLock scriptLock, PlannedStep step, string? profile)
+    {
+        var (model, _, size) = Execution.LockRecorder.Kind(step.Request);
+        return scriptLock.AllForStep(step.Id)
+            .Where(e => (e.Profile == profile || e.Profile is null) && e.Provider == step.Request.Provider && e.Model == model && e.Size == size)
+            .MaxBy(e => e.Created);
     }
 }

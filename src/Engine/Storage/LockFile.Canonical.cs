@@ -154,7 +154,8 @@ public static partial class LockFile
             Prompt: Text("prompt"),
             Inputs: Text("inputs"),
             Roll: roll ?? 0,
-            Previous: Text("previous"));
+            Previous: Text("previous"),
+            Profile: Text("profile"));
     }
 
     /// <summary>A value as <see cref="Quoted"/> writes it, or a plain one (numbers, times); null when it is neither.</summary>

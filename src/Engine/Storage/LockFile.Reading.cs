@@ -6,7 +6,7 @@ using YamlDotNet.Core.Events;
 
 namespace Reel.Engine.Storage;
 
-/// <summary>Reading a lock file: format 2 (a list of results per step) and format 1 (one entry per step).</summary>
+/// <summary>Reading a lock file: formats 3 and 2 (a list of results per step) and format 1 (one entry per step).</summary>
 public static partial class LockFile
 {
     /// <summary>Parses lock text; <paramref name="displayName"/> names the file in errors.</summary>
@@ -55,7 +55,7 @@ public static partial class LockFile
             var root = parser.Current!;
             if (!parser.TryConsume<MappingStart>(out _))
             {
-                throw Error(root.Start, "a lock file is a mapping with 'reel-lock: 2' and 'steps:'");
+                throw Error(root.Start, $"a lock file is a mapping with 'reel-lock: {FormatVersion}' and 'steps:'");
             }
 
             int? version = null;
@@ -73,12 +73,12 @@ public static partial class LockFile
                 {
                     case "reel-lock":
                         var value = ReadScalar(parser);
-                        if (value.Value is not ("1" or "2"))
+                        if (value.Value is not ("1" or "2" or "3"))
                         {
-                            throw Error(value.Start, $"unsupported lock format 'reel-lock: {value.Value}'; this version of reel reads formats 1 and {FormatVersion}");
+                            throw Error(value.Start, $"unsupported lock format 'reel-lock: {value.Value}'; this version of reel reads formats 1 to {FormatVersion}");
                         }
 
-                        version = FormatVersion;
+                        version = int.Parse(value.Value, CultureInfo.InvariantCulture);
                         break;
                     case "steps":
                         ReadSteps(parser, entries);
@@ -90,7 +90,7 @@ public static partial class LockFile
 
             if (version is null)
             {
-                throw Error(root.Start, "missing 'reel-lock: 2'");
+                throw Error(root.Start, $"missing 'reel-lock: {FormatVersion}'");
             }
 
             parser.Consume<DocumentEnd>();
@@ -101,7 +101,7 @@ public static partial class LockFile
 
             try
             {
-                return new ScriptLock(entries.ToImmutable());
+                return new ScriptLock(entries.ToImmutable()) { Format = version.Value };
             }
             catch (ArgumentException ex)
             {
@@ -229,13 +229,14 @@ public static partial class LockFile
                 Prompt: Optional("prompt"),
                 Inputs: Optional("inputs"),
                 Roll: Number<int>("roll") is { } roll and >= 0 ? roll : fields.ContainsKey("roll") ? throw Error(fields["roll"].Start, $"'roll' of step '{step}' must be a whole number of 0 or more") : 0,
-                Previous: Optional("previous"));
+                Previous: Optional("previous"),
+                Profile: Optional("profile"));
         }
 
         private static readonly HashSet<string> KnownFields = new(StringComparer.Ordinal)
         {
             "key", "provider", "model", "job", "output", "thumbnail", "spritesheet",
-            "seconds", "size", "cost", "created", "character", "seed", "inputs", "prompt", "roll", "previous",
+            "seconds", "size", "cost", "created", "character", "seed", "inputs", "prompt", "roll", "previous", "profile",
         };
 
         private static bool IsNull(Scalar scalar) =>

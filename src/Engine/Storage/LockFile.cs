@@ -33,10 +33,11 @@ public sealed class LockFileException : Exception
 public static partial class LockFile
 {
     /// <summary>
-    /// The format version written in <c>reel-lock:</c>. Format 2 lists every kept result of a step (one per provider and
-    /// model); format 1 (one entry per step) is still read, and rewritten as format 2 by the next run.
+    /// The format version written in <c>reel-lock:</c>. Format 3 names each result's profile; format 2 (every kept
+    /// result of a step, no profile) and format 1 (one entry per step) are still read, and rewritten as format 3 by the
+    /// next run.
     /// </summary>
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     /// <summary>The first line of every lock file.</summary>
     public const string Header = "# reel lock — generated; commit this file";
@@ -138,6 +139,7 @@ public static partial class LockFile
             Item("key", Quoted(entry.Key));
             Item("provider", Quoted(entry.Provider));
             Item("model", Quoted(entry.Model));
+            Item("profile", Quoted(entry.Profile));
             Item("job", Quoted(entry.Job));
             Item("output", Quoted(entry.Output));
             Item("thumbnail", Quoted(entry.Thumbnail));

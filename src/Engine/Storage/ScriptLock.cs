@@ -21,6 +21,7 @@ namespace Reel.Engine.Storage;
 /// <param name="Inputs">The step's input files as <c>role:sha256</c>, comma-separated.</param>
 /// <param name="Roll">How many times <c>run --force</c> re-rolled the step (0: never); part of its key.</param>
 /// <param name="Previous">The outputs of earlier rolls, newest first, comma-separated: they stay in the store and can be picked up again.</param>
+/// <param name="Profile">The profile the result was made under, when the script has profiles.</param>
 public sealed record LockEntry(
     string Step,
     string Key,
@@ -39,11 +40,12 @@ public sealed record LockEntry(
     string? Prompt = null,
     string? Inputs = null,
     int Roll = 0,
-    string? Previous = null);
+    string? Previous = null,
+    string? Profile = null);
 
 /// <summary>
-/// The contents of a lock file: every result a step has had that is worth keeping — one per provider, model and size
-/// (so switching <c>--provider</c> or profile back finds its results cached) — sorted by step id, provider, model
+/// The contents of a lock file: every result a step has had that is worth keeping — one per step key, and of a profile
+/// one per provider, model and size (so switching <c>--provider</c> or profile back finds its results cached) — sorted by step id, provider, model
 /// and key whatever order they were given in. Equality compares the entries.
 /// </summary>
 /// <remarks>Not named <c>Lock</c>: that would clash with <see cref="System.Threading.Lock"/>, which implicit usings import everywhere.</remarks>
@@ -62,6 +64,12 @@ public sealed record ScriptLock
 
     /// <summary>A lock with no entries (what a missing lock file reads as).</summary>
     public static ScriptLock Empty { get; } = new([]);
+
+    /// <summary>
+    /// The format version the lock was read in (<see cref="LockFile.FormatVersion"/> for a lock made in memory); a run
+    /// rewrites a lock read in an older one. Not part of equality.
+    /// </summary>
+    public int Format { get; init; } = LockFile.FormatVersion;
 
     /// <summary>The entries, sorted by step id, provider, model and key (ordinal).</summary>
     public ImmutableArray<LockEntry> Entries
@@ -110,9 +118,10 @@ public sealed record ScriptLock
     public LockEntry? ForKey(string key) => _byKey.GetValueOrDefault(key);
 
     /// <summary>
-    /// A lock with <paramref name="entry"/> added. It replaces the step's entry with the same key, or with the same
-    /// provider, model and size (a newer result of the same kind: an edited prompt, a re-roll); entries of other
-    /// providers, models and sizes stay (a draft and a final profile, switching <c>--provider</c>).
+    /// A lock with <paramref name="entry"/> added. It replaces the step's entry with the same key, or the one of the same
+    /// profile with the same provider, model and size (a newer result of the same kind: an edited prompt, a re-roll);
+    /// entries of other profiles, providers, models and sizes stay (a draft and a final profile, two profiles that differ
+    /// only in options, switching <c>--provider</c>).
     /// </summary>
     public ScriptLock With(LockEntry entry)
     {
@@ -125,7 +134,9 @@ public sealed record ScriptLock
     public ScriptLock Without(string step) =>
         _byStep.TryGetValue(step, out var list) ? new ScriptLock(_entries.RemoveRange(list, ReferenceEqualityComparer.Instance)) : this;
 
-    private static bool SameKind(LockEntry a, LockEntry b) => a.Provider == b.Provider && a.Model == b.Model && a.Size == b.Size;
+    /// <summary>Whether <paramref name="a"/> is an older result of the same kind as <paramref name="b"/>, which <paramref name="b"/> replaces.</summary>
+    public static bool SameKind(LockEntry a, LockEntry b) =>
+        a.Profile == b.Profile && a.Provider == b.Provider && a.Model == b.Model && a.Size == b.Size;
 
     private static int Order(LockEntry a, LockEntry b)
     {
