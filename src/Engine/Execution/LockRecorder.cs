@@ -5,13 +5,24 @@ using Reel.Engine.Storage;
 namespace Reel.Engine.Execution;
 
 /// <summary>
-/// Keeps the lock as steps finish: each finished step is written to the lock file at once, so a run
-/// killed afterwards loses nothing the lock could have said.
+/// Keeps the lock as steps finish. Each change is written to the lock file behind the step, by one writer that
+/// coalesces: while a write (and its flush to disk) is in flight, later changes wait and go out together in the next
+/// one. A finished step does not wait for the disk, and the run waits for the last write at its end
+/// (<see cref="FlushAsync"/>). A run killed between a step's journalled success and the write that carries it loses
+/// nothing: the journal holds the job, so the next run takes it back at no cost (<c>reused</c>) and locks it then.
 /// </summary>
 internal sealed class LockRecorder(string lockPath, ScriptLock initial, TimeProvider time)
 {
     private readonly Lock _gate = new();
     private ScriptLock _lock = initial;
+    private long _changes;
+    private long _written;
+    private bool _writing;
+    private Task _writer = Task.CompletedTask;
+    private Exception? _failure;
+
+    /// <summary>The lock file written.</summary>
+    public string Path => lockPath;
 
     /// <summary>The lock as it stands now.</summary>
     public ScriptLock Current
@@ -49,7 +60,7 @@ internal sealed class LockRecorder(string lockPath, ScriptLock initial, TimeProv
             entry = entry with { Previous = Previous(before, entry) };
             _lock = _lock.With(entry);
             _recordedKeys[entry.Step] = entry.Key;
-            LockFile.Write(lockPath, _lock);
+            Changed();
         }
     }
 
@@ -70,7 +81,85 @@ internal sealed class LockRecorder(string lockPath, ScriptLock initial, TimeProv
             if (_recordedKeys.TryGetValue(stepId, out var key) && _lock.ForStep(stepId, key) is { } entry)
             {
                 _lock = _lock.With(entry with { Thumbnail = thumbnail ?? entry.Thumbnail, Spritesheet = spritesheet ?? entry.Spritesheet });
-                LockFile.Write(lockPath, _lock);
+                Changed();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until the lock file holds every change made so far; throws what a write failed with (a full disk).
+    /// </summary>
+    public async Task FlushAsync()
+    {
+        while (true)
+        {
+            Task writer;
+            lock (_gate)
+            {
+                if (_failure is { } failure)
+                {
+                    _failure = null;
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+                }
+
+                if (!_writing)
+                {
+                    return;
+                }
+
+                writer = _writer;
+            }
+
+            await writer.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Called under the gate after each change: starts the writer unless one is running (it picks this change up).</summary>
+    private void Changed()
+    {
+        _changes++;
+        if (!_writing)
+        {
+            _writing = true;
+            _writer = Task.Run(WriteUntilCurrent);
+        }
+    }
+
+    private void WriteUntilCurrent()
+    {
+        while (true)
+        {
+            ScriptLock snapshot;
+            long changes;
+            lock (_gate)
+            {
+                if (_written == _changes)
+                {
+                    _writing = false;
+                    return;
+                }
+
+                (snapshot, changes) = (_lock, _changes);
+            }
+
+            try
+            {
+                LockFile.Write(lockPath, snapshot);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                lock (_gate)
+                {
+                    // Kept for FlushAsync; the next change tries again.
+                    (_failure, _writing) = (ex, false);
+                }
+
+                return;
+            }
+
+            lock (_gate)
+            {
+                _written = changes;
             }
         }
     }

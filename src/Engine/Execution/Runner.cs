@@ -79,13 +79,32 @@ public sealed class Runner
         EnsureThreads(options.Concurrency);
         var runId = _journal.BeginRun(_script, _provider.Name);
         var session = new RunSession(plan, options, runId, _provider, _store, _journal, _lock, _time, _environment, _retries, _logger, e => Progress?.Invoke(e), _remote);
+        RunResult result;
         try
         {
-            return await session.RunAsync(cancellationToken).ConfigureAwait(false);
+            result = await session.RunAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return Result(_journal, runId, [.. plan.Steps.Select(s => new StepResult(s.Id, StepOutcome.Skipped, Error: "cancelled"))], RunStop.Cancelled, CancelledMessage);
+            result = Result(_journal, runId, [.. plan.Steps.Select(s => new StepResult(s.Id, StepOutcome.Skipped, Error: "cancelled"))], RunStop.Cancelled, CancelledMessage);
+        }
+
+        await FlushLockAsync().ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>The run ends when the lock file holds every step it finished (the lock is written behind the steps).</summary>
+    private async Task FlushLockAsync()
+    {
+        try
+        {
+            await _lock.FlushAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ProjectStateException(
+                $"could not write {Path.GetFileName(_lock.Path)}: {ex.Message}; free some space (or fix its permissions) and run again: the journal keeps every job, so nothing is paid twice",
+                ex);
         }
     }
 
