@@ -13,12 +13,13 @@ namespace Reel.Cli;
 /// <see cref="TimeSpan"/> prints itself.
 /// <list type="bullet">
 /// <item>Plain (a normal run): <c>warning: message</c>, no category or event id; a retry is one line,
-/// <c>open: HTTP 500, retrying in 0.6 s (attempt 2 of 8)</c>, and the transient failure before it is not repeated.</item>
+/// <c>open: HTTP 500, retrying in 0.6 s (attempt 2 of 8)</c>, and the transient failure before it is not repeated. It
+/// names the step of the enclosing logging scope (the engine opens one per step), else the provider (<c>openai:</c>).</item>
 /// <item>Detailed (<c>-v</c>): every message in the text of Microsoft.Extensions.Logging's simple console formatter in
 /// single-line mode (<c>warn: reel.run[103] message</c>), coloured like it when <paramref name="color"/> is on.</item>
 /// </list>
 /// </summary>
-internal sealed partial class LineLoggerProvider(TextWriter writer, bool color, bool detailed = true) : ILoggerProvider
+internal sealed partial class LineLoggerProvider(TextWriter writer, bool color, bool detailed = true) : ILoggerProvider, ISupportExternalScope
 {
     // The engine's events the plain form words differently (src/Engine/Execution/Log.cs, Providers/Http/HttpLog.cs).
     internal const int StepRetrying = 103;
@@ -37,7 +38,29 @@ internal sealed partial class LineLoggerProvider(TextWriter writer, bool color, 
     /// <summary>The last transient failure of each request (provider, method, path), for the retry line that follows it.</summary>
     private readonly ConcurrentDictionary<string, string> _lastFailure = new(StringComparer.Ordinal);
 
+    /// <summary>The logger factory's scopes: the engine opens one per step (<c>Step</c>) around the provider requests it makes.</summary>
+    private IExternalScopeProvider? _scopes;
+
     public ILogger CreateLogger(string categoryName) => new LineLogger(this, categoryName);
+
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+
+    /// <summary>The step of the innermost scope that names one, or null outside a step (an access check, a listing).</summary>
+    private string? CurrentStep()
+    {
+        var found = new string?[1];
+        _scopes?.ForEachScope(
+            static (scope, found) =>
+            {
+                // Outermost first: the innermost step wins.
+                if (scope is IEnumerable<KeyValuePair<string, object?>> values && values.FirstOrDefault(v => v.Key == "Step").Value is { } value)
+                {
+                    found[0] = Text(value);
+                }
+            },
+            found);
+        return found[0];
+    }
 
     public void Dispose()
     {
@@ -102,7 +125,7 @@ internal sealed partial class LineLoggerProvider(TextWriter writer, bool color, 
             case HttpRetrying when values is not null:
                 var cause = _lastFailure.TryRemove(request, out var failure) ? failure : "transient failure";
                 var attempt = int.TryParse(Value("Attempt"), CultureInfo.InvariantCulture, out var retry) ? retry + 1 : 0;
-                return $"{Value("Provider")} {Value("Method")} {Value("Path")}: {cause}, retrying in {Value("Delay")}{Attempt(attempt, Engine.Providers.Http.Retries.MaxAttempts)}";
+                return $"{CurrentStep() ?? Value("Provider")}: {cause}, retrying in {Value("Delay")}{Attempt(attempt, Engine.Providers.Http.Retries.MaxAttempts)}";
             case StepRetrying when values is not null:
                 return $"{Value("Step")}: {Cause(Value("Error"))}, retrying in {Value("Delay")}"
                     + Attempt(int.TryParse(Value("Attempt"), CultureInfo.InvariantCulture, out var n) ? n : 0, int.TryParse(Value("MaxAttempts"), CultureInfo.InvariantCulture, out var max) ? max : 0);

@@ -38,6 +38,7 @@ public sealed class DefaultsAndFormatsTests
     [InlineData("run")]
     [InlineData("status")]
     [InlineData("graph")]
+    [InlineData("review")]
     public void Without_a_script_and_without_storyboard_yaml_a_command_says_what_to_do_and_writes_nothing(string command)
     {
         using var dir = new TempDirectory();

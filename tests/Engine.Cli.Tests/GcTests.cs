@@ -3,9 +3,9 @@ using Reel.Engine.Storage;
 namespace Reel.Cli.Tests;
 
 /// <summary>
-/// Issue 14, point 8: <c>reel gc</c> removes the store objects no lock in the folder refers to, prints what it frees,
+/// <c>reel gc</c> removes the store objects no lock in the folder refers to, prints what it frees,
 /// and never removes one a lock refers to — outputs, thumbnails, spritesheets, inputs and the <c>previous:</c> outputs
-/// of earlier rolls — nor one a run may be about to lock.
+/// of earlier rolls — nor one a run may be about to lock. <c>--dry-run</c> lists each object it would remove.
 /// </summary>
 public sealed class GcTests
 {
@@ -38,7 +38,13 @@ public sealed class GcTests
         var dry = ReelInProcess.Run(dir.Path, "gc", "--dry-run");
         Assert.True(dry.ExitCode == 0, dry.All);
         Assert.Equal(before.Keys.Order(), Objects(dir).Keys.Order());
-        Assert.All(unreferenced, sha => Assert.Contains($"would remove {sha[..12]}", dry.Stdout, StringComparison.Ordinal));
+        Assert.All(unreferenced, sha => Assert.Contains($"would remove {sha[..12]}  {Engine.Reporting.HumanText.Bytes(before[sha])}", dry.Stdout, StringComparison.Ordinal));
+
+        // Each object it would remove on a line of its own (short hash, size, what it is), then the totals.
+        var listed = dry.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(listed[..unreferenced.Count], l => Assert.Matches(@"^would remove [0-9a-f]{12}  \d+(\.\d)? [KMGT]?B  [a-z0-9]+ (video|image|audio)$", l));
+        Assert.Contains(listed, l => l.EndsWith("  mp4 video", StringComparison.Ordinal));
+        Assert.StartsWith($"would free {Engine.Reporting.HumanText.Bytes(unreferenced.Sum(sha => before[sha]))} ({unreferenced.Count} object", listed[unreferenced.Count], StringComparison.Ordinal);
 
         var gc = ReelInProcess.Run(dir.Path, "gc", "s.yaml");
 

@@ -7,8 +7,8 @@ using Reel.Engine.Reporting;
 namespace Reel.Cli.Tests;
 
 /// <summary>
-/// Issue 14, point 4: a normal run's stderr reads as sentences — no .NET category or event id, a retry in one line with
-/// its cause, delay and attempt, durations in words — while <c>-v</c> keeps the details; the live footer counts
+/// A normal run's stderr reads as sentences — no .NET category or event id, a retry in one line with
+/// the step, its cause, delay and attempt, durations in words — while <c>-v</c> keeps the details; the live footer counts
 /// queued, running and done steps with the elapsed time and an ETA, in aligned columns.
 /// </summary>
 public sealed partial class ReadableLogsTests
@@ -16,7 +16,7 @@ public sealed partial class ReadableLogsTests
     private const string Key = "sk-logs-secret-1";
 
     [Fact]
-    public void A_run_with_server_errors_prints_each_retry_as_one_line_without_categories_or_event_ids()
+    public void A_run_with_server_errors_prints_each_retry_as_one_line_naming_the_step_without_categories_or_event_ids()
     {
         using var dir = new TempDirectory();
         dir.Write("storyboard.yaml", "reel: 1\nprovider: openai\ndefaults: { size: 1280x720, seconds: 4 }\nscenes:\n"
@@ -34,7 +34,8 @@ public sealed partial class ReadableLogsTests
         var retries = plain.Stderr.Split('\n').Where(l => l.Contains("retrying", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(retries);
         Assert.All(retries, l => Assert.Matches(RetryLine(), l));
-        Assert.Contains(retries, l => l.Contains(": HTTP 500, retrying in ", StringComparison.Ordinal));
+        Assert.Contains(retries, l => Regex.IsMatch(l, @"^shot-\d: HTTP 500, retrying in ", RegexOptions.None, TimeSpan.FromSeconds(1)));
+        Assert.DoesNotMatch(@"\d+m\d+s|00:00:", plain.All);
         Assert.DoesNotContain(Key, plain.All, StringComparison.Ordinal);
 
         Assert.True(verbose.ExitCode == 0, verbose.All);
@@ -43,12 +44,13 @@ public sealed partial class ReadableLogsTests
     }
 
     [Fact]
-    public void A_plain_warning_has_no_category_or_event_id_and_a_step_retry_names_its_cause_delay_and_attempt()
+    public void A_plain_warning_has_no_category_or_event_id_and_a_retry_names_its_step_cause_delay_and_attempt()
     {
         using var writer = new StringWriter();
-        using var lines = new LineLoggerProvider(writer, color: false, detailed: false);
-        var run = lines.CreateLogger("reel.run");
-        var http = lines.CreateLogger("Reel.Engine.Providers.OpenAi.OpenAiProvider");
+        var lines = new LineLoggerProvider(writer, color: false, detailed: false);
+        using var factory = LoggerFactory.Create(b => b.AddProvider(lines).SetMinimumLevel(LogLevel.Trace));
+        var run = factory.CreateLogger("reel.run");
+        var http = factory.CreateLogger("Reel.Engine.Providers.OpenAi.OpenAiProvider");
 
         run.Log(LogLevel.Warning, new EventId(111), State("downloaded clips are not verified: {Reason}", ("Reason", "no ffprobe")), null, (s, _) => s.ToString()!);
         run.Log(LogLevel.Information, new EventId(100), State("{Step}: submitted as job {Job}", ("Step", "vault"), ("Job", "video_1")), null, (s, _) => s.ToString()!);
@@ -58,17 +60,29 @@ public sealed partial class ReadableLogsTests
         run.Log(LogLevel.Warning, new EventId(LineLoggerProvider.StepRetrying), State(
             "{Step}: transient error ({Error}); retrying in {Delay} (attempt {Attempt} of {MaxAttempts})",
             ("Step", "vault"), ("Error", "openai POST /v1/videos: HTTP 500 Internal Server Error: boom"), ("Delay", TimeSpan.FromMilliseconds(580)), ("Attempt", 2), ("MaxAttempts", 5)), null, (s, _) => s.ToString()!);
-        http.Log(LogLevel.Warning, new EventId(LineLoggerProvider.HttpFailed), State(
-            "{Provider} {Method} {Path} failed ({ErrorClass}, HTTP {Status}, request {RequestId}): {Message}",
-            ("Provider", "fal"), ("Method", "GET"), ("Path", "/requests/1/status"), ("ErrorClass", Engine.Providers.ErrorClass.Transient), ("Status", 503), ("RequestId", null), ("Message", "busy")), null, (s, _) => s.ToString()!);
-        http.Log(LogLevel.Information, new EventId(LineLoggerProvider.HttpRetrying), State(
-            "{Provider} {Method} {Path}: transient failure on attempt {Attempt}, retrying in {Delay}",
-            ("Provider", "fal"), ("Method", "GET"), ("Path", "/requests/1/status"), ("Attempt", 1), ("Delay", TimeSpan.FromSeconds(125))), null, (s, _) => s.ToString()!);
+        void PollFails(string path)
+        {
+            http.Log(LogLevel.Warning, new EventId(LineLoggerProvider.HttpFailed), State(
+                "{Provider} {Method} {Path} failed ({ErrorClass}, HTTP {Status}, request {RequestId}): {Message}",
+                ("Provider", "fal"), ("Method", "GET"), ("Path", path), ("ErrorClass", Engine.Providers.ErrorClass.Transient), ("Status", 503), ("RequestId", null), ("Message", "busy")), null, (s, _) => s.ToString()!);
+            http.Log(LogLevel.Information, new EventId(LineLoggerProvider.HttpRetrying), State(
+                "{Provider} {Method} {Path}: transient failure on attempt {Attempt}, retrying in {Delay}",
+                ("Provider", "fal"), ("Method", "GET"), ("Path", path), ("Attempt", 1), ("Delay", TimeSpan.FromSeconds(125))), null, (s, _) => s.ToString()!);
+        }
+
+        // The engine opens a scope per step (Execution/Log.StepScope) around the requests it makes for the step.
+        using (run.BeginScope(State("step {Step}", ("Step", "open"))))
+        {
+            PollFails("/requests/1/status");
+        }
+
+        PollFails("/requests");
 
         Assert.Equal(
             "warning: downloaded clips are not verified: no ffprobe\n"
             + "vault: HTTP 500, retrying in 0.6 s (attempt 2 of 5)\n"
-            + "fal GET /requests/1/status: HTTP 503, retrying in 2 min 5 s (attempt 2 of 8)\n",
+            + "open: HTTP 503, retrying in 2 min 5 s (attempt 2 of 8)\n"
+            + "fal: HTTP 503, retrying in 2 min 5 s (attempt 2 of 8)\n",
             writer.ToString().ReplaceLineEndings("\n"));
     }
 
@@ -141,7 +155,7 @@ public sealed partial class ReadableLogsTests
     private static List<KeyValuePair<string, object?>> State(string template, params (string Key, object? Value)[] values) =>
         [.. values.Select(v => new KeyValuePair<string, object?>(v.Key, v.Value)), new("{OriginalFormat}", template)];
 
-    [GeneratedRegex(@"^\S+( [A-Z]+ \S+)?: .+, retrying in \d+(\.\d)? s \(attempt [2-8] of 8\)$")]
+    [GeneratedRegex(@"^shot-\d: .+, retrying in \d+(\.\d)? s \(attempt [2-8] of 8\)$")]
     private static partial Regex RetryLine();
 
     private sealed class ManualTime : TimeProvider

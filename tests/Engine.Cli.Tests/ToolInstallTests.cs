@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using System.IO.Compression;
+using System.Reflection.PortableExecutable;
 using System.Text;
 
 namespace Reel.Cli.Tests;
 
 /// <summary>
-/// Issue 14, point 1: <c>src/Engine.Cli</c> packs as the <c>reel</c> .NET tool, which installs from the packed folder
+/// <c>src/Engine.Cli</c> packs as the <c>reel</c> .NET tool, which installs from the packed folder
 /// alone and works as a user runs it: <c>reel --version</c>, then <c>reel init film &amp;&amp; cd film &amp;&amp; reel run</c>.
 /// The pack (a Release build with ReadyToRun, restored like any build) happens once for the class; the install reads
 /// the packed folder and nothing else.
@@ -40,6 +42,55 @@ public sealed class ToolInstallTests(ToolInstallTests.PackedTool tool) : IClassF
         Assert.Contains("2 steps: 0 done, 0 reused, 2 cached", again.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_packed_tool_carries_ReadyToRun_code_so_a_cold_start_does_not_wait_for_the_jit()
+    {
+        // The pointer package names the platform package, which holds the program.
+        var checkedDlls = new List<string>();
+        foreach (var package in System.IO.Directory.GetFiles(tool.Packages, "reel.*.nupkg"))
+        {
+            using var zip = ZipFile.OpenRead(package);
+            foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith("tools/", StringComparison.Ordinal) && e.Name is "reel.dll" or "Reel.Engine.dll"))
+            {
+                using var bytes = new MemoryStream();
+                using (var stream = entry.Open())
+                {
+                    stream.CopyTo(bytes);
+                }
+
+                Assert.True(IsReadyToRun(bytes.ToArray()), $"{entry.FullName} in {Path.GetFileName(package)} is IL only: the pack lost PublishReadyToRun");
+                checkedDlls.Add(entry.Name);
+            }
+        }
+
+        Assert.Contains("reel.dll", checkedDlls);
+        Assert.Contains("Reel.Engine.dll", checkedDlls);
+    }
+
+    [Fact]
+    public void The_ReadyToRun_check_tells_an_il_only_build_apart()
+    {
+        // The test's own build of reel.dll is a plain Debug build: IL only.
+        Assert.False(IsReadyToRun(File.ReadAllBytes(ReelProcess.ReelDll)));
+    }
+
+    /// <summary>
+    /// A ReadyToRun image: its CLI header points at a managed native header (the IL-only compiler leaves that empty),
+    /// and that header starts with the ReadyToRun signature <c>RTR</c>.
+    /// </summary>
+    private static bool IsReadyToRun(byte[] image)
+    {
+        using var pe = new PEReader(new MemoryStream(image));
+        var native = pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory;
+        if (native is not { Size: > 0 } header)
+        {
+            return false;
+        }
+
+        var reader = pe.GetSectionData(header.RelativeVirtualAddress).GetReader();
+        return reader.Length >= 4 && reader.ReadUInt32() == 0x00525452;
+    }
+
     /// <summary>The tool, packed from this repository and installed into a temporary tool path, once per test run.</summary>
     public sealed class PackedTool : IDisposable
     {
@@ -73,9 +124,13 @@ public sealed class ToolInstallTests(ToolInstallTests.PackedTool tool) : IClassF
             }
 
             Directory = _root.Path;
+            Packages = packages;
         }
 
         public string Directory { get; }
+
+        /// <summary>The folder <c>dotnet pack</c> wrote the package to.</summary>
+        public string Packages { get; }
 
         private string Executable => Path.Combine(_root.Path, "tools", OperatingSystem.IsWindows() ? "reel.exe" : "reel");
 

@@ -66,7 +66,7 @@ internal static class GcCommand
         static string Objects(int n) => $"{n} object{(n == 1 ? "" : "s")}";
         foreach (var item in report.Removed)
         {
-            context.Out.WriteLine($"{prefix}{(dryRun ? "would remove" : "removed")} {item.Sha256[..12]}  {HumanText.Bytes(item.Length)}");
+            context.Out.WriteLine($"{prefix}{(dryRun ? "would remove" : "removed")} {item.Sha256[..12]}  {HumanText.Bytes(item.Length)}{(item.Kind is null ? "" : "  " + item.Kind)}");
         }
 
         var locks = report.LockFiles.IsEmpty ? "no lock file" : string.Join(", ", report.LockFiles.Select(Path.GetFileName));

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Reel.Cli.Review;
 using Reel.Engine.Core;
 using Reel.Engine.Execution;
@@ -74,6 +75,14 @@ internal static class ReviewCommand
                 return ExitCodes.Invalid;
             }
 
+            // SIGTERM (`timeout`, `kill`, a service manager) stops the server as Ctrl+C does.
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+            {
+                signal.Cancel = true;
+                stopping.Cancel();
+            });
+            cancellationToken = stopping.Token;
             await using (server)
             {
                 context.Out.WriteLine($"review: {server.Address}");

@@ -39,6 +39,14 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "rate limited: concurrency lowered to {Limit}")]
     public static partial void ConcurrencyLowered(ILogger logger, int limit);
+
+    private static readonly Func<ILogger, string, IDisposable?> s_stepScope = LoggerMessage.DefineScope<string>("step {Step}");
+
+    /// <summary>
+    /// A logging scope naming the step whose work follows: the provider requests made for it (retried by the
+    /// transport, which knows only the path) are logged inside it, so a retry line can name the step.
+    /// </summary>
+    public static IDisposable? StepScope(ILogger logger, string step) => s_stepScope(logger, step);
 }
 
 internal static partial class Log

@@ -133,6 +133,7 @@ internal sealed class RunSession
     private async Task<StepResult> RunStepAsync(PlannedStep step, CancellationToken cancellationToken)
     {
         await Task.Yield();
+        using var scope = Log.StepScope(_logger, step.Id.Text);
         var started = _time.GetTimestamp();
         try
         {

@@ -4,8 +4,8 @@ using Reel.Engine.Storage;
 
 namespace Reel.Engine.Projects;
 
-/// <summary>One object of the store: its hash and size.</summary>
-public sealed record StoreObject(string Sha256, long Length);
+/// <summary>One object of the store: its hash, size and, for the objects gc removes, what it is when its first bytes say (<c>mp4 video</c>, <c>png image</c>).</summary>
+public sealed record StoreObject(string Sha256, long Length, string? Kind = null);
 
 /// <summary>What <see cref="StoreCollection.Collect"/> did (or, on a dry run, would do) in one project folder.</summary>
 /// <param name="Directory">The project folder.</param>
@@ -92,7 +92,7 @@ public static partial class StoreCollection
             }
             else
             {
-                removed.Add(item);
+                removed.Add(item with { Kind = KindOf(info) });
             }
         }
 
@@ -132,6 +132,42 @@ public static partial class StoreCollection
                 }
             }
         }
+    }
+
+    /// <summary>What a file is, from its first bytes: a video, picture or sound Reel stores; null for anything else or an unreadable file.</summary>
+    internal static string? KindOf(FileInfo file)
+    {
+        Span<byte> head = stackalloc byte[12];
+        int read;
+        try
+        {
+            using var stream = file.OpenRead();
+            read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        ReadOnlySpan<byte> b = head[..read];
+        if (b.Length >= 12 && b[4..8].SequenceEqual("ftyp"u8))
+        {
+            return b[8..12].SequenceEqual("M4A "u8) ? "m4a audio" : b[8..12].SequenceEqual("qt  "u8) ? "mov video" : "mp4 video";
+        }
+
+        if (b.Length >= 12 && b[..4].SequenceEqual("RIFF"u8))
+        {
+            return b[8..12].SequenceEqual("WEBP"u8) ? "webp image" : b[8..12].SequenceEqual("WAVE"u8) ? "wav audio" : null;
+        }
+
+        return b switch
+        {
+            [0x89, 0x50, 0x4E, 0x47, ..] => "png image",
+            [0xFF, 0xD8, 0xFF, ..] => "jpeg image",
+            [0x1A, 0x45, 0xDF, 0xA3, ..] => "webm video",
+            [0x49, 0x44, 0x33, ..] or [0xFF, 0xFB, ..] => "mp3 audio",
+            _ => null,
+        };
     }
 
     private static void TryRemoveEmpty(string directory)

@@ -44,8 +44,8 @@ public static class PlanText
 
     public static string Money(decimal amount) => "$" + amount.ToString("0.00", CultureInfo.InvariantCulture);
 
-    public static string Duration(TimeSpan t) =>
-        t == TimeSpan.Zero ? "-" : t.TotalSeconds < 1 ? "<1s" : t.TotalMinutes < 1 ? $"{(int)Math.Round(t.TotalSeconds)}s" : $"{(int)t.TotalMinutes}m{t.Seconds:00}s";
+    /// <summary>An estimate or a measured time as <see cref="HumanText.Duration"/> writes it; <c>-</c> when there is none.</summary>
+    public static string Duration(TimeSpan t) => t == TimeSpan.Zero ? "-" : HumanText.Duration(t);
 
     public static string TotalsLine(Plan plan)
     {

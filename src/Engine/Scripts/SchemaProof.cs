@@ -22,7 +22,7 @@ internal sealed class SchemaProof
     private static readonly HashSet<string> s_annotations = new(StringComparer.Ordinal)
     {
         "$schema", "$id", "$comment", "title", "description", "examples", "default", "markdownDescription",
-        "patternErrorMessage", "errorMessage", "deprecated", "definitions", "markdownEnumDescriptions", "enumDescriptions",
+        "errorMessage", "deprecated", "definitions", "markdownEnumDescriptions", "enumDescriptions",
     };
 
     // The annotations are skipped by name; any other keyword whose value has an unexpected kind falls to the default case.

@@ -34,7 +34,7 @@ internal sealed class SchemaWording(SchemaJson json, bool isInclude)
     public string PatternMessage(JToken value, JsonSchema? schema)
     {
         var defs = SchemaResource.Script.Definitions;
-        var hint = schema?.ExtensionData?.TryGetValue("patternErrorMessage", out var h) == true ? h as string : null;
+        var hint = schema?.Pattern is { } pattern && s_patternHints.TryGetValue(pattern, out var h) ? h : null;
         var got = Raw(value);
         if (schema is not null && defs.TryGetValue("id", out var idDef) && ReferenceEquals(schema, idDef))
         {
@@ -45,7 +45,7 @@ internal sealed class SchemaWording(SchemaJson json, bool isInclude)
 
         if (schema is not null && defs.TryGetValue("stepRef", out var refDef) && ReferenceEquals(schema, refDef))
         {
-            return $"invalid step reference '{got}'{Context(value)}: {hint}{LowerCaseHint(got, refDef.Pattern!)}";
+            return $"invalid step reference '{got}'{Context(value)}: {StepRefHint}{LowerCaseHint(got, refDef.Pattern!)}";
         }
 
         if (value.Parent is JArray && value.Parent.Parent is JProperty { Name: "characters" })
@@ -58,6 +58,19 @@ internal sealed class SchemaWording(SchemaJson json, bool isInclude)
             ? $"{subject} {hint} (got '{got}')"
             : $"{subject} has an invalid value '{got}'{(hint is null ? "" : ": " + hint)}";
     }
+
+    /// <summary>
+    /// What each pattern of the schema asks for, in words. The schema holds standard keywords only (it compiles in ajv's
+    /// strict mode without additions), so the words live here rather than in a custom keyword beside the pattern.
+    /// </summary>
+    private static readonly Dictionary<string, string> s_patternHints = new(StringComparer.Ordinal)
+    {
+        [IdPattern] = "ids are lower-case letters, digits and '-', starting with a letter or digit",
+        ["^[0-9]+x[0-9]+$"] = "must look like 1280x720",
+        [@"\.mp4$"] = "must end in .mp4",
+    };
+
+    private const string StepRefHint = "write a step id, optionally with a matrix cell and a take: 'open', 'open#2', 'pour[light=dawn]', 'pour[light=dawn]#2'";
 
     /// <summary>The pattern of step and character ids.</summary>
     public const string IdPattern = "^[a-z0-9][a-z0-9-]*$";
