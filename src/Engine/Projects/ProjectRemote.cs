@@ -59,7 +59,7 @@ public sealed partial class Project
         try
         {
             error = null;
-            return RemoteStore.Open(settings, Host.Environment);
+            return RemoteStore.Open(settings, Host.Environment, retries: new Providers.Http.Retries(Host.Time, Host.Randomizer));
         }
         catch (RemoteStoreException ex)
         {
