@@ -54,9 +54,10 @@ public sealed class FlakyRemoteTests
     {
         using var root = new TempDirectory();
 
-        // Jobs of 6 s with a lease of 6 s: renewed every 2 s, so claim writes (and their lost answers) happen while jobs run.
-        using var emulator = Emulator.Start(Path.Combine(root.Path, "emulator"), Key, speed: 1.5, faults: "s3reset=0.2");
-        var env = FalEnv(emulator, lease: "6");
+        // Jobs of 12 s with a lease of 3 s: renewed every second, so claim writes (and their lost answers) happen while jobs
+        // run, and a claim given up on one lost answer would expire (and be taken over, paid again) long before its job ends.
+        using var emulator = Emulator.Start(Path.Combine(root.Path, "emulator"), Key, speed: 3, faults: "s3reset=0.2");
+        var env = FalEnv(emulator, lease: "3");
         var a = Clone(root, "alice", FalStoryboard);
         var b = Clone(root, "bob", FalStoryboard);
 
