@@ -2,14 +2,13 @@ using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.S3;
-using Reel.Engine.Providers.Http;
 
 namespace Reel.Engine.Storage.Remote;
 
 /// <summary>
 /// Every S3 call goes through <see cref="CallAsync"/>: the SDK itself never retries (<c>MaxErrorRetry = 0</c>); a transient
-/// failure (5xx, 429, a slow-down, a dropped or refused connection, a timeout) is tried again on the provider calls' policy
-/// (<see cref="Retries"/>: the same backoff curve, at most <see cref="Retries.MaxAttempts"/> requests).
+/// failure (5xx, 429, a slow-down, a dropped or refused connection, a timeout) is tried again on the provider calls' policy,
+/// handed in as a <see cref="RemoteRetry"/> (the same backoff curve and the same number of requests at most).
 /// </summary>
 public sealed partial class RemoteStore
 {
@@ -28,7 +27,7 @@ public sealed partial class RemoteStore
             }
             catch (TransientRemoteException ex)
             {
-                if (attempt >= Retries.MaxAttempts || cancellationToken.IsCancellationRequested)
+                if (attempt >= _retries.MaxAttempts || cancellationToken.IsCancellationRequested)
                 {
                     throw new RemoteStoreException(ex.Message + $" after {attempt} attempts", ex);
                 }

@@ -6,7 +6,6 @@ using Amazon.Runtime.CredentialManagement;
 using Amazon.Runtime.Credentials;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Reel.Engine.Providers.Http;
 
 namespace Reel.Engine.Storage.Remote;
 
@@ -25,9 +24,9 @@ public sealed partial class RemoteStore : IDisposable
     private readonly IAmazonS3 _s3;
     private readonly string[] _secrets;
     private readonly long _partSize;
-    private readonly Retries _retries;
+    private readonly RemoteRetry _retries;
 
-    internal RemoteStore(IAmazonS3 s3, RemoteSettings settings, IEnumerable<string> secrets, Retries retries, long partSize = DefaultPartSize)
+    internal RemoteStore(IAmazonS3 s3, RemoteSettings settings, IEnumerable<string> secrets, RemoteRetry retries, long partSize = DefaultPartSize)
     {
         _s3 = s3;
         _retries = retries;
@@ -43,8 +42,8 @@ public sealed partial class RemoteStore : IDisposable
     /// <c>AWS_ACCESS_KEY_ID</c>/<c>AWS_SECRET_ACCESS_KEY</c>(/<c>AWS_SESSION_TOKEN</c>), else the profile
     /// <c>AWS_PROFILE</c> (or <c>default</c>) of the shared credentials file, else the SDK's own chain (container and instance roles).
     /// </summary>
-    /// <param name="retries">The policy transient failures are retried on (by default the provider calls' curve on the system clock).</param>
-    public static RemoteStore Open(RemoteSettings settings, IReadOnlyDictionary<string, string?> environment, long partSize = DefaultPartSize, Retries? retries = null)
+    /// <param name="retries">The policy transient failures are retried on: a run passes the provider calls' one (by default its curve without jitter).</param>
+    public static RemoteStore Open(RemoteSettings settings, IReadOnlyDictionary<string, string?> environment, long partSize = DefaultPartSize, RemoteRetry? retries = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(environment);
@@ -78,7 +77,7 @@ public sealed partial class RemoteStore : IDisposable
         var credentials = Credentials(environment, config);
         var secrets = new[] { "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID" }
             .Select(n => environment.GetValueOrDefault(n) ?? "").ToList();
-        return new RemoteStore(new AmazonS3Client(credentials, config), settings, secrets, retries ?? new Retries(TimeProvider.System, Random.Shared.NextDouble), partSize);
+        return new RemoteStore(new AmazonS3Client(credentials, config), settings, secrets, retries ?? RemoteRetry.Default, partSize);
     }
 
     private static AWSCredentials Credentials(IReadOnlyDictionary<string, string?> environment, AmazonS3Config config)
