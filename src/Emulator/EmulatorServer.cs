@@ -164,7 +164,9 @@ public sealed class EmulatorServer : IAsyncDisposable
             }
 
             // poll503 answers a status poll with 503, createdrop/createreset hit a creating request, before the other faults are drawn.
-            var fault = family.IsStatusPoll(method, segments) && _faults.NextPollUnavailable() ? RequestFault.Unavailable
+            // s3reset/s3503 hit only the S3 subset.
+            var fault = family is S3Family && _faults.NextS3Fault() is var s3 and not RequestFault.None ? s3
+                : family.IsStatusPoll(method, segments) && _faults.NextPollUnavailable() ? RequestFault.Unavailable
                 : family.IsCreate(method, segments) && _faults.NextCreateFault() is var create and not RequestFault.None ? create
                 : _faults.NextRequestFault();
             if (fault == RequestFault.Drop)

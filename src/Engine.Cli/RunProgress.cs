@@ -60,7 +60,7 @@ internal sealed class RunProgress : IDisposable
         {
             lock (_gate)
             {
-                var detail = e.Message is null ? (e.Phase is RunPhase.Running ? $" {e.Progress}%" : "") : $": {e.Message}";
+                var detail = e.Message is null ? (e.Phase is RunPhase.Running ? $" {e.Progress}%" : "") : e.Phase is RunPhase.Cached ? $" ({e.Message})" : $": {e.Message}";
                 _error.WriteLine($"{e.StepId}: {Phase(e.Phase)}{detail}");
             }
         }

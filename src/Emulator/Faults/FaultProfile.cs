@@ -22,18 +22,26 @@ internal enum RequestFault
 /// with 503, drawn apart from the others (so <c>poll503=1</c> makes every poll fail and nothing else). <c>createdrop</c>
 /// and <c>createreset</c> hit only requests that create something billable (a video job, a batch, a fal submit, a Veo
 /// prediction), also drawn apart: <c>createreset=1</c> loses the answer of every create and of nothing else.
+/// <c>s3reset</c> and <c>s3503</c> hit only requests to the S3 subset (drawn apart too), so a shared remote can be made
+/// unreliable while the provider routes are not.
 /// </summary>
 internal sealed record FaultProfile(double TooManyRequests, double InternalError, double Unavailable, double Reset, double Truncate, double Moderation, double Drop = 0, double PollUnavailable = 0)
 {
     public static FaultProfile None { get; } = new(0, 0, 0, 0, 0, 0);
 
-    private static readonly string[] Names = ["429", "500", "503", "drop", "reset", "truncate", "moderation", "poll503", "createdrop", "createreset"];
+    private static readonly string[] Names = ["429", "500", "503", "drop", "reset", "truncate", "moderation", "poll503", "createdrop", "createreset", "s3reset", "s3503"];
 
     /// <summary>The share of creating requests dropped before they are processed.</summary>
     public double CreateDrop { get; init; }
 
     /// <summary>The share of creating requests processed (the job or batch exists) whose answer is lost.</summary>
     public double CreateReset { get; init; }
+
+    /// <summary>The share of S3 requests processed whose answer is lost.</summary>
+    public double S3Reset { get; init; }
+
+    /// <summary>The share of S3 requests answered 503 SlowDown before they are processed.</summary>
+    public double S3Unavailable { get; init; }
 
     /// <summary>Parses a profile; throws <see cref="ArgumentException"/> naming the bad entry.</summary>
     public static FaultProfile Parse(string? text)
@@ -69,7 +77,14 @@ internal sealed record FaultProfile(double TooManyRequests, double InternalError
         {
             CreateDrop = Get("createdrop"),
             CreateReset = Get("createreset"),
+            S3Reset = Get("s3reset"),
+            S3Unavailable = Get("s3503"),
         };
+        if (profile.S3Reset + profile.S3Unavailable > 1)
+        {
+            throw new ArgumentException($"The rates of s3reset and s3503 in '{text}' add up to more than 1.", nameof(text));
+        }
+
         if (profile.CreateDrop + profile.CreateReset > 1)
         {
             throw new ArgumentException($"The rates of createdrop and createreset in '{text}' add up to more than 1.", nameof(text));
@@ -136,6 +151,19 @@ internal sealed class FaultInjector(FaultProfile profile, int seed)
 
         var u = Next();
         return u < p.CreateDrop ? RequestFault.Drop : u < p.CreateDrop + p.CreateReset ? RequestFault.Reset : RequestFault.None;
+    }
+
+    /// <summary>One draw per S3 request (none when both rates are 0, so the other faults' dice are unchanged).</summary>
+    public RequestFault NextS3Fault()
+    {
+        var p = Profile;
+        if (p.S3Reset + p.S3Unavailable <= 0)
+        {
+            return RequestFault.None;
+        }
+
+        var u = Next();
+        return u < p.S3Unavailable ? RequestFault.Unavailable : u < p.S3Unavailable + p.S3Reset ? RequestFault.Reset : RequestFault.None;
     }
 
     /// <summary>One draw per status poll (none when the rate is 0, so other faults' dice are unchanged).</summary>

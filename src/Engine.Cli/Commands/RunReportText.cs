@@ -35,7 +35,7 @@ internal static class RunReportText
         }
 
         context.Out.WriteLine($"report: {context.RelativePath(report.ReportPath)}");
-        int Count(StepOutcome o) => result.Steps.Count(s => s.Outcome == o);
+        int Count(StepOutcome o) => result.Steps.Count(s => s.Shown == o);
         context.Out.WriteLine($"{result.Steps.Length} steps: {Count(StepOutcome.Done)} done, {Count(StepOutcome.Reused)} reused, {Count(StepOutcome.Cached)} cached, {Count(StepOutcome.Failed)} failed, {Count(StepOutcome.Skipped)} skipped · spent {Spent(result)}");
         foreach (var advice in Advice(result))
         {
@@ -68,13 +68,14 @@ internal static class RunReportText
     public static string Json(CliContext context, RunReport report)
     {
         var result = report.Result;
-        int Count(StepOutcome o) => result.Steps.Count(s => s.Outcome == o);
+        int Count(StepOutcome o) => result.Steps.Count(s => s.Shown == o);
         var doc = new
         {
             steps = result.Steps.Select(s => new
             {
                 id = s.Id,
-                status = s.Outcome.ToString().ToLowerInvariant(),
+                status = s.Shown.ToString().ToLowerInvariant(),
+                source = s.Source,
                 job = s.Job,
                 output = report.Exported.FirstOrDefault(e => e.StepId == s.Id)?.Path is { } p ? context.RelativePath(p) : null,
                 sha256 = s.Output,

@@ -27,17 +27,30 @@ internal sealed class JobLifecycle(IVideoProvider provider, Journal journal, Obj
             return found;
         }
 
-        var (published, lease) = await remote.ClaimAsync(step, cancellationToken).ConfigureAwait(false);
-        if (published is not null)
+        while (true)
         {
-            return published;
-        }
+            var (published, lease) = await remote.ClaimAsync(step, cancellationToken).ConfigureAwait(false);
+            if (published is not null)
+            {
+                return published;
+            }
 
-        await using (lease!.ConfigureAwait(false))
-        {
-            var result = await RunHereAsync(step, lease, cancellationToken).ConfigureAwait(false);
-            await remote.PublishAsync(step, result, cancellationToken).ConfigureAwait(false);
-            return result;
+            await using (lease!.ConfigureAwait(false))
+            {
+                StepResult result;
+                try
+                {
+                    result = await RunHereAsync(step, lease, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RemoteLeaseLostException)
+                {
+                    // Another runner holds the step now: nothing was submitted here; wait for its result (or its expiry).
+                    continue;
+                }
+
+                await remote.PublishAsync(step, result, cancellationToken).ConfigureAwait(false);
+                return result;
+            }
         }
     }
 
@@ -85,6 +98,11 @@ internal sealed class JobLifecycle(IVideoProvider provider, Journal journal, Obj
         }
         else
         {
+            if (lease is not null && !await lease.ConfirmAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new RemoteLeaseLostException();
+            }
+
             job = await submitter.ResumeOrSubmitAsync(step, cancellationToken).ConfigureAwait(false);
             if (lease is not null)
             {

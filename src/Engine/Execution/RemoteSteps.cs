@@ -51,7 +51,7 @@ internal sealed class RemoteSteps(RemoteStore remote, ObjectStore store, Journal
         return new StepResult(step.Id, StepOutcome.Reused, found.Job, found.Output,
             found.Thumbnail is { } t && store.Contains(t) ? t : null,
             found.Spritesheet is { } s && store.Contains(s) ? s : null,
-            Character: found.Character);
+            Character: found.Character, Source: "remote");
     }
 
     /// <summary>
@@ -67,7 +67,15 @@ internal sealed class RemoteSteps(RemoteStore remote, ObjectStore store, Journal
             cancellationToken.ThrowIfCancellationRequested();
             var now = time.GetUtcNow();
             var mine = new RemoteClaim(_owner, Environment.MachineName, now, now + remote.Settings.Lease, provider.Name);
-            if (await remote.TryClaimAsync(step.Key, mine, cancellationToken).ConfigureAwait(false) is { } taken)
+            var taken = await remote.TryClaimAsync(step.Key, mine, cancellationToken).ConfigureAwait(false);
+            var held = taken is null ? await remote.ReadClaimAsync(step.Key, cancellationToken).ConfigureAwait(false) : null;
+            if (held?.Claim.Owner == _owner)
+            {
+                // Refused only because an earlier attempt of this very claim went through and its answer was lost.
+                taken = held;
+            }
+
+            if (taken is not null)
             {
                 // The holder may have published and released between our look in steps/ and this claim.
                 if (await FindAsync(step, cancellationToken).ConfigureAwait(false) is { } late)
@@ -84,12 +92,12 @@ internal sealed class RemoteSteps(RemoteStore remote, ObjectStore store, Journal
                 return (published, null);
             }
 
-            if (await remote.ReadClaimAsync(step.Key, cancellationToken).ConfigureAwait(false) is { } held)
+            if (held is not null)
             {
                 if (held.Claim.Expires <= now)
                 {
                     var takeover = mine with { Job = held.Claim.Job };
-                    if (await remote.ReplaceClaimAsync(held, takeover, cancellationToken).ConfigureAwait(false) is { } ours)
+                    if (await RemoteLease.ReplaceOwnedAsync(remote, held, takeover, cancellationToken).ConfigureAwait(false) is { } ours)
                     {
                         Log.TookOver(logger, step.Id, held.Claim.Host, held.Claim.Job ?? "no job yet");
                         var lease = RemoteLease.Start(remote, ours, held.Claim.Job, time, logger, step.Id.Text);
@@ -130,134 +138,6 @@ internal sealed class RemoteSteps(RemoteStore remote, ObjectStore store, Journal
         if (!await remote.PutStepAsync(record, cancellationToken).ConfigureAwait(false))
         {
             Log.RemoteFirstWriter(logger, step.Id);
-        }
-    }
-}
-
-/// <summary>
-/// A claim this run holds: renewed at a third of the lease while the job runs, updated with the job id as soon as the
-/// submit is answered, and released (on its ETag) when the step is published or failed.
-/// </summary>
-internal sealed class RemoteLease : IAsyncDisposable
-{
-    private readonly RemoteStore _remote;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly string _step;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly CancellationTokenSource _stop = new();
-    private HeldClaim? _held;
-    private Task _renewing = Task.CompletedTask;
-    private DateTimeOffset? _lostSince;
-
-    private RemoteLease(RemoteStore remote, HeldClaim held, string? adopt, TimeProvider time, ILogger logger, string step)
-    {
-        _remote = remote;
-        _held = held;
-        Adopt = adopt;
-        _time = time;
-        _logger = logger;
-        _step = step;
-    }
-
-    /// <summary>The job id the previous holder recorded before its lease ran out: adopt it, do not pay again.</summary>
-    public string? Adopt { get; }
-
-    /// <summary>
-    /// A claim taken over without a job id: its holder may have submitted just before it was killed, so the provider's
-    /// recent jobs since this moment are looked through (where it can list them) before paying again.
-    /// </summary>
-    public DateTimeOffset? LostSince => _lostSince;
-
-    /// <summary>This lease, remembering when the claim it took over was started (see <see cref="LostSince"/>).</summary>
-    public RemoteLease WithLostSince(DateTimeOffset since)
-    {
-        _lostSince = since;
-        return this;
-    }
-
-    public static RemoteLease Start(RemoteStore remote, HeldClaim held, string? adopt, TimeProvider time, ILogger logger, string step)
-    {
-        var lease = new RemoteLease(remote, held, adopt, time, logger, step);
-        lease._renewing = lease.RenewAsync(lease._stop.Token);
-        return lease;
-    }
-
-    /// <summary>Writes the job id into the claim right after the submit is answered, so a takeover reconciles instead of paying.</summary>
-    public Task RecordJobAsync(string jobId, CancellationToken cancellationToken) =>
-        ReplaceAsync(c => c with { Job = jobId }, cancellationToken);
-
-    private async Task RenewAsync(CancellationToken cancellationToken)
-    {
-        var every = _remote.Settings.Lease / 3;
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(every, _time, cancellationToken).ConfigureAwait(false);
-                var now = _time.GetUtcNow();
-                await ReplaceAsync(c => c with { Expires = now + _remote.Settings.Lease }, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (RemoteStoreException ex)
-        {
-            // The next renewal or the release reports it again; the job itself goes on.
-            Log.LeaseTrouble(_logger, _step, ex.Message);
-        }
-    }
-
-    private async Task ReplaceAsync(Func<RemoteClaim, RemoteClaim> change, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_held is not { } held)
-            {
-                return;
-            }
-
-            _held = await _remote.ReplaceClaimAsync(held, change(held.Claim), cancellationToken).ConfigureAwait(false);
-            if (_held is null)
-            {
-                // Taken over: this run was too slow to renew. The new holder adopts the job recorded in the claim.
-                Log.LeaseLost(_logger, _step);
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _renewing.ConfigureAwait(false);
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (_held is { } held)
-            {
-                _held = null;
-                try
-                {
-                    await _remote.ReleaseClaimAsync(held).ConfigureAwait(false);
-                }
-                catch (RemoteStoreException ex)
-                {
-                    // It expires on its own; others take it over then.
-                    Log.LeaseTrouble(_logger, _step, ex.Message);
-                }
-            }
-        }
-        finally
-        {
-            _gate.Release();
-            _stop.Dispose();
-            _gate.Dispose();
         }
     }
 }

@@ -27,6 +27,7 @@ public enum StepOutcome
 
 /// <summary>What happened to one step in a run.</summary>
 /// <param name="Cost">What this run paid for the step's job: its price when the run created it, else 0.</param>
+/// <param name="Source">Where a step that was not rendered here came from: <c>remote</c> for the shared remote's <c>steps/</c> (shown as cached), else null.</param>
 public sealed record StepResult(
     string Id,
     StepOutcome Outcome,
@@ -38,7 +39,15 @@ public sealed record StepResult(
     string? Error = null,
     TimeSpan Duration = default,
     string? Character = null,
-    string? Advice = null);
+    string? Advice = null,
+    string? Source = null)
+{
+    /// <summary>The outcome as shown: a step found on the remote is <see cref="StepOutcome.Cached"/> (it is locked like a reused one).</summary>
+    public StepOutcome Shown => Source is not null && Outcome == StepOutcome.Reused ? StepOutcome.Cached : Outcome;
+
+    /// <summary>The status word of the output, the JSON and the report: <c>cached (remote)</c> for a remote hit.</summary>
+    public string Status => Source is { } source && Outcome == StepOutcome.Reused ? $"cached ({source})" : Outcome.ToString().ToLowerInvariant();
+}
 
 public enum RunStop
 {

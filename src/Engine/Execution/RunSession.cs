@@ -155,7 +155,7 @@ internal sealed class RunSession
                 Log.Done(_logger, step.Id, result.Output ?? result.Character ?? "");
             }
 
-            _run.Emit(step.Id, result.Outcome switch { StepOutcome.Cached => RunPhase.Cached, StepOutcome.Reused => RunPhase.Reused, _ => RunPhase.Done }, 100);
+            _run.Emit(step.Id, result.Shown switch { StepOutcome.Cached => RunPhase.Cached, StepOutcome.Reused => RunPhase.Reused, _ => RunPhase.Done }, 100, result.Source);
             return result;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

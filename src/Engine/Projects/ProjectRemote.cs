@@ -59,7 +59,7 @@ public sealed partial class Project
         try
         {
             error = null;
-            return RemoteStore.Open(settings, Host.Environment);
+            return RemoteStore.Open(settings, Host.Environment, retries: RemoteRetries());
         }
         catch (RemoteStoreException ex)
         {
@@ -94,5 +94,12 @@ public sealed partial class Project
         {
             Host.Loggers.CreateLogger("reel.remote").LogWarning("could not upload the lock's objects to the remote ({Error}); `reel push` tries again", ex.Message);
         }
+    }
+
+    /// <summary>The provider calls' retry policy (its curve, jitter and clock) for the remote's transient failures.</summary>
+    private RemoteRetry RemoteRetries()
+    {
+        var retries = new Providers.Http.Retries(Host.Time, Host.Randomizer);
+        return new RemoteRetry(retries.Time, retries.Backoff, Providers.Http.Retries.MaxAttempts);
     }
 }

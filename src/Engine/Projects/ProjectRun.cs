@@ -24,7 +24,8 @@ public sealed partial class Project
         observer ??= NoRunObserver.Instance;
         var storeRoot = Workspace.StoreRoot(Host.Environment);
         var fullRun = request.Plan.OnlyList.IsEmpty && request.Plan.ForceList.IsEmpty;
-        if (fullRun && UpToDateStamp.ReadIfCurrent(Workspace.StampPath, Workspace.ScriptPath, StampSetting, Options.AllowOutside, storeRoot) is { } stamp)
+        // A bad REEL_REMOTE (or lease) is checked before the stamp, without the network: such a run plans and says what is wrong.
+        if (fullRun && !RemoteSettings.EnvironmentIsBad(Host.Environment) && UpToDateStamp.ReadIfCurrent(Workspace.StampPath, Workspace.ScriptPath, StampSetting, Options.AllowOutside, storeRoot) is { } stamp)
         {
             // Nothing the last complete run read or wrote has changed: every step is cached.
             return new RunOutcome(RunEnd.Ran, null, null, Stamps.Report(stamp, Workspace));

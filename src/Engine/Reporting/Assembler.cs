@@ -120,7 +120,7 @@ public static class Assembler
     }
 
     private static string Count(RunResult result, StepOutcome outcome) =>
-        result.Steps.Count(s => s.Outcome == outcome).ToString(CultureInfo.InvariantCulture);
+        result.Steps.Count(s => s.Shown == outcome).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Copies the files side by side: each copy is flushed to disk before it is renamed into place, and those flushes

@@ -96,7 +96,7 @@ public static class SheetBuilder
         string state;
         if (r is not null && Produced.Contains(r.Outcome) && r.Output is { } output && store.Contains(output))
         {
-            (clip, thumb, sprite, state) = (output, r.Thumbnail, r.Spritesheet, r.Outcome.ToString().ToLowerInvariant());
+            (clip, thumb, sprite, state) = (output, r.Thumbnail, r.Spritesheet, r.Status);
         }
         else
         {

@@ -93,6 +93,103 @@ public sealed class S3EmulatorTests
         Assert.All(statuses.Where(s => s != 200), s => Assert.Contains(s, new[] { 409, 412 }));
     }
 
+    /// <summary>A raw S3 request: the emulator takes any SigV4 header with a credential (it does not check signatures).</summary>
+    private static HttpRequestMessage Raw(HttpMethod method, Emulator emulator, string path, HttpContent? content = null, string? ifNoneMatch = null)
+    {
+        var request = new HttpRequestMessage(method, new Uri(emulator.BaseUrl, path)) { Content = content };
+        request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00");
+        if (ifNoneMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+        }
+
+        return request;
+    }
+
+    [Fact]
+    public async Task A_conditional_put_while_another_is_still_sending_its_body_gets_409_conditional_request_conflict()
+    {
+        using var dir = new TempDirectory();
+        using var emulator = Emulator.Start(dir.Path, "k");
+        using var http = new HttpClient();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slow = new SlowContent(Encoding.UTF8.GetBytes("first writer"), sending, release.Task);
+
+        var first = http.SendAsync(Raw(HttpMethod.Put, emulator, "/films/claims/slow.json", slow, ifNoneMatch: "*"));
+        await sending.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(200);
+
+        using var second = await http.SendAsync(Raw(HttpMethod.Put, emulator, "/films/claims/slow.json", new StringContent("second writer"), ifNoneMatch: "*"));
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        var error = await second.Content.ReadAsStringAsync();
+        Assert.Contains("<Code>ConditionalRequestConflict</Code>", error, StringComparison.Ordinal);
+
+        release.SetResult();
+        using var won = await first.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(HttpStatusCode.OK, won.StatusCode);
+        using var s3 = Client(emulator);
+        using var got = await s3.GetObjectAsync("films", "claims/slow.json");
+        Assert.Equal("first writer", await new StreamReader(got.ResponseStream).ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task Faults_hit_s3_requests_with_xml_errors_and_the_audit_names_method_and_path()
+    {
+        using var dir = new TempDirectory();
+        using var emulator = Emulator.Start(dir.Path, "k", faults: "500=1");
+        using var s3 = Client(emulator);
+        var failed = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.PutObjectAsync(Put("steps/f.json", "x")));
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        Assert.Equal("InternalError", failed.ErrorCode);
+
+        using var http = new HttpClient();
+        using var raw = await http.SendAsync(Raw(HttpMethod.Get, emulator, "/films/steps/f.json"));
+        Assert.Equal(HttpStatusCode.InternalServerError, raw.StatusCode);
+        Assert.Equal("application/xml", raw.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<Code>InternalError</Code>", await raw.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var audit = emulator.Requests().Select(r => $"{r.GetProperty("method").GetString()} {r.GetProperty("path").GetString()} {r.GetProperty("status").GetInt32()}").ToList();
+        Assert.Contains("PUT /films/steps/f.json 500", audit);
+        Assert.Contains("GET /films/steps/f.json 500", audit);
+    }
+
+    [Fact]
+    public async Task S3_only_faults_leave_the_provider_routes_alone()
+    {
+        using var dir = new TempDirectory();
+        using var emulator = Emulator.Start(dir.Path, "k", faults: "s3503=1");
+        using var s3 = Client(emulator);
+        var failed = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.PutObjectAsync(Put("steps/g.json", "x")));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        Assert.Equal("SlowDown", failed.ErrorCode);
+
+        using var http = new HttpClient();
+        using var models = new HttpRequestMessage(HttpMethod.Get, new Uri(emulator.BaseUrl, "/v1/videos"));
+        models.Headers.TryAddWithoutValidation("Authorization", "Bearer k");
+        using var answer = await http.SendAsync(models);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+    }
+
+    /// <summary>A body that sends its first byte, says so, and holds the rest until released.</summary>
+    private sealed class SlowContent(byte[] bytes, TaskCompletionSource sending, Task release) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync(bytes.AsMemory(0, 1));
+            await stream.FlushAsync();
+            sending.TrySetResult();
+            await release;
+            await stream.WriteAsync(bytes.AsMemory(1));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = bytes.Length;
+            return true;
+        }
+    }
+
     [Fact]
     public async Task Lists_by_prefix_and_assembles_multipart_uploads()
     {

@@ -9,10 +9,10 @@ namespace Reel.Cli.Tests.Remote;
 /// </summary>
 public sealed class TeamRemoteTests
 {
-    private const string Key = "sk-team-secret-5b2e";
+    internal const string Key = "sk-team-secret-5b2e";
 
     // A recognisable secret: it must appear in no file and no output.
-    private const string AwsSecret = "aws-secret-RECOGNISABLE-91c7d2";
+    internal const string AwsSecret = "aws-secret-RECOGNISABLE-91c7d2";
 
     private const string Storyboard = """
         reel: 1
@@ -38,7 +38,7 @@ public sealed class TeamRemoteTests
 
     private const int DistinctJobs = 4;
 
-    private static Dictionary<string, string?> Env(Emulator emulator, string? lease = null)
+    internal static Dictionary<string, string?> Env(Emulator emulator, string? lease = null)
     {
         var env = emulator.Environment(Key);
         env["AWS_ACCESS_KEY_ID"] = "AKIDTEAMTEST";
@@ -53,15 +53,15 @@ public sealed class TeamRemoteTests
         return env;
     }
 
-    private static string Clone(TempDirectory root, string name)
+    internal static string Clone(TempDirectory root, string name, string storyboard = Storyboard)
     {
         var dir = Path.Combine(root.Path, name);
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "storyboard.yaml"), Storyboard);
+        File.WriteAllText(Path.Combine(dir, "storyboard.yaml"), storyboard);
         return dir;
     }
 
-    private static int ProviderRequests(Emulator emulator) =>
+    internal static int ProviderRequests(Emulator emulator) =>
         emulator.Requests().Count(r => r.GetProperty("path").GetString()!.StartsWith("/v1/", StringComparison.Ordinal));
 
     private static void AssertOneJobPerStep(Emulator emulator)
@@ -71,7 +71,7 @@ public sealed class TeamRemoteTests
         Assert.Equal(DistinctJobs, created.Select(j => j.GetProperty("fingerprint").GetString()).Distinct().Count());
     }
 
-    private static void AssertNoSecret(string root, params ReelResult[] results)
+    internal static void AssertNoSecret(string root, params ReelResult[] results)
     {
         foreach (var r in results)
         {

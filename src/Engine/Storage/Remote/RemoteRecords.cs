@@ -78,3 +78,10 @@ public sealed class RemoteStoreException : IOException
     {
     }
 }
+
+/// <summary>How the remote's transient failures are retried: the wait before retry <c>n</c> (1-based), and the requests per call at most.</summary>
+public sealed record RemoteRetry(TimeProvider Time, Func<int, TimeSpan> Backoff, int MaxAttempts)
+{
+    /// <summary>0.5 s doubling to 8 s, 8 requests at most: the provider calls' curve, without its jitter.</summary>
+    public static RemoteRetry Default { get; } = new(TimeProvider.System, n => TimeSpan.FromSeconds(Math.Min(8, 0.5 * Math.Pow(2, Math.Clamp(n - 1, 0, 10)))), 8);
+}

@@ -45,7 +45,8 @@ public sealed record RemoteSettings(string Bucket, string Prefix, Uri? Endpoint,
         var source = string.IsNullOrWhiteSpace(fromEnvironment) ? "remote:" : RemoteVariable;
         if (ParseUrl(url) is not var (bucket, prefix))
         {
-            return (null, $"{source} '{Shown(url)}' is not an S3 URL: write s3://BUCKET or s3://BUCKET/PREFIX (bucket names are 3-63 lower-case letters, digits, '.' and '-')");
+            var credential = HasUserInfo(url) ? "; credentials never go in the URL: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE" : "";
+            return (null, $"{source} '{Shown(url)}' is not an S3 URL: write s3://BUCKET or s3://BUCKET/PREFIX (bucket names are 3-63 lower-case letters, digits, '.' and '-'){credential}");
         }
 
         var endpointText = declared?.Endpoint ?? Value(environment, "AWS_ENDPOINT_URL_S3") ?? Value(environment, "AWS_ENDPOINT_URL");
@@ -73,6 +74,18 @@ public sealed record RemoteSettings(string Bucket, string Prefix, Uri? Endpoint,
         // A custom endpoint implies path-style addressing: bucket host names rarely resolve on MinIO or a local server.
         var pathStyle = declared?.PathStyle ?? endpoint is not null;
         return (new RemoteSettings(bucket, prefix, endpoint, region, pathStyle, lease), null);
+    }
+
+    /// <summary>
+    /// Whether the remote settings of the environment alone (<c>REEL_REMOTE</c>, its endpoint, <c>REEL_REMOTE_LEASE</c>) are
+    /// wrong, without reading the script or the network: the up-to-date answer is then not given, so the run says what is wrong.
+    /// </summary>
+    public static bool EnvironmentIsBad(IReadOnlyDictionary<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return Value(environment, RemoteVariable) is not null
+            ? Resolve(null, environment).Error is not null
+            : Value(environment, LeaseVariable) is not null && Resolve(new RemoteDeclaration("s3://any-bucket"), environment).Error is not null;
     }
 
     /// <summary>Splits <c>s3://bucket/prefix</c>; null when it is not one.</summary>
@@ -106,7 +119,23 @@ public sealed record RemoteSettings(string Bucket, string Prefix, Uri? Endpoint,
     private static string? Value(IReadOnlyDictionary<string, string?> environment, string name) =>
         environment.GetValueOrDefault(name) is { Length: > 0 } v ? v.Trim() : null;
 
-    private static string Shown(string url) => url.Length <= 80 ? url : url[..77] + "…";
+    /// <summary>
+    /// The URL as it may be quoted: a credential written into it (<c>s3://KEY:SECRET@bucket</c>, a secret may hold '/') is
+    /// left out up to the last '@', never echoed.
+    /// </summary>
+    private static string Shown(string url)
+    {
+        if (HasUserInfo(url))
+        {
+            var start = url.IndexOf("://", StringComparison.Ordinal) + 3;
+            url = url[..start] + "…@" + url[(url.LastIndexOf('@') + 1)..];
+        }
+
+        return url.Length <= 80 ? url : url[..77] + "…";
+    }
+
+    private static bool HasUserInfo(string url) =>
+        url.IndexOf("://", StringComparison.Ordinal) is var scheme and >= 0 && url.IndexOf('@', scheme + 3) >= 0;
 }
 
 /// <summary>The script's <c>remote:</c> as written: a URL, or a mapping with the URL and the options of non-AWS stores.</summary>

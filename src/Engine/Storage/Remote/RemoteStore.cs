@@ -13,10 +13,10 @@ namespace Reel.Engine.Storage.Remote;
 /// A project's shared store on any S3-compatible bucket: <c>objects/sha256/ab/cdef…</c> (content-addressed,
 /// immutable, every download hash-verified), <c>steps/&lt;key&gt;.json</c> (written once, first writer wins) and
 /// <c>claims/&lt;key&gt;.json</c> (leases, replaced only on their ETag). Conditional writes answered 412 or 409 mean
-/// someone else got there first; every other failure the SDK's retries did not cure is a <see cref="RemoteStoreException"/>
+/// someone else got there first; every other failure the retries did not cure is a <see cref="RemoteStoreException"/>
 /// whose message names the remote and never a credential.
 /// </summary>
-public sealed class RemoteStore : IDisposable
+public sealed partial class RemoteStore : IDisposable
 {
     /// <summary>Objects above this size are uploaded in parts of this size, resumable after a crash.</summary>
     internal const long DefaultPartSize = 8L << 20;
@@ -24,10 +24,12 @@ public sealed class RemoteStore : IDisposable
     private readonly IAmazonS3 _s3;
     private readonly string[] _secrets;
     private readonly long _partSize;
+    private readonly RemoteRetry _retries;
 
-    internal RemoteStore(IAmazonS3 s3, RemoteSettings settings, IEnumerable<string> secrets, long partSize = DefaultPartSize)
+    internal RemoteStore(IAmazonS3 s3, RemoteSettings settings, IEnumerable<string> secrets, RemoteRetry retries, long partSize = DefaultPartSize)
     {
         _s3 = s3;
+        _retries = retries;
         Settings = settings;
         _secrets = [.. secrets.Where(s => s.Length >= 4)];
         _partSize = partSize;
@@ -40,7 +42,8 @@ public sealed class RemoteStore : IDisposable
     /// <c>AWS_ACCESS_KEY_ID</c>/<c>AWS_SECRET_ACCESS_KEY</c>(/<c>AWS_SESSION_TOKEN</c>), else the profile
     /// <c>AWS_PROFILE</c> (or <c>default</c>) of the shared credentials file, else the SDK's own chain (container and instance roles).
     /// </summary>
-    public static RemoteStore Open(RemoteSettings settings, IReadOnlyDictionary<string, string?> environment, long partSize = DefaultPartSize)
+    /// <param name="retries">The policy transient failures are retried on: a run passes the provider calls' one (by default its curve without jitter).</param>
+    public static RemoteStore Open(RemoteSettings settings, IReadOnlyDictionary<string, string?> environment, long partSize = DefaultPartSize, RemoteRetry? retries = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(environment);
@@ -52,7 +55,8 @@ public sealed class RemoteStore : IDisposable
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
             RetryMode = RequestRetryMode.Standard,
-            MaxErrorRetry = 4,
+            // Retried by CallAsync on the provider calls' policy, never by the SDK behind its back.
+            MaxErrorRetry = 0,
             Timeout = TimeSpan.FromMinutes(5),
             DisableLogging = true,
 
@@ -73,7 +77,7 @@ public sealed class RemoteStore : IDisposable
         var credentials = Credentials(environment, config);
         var secrets = new[] { "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID" }
             .Select(n => environment.GetValueOrDefault(n) ?? "").ToList();
-        return new RemoteStore(new AmazonS3Client(credentials, config), settings, secrets, partSize);
+        return new RemoteStore(new AmazonS3Client(credentials, config), settings, secrets, retries ?? RemoteRetry.Default, partSize);
     }
 
     private static AWSCredentials Credentials(IReadOnlyDictionary<string, string?> environment, AmazonS3Config config)
@@ -112,14 +116,14 @@ public sealed class RemoteStore : IDisposable
     /// <summary>One cheap call, so a refused credential or a missing bucket stops a run before any paid submit.</summary>
     public async Task CheckAccessAsync(CancellationToken cancellationToken = default)
     {
-        await CallAsync("list", async () => await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Settings.Bucket, Prefix = KeyOf("steps/"), MaxKeys = 1 }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        await CallAsync("list", async () => await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Settings.Bucket, Prefix = KeyOf("steps/"), MaxKeys = 1 }, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> HasObjectAsync(string sha256, CancellationToken cancellationToken = default)
     {
         try
         {
-            await CallAsync("head", async () => await _s3.GetObjectMetadataAsync(Settings.Bucket, KeyOf(ObjectPath(sha256)), cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            await CallAsync("head", async () => await _s3.GetObjectMetadataAsync(Settings.Bucket, KeyOf(ObjectPath(sha256)), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (ConditionFailedException ex) when (ex.Status == HttpStatusCode.NotFound)
@@ -154,89 +158,8 @@ public sealed class RemoteStore : IDisposable
             FilePath = path,
             ContentType = "application/octet-stream",
             UseChunkEncoding = false,
-        }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         return true;
-    }
-
-    private async Task UploadInPartsAsync(string path, long length, string key, CancellationToken cancellationToken)
-    {
-        // An upload of this key left open by a crashed runner: its finished parts are kept, if they match ours.
-        var open = await CallAsync("list uploads", async () => await _s3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = Settings.Bucket, Prefix = key }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-        var uploadId = open.MultipartUploads?.Where(u => u.Key == key).OrderBy(u => u.Initiated).Select(u => u.UploadId).FirstOrDefault();
-        var done = new Dictionary<int, string>();
-        if (uploadId is not null)
-        {
-            var parts = await CallAsync("list parts", async () => await _s3.ListPartsAsync(new ListPartsRequest { BucketName = Settings.Bucket, Key = key, UploadId = uploadId }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-            foreach (var p in parts.Parts ?? [])
-            {
-                done[p.PartNumber ?? 0] = p.ETag;
-            }
-        }
-        else
-        {
-            var created = await CallAsync("create upload", async () => await _s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Settings.Bucket, Key = key, ContentType = "application/octet-stream" }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-            uploadId = created.UploadId;
-        }
-
-        var etags = new List<PartETag>();
-        var count = (int)((length + _partSize - 1) / _partSize);
-        for (var number = 1; number <= count; number++)
-        {
-            var position = (number - 1) * _partSize;
-            var size = Math.Min(_partSize, length - position);
-            var md5 = await PartMd5Async(path, position, size, cancellationToken).ConfigureAwait(false);
-            if (done.TryGetValue(number, out var existing) && existing.Trim('"').Equals(md5, StringComparison.OrdinalIgnoreCase))
-            {
-                etags.Add(new PartETag(number, existing));
-                continue;
-            }
-
-            var part = await CallAsync("upload part", async () => await _s3.UploadPartAsync(new UploadPartRequest
-            {
-                BucketName = Settings.Bucket,
-                Key = key,
-                UploadId = uploadId,
-                PartNumber = number,
-                FilePath = path,
-                FilePosition = position,
-                PartSize = size,
-                UseChunkEncoding = false,
-            }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-            etags.Add(new PartETag(number, part.ETag));
-        }
-
-        await CallAsync("complete upload", async () => await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
-        {
-            BucketName = Settings.Bucket,
-            Key = key,
-            UploadId = uploadId,
-            PartETags = etags,
-        }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-    }
-
-    private static async Task<string> PartMd5Async(string path, long position, long size, CancellationToken cancellationToken)
-    {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-        await using (file.ConfigureAwait(false))
-        {
-            file.Position = position;
-            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-            var buffer = new byte[1 << 16];
-            var left = size;
-            while (left > 0)
-            {
-                var read = await file.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                md5.AppendData(buffer, 0, read);
-                left -= read;
-            }
-
-            return Convert.ToHexStringLower(md5.GetHashAndReset());
-        }
     }
 
     /// <summary>Downloads an object into the store, verified against its hash (a damaged copy is refused, never stored).</summary>
@@ -257,7 +180,7 @@ public sealed class RemoteStore : IDisposable
                 {
                     throw new RemoteStoreException($"the remote {Settings.Url} holds a damaged copy of object {sha256} (its content has another hash); it was not used");
                 }
-            }).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (ConditionFailedException ex) when (ex.Status == HttpStatusCode.NotFound)
@@ -310,7 +233,7 @@ public sealed class RemoteStore : IDisposable
         ArgumentNullException.ThrowIfNull(held);
         try
         {
-            await CallAsync("delete", async () => await _s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Settings.Bucket, Key = KeyOf(ClaimPath(held.Key)), IfMatch = held.ETag }, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            await CallAsync("delete", async () => await _s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Settings.Bucket, Key = KeyOf(ClaimPath(held.Key)), IfMatch = held.ETag }, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
         catch (ConditionFailedException)
         {
@@ -328,7 +251,7 @@ public sealed class RemoteStore : IDisposable
                 using var buffer = new MemoryStream();
                 await response.ResponseStream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
                 return (buffer.ToArray(), response.ETag);
-            }).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (ConditionFailedException ex) when (ex.Status == HttpStatusCode.NotFound)
         {
@@ -338,81 +261,26 @@ public sealed class RemoteStore : IDisposable
 
     private async Task<string?> PutJsonAsync(string relative, byte[] body, bool ifNoneMatch, string? ifMatch, CancellationToken cancellationToken)
     {
-        var request = new PutObjectRequest
-        {
-            BucketName = Settings.Bucket,
-            Key = KeyOf(relative),
-            InputStream = new MemoryStream(body),
-            ContentType = "application/json",
-            UseChunkEncoding = false,
-        };
-        if (ifNoneMatch)
-        {
-            request.IfNoneMatch = "*";
-        }
-
-        if (ifMatch is not null)
-        {
-            request.IfMatch = ifMatch;
-        }
-
         try
         {
-            var response = await CallAsync("put", async () => await _s3.PutObjectAsync(request, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            var response = await CallAsync("put", async () => await _s3.PutObjectAsync(
+                new PutObjectRequest
+                {
+                    BucketName = Settings.Bucket,
+                    Key = KeyOf(relative),
+                    InputStream = new MemoryStream(body),
+                    ContentType = "application/json",
+                    UseChunkEncoding = false,
+                    IfNoneMatch = ifNoneMatch ? "*" : null,
+                    IfMatch = ifMatch,
+                },
+                cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             return response.ETag;
         }
         catch (ConditionFailedException ex) when (ex.Status is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict or HttpStatusCode.NotFound)
         {
             return null;
         }
-    }
-
-    /// <summary>
-    /// One S3 call: 404, 409 and 412 become <see cref="ConditionFailedException"/> (answers, not failures); anything else the
-    /// SDK's retries did not cure becomes a <see cref="RemoteStoreException"/> naming the remote, with credentials redacted.
-    /// </summary>
-    private async Task<T> CallAsync<T>(string what, Func<Task<T>> call)
-    {
-        try
-        {
-            return await call().ConfigureAwait(false);
-        }
-        catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict
-            && ex.ErrorCode is not "NoSuchBucket")
-        {
-            throw new ConditionFailedException(ex.StatusCode);
-        }
-        catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
-        {
-            throw new RemoteStoreException($"the remote {Settings.Url} refused the credentials ({what}: {(int)ex.StatusCode} {Redact(ex.ErrorCode)}); check AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY");
-        }
-        catch (AmazonServiceException ex)
-        {
-            var status = ex.StatusCode == 0 ? "" : $"{(int)ex.StatusCode} ";
-            throw new RemoteStoreException($"the remote {Settings.Url} failed ({what}: {status}{Redact(ex.ErrorCode ?? "")} {Redact(ex.Message)})".TrimEnd() + ")", ex);
-        }
-        catch (AmazonClientException ex)
-        {
-            throw new RemoteStoreException($"the remote {Settings.Url} could not be reached ({what}: {Redact(ex.Message)})");
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new RemoteStoreException($"the remote {Settings.Url} could not be reached ({what}: {Redact(ex.Message)})");
-        }
-        catch (TaskCanceledException ex) when (ex.InnerException is TimeoutException)
-        {
-            throw new RemoteStoreException($"the remote {Settings.Url} did not answer in time ({what})");
-        }
-    }
-
-    private string Redact(string text)
-    {
-        foreach (var secret in _secrets)
-        {
-            text = text.Replace(secret, "***", StringComparison.Ordinal);
-        }
-
-        return text;
     }
 
     public void Dispose() => _s3.Dispose();
