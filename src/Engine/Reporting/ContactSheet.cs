@@ -299,7 +299,8 @@ public static class ContactSheet
         sb.Append("</dl></div></article>\n");
     }
 
-    private static string Badge(string state) => $"<span class=\"badge {E(state.Replace(' ', '-'))}\">{E(state)}</span>";
+    /// <summary>A state's badge; its class is the state without a qualifier in brackets (<c>cached (remote)</c> is styled as <c>cached</c>).</summary>
+    private static string Badge(string state) => $"<span class=\"badge {E((state.IndexOf(" (", StringComparison.Ordinal) is var q and > 0 ? state[..q] : state).Replace(' ', '-'))}\">{E(state)}</span>";
 
     private static void Item(StringBuilder sb, string name, string value) =>
         sb.Append("<dt>").Append(E(name)).Append("</dt><dd>").Append(E(value)).Append("</dd>");

@@ -133,6 +133,7 @@ public sealed class FlakyRemoteTests
         Assert.Equal(0m, Spent(text));
         var report = Regex.Match(text.Stdout, @"^report: (.+)$", RegexOptions.Multiline).Groups[1].Value.Trim();
         Assert.Contains("cached (remote)", await File.ReadAllTextAsync(Path.Combine(b, report)), StringComparison.Ordinal);
+        Assert.Contains("<span class=\"badge cached\">cached (remote)</span>", await File.ReadAllTextAsync(Path.Combine(b, report)), StringComparison.Ordinal);
 
         var c = Clone(root, "carol", FalStoryboard);
         var json = await ReelInProcess.RunAsync(c, ["run", "storyboard.yaml", "--json"], env);
