@@ -122,7 +122,8 @@ public sealed class EchoingProxy : IDisposable
             {
                 var text = Encoding.UTF8.GetString(bytes);
                 var echo = $" (refused for key {string.Join(" and ", secrets)})";
-                foreach (var failure in Failures.Where(f => text.Contains(f, StringComparison.Ordinal)))
+                // As JSON writers spell them: System.Text.Json escapes the apostrophe.
+                foreach (var failure in Failures.Select(f => f.Replace("'", "\\u0027", StringComparison.Ordinal)).Concat(Failures).Where(f => text.Contains(f, StringComparison.Ordinal)))
                 {
                     text = text.Replace(failure, failure + echo, StringComparison.Ordinal);
                     Interlocked.Increment(ref _echoes);

@@ -27,8 +27,8 @@ public sealed partial class ProviderHardeningTests
 
         // The run failed as it should, saying why, and the proxy did echo the secrets into the failures.
         Assert.True(run.ExitCode == 1, run.All);
-        Assert.Contains("***", run.All, StringComparison.Ordinal);
         Assert.True(proxy.Echoes >= 1, $"the proxy echoed {proxy.Echoes} times\n{run.All}");
+        Assert.True(run.All.Contains("***", StringComparison.Ordinal), run.All);
         Assert.DoesNotContain("internal error", run.All, StringComparison.Ordinal);
         var places = new List<(string Where, byte[] Bytes)> { ("stdout", Encoding.UTF8.GetBytes(run.Stdout)), ("stderr", Encoding.UTF8.GetBytes(run.Stderr)) };
         foreach (var file in Directory.EnumerateFiles(dir.Path, "*", SearchOption.AllDirectories)
