@@ -24,8 +24,9 @@ public sealed partial class ScriptFuzzProcessTests
     [Theory]
     [InlineData("901-matrix-bomb.yaml", "validate", "(7,5): error RL0212: 'pour' expands to about 10^31 matrix cells")]
     [InlineData("901-matrix-bomb.yaml", "run", "(7,5): error RL0212: 'pour' expands to about 10^31 matrix cells")]
-    [InlineData("906-loop-doubling-an-array.yaml", "validate", "(6,51): error RL0504: template limit exceeded")]
-    [InlineData("906-loop-doubling-an-array.yaml", "run", "(6,51): error RL0504: template limit exceeded")]
+    // The loop limit, or on a machine too busy to reach it the prompt's 1 s budget: RL0504 at the prompt either way.
+    [InlineData("906-loop-doubling-an-array.yaml", "validate", "): error RL0504: template limit exceeded")]
+    [InlineData("906-loop-doubling-an-array.yaml", "run", "): error RL0504: template limit exceeded")]
     public void Expansion_bombs_are_refused_under_a_capped_heap_in_seconds(string name, string command, string expected)
     {
         using var dir = new TempDirectory();
@@ -36,7 +37,8 @@ public sealed partial class ScriptFuzzProcessTests
         var took = clock.Elapsed;
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains(name + expected, result.Stderr, StringComparison.Ordinal);
+        Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith(name + "(", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("internal error", result.All, StringComparison.Ordinal);
         Assert.True(took < PerProcess, $"reel {command} {name} took {took.TotalSeconds:0.0} s");
         Assert.False(Directory.Exists(Path.Combine(dir.Path, ".reel")));
