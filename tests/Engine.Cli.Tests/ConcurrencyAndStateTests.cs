@@ -6,7 +6,7 @@ namespace Reel.Cli.Tests;
 /// One run per project at a time, steps with one content rendered once, and damaged state named with its fix —
 /// each proved by the emulator's audit log or by what the user reads.
 /// </summary>
-public sealed class ConcurrencyAndStateTests
+public sealed partial class ConcurrencyAndStateTests
 {
     private const string Key = "sk-state-secret-51c0";
 

@@ -9,7 +9,7 @@ namespace Reel.Cli.Tests;
 /// Issue 18, points 9 and 13, end to end against the emulator (and a hostile server): a lost batch create is
 /// reconciled in the same run without paying twice; a secret a server echoes reaches no output and no file.
 /// </summary>
-public sealed class ProviderHardeningTests
+public sealed partial class ProviderHardeningTests
 {
     private const string Key = "sk-hardening-7c2e";
 

@@ -96,9 +96,14 @@ public static class ReelProcess
         return kills;
     }
 
-    public static ReelResult Run(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?>? env, TimeSpan? timeout = null)
+    public static ReelResult Run(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?>? env, TimeSpan? timeout = null) =>
+        Run(StartInfo(workingDirectory, args, env), timeout);
+
+    /// <summary>Runs the process <paramref name="start"/> describes (e.g. <c>reel</c> started by a shell that limits it first).</summary>
+    public static ReelResult Run(ProcessStartInfo start, TimeSpan? timeout = null)
     {
-        using var p = Process.Start(StartInfo(workingDirectory, args, env))!;
+        var args = start.ArgumentList;
+        using var p = Process.Start(start)!;
         p.StandardInput.Close();
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();

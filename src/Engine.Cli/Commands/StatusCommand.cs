@@ -27,7 +27,8 @@ internal static class StatusCommand
                 return ExitCodes.Invalid;
             }
 
-            var (planned, rows, spending) = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside), profile: parse.GetValue(profile)).Status();
+            var project = Common.Open(context, path, parse.GetValue(provider), parse.GetValue(allowOutside), profile: parse.GetValue(profile));
+            var (planned, rows, spending) = project.Status();
             if (!Common.Print(context, planned, quietWarnings: true))
             {
                 return ExitCodes.Invalid;
@@ -39,6 +40,12 @@ internal static class StatusCommand
                 var money = new { spending.Spent, spending.Jobs, spending.LastRun, spending.Reused };
                 context.Out.WriteLine(JsonSerializer.Serialize(new { script = path, provider = planned.Plan!.Script.Provider, steps, spending = money }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
                 return ExitCodes.Success;
+            }
+
+            if (RunLock.HeldBy(project.Workspace.ReelDirectory) is { } holder)
+            {
+                // Read between the run's commits: its steps in flight show their jobs, and the next plan reuses them.
+                context.Out.WriteLine($"a run holds this project: {holder}");
             }
 
             var w = rows.Max(r => r.Id.Length);

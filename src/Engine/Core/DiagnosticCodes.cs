@@ -152,7 +152,7 @@ public static class DiagnosticCodes
     // RL03xx: paths and includes.
 
     public static readonly DiagnosticDescriptor PathEscapes = Error(
-        "RL0301", "path leaves the script's directory (written so, or through a link; also `.reel` or `out` as a link outside)",
+        "RL0301", "path leaves the script's directory (written so, or through a link; also `.reel`, `out` or a folder in them as a link outside)",
         "path '../x.png' leaves the script's directory; keep assets beside the script (or --allow-outside)",
         "path 'assets/cast.yaml' leads through a link outside the script's directory; keep assets beside the script (or --allow-outside)");
 

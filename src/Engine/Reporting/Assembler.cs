@@ -94,7 +94,7 @@ public static class Assembler
             }
         }
 
-        ExportAll(store, copies);
+        ExportAll(store, copies, directory);
 
         if (pruneLock)
         {
@@ -127,14 +127,14 @@ public static class Assembler
     /// overlap instead of queueing one behind the other (a run's end waited ~10 ms per file for them). Where two copies
     /// name one target, the later one is the one that stays, as when they were made one after the other.
     /// </summary>
-    private static void ExportAll(ObjectStore store, List<(string Sha, string Target)> copies)
+    private static void ExportAll(ObjectStore store, List<(string Sha, string Target)> copies, string within)
     {
         var last = copies.Select((c, i) => (c.Target, i)).GroupBy(x => x.Target, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Max(x => x.i), StringComparer.Ordinal);
         var kept = copies.Where((c, i) => last[c.Target] == i).ToList();
         try
         {
             // ObjectStore.Export makes the target's folder itself, once it knows the file there is not already the object.
-            Parallel.ForEach(kept, new ParallelOptions { MaxDegreeOfParallelism = ExportParallelism }, c => store.Export(c.Sha, c.Target));
+            Parallel.ForEach(kept, new ParallelOptions { MaxDegreeOfParallelism = ExportParallelism }, c => store.Export(c.Sha, c.Target, within));
         }
         catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
         {

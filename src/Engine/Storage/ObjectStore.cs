@@ -21,10 +21,15 @@ public sealed partial class ObjectStore
 
     private const int BufferSize = 1 << 16;
 
-    /// <summary>Creates a store rooted at <paramref name="root"/> (the directory that holds <c>objects/</c>).</summary>
-    public ObjectStore(string root)
+    /// <summary>
+    /// Creates a store rooted at <paramref name="root"/> (the directory that holds <c>objects/</c>). With
+    /// <paramref name="confinedTo"/> (a project's own <c>.reel</c> store), every folder the store writes in must lead,
+    /// links resolved, inside that directory (see <see cref="EnsureDirectory"/>).
+    /// </summary>
+    public ObjectStore(string root, string? confinedTo = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
+        _confinedTo = confinedTo is null ? null : Path.GetFullPath(confinedTo);
         Root = Path.GetFullPath(root);
         ObjectsDirectory = Path.Combine(Root, "objects", "sha256");
         TempDirectory = Path.Combine(Root, "tmp");
@@ -50,56 +55,6 @@ public sealed partial class ObjectStore
         return environment.TryGetValue(StoreEnvironmentVariable, out var shared) && !string.IsNullOrWhiteSpace(shared) ? shared : reelDir;
     }
 
-    /// <summary><c>&lt;root&gt;/facts/sha256</c>: what was learned about an object's bytes (e.g. ffprobe's JSON), keyed by its hash.</summary>
-    public string FactsDirectory => Path.Combine(Root, "facts", "sha256");
-
-    /// <summary>
-    /// A fact kept about the object with this hash (<paramref name="kind"/> names it, e.g. <c>ffprobe.json</c>), or null.
-    /// Objects never change, so a fact about their bytes stays true; it is read only while the object itself is present.
-    /// </summary>
-    public string? ReadFact(string sha256, string kind)
-    {
-        var path = FactPath(sha256, kind);
-        try
-        {
-            return File.Exists(PathOf(sha256)) ? File.ReadAllText(path) : null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Keeps a fact about an object's bytes, written atomically (temp file, rename); a failure to write it is not an error.</summary>
-    public void WriteFact(string sha256, string kind, string text)
-    {
-        var path = FactPath(sha256, kind);
-        var temp = Path.Combine(TempDirectory, $"{TempFiles.Unique()}.fact");
-        try
-        {
-            Directory.CreateDirectory(TempDirectory);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(temp, text);
-            File.Move(temp, path, overwrite: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Only a cache: the fact is learned again next time.
-            TryDelete(temp);
-        }
-    }
-
-    private string FactPath(string sha256, string kind)
-    {
-        var hash = Normalize(sha256);
-        if (kind.Length == 0 || kind.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '-')))
-        {
-            throw new ArgumentException($"a fact kind is letters, digits, '.' and '-': '{kind}'", nameof(kind));
-        }
-
-        return Path.Combine(FactsDirectory, hash[..2], hash[2..] + "." + kind);
-    }
-
     /// <summary>The path where the object with this hash lives (whether or not it exists).</summary>
     public string PathOf(string sha256)
     {
@@ -116,7 +71,7 @@ public sealed partial class ObjectStore
     {
         ArgumentNullException.ThrowIfNull(content);
         var expected = expectedSha256 is null ? null : Normalize(expectedSha256);
-        Directory.CreateDirectory(TempDirectory);
+        EnsureDirectory(TempDirectory);
         var temp = Path.Combine(TempDirectory, $"{TempFiles.Unique()}.part");
         try
         {
@@ -172,7 +127,7 @@ public sealed partial class ObjectStore
     /// </summary>
     public ObjectWriter CreateWriter()
     {
-        Directory.CreateDirectory(TempDirectory);
+        EnsureDirectory(TempDirectory);
         return new ObjectWriter(this, Path.Combine(TempDirectory, $"{TempFiles.Unique()}.part"));
     }
 
@@ -193,7 +148,7 @@ public sealed partial class ObjectStore
         else
         {
             var directory = Path.GetDirectoryName(target)!;
-            Directory.CreateDirectory(directory);
+            EnsureDirectory(directory);
             MakeReadOnly(temp);
 
             // Overwriting is harmless if another writer won the race: the bytes are identical.
@@ -253,7 +208,8 @@ public sealed partial class ObjectStore
     /// APFS, the copy shares blocks until either is written). A link at the destination is replaced, not written through.
     /// </summary>
     /// <exception cref="FileNotFoundException">The object is not in the store.</exception>
-    public void Export(string sha256, string destinationPath)
+    /// <exception cref="ProjectStateException">The destination's folder leads, through a link, outside <paramref name="within"/>.</exception>
+    public void Export(string sha256, string destinationPath, string? within = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(destinationPath);
         var source = PathOf(sha256);
@@ -269,6 +225,11 @@ public sealed partial class ObjectStore
         }
 
         var directory = Path.GetDirectoryName(destination)!;
+        if (within is not null)
+        {
+            CheckWithin(directory, Path.GetFullPath(within));
+        }
+
         Directory.CreateDirectory(directory);
         var temp = TempFiles.Beside(destination);
         try

@@ -46,6 +46,51 @@ public static class ProjectFiles
         return real == root || real.StartsWith(prefix, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The first link found in the tree under <paramref name="folder"/> (links not followed) that leads to a folder
+    /// outside <paramref name="project"/>, or that cannot be resolved, with where it leads; null when there is none.
+    /// A link to a file is left alone: a copy replaces it rather than writing through it. The fan-out folders of a store
+    /// (<c>sha256/ab/</c>) hold only objects and are not listed.
+    /// </summary>
+    public static (string Link, string Target)? FolderLinkOutside(string folder, string project)
+    {
+        if (!Directory.Exists(folder) || IsLink(folder))
+        {
+            return null;
+        }
+
+        var root = ResolveLinks(project);
+        var prefix = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true, ReturnSpecialDirectories = false };
+        var links = new System.IO.Enumeration.FileSystemEnumerable<string>(folder, (ref System.IO.Enumeration.FileSystemEntry e) => e.ToFullPath(), options)
+        {
+            ShouldIncludePredicate = (ref System.IO.Enumeration.FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) != 0,
+            ShouldRecursePredicate = (ref System.IO.Enumeration.FileSystemEntry e) =>
+                (e.Attributes & FileAttributes.ReparsePoint) == 0 && Path.GetFileName(e.Directory) != "sha256",
+        };
+
+        foreach (var link in links)
+        {
+            string target;
+            try
+            {
+                target = ResolveLinks(link);
+            }
+            catch (IOException ex)
+            {
+                return (link, ex.Message);
+            }
+
+            if (target != root && !target.StartsWith(prefix, StringComparison.Ordinal) && !File.Exists(target))
+            {
+                // A folder outside, or nothing yet: a folder Reel makes there would be outside.
+                return (link, target);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>True when the last component of <paramref name="path"/> is itself a link (dangling or not).</summary>
     public static bool IsLink(string path) => new FileInfo(path).LinkTarget is not null;
 

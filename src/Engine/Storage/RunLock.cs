@@ -41,7 +41,16 @@ public sealed class RunLock : IDisposable
 
         var owner = Path.Combine(reelDirectory, "run.owner");
         var started = time.GetUtcNow().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-        File.WriteAllText(owner, string.Create(CultureInfo.InvariantCulture, $"pid {Environment.ProcessId} on {Environment.MachineName}, started {started} UTC\n"));
+        try
+        {
+            File.WriteAllText(owner, string.Create(CultureInfo.InvariantCulture, $"pid {Environment.ProcessId} on {Environment.MachineName}, started {started} UTC\n"));
+        }
+        catch (IOException)
+        {
+            // Only a note for whoever waits (a full disk, say): the lock holds without it, and the journal says what is wrong.
+            ObjectStore.TryDelete(owner);
+        }
+
         return new RunLock(stream, owner);
     }
 
@@ -60,6 +69,43 @@ public sealed class RunLock : IDisposable
         catch (UnauthorizedAccessException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Who holds the lock of the project whose <c>.reel</c> folder is <paramref name="reelDirectory"/> right now (as
+    /// <see cref="Holder"/> says), or null when no run holds it. Creates nothing; an owner note a killed run left
+    /// behind names no one.
+    /// </summary>
+    public static string? HeldBy(string reelDirectory)
+    {
+        // The note is written once the lock is taken and removed when it is let go: without it nobody holds the lock,
+        // and the lock itself is not touched (a run starting now is not made to wait).
+        if (!File.Exists(Path.Combine(reelDirectory, "run.owner")))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var probe = new FileStream(Path.Combine(reelDirectory, "run.lock"), FileMode.Open, FileAccess.Read, FileShare.None);
+            return null;
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+        catch (IOException)
+        {
+            return Holder(reelDirectory) ?? "another reel run";
         }
     }
 

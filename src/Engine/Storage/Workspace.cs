@@ -25,16 +25,19 @@ public sealed record Workspace(string ScriptPath)
     public string StoreRoot(IReadOnlyDictionary<string, string?> environment) => ObjectStore.ResolveRoot(ReelDirectory, environment);
 
     /// <summary>The store, shared when <paramref name="environment"/> sets <c>REEL_STORE</c>.</summary>
-    public ObjectStore OpenStore(IReadOnlyDictionary<string, string?> environment) => new(StoreRoot(environment));
+    public ObjectStore OpenStore(IReadOnlyDictionary<string, string?> environment)
+    {
+        // The project's own store writes only inside the project; a shared one is where REEL_STORE says.
+        var root = StoreRoot(environment);
+        return new(root, confinedTo: Path.GetFullPath(root) == ReelDirectory ? Directory : null);
+    }
 
     /// <summary>
-    /// Why Reel may not write <c>.reel/</c> or <c>out/</c>, or null: each must be a plain directory inside the
-    /// script's directory once links are resolved (a cloned repository can hold a link to anywhere, and Reel
-    /// would write through it). <c>REEL_STORE</c> names a store outside on purpose and is not judged here.
-    /// </summary>
-    /// <summary>
     /// What stops Reel from writing <c>.reel/</c> or <c>out/</c>: a link leading outside the project (<c>Escapes</c>), or
-    /// something that is not a folder where the folder belongs (<c>NotFolder</c>); null when the layout is sound.
+    /// something that is not a folder where the folder belongs (<c>NotFolder</c>); null when the layout is sound. Each
+    /// must be a plain directory inside the script's directory once links are resolved, and so must every folder in
+    /// them (a cloned repository can hold a link to anywhere, and Reel would write through it). <c>REEL_STORE</c>
+    /// names a store outside on purpose and is not judged here.
     /// </summary>
     public (string? Escapes, string? NotFolder) LayoutProblems()
     {
@@ -55,6 +58,12 @@ public sealed record Workspace(string ScriptPath)
             catch (IOException ex)
             {
                 return ($"'{name}' beside the script cannot be resolved: {ex.Message}", null);
+            }
+
+            if (ProjectFiles.FolderLinkOutside(path, Directory) is var (link, target))
+            {
+                var shown = Path.GetRelativePath(Directory, link).Replace(Path.DirectorySeparatorChar, '/');
+                return ($"'{shown}' is a link to '{target}', outside the project; Reel writes only inside the project. Remove the link (or replace it with a directory)", null);
             }
         }
 

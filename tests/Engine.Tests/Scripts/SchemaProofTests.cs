@@ -34,7 +34,7 @@ public sealed class SchemaProofTests
         {
             var (path, text) = texts[s];
             var variants = new List<string> { text };
-            variants.AddRange(Enumerable.Range(0, MutantsPerSource).Select(i => ScriptFuzzTests.Mutator.Mutate(text, new Random((17 * 100_000) + (s * 1000) + i))));
+            variants.AddRange(Enumerable.Range(0, MutantsPerSource).Select(i => ScriptMutator.Mutate(text, new Random((17 * 100_000) + (s * 1000) + i))));
             foreach (var variant in variants)
             {
                 var doc = Load(variant, path);

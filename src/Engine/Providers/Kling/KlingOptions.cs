@@ -54,6 +54,12 @@ internal sealed class KlingToken(KlingOptions options, TimeProvider time)
     private string? _token;
     private DateTimeOffset _expires;
 
+    /// <summary>
+    /// The base URL's credentials and every token made so far, to redact like the key: a server may echo its bearer
+    /// token, and it is good for half an hour.
+    /// </summary>
+    public GrowingSecrets Secrets { get; } = new(ProviderEnvironment.UrlSecrets(options.BaseUrl));
+
     public string Current()
     {
         lock (_gate)
@@ -63,6 +69,7 @@ internal sealed class KlingToken(KlingOptions options, TimeProvider time)
             {
                 _expires = now + Lifetime;
                 _token = Make(options.AccessKey, options.SecretKey, now);
+                Secrets.Add(_token);
             }
 
             return _token;
@@ -84,4 +91,20 @@ internal sealed class KlingToken(KlingOptions options, TimeProvider time)
     }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
+
+/// <summary>Secrets to redact that grow while a provider works (the tokens it signs); read whole at each redaction.</summary>
+internal sealed class GrowingSecrets(IEnumerable<string> initial) : IReadOnlyList<string>
+{
+    private System.Collections.Immutable.ImmutableList<string> _all = [.. initial];
+
+    public int Count => Volatile.Read(ref _all).Count;
+
+    public string this[int index] => Volatile.Read(ref _all)[index];
+
+    public void Add(string secret) => System.Collections.Immutable.ImmutableInterlocked.Update(ref _all, list => list.Contains(secret) ? list : list.Add(secret));
+
+    public IEnumerator<string> GetEnumerator() => Volatile.Read(ref _all).GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -59,7 +59,7 @@ public sealed class KlingProvider : IKeyedVideoProvider
             KlingWire.ParseError,
             ". Check KLING_ACCESS_KEY and KLING_SECRET_KEY (and KLING_BASE_URL)")
         {
-            OtherSecrets = ProviderEnvironment.UrlSecrets(options.BaseUrl),
+            OtherSecrets = token.Secrets,
             RequestIdHeader = "x-request-id",
         }, retries, _logger);
     }
