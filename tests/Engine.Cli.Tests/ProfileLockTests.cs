@@ -69,6 +69,11 @@ public sealed class ProfileLockTests
         var early = StatusRow(dir.Path, "final", "open#2");
         Assert.Equal(("not run", "new"), (early.GetProperty("state").GetString(), early.GetProperty("reason").GetString()));
         Assert.Equal(JsonValueKind.Null, early.GetProperty("updated").ValueKind);
+        // The plan agrees: the final has no result yet, so it is new, not "changed" against the draft's clip.
+        var plan = ReelInProcess.Run(dir.Path, "plan", "--profile", "final", "--json");
+        Assert.True(plan.ExitCode == 0, plan.All);
+        var planned = JsonDocument.Parse(plan.Stdout).RootElement.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("id").GetString() == "open#2");
+        Assert.Equal(("run", "new"), (planned.GetProperty("status").GetString(), planned.GetProperty("reason").GetString()));
 
         var final = ReelInProcess.Run(dir.Path, "run", "--profile", "final");
         Assert.True(final.ExitCode == 0, final.All);

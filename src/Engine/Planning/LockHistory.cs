@@ -7,7 +7,9 @@ namespace Reel.Engine.Planning;
 /// The lock, the journal and the store, as the planner sees them. The journal is read once, on the first
 /// question about a job, and never written; a plan whose steps are all locked asks none, so it is not opened.
 /// </summary>
-public sealed class LockHistory(ScriptLock scriptLock, ObjectStore store, Func<Journal?> journal) : IStepHistory
+/// <param name="profile">The profile the plan is for: a step the lock holds only under other profiles has no prior result
+/// in this one (its final has not run yet), so it is <c>new</c>, not "changed" against another profile's clip.</param>
+public sealed class LockHistory(ScriptLock scriptLock, ObjectStore store, Func<Journal?> journal, string? profile = null) : IStepHistory
 {
     private Dictionary<string, ExistingJob>? _jobs;
 
@@ -19,7 +21,10 @@ public sealed class LockHistory(ScriptLock scriptLock, ObjectStore store, Func<J
 
     public PriorStep? Find(string stepId, string baseKey)
     {
-        var entry = scriptLock.AllForStep(stepId).FirstOrDefault(e => e.Key == StepKeys.Rolled(baseKey, e.Roll)) ?? scriptLock.ForStep(stepId);
+        var all = scriptLock.AllForStep(stepId);
+        // The exact result first; else the step's latest result in this profile (or from before the script had profiles).
+        var entry = all.FirstOrDefault(e => e.Key == StepKeys.Rolled(baseKey, e.Roll))
+            ?? (profile is null ? scriptLock.ForStep(stepId) : all.Where(e => e.Profile is null || e.Profile == profile).MaxBy(e => e.Created));
         if (entry is null)
         {
             return null;

@@ -92,7 +92,7 @@ public sealed partial class Project
         // opened on the first question only: a plan whose steps are all locked asks none, and SQLite is not loaded.
         Journal? journal = null;
         using var closing = new JournalCloser(() => journal);
-        var history = new LockHistory(scriptLock, store, () => journal ??= File.Exists(Workspace.JournalPath) ? Journal.Open(Workspace.JournalPath, Host.Time) : null);
+        var history = new LockHistory(scriptLock, store, () => journal ??= File.Exists(Workspace.JournalPath) ? Journal.Open(Workspace.JournalPath, Host.Time) : null, expanded.Script.Profile?.Name);
         ImmutableArray<StepId> notRendered = [];
         if (expanded.Script.PicksFrom is { } source)
         {
