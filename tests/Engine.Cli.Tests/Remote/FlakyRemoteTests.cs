@@ -61,11 +61,7 @@ public sealed class FlakyRemoteTests
         var a = Clone(root, "alice", FalStoryboard);
         var b = Clone(root, "bob", FalStoryboard);
 
-        var runs = await Task.WhenAll(
-            ReelInProcess.RunAsync(a, ["run", "storyboard.yaml"], env),
-            ReelInProcess.RunAsync(b, ["run", "storyboard.yaml"], env));
-        Assert.True(runs[0].ExitCode == 0, runs[0].All);
-        Assert.True(runs[1].ExitCode == 0, runs[1].All);
+        var runs = await TeamRemoteTests.RunBothAsync(a, b, env);
         Assert.Contains(emulator.Requests(), r => r.GetProperty("status").GetInt32() == 0 && r.GetProperty("path").GetString()!.Contains("/claims/", StringComparison.Ordinal));
         AssertOneFalJobPerStep(emulator);
 
@@ -84,11 +80,7 @@ public sealed class FlakyRemoteTests
         var a = Clone(root, "alice", FalStoryboard);
         var b = Clone(root, "bob", FalStoryboard);
 
-        var runs = await Task.WhenAll(
-            ReelInProcess.RunAsync(a, ["run", "storyboard.yaml"], env),
-            ReelInProcess.RunAsync(b, ["run", "storyboard.yaml"], env));
-        Assert.True(runs[0].ExitCode == 0, runs[0].All);
-        Assert.True(runs[1].ExitCode == 0, runs[1].All);
+        var runs = await TeamRemoteTests.RunBothAsync(a, b, env);
         Assert.True(emulator.Requests().Count(r => r.GetProperty("status").GetInt32() == 503) >= 5);
         AssertOneFalJobPerStep(emulator);
         Assert.Equal(3 * 4 * 0.15m, runs.Sum(Spent));

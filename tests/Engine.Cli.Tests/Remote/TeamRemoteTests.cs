@@ -61,6 +61,17 @@ public sealed class TeamRemoteTests
         return dir;
     }
 
+    /// <summary>Runs the storyboard in both clones at the same time; both must finish.</summary>
+    internal static async Task<ReelResult[]> RunBothAsync(string a, string b, Dictionary<string, string?> env)
+    {
+        var runs = await Task.WhenAll(
+            ReelInProcess.RunAsync(a, ["run", "storyboard.yaml"], env),
+            ReelInProcess.RunAsync(b, ["run", "storyboard.yaml"], env));
+        Assert.True(runs[0].ExitCode == 0, runs[0].All);
+        Assert.True(runs[1].ExitCode == 0, runs[1].All);
+        return runs;
+    }
+
     internal static int ProviderRequests(Emulator emulator) =>
         emulator.Requests().Count(r => r.GetProperty("path").GetString()!.StartsWith("/v1/", StringComparison.Ordinal));
 
@@ -93,11 +104,7 @@ public sealed class TeamRemoteTests
         var a = Clone(root, "alice");
         var b = Clone(root, "bob");
 
-        var runs = await Task.WhenAll(
-            ReelInProcess.RunAsync(a, ["run", "storyboard.yaml"], env),
-            ReelInProcess.RunAsync(b, ["run", "storyboard.yaml"], env));
-        Assert.True(runs[0].ExitCode == 0, runs[0].All);
-        Assert.True(runs[1].ExitCode == 0, runs[1].All);
+        var runs = await RunBothAsync(a, b, env);
         AssertOneJobPerStep(emulator);
 
         var film = await File.ReadAllBytesAsync(Path.Combine(a, "out", "film.mp4"));
