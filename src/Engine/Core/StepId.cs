@@ -6,7 +6,12 @@ namespace Reel.Engine.Core;
 /// Built from its parts, never parsed back: <see cref="Source"/>, <see cref="Take"/> and
 /// <see cref="CharacterId"/> say what the text encodes.
 /// </summary>
-public readonly record struct StepId
+/// <remarks>
+/// A class, not a struct: the dictionaries, sets and queries keyed by step then share the framework's precompiled code
+/// for reference types, where a struct key made every cold process JIT-compile its own copies (about 90 methods of a
+/// no-op <c>reel run</c>).
+/// </remarks>
+public sealed record StepId
 {
     private StepId(string text, string source, int take, bool isCharacter)
     {
@@ -81,9 +86,9 @@ public readonly record struct StepId
         }
     }
 
-    public bool Equals(StepId other) => string.Equals(Text, other.Text, StringComparison.Ordinal);
+    public bool Equals(StepId? other) => other is not null && string.Equals(Text, other.Text, StringComparison.Ordinal);
 
-    public override int GetHashCode() => Text is null ? 0 : StringComparer.Ordinal.GetHashCode(Text);
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Text);
 
     public override string ToString() => Text;
 

@@ -61,24 +61,19 @@ public sealed partial class Project
     public PlanOutcome Plan(PlanOptions? options = null)
     {
         options ??= new PlanOptions();
+        // What the plan reads besides the script (the project's layout, its lock, the store's record of verified
+        // objects) is read on another core while the script compiles; it is used only once the script compiled.
+        var beside = Task.Run(ReadBeside);
         var compilation = Compile();
         if (!compilation.Succeeded)
         {
             return new PlanOutcome(compilation, [], [], null, null);
         }
 
-        var bag = new DiagnosticBag();
-        var (escapes, notFolder) = Workspace.LayoutProblems();
-        if (escapes is not null || notFolder is not null)
+        var (layoutProblem, lockDiagnostics, scriptLock) = beside.GetAwaiter().GetResult();
+        if (layoutProblem is not null || scriptLock is null)
         {
-            bag.Report(escapes is null ? DiagnosticCodes.LayoutNotFolder : DiagnosticCodes.PathEscapes, escapes ?? notFolder!, new SourceLocation(DisplayPath, 0, 0));
-            return new PlanOutcome(compilation, bag.ToImmutable(), [], null, null);
-        }
-
-        var scriptLock = Workspace.ReadLock(bag, Host.WorkingDirectory);
-        if (scriptLock is null)
-        {
-            return new PlanOutcome(compilation, bag.ToImmutable(), [], null, null);
+            return new PlanOutcome(compilation, layoutProblem ?? lockDiagnostics, [], null, null);
         }
 
         var expanded = compilation.Expanded!;
@@ -108,6 +103,29 @@ public sealed partial class Project
 
         var plan = Planner.Plan(expanded, history, options);
         return new PlanOutcome(compilation, [], unknown, plan, scriptLock) { DraftsNotRendered = notRendered };
+    }
+
+    /// <summary>
+    /// The project's layout problem (a diagnostic), else its lock (null, with the diagnostic saying why, when it is not
+    /// valid); the store's record of verified objects is read on the way.
+    /// </summary>
+    private (ImmutableArray<Diagnostic>? LayoutProblem, ImmutableArray<Diagnostic> LockDiagnostics, ScriptLock? Lock) ReadBeside()
+    {
+        var bag = new DiagnosticBag();
+        var (escapes, notFolder) = Workspace.LayoutProblems();
+        if (escapes is not null || notFolder is not null)
+        {
+            bag.Report(escapes is null ? DiagnosticCodes.LayoutNotFolder : DiagnosticCodes.PathEscapes, escapes ?? notFolder!, new SourceLocation(DisplayPath, 0, 0));
+            return (bag.ToImmutable(), [], null);
+        }
+
+        var scriptLock = Workspace.ReadLock(bag, Host.WorkingDirectory);
+        if (scriptLock is not null)
+        {
+            OpenStore().Preload();
+        }
+
+        return (null, bag.ToImmutable(), scriptLock);
     }
 
     /// <summary>

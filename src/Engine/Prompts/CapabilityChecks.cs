@@ -51,7 +51,7 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
                 continue;
             }
 
-            var source = byId[step.FromClip!.Value.Text];
+            var source = byId[step.FromClip!.Text];
             var settings = decl.Settings.InheritFrom(script.Defaults);
             if (decl is ContinuationDecl c)
             {

@@ -23,7 +23,8 @@ public static class Assembler
     public static ImmutableArray<ExportedFile> Assemble(Plan plan, RunResult result, Workspace workspace, ObjectStore store, ScriptLock finalLock, bool pruneLock, IReadOnlySet<string>? alsoKeep = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return Finish(plan, plan, result, workspace, store, finalLock, pruneLock, DerivedImagesFound.None, alsoKeep);
+        ArgumentNullException.ThrowIfNull(result);
+        return Finish(plan, SheetBuilder.Build(plan, result, finalLock, store, workspace, DerivedImagesFound.None, Summary(result)), workspace, store, finalLock, pruneLock, alsoKeep);
     }
 
     /// <summary>
@@ -44,29 +45,29 @@ public static class Assembler
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(fullPlan);
-        var bare = SheetBuilder.Build(fullPlan, result, finalLock, store, workspace, DerivedImagesFound.None, "");
+        ArgumentNullException.ThrowIfNull(result);
+        var bare = SheetBuilder.Build(fullPlan, result, finalLock, store, workspace, DerivedImagesFound.None, Summary(result));
         var clips = bare.Entries.Where(e => e.Clip is not null && e.Step.Request.Kind != StepKind.Character).ToList();
         // Side by side: each is an ffmpeg run or two per clip, and a watch waits for them after every save.
         var thumbnails = Thumbnails.EnsureAsync(
-            clips.Where(e => e.Thumbnail is null).Select(e => (e.Clip!, SheetBuilder.ClipSize(e.Step.Request))),
+            clips.Where(e => e.Thumbnail is null).Select(e => new PictureSource(e.Clip!, SheetBuilder.ClipSize(e.Step.Request))),
             store, environment, cancellationToken);
         var spritesheets = Spritesheets.EnsureAsync(
-            clips.Where(e => e.Spritesheet is null).Select(e => (e.Clip!, SheetBuilder.ClipSize(e.Step.Request))),
+            clips.Where(e => e.Spritesheet is null).Select(e => new PictureSource(e.Clip!, SheetBuilder.ClipSize(e.Step.Request))),
             store, environment, cancellationToken);
         await Task.WhenAll(thumbnails, spritesheets).ConfigureAwait(false);
-        return Finish(plan, fullPlan, result, workspace, store, finalLock, pruneLock, new DerivedImagesFound(await thumbnails.ConfigureAwait(false), await spritesheets.ConfigureAwait(false)), alsoKeep);
+        var derived = new DerivedImagesFound(await thumbnails.ConfigureAwait(false), await spritesheets.ConfigureAwait(false));
+        return Finish(plan, SheetBuilder.WithDerived(bare, derived, store), workspace, store, finalLock, pruneLock, alsoKeep);
     }
 
-    private static ImmutableArray<ExportedFile> Finish(Plan plan, Plan fullPlan, RunResult result, Workspace workspace, ObjectStore store, ScriptLock finalLock, bool pruneLock, DerivedImagesFound derived, IReadOnlySet<string>? alsoKeep)
+    private static ImmutableArray<ExportedFile> Finish(Plan plan, Sheet sheet, Workspace workspace, ObjectStore store, ScriptLock finalLock, bool pruneLock, IReadOnlySet<string>? alsoKeep)
     {
-        ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(workspace);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(finalLock);
         var exported = ImmutableArray.CreateBuilder<ExportedFile>();
-        var sheet = SheetBuilder.Build(fullPlan, result, finalLock, store, workspace, derived, Summary(result));
         var ran = plan.Steps.Select(s => s.Id.Text).ToHashSet(StringComparer.Ordinal);
-        var copies = new List<(string Sha, string Target)>();
+        var copies = new List<ExportCopy>();
         var directory = workspace.Directory;
         foreach (var entry in sheet.Entries)
         {
@@ -76,15 +77,15 @@ public static class Assembler
             }
 
             var target = Path.Combine(directory, entry.Export);
-            copies.Add((sha, target));
+            copies.Add(new ExportCopy(sha, target));
             if (entry.ThumbnailExport is { } thumbPath && entry.Thumbnail is { } thumb)
             {
-                copies.Add((thumb, Path.Combine(directory, thumbPath)));
+                copies.Add(new ExportCopy(thumb, Path.Combine(directory, thumbPath)));
             }
 
             if (entry.SpritesheetExport is { } spritePath && entry.Spritesheet is { } sprite)
             {
-                copies.Add((sprite, Path.Combine(directory, spritePath)));
+                copies.Add(new ExportCopy(sprite, Path.Combine(directory, spritePath)));
             }
 
             // The run's own outputs; steps shown from the lock are exported for the sheet only.
@@ -123,18 +124,38 @@ public static class Assembler
         result.Steps.Count(s => s.Shown == outcome).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Copies the files side by side: each copy is flushed to disk before it is renamed into place, and those flushes
-    /// overlap instead of queueing one behind the other (a run's end waited ~10 ms per file for them). Where two copies
-    /// name one target, the later one is the one that stays, as when they were made one after the other.
+    /// Copies the files that are not already faithful copies, side by side: each copy is flushed to disk before it is
+    /// renamed into place, and those flushes overlap instead of queueing one behind the other (a run's end waited ~10 ms
+    /// per file for them). Where two copies name one target, the later one is the one that stays, as when they were made
+    /// one after the other. A no-op rerun only looks at each file once and copies nothing.
     /// </summary>
-    private static void ExportAll(ObjectStore store, List<(string Sha, string Target)> copies, string within)
+    private static void ExportAll(ObjectStore store, List<ExportCopy> copies, string within)
     {
-        var last = copies.Select((c, i) => (c.Target, i)).GroupBy(x => x.Target, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Max(x => x.i), StringComparer.Ordinal);
-        var kept = copies.Where((c, i) => last[c.Target] == i).ToList();
-        try
+        var last = new Dictionary<string, int>(copies.Count, StringComparer.Ordinal);
+        for (var i = 0; i < copies.Count; i++)
+        {
+            last[copies[i].Target] = i;
+        }
+
+        var stale = new List<ExportCopy>();
+        for (var i = 0; i < copies.Count; i++)
+        {
+            if (last[copies[i].Target] == i && !store.IsExported(copies[i].Sha, copies[i].Target))
+            {
+                stale.Add(copies[i]);
+            }
+        }
+
+        if (stale.Count <= 1)
         {
             // ObjectStore.Export makes the target's folder itself, once it knows the file there is not already the object.
-            Parallel.ForEach(kept, new ParallelOptions { MaxDegreeOfParallelism = ExportParallelism }, c => store.Export(c.Sha, c.Target, within));
+            stale.ForEach(c => store.Export(c.Sha, c.Target, within));
+            return;
+        }
+
+        try
+        {
+            Parallel.ForEach(stale, new ParallelOptions { MaxDegreeOfParallelism = ExportParallelism }, c => store.Export(c.Sha, c.Target, within));
         }
         catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
         {
@@ -142,4 +163,7 @@ public static class Assembler
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
         }
     }
+
+    /// <summary>One file to place in <c>out/</c>: the object <paramref name="Sha"/> copied to <paramref name="Target"/>.</summary>
+    private sealed record ExportCopy(string Sha, string Target);
 }

@@ -4,6 +4,9 @@ using Reel.Engine.Storage;
 
 namespace Reel.Engine.Reporting;
 
+/// <summary>A clip (its SHA-256 in the store) to make a picture of, and the size it has.</summary>
+public sealed record PictureSource(string Clip, VideoSize Size);
+
 /// <summary>
 /// Thumbnails for clips whose provider serves none (fal, Veo, Vertex, cuts): a frame grabbed with ffmpeg, kept in the
 /// store by content and remembered by clip, so each is made once however many reports show it.
@@ -23,7 +26,7 @@ public static class Thumbnails
     /// Without ffmpeg, or for a clip ffmpeg cannot read, there is none: the sheet shows a placeholder.
     /// </summary>
     public static Task<IReadOnlyDictionary<string, string>> EnsureAsync(
-        IEnumerable<(string Clip, VideoSize Size)> clips,
+        IEnumerable<PictureSource> clips,
         ObjectStore store,
         IReadOnlyDictionary<string, string?> environment,
         CancellationToken cancellationToken = default) =>
@@ -47,7 +50,7 @@ public static class Spritesheets
 
     /// <summary>Makes (or finds) a spritesheet for each clip in <paramref name="clips"/>; returns them by clip (none without ffmpeg).</summary>
     public static Task<IReadOnlyDictionary<string, string>> EnsureAsync(
-        IEnumerable<(string Clip, VideoSize Size)> clips,
+        IEnumerable<PictureSource> clips,
         ObjectStore store,
         IReadOnlyDictionary<string, string?> environment,
         CancellationToken cancellationToken = default) =>
@@ -83,7 +86,7 @@ internal sealed class DerivedImages(string kind, string extension, Func<string, 
     }
 
     public async Task<IReadOnlyDictionary<string, string>> EnsureAsync(
-        IEnumerable<(string Clip, VideoSize Size)> clips,
+        IEnumerable<PictureSource> clips,
         ObjectStore store,
         IReadOnlyDictionary<string, string?> environment,
         CancellationToken cancellationToken = default)
@@ -92,8 +95,14 @@ internal sealed class DerivedImages(string kind, string extension, Func<string, 
         ArgumentNullException.ThrowIfNull(store);
         var made = new Dictionary<string, string>(StringComparer.Ordinal);
         FfmpegPaths? tools = null;
-        foreach (var (clip, size) in clips.DistinctBy(c => c.Clip))
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (clip, size) in clips)
         {
+            if (!seen.Add(clip))
+            {
+                continue;
+            }
+
             if (Find(store, clip) is { } found)
             {
                 made[clip] = found;

@@ -135,6 +135,56 @@ public static class SheetBuilder
         };
     }
 
+    /// <summary>
+    /// <paramref name="sheet"/> with the pictures made locally since it was built: only entries still without a thumbnail
+    /// or a spritesheet, whose clip now has one, are looked at again (a sheet of a large storyboard is built once).
+    /// </summary>
+    public static Sheet WithDerived(Sheet sheet, DerivedImagesFound derived, ObjectStore store)
+    {
+        ArgumentNullException.ThrowIfNull(sheet);
+        ArgumentNullException.ThrowIfNull(derived);
+        ArgumentNullException.ThrowIfNull(store);
+        if (derived.Thumbnails.Count == 0 && derived.Spritesheets.Count == 0)
+        {
+            return sheet;
+        }
+
+        var groups = ImmutableArray.CreateBuilder<SheetGroup>(sheet.Groups.Length);
+        foreach (var group in sheet.Groups)
+        {
+            var entries = ImmutableArray.CreateBuilder<SheetEntry>(group.Entries.Length);
+            foreach (var entry in group.Entries)
+            {
+                entries.Add(Derived(entry, derived, store));
+            }
+
+            groups.Add(group with { Entries = entries.MoveToImmutable() });
+        }
+
+        return sheet with { Groups = groups.MoveToImmutable() };
+    }
+
+    private static SheetEntry Derived(SheetEntry entry, DerivedImagesFound derived, ObjectStore store)
+    {
+        if (entry.Clip is not { } clip)
+        {
+            return entry;
+        }
+
+        if (entry.Thumbnail is null && derived.Thumbnails.TryGetValue(clip, out var made) && store.Contains(made))
+        {
+            entry = entry with { Thumbnail = made, ThumbnailExport = Path.ChangeExtension(entry.Export, ".thumb.png") };
+        }
+
+        if (entry.Spritesheet is null && derived.Spritesheets.TryGetValue(clip, out var sprite) && store.Contains(sprite)
+            && SpriteGrid.Of(store.PathOf(sprite), ClipSize(entry.Step.Request)) is { } grid)
+        {
+            entry = entry with { Spritesheet = sprite, SpritesheetExport = Path.ChangeExtension(entry.Export, ".sprites.jpg"), SpriteGrid = grid };
+        }
+
+        return entry;
+    }
+
     /// <summary>The size a step's clip has (a cut's is not known here: 16:9).</summary>
     internal static Core.VideoSize ClipSize(StepRequest request) => request is CutStep ? new Core.VideoSize(16, 9) : StepFacts.Size(request);
 }

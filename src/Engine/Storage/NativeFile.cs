@@ -14,7 +14,8 @@ internal enum FileType
 }
 
 /// <summary>One version of a file, as <see cref="NativeFile.Identify"/> sees it (times in nanoseconds since 1970).</summary>
-internal readonly record struct FileIdentity(long Device, long Inode, long Length, long ModifiedNs, long ChangedNs);
+/// <remarks>A class, not a struct: the dictionaries that hold identities then share the framework's precompiled code instead of being JIT-compiled in every cold process.</remarks>
+internal sealed record FileIdentity(long Device, long Inode, long Length, long ModifiedNs, long ChangedNs);
 
 /// <summary>POSIX calls .NET does not expose: hard links, directory fsync, the type of a file, whether a process lives.</summary>
 internal static partial class NativeFile

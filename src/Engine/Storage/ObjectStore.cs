@@ -185,20 +185,24 @@ public sealed partial class ObjectStore
     }
 
     /// <summary>
-    /// True when <paramref name="destination"/> is already a faithful copy of the object: same length and same
-    /// last-write time (a copy is given the object's). A no-op rerun then rewrites nothing in out/.
+    /// True when the file at <paramref name="destinationPath"/> is already a faithful copy of the object (see
+    /// <see cref="Export"/>, which then writes nothing).
     /// </summary>
-    private static bool IsSameFile(string source, string destination)
+    /// <exception cref="FileNotFoundException">The object is not in the store.</exception>
+    public bool IsExported(string sha256, string destinationPath)
     {
-        // A link's attributes say so from the one lstat that Exists made: no readlink for each of a large run's exports.
-        var dst = new FileInfo(destination);
-        if (!dst.Exists || (dst.Attributes & FileAttributes.ReparsePoint) != 0)
+        ArgumentException.ThrowIfNullOrEmpty(destinationPath);
+        var source = PathOf(sha256);
+        var src = new FileInfo(source);
+        if (!src.Exists)
         {
-            return false;
+            throw new FileNotFoundException($"Object sha256 {Normalize(sha256)} is not in the store at '{Root}'.", source);
         }
 
-        var src = new FileInfo(source);
-        return src.Length == dst.Length && src.LastWriteTimeUtc == dst.LastWriteTimeUtc;
+        var dst = new FileInfo(Path.GetFullPath(destinationPath));
+        // A link's attributes say so from the one lstat that Exists made: no readlink for each of a large run's exports.
+        return dst.Exists && (dst.Attributes & FileAttributes.ReparsePoint) == 0
+            && src.Length == dst.Length && src.LastWriteTimeUtc == dst.LastWriteTimeUtc;
     }
 
     /// <summary>
@@ -212,17 +216,13 @@ public sealed partial class ObjectStore
     public void Export(string sha256, string destinationPath, string? within = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(destinationPath);
-        var source = PathOf(sha256);
-        if (!File.Exists(source))
-        {
-            throw new FileNotFoundException($"Object sha256 {Normalize(sha256)} is not in the store at '{Root}'.", source);
-        }
-
-        var destination = Path.GetFullPath(destinationPath);
-        if (IsSameFile(source, destination))
+        if (IsExported(sha256, destinationPath))
         {
             return;
         }
+
+        var source = PathOf(sha256);
+        var destination = Path.GetFullPath(destinationPath);
 
         var directory = Path.GetDirectoryName(destination)!;
         if (within is not null)

@@ -47,6 +47,15 @@ internal sealed partial class VerifiedLog
     /// <summary>Drops this process's copy of the log at <paramref name="root"/>: the next question reads the file again.</summary>
     public static void Forget(string root) => ByPath.TryRemove(root, out _);
 
+    /// <summary>Reads the file now, so the first question does not wait for it.</summary>
+    public void Preload()
+    {
+        lock (_gate)
+        {
+            _ = _entries.Value;
+        }
+    }
+
     /// <summary>True when the object <paramref name="sha256"/> was verified while its file had exactly this identity.</summary>
     public bool Vouches(string sha256, FileIdentity identity)
     {
