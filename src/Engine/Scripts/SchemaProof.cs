@@ -26,6 +26,9 @@ internal sealed class SchemaProof
 
     // The annotations are skipped by name; any other keyword whose value has an unexpected kind falls to the default case.
 
+    /// <summary>True for a keyword that only annotates a schema: the proof passes over it, and the reader does not even read it.</summary>
+    public static bool IsAnnotation(string keyword) => s_annotations.Contains(keyword);
+
     private readonly Dictionary<string, Rule> _definitions = new(StringComparer.Ordinal);
 
     private SchemaProof(SchemaObject root)
@@ -58,7 +61,7 @@ internal sealed class SchemaProof
     /// generic code over value types is compiled by the JIT even with ReadyToRun, and that cost more than the reading.
     /// </summary>
     public static SchemaProof Parse(string schemaText) =>
-        new(new JsonReader(schemaText).ReadDocument() as SchemaObject ?? throw new FormatException("the schema is not a JSON object"));
+        new(new JsonReader(schemaText, schema: true).ReadDocument() as SchemaObject ?? throw new FormatException("the schema is not a JSON object"));
 
     private Rule Compile(object? schema, Rule rule)
     {

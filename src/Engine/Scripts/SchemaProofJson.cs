@@ -27,18 +27,51 @@ internal sealed record SchemaProperty(string Name, object? Value);
 /// Reads the schema's JSON into <see cref="SchemaObject"/>, <c>List&lt;object?&gt;</c>, string, double (boxed),
 /// bool (boxed) and null. Strict enough for a file we ship; throws <see cref="FormatException"/> on anything else.
 /// </summary>
-internal sealed class JsonReader(string text)
+/// <remarks>
+/// Read as a schema (<paramref name="schema"/>), the annotations of each (sub)schema — descriptions, examples,
+/// defaults: <see cref="SchemaProof.IsAnnotation"/> — are stepped over, not read. They are most of the shipped text
+/// and every cold <c>reel validate</c> reads it, while the proof never looks at them. Only where a keyword's value is a
+/// schema (or a map of names to schemas) is an object taken as one; <c>enum</c>, <c>const</c> and any keyword the
+/// proof does not know are read whole, so a property named <c>title</c> or an enum of objects stays as written.
+/// </remarks>
+internal sealed class JsonReader(string text, bool schema = false)
 {
     private int _at;
 
+    /// <summary>What a JSON value is to the proof.</summary>
+    private enum Kind
+    {
+        /// <summary>Plain data: read as written.</summary>
+        Data,
+
+        /// <summary>A (sub)schema, or a list of them: its annotations are skipped.</summary>
+        Schema,
+
+        /// <summary>An object whose values are schemas (<c>properties</c>, <c>patternProperties</c>, <c>definitions</c>).</summary>
+        Names,
+    }
+
     public object? ReadDocument()
     {
-        var value = ReadValue();
+        var value = ReadValue(schema ? Kind.Schema : Kind.Data);
         SkipSpace();
         return _at == text.Length ? value : throw Error("text after the document");
     }
 
-    private object? ReadValue()
+    /// <summary>What the value of <paramref name="name"/> is, in an object of kind <paramref name="kind"/>.</summary>
+    private static Kind Inner(Kind kind, string name) => kind switch
+    {
+        Kind.Names => Kind.Schema,
+        Kind.Schema => name switch
+        {
+            "properties" or "patternProperties" or "definitions" => Kind.Names,
+            "items" or "additionalProperties" or "allOf" or "oneOf" or "if" or "then" or "else" => Kind.Schema,
+            _ => Kind.Data,
+        },
+        _ => Kind.Data,
+    };
+
+    private object? ReadValue(Kind kind)
     {
         SkipSpace();
         if (_at >= text.Length)
@@ -63,7 +96,15 @@ internal sealed class JsonReader(string text)
                     var name = ReadString();
                     SkipSpace();
                     Expect(':');
-                    obj.Add(new SchemaProperty(name, ReadValue()));
+                    if (kind == Kind.Schema && name != "definitions" && SchemaProof.IsAnnotation(name))
+                    {
+                        SkipValue();
+                    }
+                    else
+                    {
+                        obj.Add(new SchemaProperty(name, ReadValue(Inner(kind, name))));
+                    }
+
                     SkipSpace();
                 }
                 while (Peek(','));
@@ -80,7 +121,7 @@ internal sealed class JsonReader(string text)
 
                 do
                 {
-                    list.Add(ReadValue());
+                    list.Add(ReadValue(kind));
                     SkipSpace();
                 }
                 while (Peek(','));
@@ -106,22 +147,108 @@ internal sealed class JsonReader(string text)
         }
     }
 
-    private string ReadString()
+    /// <summary>Steps over one value, as strictly as it would be read, without building it.</summary>
+    private void SkipValue()
+    {
+        SkipSpace();
+        if (_at >= text.Length)
+        {
+            throw Error("unexpected end");
+        }
+
+        var open = text[_at];
+        if (open is not ('{' or '['))
+        {
+            if (open == '"')
+            {
+                SkipString();
+            }
+            else
+            {
+                ReadValue(Kind.Data);
+            }
+
+            return;
+        }
+
+        var close = open == '{' ? '}' : ']';
+        _at++;
+        SkipSpace();
+        if (Peek(close))
+        {
+            return;
+        }
+
+        do
+        {
+            if (close == '}')
+            {
+                SkipSpace();
+                SkipString();
+                SkipSpace();
+                Expect(':');
+            }
+
+            SkipValue();
+            SkipSpace();
+        }
+        while (Peek(','));
+        Expect(close);
+    }
+
+    private void SkipString()
     {
         Expect('"');
-        var sb = new StringBuilder();
-        while (_at < text.Length && text[_at] != '"')
+        while (true)
         {
-            var c = text[_at++];
-            if (c != '\\')
+            var stop = text.AsSpan(_at).IndexOfAny('"', '\\');
+            if (stop < 0)
             {
-                sb.Append(c);
-                continue;
+                _at = text.Length;
+                throw Error("'\"'");
+            }
+
+            _at += stop + 1;
+            if (text[_at - 1] == '"')
+            {
+                return;
             }
 
             if (_at >= text.Length)
             {
-                break;
+                throw Error("'\"'");
+            }
+
+            _at++; // the escaped character; the four digits of a \u escape need no stepping over
+        }
+    }
+
+    private string ReadString()
+    {
+        Expect('"');
+        StringBuilder? sb = null;
+        while (true)
+        {
+            // Whole runs up to the next quote or backslash at a time: a string without escapes is one copy.
+            var rest = text.AsSpan(_at);
+            var stop = rest.IndexOfAny('"', '\\');
+            if (stop < 0)
+            {
+                _at = text.Length;
+                throw Error("'\"'");
+            }
+
+            _at += stop + 1;
+            if (rest[stop] == '"')
+            {
+                return sb is null ? rest[..stop].ToString() : sb.Append(rest[..stop]).ToString();
+            }
+
+            sb ??= new StringBuilder();
+            sb.Append(rest[..stop]);
+            if (_at >= text.Length)
+            {
+                throw Error("'\"'");
             }
 
             var e = text[_at++];
@@ -139,9 +266,6 @@ internal sealed class JsonReader(string text)
                 default: sb.Append(e); break;
             }
         }
-
-        Expect('"');
-        return sb.ToString();
     }
 
     private bool Word(string word)
