@@ -20,14 +20,19 @@ public sealed partial class Project
     /// against <c>GET /object_info</c> at <c>COMFY_BASE_URL</c>. A server that does not answer, a compilation with
     /// errors, or another provider leaves the compilation as it is. Never throws for an unreachable server.
     /// </summary>
-    public async Task<ServerCheck> CheckServerAsync(Compilation compilation, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public Task<ServerCheck> CheckServerAsync(Compilation compilation, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(compilation);
-        if (!compilation.Succeeded || compilation.Expanded is not { Provider: "comfy" } expanded)
-        {
-            return new ServerCheck(compilation, false);
-        }
 
+        // Not async itself: the state machine of the check below holds an HttpClient, and loading that type loads
+        // System.Net.Http, which a cold `reel validate` for any other provider never needs.
+        return compilation.Succeeded && compilation.Expanded is { Provider: "comfy" } expanded
+            ? CheckComfyAsync(compilation, expanded, timeout, cancellationToken)
+            : Task.FromResult(new ServerCheck(compilation, false));
+    }
+
+    private async Task<ServerCheck> CheckComfyAsync(Compilation compilation, ExpandedScript expanded, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
         ComfyOptions options;
         try
         {

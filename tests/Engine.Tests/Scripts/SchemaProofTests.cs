@@ -82,6 +82,27 @@ public sealed class SchemaProofTests
         Assert.False(proof.Script.Proves(Load("a: x\n", "x.yaml").Root!));
     }
 
+    [Fact]
+    public void Annotations_are_skipped_but_a_property_named_like_one_is_still_a_schema()
+    {
+        // "title" and "default" name properties here, not annotations; the descriptions and examples (with escapes
+        // and nested values) are annotations, stepped over without being read.
+        var proof = SchemaProof.Parse("""
+            {
+              "description": "a \"quoted\" \\ text", "examples": [{ "title": 1, "nested": ["]", "}"] }],
+              "type": "object", "additionalProperties": false, "required": ["title"],
+              "properties": {
+                "title": { "type": "string", "pattern": "^a\\.b$", "description": "shown", "default": "a.b" },
+                "default": { "enum": ["x", "y"], "examples": ["x"] }
+              }
+            }
+            """);
+        Assert.True(proof.Script.Proves(Load("title: a.b\ndefault: y\n", "x.yaml").Root!));
+        Assert.False(proof.Script.Proves(Load("title: axb\n", "x.yaml").Root!));
+        Assert.False(proof.Script.Proves(Load("title: a.b\ndefault: z\n", "x.yaml").Root!));
+        Assert.False(proof.Script.Proves(Load("title: a.b\ndescription: d\n", "x.yaml").Root!));
+    }
+
     private static LoadedYaml Load(string text, string path) =>
         YamlLoader.Load(new SourceFile(path, Path.GetFileName(path), text), new DiagnosticBag());
 
