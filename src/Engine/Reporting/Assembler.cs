@@ -137,14 +137,9 @@ public static class Assembler
             last[copies[i].Target] = i;
         }
 
-        var stale = new List<ExportCopy>();
-        for (var i = 0; i < copies.Count; i++)
-        {
-            if (last[copies[i].Target] == i && !store.IsExported(copies[i].Sha, copies[i].Target))
-            {
-                stale.Add(copies[i]);
-            }
-        }
+        var isStale = new bool[copies.Count];
+        Core.Halves.For(copies.Count, i => isStale[i] = last[copies[i].Target] == i && !store.IsExported(copies[i].Sha, copies[i].Target));
+        var stale = copies.Where((_, i) => isStale[i]).ToList();
 
         if (stale.Count <= 1)
         {

@@ -71,25 +71,55 @@ public static class SheetBuilder
         var script = plan.Script.Script;
         var picks = script.Scenes.Cast<Scripts.StepDecl>().Concat(script.Continuations).Concat(script.Edits)
             .ToDictionary(d => d.Id, d => d, StringComparer.Ordinal);
-        var groups = ImmutableArray.CreateBuilder<SheetGroup>();
-        foreach (var bySource in plan.Steps.GroupBy(s => s.Request.Source, StringComparer.Ordinal))
+        var results = new Dictionary<string, StepResult>(StringComparer.Ordinal);
+        foreach (var r in result?.Steps ?? [])
         {
-            var steps = bySource.ToList();
-            picks.TryGetValue(bySource.Key, out var decl);
+            results.TryAdd(r.Id, r);
+        }
+
+        // Every entry looks at its files in the store (a stat each, a spritesheet's header): on two threads for a large plan.
+        var bySource = plan.Steps.GroupBy(s => s.Request.Source, StringComparer.Ordinal).ToList();
+        var declOf = bySource.Select(g => picks.GetValueOrDefault(g.Key)).ToList();
+        var steps = new List<PlannedStep>(plan.Steps.Length);
+        var groupOf = new List<int>(plan.Steps.Length);
+        for (var i = 0; i < bySource.Count; i++)
+        {
+            foreach (var step in bySource[i])
+            {
+                steps.Add(step);
+                groupOf.Add(i);
+            }
+        }
+
+        var entries = new SheetEntry[steps.Count];
+        Core.Halves.For(steps.Count, i =>
+        {
+            var step = steps[i];
+            var decl = declOf[groupOf[i]];
+            var picked = (decl?.Takes ?? 1) > 1 && step.Id.Take == decl!.Pick;
+            entries[i] = Entry(step, results.GetValueOrDefault(step.Id.Text), scriptLock, store, derived, picked);
+        });
+
+        var groups = ImmutableArray.CreateBuilder<SheetGroup>(bySource.Count);
+        var next = 0;
+        for (var i = 0; i < bySource.Count; i++)
+        {
+            var group = bySource[i];
+            var decl = declOf[i];
+            var count = group.Count();
             var takes = decl?.Takes ?? 1;
-            var entries = steps.Select(s => Entry(s, result, scriptLock, store, derived, takes > 1 && s.Id.Take == decl!.Pick)).ToImmutableArray();
             var axes = decl?.Matrix.Select(a => a.Name).ToImmutableArray() ?? [];
             var columns = decl is { Matrix.IsEmpty: false } ? decl.Matrix[^1].Values.Length * takes : Math.Max(1, takes);
-            groups.Add(new SheetGroup(bySource.Key, steps[0].Request.Kind, entries, axes, takes, columns));
+            groups.Add(new SheetGroup(group.Key, group.First().Request.Kind, [.. entries.AsSpan(next, count)], axes, takes, columns));
+            next += count;
         }
 
         var title = script.Title ?? Path.GetFileNameWithoutExtension(workspace.ScriptPath);
         return new Sheet(title, Path.GetFileName(workspace.ScriptPath), plan.Script.Provider, summary, groups.ToImmutable());
     }
 
-    private static SheetEntry Entry(PlannedStep step, RunResult? result, ScriptLock scriptLock, ObjectStore store, DerivedImagesFound derived, bool picked)
+    private static SheetEntry Entry(PlannedStep step, StepResult? r, ScriptLock scriptLock, ObjectStore store, DerivedImagesFound derived, bool picked)
     {
-        var r = result?.Find(step.Id);
         var export = step.Request is CutStep cut ? cut.Output.Replace('\\', '/') : OutputPaths.ShotExport(step.Id);
         string? clip = null, thumb = null, sprite = null;
         var earlier = false;
