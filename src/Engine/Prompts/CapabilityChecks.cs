@@ -40,11 +40,19 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
             Scene(scene);
         }
 
-        var clips = steps.OfType<ClipStep>().ToList();
-        // By the ids' text (how step ids compare): collections of strings are precompiled, of step ids not.
-        var byId = clips.DistinctBy(s => s.Id.Text, StringComparer.Ordinal).ToDictionary(s => s.Id.Text, StringComparer.Ordinal);
-        var firstOfDecl = clips.DistinctBy(s => s.Source).ToDictionary(s => s.Source, StringComparer.Ordinal);
-        foreach (var decl in script.Steps.Where(d => d is not SceneDecl))
+        // By the ids' text (how step ids compare): collections of strings are precompiled, of step ids not. The first clip of each.
+        var byId = new Dictionary<string, ClipStep>(steps.Length, StringComparer.Ordinal);
+        var firstOfDecl = new Dictionary<string, ClipStep>(script.Scenes.Length + script.Continuations.Length + script.Edits.Length, StringComparer.Ordinal);
+        foreach (var s in steps)
+        {
+            if (s is ClipStep clip)
+            {
+                byId.TryAdd(clip.Id.Text, clip);
+                firstOfDecl.TryAdd(clip.Source, clip);
+            }
+        }
+
+        foreach (var decl in script.Continuations.Cast<StepDecl>().Concat(script.Edits))
         {
             if (!firstOfDecl.TryGetValue(decl.Id, out var step))
             {

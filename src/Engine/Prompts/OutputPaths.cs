@@ -36,7 +36,7 @@ public static class OutputPaths
         }
 
         // A step is named as a writer ('id') only when a collision is reported.
-        var writers = new Dictionary<string, Writer>(StringComparer.OrdinalIgnoreCase)
+        var writers = new Dictionary<string, Writer>((2 * steps.Length) + 1, StringComparer.OrdinalIgnoreCase)
         {
             [ContactSheet] = new("the contact sheet", false, ContactSheet),
         };
