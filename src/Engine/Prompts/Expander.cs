@@ -25,7 +25,7 @@ public sealed partial class Expander
     private readonly PromptRenderer _renderer;
     private readonly List<StepRequest> _steps = [];
     // Arrays, not immutable arrays, as values: a dictionary of a struct type would be compiled at run time in a cold process.
-    private readonly Dictionary<string, ClipStep[]> _byDecl = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ClipStep[]> _byDecl;
     private readonly Dictionary<string, StepDecl> _decls;
     private readonly Dictionary<string, CharacterDecl> _characters = new(StringComparer.Ordinal);
     private readonly InputHasher _hasher = new();
@@ -38,7 +38,15 @@ public sealed partial class Expander
         _caps = caps;
         _diagnostics = diagnostics;
         _renderer = new PromptRenderer(script);
-        _decls = script.Steps.ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var count = script.Scenes.Length + script.Continuations.Length + script.Edits.Length;
+        _byDecl = new(count, StringComparer.Ordinal);
+        _decls = new(count, StringComparer.Ordinal);
+        foreach (var decl in script.Steps)
+        {
+            // Ids are unique once bound (a repeated id is an error): as ToDictionary, which threw on a repeat.
+            _decls.Add(decl.Id, decl);
+        }
+
         foreach (var c in script.Characters)
         {
             // The first declaration of an id, as a search of the list would find it.
