@@ -17,13 +17,13 @@ public static class Planner
         var selected = Select(ordered, options.OnlyList);
         var force = options.ForceList;
 
-        var keys = new Dictionary<StepId, string>();
-        var toRender = new HashSet<string>(StringComparer.Ordinal);
-        var status = new Dictionary<StepId, PlannedStep>();
-        var result = ImmutableArray.CreateBuilder<PlannedStep>();
+        var keys = new Dictionary<StepId, string>(ordered.Length);
+        var toRender = new HashSet<string>(ordered.Length, StringComparer.Ordinal);
+        var status = new Dictionary<StepId, PlannedStep>(selected.Count);
+        var result = ImmutableArray.CreateBuilder<PlannedStep>(selected.Count);
         foreach (var step in ordered)
         {
-            var upstream = (step is CutStep cut ? cut.Shots : step.Needs).Select(id => keys[id]).ToImmutableArray();
+            var upstream = UpstreamKeys(step is CutStep cut ? cut.Shots : step.Needs, keys);
             var baseKey = StepKeys.Compute(step, upstream);
             var prior = history.Find(step.Id.Text, baseKey);
 
@@ -42,7 +42,7 @@ public static class Planner
                 continue;
             }
 
-            var upstreamRan = step.Needs.Any(n => status.TryGetValue(n, out var u) && u.Status == StepStatus.Run && u.Reason != PlanReason.OutputMissing);
+            var upstreamRan = UpstreamRan(step.Needs, status);
             var (st, reason) = Decide(step, key, prior, history, upstreamRan, forced || (step.Kind == StepKind.Cut && IsForced(step, force)));
 
             // Steps with equal keys (one prompt, one setting) make one job: the run renders the first and shares it.
@@ -58,13 +58,43 @@ public static class Planner
             result.Add(planned);
         }
 
-        var steps = result.ToImmutable();
+        var steps = result.DrainToImmutable();
         var totals = new PlanTotals(
             steps.Length,
             steps.Count(s => s.Status != StepStatus.Cached),
             steps.Sum(s => s.EstimatedCost),
             CriticalPath(steps));
         return new Plan(script, steps, totals);
+    }
+
+    private static ImmutableArray<string> UpstreamKeys(ImmutableArray<StepId> ids, Dictionary<StepId, string> keys)
+    {
+        if (ids.IsEmpty)
+        {
+            return [];
+        }
+
+        var upstream = new string[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            upstream[i] = keys[ids[i]];
+        }
+
+        return System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(upstream);
+    }
+
+    /// <summary>Whether a step <paramref name="needs"/> renders anew in this plan (not only fetched again).</summary>
+    private static bool UpstreamRan(ImmutableArray<StepId> needs, Dictionary<StepId, PlannedStep> status)
+    {
+        foreach (var n in needs)
+        {
+            if (status.TryGetValue(n, out var u) && u.Status == StepStatus.Run && u.Reason != PlanReason.OutputMissing)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static (StepStatus, PlanReason) Decide(StepRequest step, string key, PriorStep? prior, IStepHistory history, bool upstreamRan, bool forced)
@@ -166,7 +196,7 @@ public static class Planner
     /// <summary>The longest chain of run steps: the plan's duration with unlimited concurrency.</summary>
     private static TimeSpan CriticalPath(ImmutableArray<PlannedStep> steps)
     {
-        var finish = new Dictionary<StepId, TimeSpan>();
+        var finish = new Dictionary<StepId, TimeSpan>(steps.Length);
         var longest = TimeSpan.Zero;
         foreach (var s in steps)
         {
@@ -244,7 +274,13 @@ public static class Planner
     {
         if (only.IsEmpty)
         {
-            return [.. ordered.Select(s => s.Id)];
+            var all = new HashSet<StepId>(ordered.Length);
+            foreach (var s in ordered)
+            {
+                all.Add(s.Id);
+            }
+
+            return all;
         }
 
         var byId = ordered.ToDictionary(s => s.Id);

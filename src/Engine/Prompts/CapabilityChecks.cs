@@ -40,11 +40,19 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
             Scene(scene);
         }
 
-        var clips = steps.OfType<ClipStep>().ToList();
-        // By the ids' text (how step ids compare): collections of strings are precompiled, of step ids not.
-        var byId = clips.DistinctBy(s => s.Id.Text, StringComparer.Ordinal).ToDictionary(s => s.Id.Text, StringComparer.Ordinal);
-        var firstOfDecl = clips.DistinctBy(s => s.Source).ToDictionary(s => s.Source, StringComparer.Ordinal);
-        foreach (var decl in script.Steps.Where(d => d is not SceneDecl))
+        // By the ids' text (how step ids compare): collections of strings are precompiled, of step ids not. The first clip of each.
+        var byId = new Dictionary<string, ClipStep>(steps.Length, StringComparer.Ordinal);
+        var firstOfDecl = new Dictionary<string, ClipStep>(script.Scenes.Length + script.Continuations.Length + script.Edits.Length, StringComparer.Ordinal);
+        foreach (var s in steps)
+        {
+            if (s is ClipStep clip)
+            {
+                byId.TryAdd(clip.Id.Text, clip);
+                firstOfDecl.TryAdd(clip.Source, clip);
+            }
+        }
+
+        foreach (var decl in script.Continuations.Cast<StepDecl>().Concat(script.Edits))
         {
             if (!firstOfDecl.TryGetValue(decl.Id, out var step))
             {
@@ -136,7 +144,8 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
     /// </summary>
     private void ModelSizeSeconds(string model, VideoSize size, int seconds, StepSettings settings, StepSettings own, SourceLocation stepLocation, bool shapeFromDefaults)
     {
-        var report = new InheritedDiagnostics(diagnostics, stepLocation, [
+        // Made only to report: most steps have nothing to report.
+        InheritedDiagnostics Report() => new(diagnostics, stepLocation, [
             // A last-frame continuation takes its model and size from its source, only its seconds from defaults.
             (settings.ModelLocation, shapeFromDefaults && own.Model is null && script.Defaults.Model is not null, "model"),
             (settings.SizeLocation, shapeFromDefaults && own.Size is null && script.Defaults.Size is not null, "size"),
@@ -149,12 +158,12 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
         {
             if (size.Width % 2 != 0 || size.Height % 2 != 0 || size.Width < caps.MinSide || size.Height < caps.MinSide || size.Width > caps.MaxSide || size.Height > caps.MaxSide)
             {
-                report.Report(DiagnosticCodes.SizeNotSupported, $"size {size} is not supported by '{caps.Provider}': each side must be even, {caps.MinSide}–{caps.MaxSide}", sizeLoc);
+                Report().Report(DiagnosticCodes.SizeNotSupported, $"size {size} is not supported by '{caps.Provider}': each side must be even, {caps.MinSide}–{caps.MaxSide}", sizeLoc);
             }
 
             if (seconds < caps.MinSeconds || seconds > caps.MaxSeconds)
             {
-                report.Report(DiagnosticCodes.SecondsNotSupported, $"{seconds} s is not supported by '{caps.Provider}': {caps.MinSeconds}–{caps.MaxSeconds} s", secondsLoc);
+                Report().Report(DiagnosticCodes.SecondsNotSupported, $"{seconds} s is not supported by '{caps.Provider}': {caps.MinSeconds}–{caps.MaxSeconds} s", secondsLoc);
             }
 
             return;
@@ -163,7 +172,7 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
         var m = caps.FindModel(model);
         if (m is null)
         {
-            UnknownModel(model, modelLoc, report);
+            UnknownModel(model, modelLoc, Report());
             return;
         }
 
@@ -171,17 +180,17 @@ internal sealed class CapabilityChecks(Script script, ProviderCapabilities caps,
         {
             var other = caps.Models.Where(x => x.Sizes.Contains(size)).Select(x => x.Id).FirstOrDefault();
             var hint = other is null ? "" : $"; '{other}' has it";
-            report.Report(DiagnosticCodes.SizeNotSupported, $"'{model}' has no size {size} (sizes: {string.Join(", ", m.Sizes)}){hint}", sizeLoc);
+            Report().Report(DiagnosticCodes.SizeNotSupported, $"'{model}' has no size {size} (sizes: {string.Join(", ", m.Sizes)}){hint}", sizeLoc);
         }
 
         if (!m.Seconds.Contains(seconds))
         {
-            report.Report(DiagnosticCodes.SecondsNotSupported, $"'{model}' cannot make {seconds} s clips (seconds: {string.Join(", ", m.Seconds)}; nearest: {Nearest(m.Seconds, seconds)})", secondsLoc);
+            Report().Report(DiagnosticCodes.SecondsNotSupported, $"'{model}' cannot make {seconds} s clips (seconds: {string.Join(", ", m.Seconds)}; nearest: {Nearest(m.Seconds, seconds)})", secondsLoc);
         }
-        else if (m.SecondsBySize.TryGetValue(size.ToString(), out var only) && !only.Contains(seconds))
+        else if (!m.SecondsBySize.IsEmpty && m.SecondsBySize.TryGetValue(size.ToString(), out var only) && !only.Contains(seconds))
         {
             var smaller = m.Sizes.Where(x => !m.SecondsBySize.ContainsKey(x.ToString()) && x.IsPortrait == size.IsPortrait).Select(x => x.ToString()).FirstOrDefault();
-            report.Report(DiagnosticCodes.SecondsNotSupported, $"'{model}' makes {size} clips of {string.Join(", ", only)} s only (got {seconds}; nearest: {Nearest(only, seconds)} s{(smaller is null ? "" : $", or {smaller} at {seconds} s")})", secondsLoc);
+            Report().Report(DiagnosticCodes.SecondsNotSupported, $"'{model}' makes {size} clips of {string.Join(", ", only)} s only (got {seconds}; nearest: {Nearest(only, seconds)} s{(smaller is null ? "" : $", or {smaller} at {seconds} s")})", secondsLoc);
         }
     }
 

@@ -73,7 +73,7 @@ public sealed partial class Expander
     private void PlaysTwice(CutDecl cut, List<(ClipStep Clip, ShotSpec Spec)> shots)
     {
         // Keyed by the ids' text (how step ids compare): collections of strings are precompiled, of step ids not.
-        var byId = new Dictionary<string, ClipStep>(StringComparer.Ordinal);
+        var byId = new Dictionary<string, ClipStep>(_steps.Count, StringComparer.Ordinal);
         foreach (var step in _steps)
         {
             if (step is ClipStep c)

@@ -15,6 +15,8 @@ public sealed partial class Expander
 {
     public static readonly VideoSize DefaultSize = new(1280, 720);
 
+    private static readonly int[] s_firstTake = [1];
+
     public const int DefaultSeconds = 4;
 
     private readonly Script _script;
@@ -23,8 +25,9 @@ public sealed partial class Expander
     private readonly PromptRenderer _renderer;
     private readonly List<StepRequest> _steps = [];
     // Arrays, not immutable arrays, as values: a dictionary of a struct type would be compiled at run time in a cold process.
-    private readonly Dictionary<string, ClipStep[]> _byDecl = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ClipStep[]> _byDecl;
     private readonly Dictionary<string, StepDecl> _decls;
+    private readonly Dictionary<string, CharacterDecl> _characters = new(StringComparer.Ordinal);
     private readonly InputHasher _hasher = new();
     private readonly HashSet<string> _unpicked = new(StringComparer.Ordinal);
     private bool _carryReported;
@@ -35,7 +38,20 @@ public sealed partial class Expander
         _caps = caps;
         _diagnostics = diagnostics;
         _renderer = new PromptRenderer(script);
-        _decls = script.Steps.ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var count = script.Scenes.Length + script.Continuations.Length + script.Edits.Length;
+        _byDecl = new(count, StringComparer.Ordinal);
+        _decls = new(count, StringComparer.Ordinal);
+        foreach (var decl in script.Steps)
+        {
+            // Ids are unique once bound (a repeated id is an error): as ToDictionary, which threw on a repeat.
+            _decls.Add(decl.Id, decl);
+        }
+
+        foreach (var c in script.Characters)
+        {
+            // The first declaration of an id, as a search of the list would find it.
+            _characters.TryAdd(c.Id, c);
+        }
     }
 
     /// <summary>Expands a bound script and checks it against the provider's table. Returns null after reporting errors.</summary>
@@ -62,7 +78,7 @@ public sealed partial class Expander
     {
         // Characters registered with the provider: only those with a video, used by some scene whose model takes them.
         var used = _script.Scenes
-            .Where(s => _caps.Supports(ModelFor(s.Settings.InheritFrom(_script.Defaults).Model), ModelFeatures.Characters))
+            .Where(s => !s.Characters.IsEmpty && _caps.Supports(ModelFor(s.Settings.Model ?? _script.Defaults.Model), ModelFeatures.Characters))
             .SelectMany(s => s.Characters).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var c in _script.Characters.Where(c => c.Video is not null && used.Contains(c.Id) && !_caps.CharactersAsImages))
         {
@@ -106,21 +122,25 @@ public sealed partial class Expander
     {
         var settings = scene.Settings.InheritFrom(_script.Defaults);
         var (model, size, seconds) = Shape(settings, _caps);
-        var registered = scene.Characters
-            .Select(r => _script.Characters.First(c => c.Id == r.Id))
-            .Where(c => c.Video is not null && _caps.Supports(model, ModelFeatures.Characters))
-            .ToList();
-        var characterSteps = _caps.CharactersAsImages ? [] : registered.Select(c => StepId.Character(c.Id)).ToImmutableArray();
-        ImmutableArray<CharacterVideo> characterVideos = _caps.CharactersAsImages
-            ? [.. registered.Select(c => new CharacterVideo(c.Name, Input("character:" + c.Id, c.Video!.Path)))]
-            : [];
-        ImmutableArray<StepOption> options = [.. settings.Options.Select(o => o.Option)];
+        ImmutableArray<StepId> characterSteps = [];
+        ImmutableArray<CharacterVideo> characterVideos = [];
+        if (!scene.Characters.IsEmpty && _caps.Supports(model, ModelFeatures.Characters))
+        {
+            var registered = scene.Characters.Select(r => _characters[r.Id]).Where(c => c.Video is not null).ToList();
+            characterSteps = _caps.CharactersAsImages ? [] : [.. registered.Select(c => StepId.Character(c.Id))];
+            characterVideos = _caps.CharactersAsImages
+                ? [.. registered.Select(c => new CharacterVideo(c.Name, Input("character:" + c.Id, c.Video!.Path)))]
+                : [];
+        }
+
+        var options = Options(settings);
 
         var inputs = (scene.Image is null ? ImmutableArray<InputFile>.Empty : [Input("image", scene.Image.Path)])
             .AddRange(OptionInputs(options)).AddRange(characterVideos.Select(c => c.Video));
         var carry = _script.Profile is { CarryFirstFrame: true, TakesPicked: true } profile && scene.Image is null && CanCarry(profile, model);
-        var results = ImmutableArray.CreateBuilder<ClipStep>();
-        foreach (var combo in Combinations(scene.Matrix))
+        var combos = Combinations(scene.Matrix);
+        var results = ImmutableArray.CreateBuilder<ClipStep>(combos.Count * (_script.TakesPicked ? 1 : scene.Takes));
+        foreach (var combo in combos)
         {
             var prompt = _renderer.Render(scene.Prompt, combo, _diagnostics);
             var shots = SceneShots.Render(scene, combo, _renderer, _caps, _diagnostics);
@@ -131,7 +151,7 @@ public sealed partial class Expander
 
             foreach (var r in scene.Characters)
             {
-                var name = _script.Characters.First(c => c.Id == r.Id).Name;
+                var name = _characters[r.Id].Name;
                 if (!prompt.Contains(name, StringComparison.OrdinalIgnoreCase))
                 {
                     _diagnostics.Report(DiagnosticCodes.CharacterNotInPrompt, $"character '{r.Id}' is listed but its name '{name}' does not appear in the prompt; providers need the name in the prompt to keep the character", r.Location);
@@ -146,7 +166,7 @@ public sealed partial class Expander
             }
         }
 
-        return results.ToImmutable();
+        return results.DrainToImmutable();
     }
 
     private ImmutableArray<ClipStep> ExpandFrom(StepDecl decl, StepRef from)
@@ -163,7 +183,7 @@ public sealed partial class Expander
             return [];
         }
 
-        ImmutableArray<StepOption> options = [.. decl.Settings.InheritFrom(_script.Defaults).Options.Select(o => o.Option)];
+        var options = Options(decl.Settings.InheritFrom(_script.Defaults));
         var inputs = OptionInputs(options);
         var results = ImmutableArray.CreateBuilder<ClipStep>();
         foreach (var take in Takes(decl))
@@ -181,11 +201,16 @@ public sealed partial class Expander
     /// so the draft take and its final share one name. A step with several takes and no pick is rendered as take 1 by
     /// <c>plan</c> and refused by <c>run</c> (<see cref="DiagnosticCodes.NoPick"/>).
     /// </summary>
-    private IEnumerable<int> Takes(StepDecl decl)
+    private IReadOnlyList<int> Takes(StepDecl decl)
     {
-        if (!_script.TakesPicked || decl.Takes == 1)
+        if (decl.Takes == 1)
         {
-            return Enumerable.Range(1, decl.Takes);
+            return s_firstTake;
+        }
+
+        if (!_script.TakesPicked)
+        {
+            return [.. Enumerable.Range(1, decl.Takes)];
         }
 
         if (decl.PickLocation == SourceLocation.None && _unpicked.Add(decl.Id))
@@ -271,8 +296,11 @@ public sealed partial class Expander
 
     private string ModelFor(string? model) => model ?? _caps.DefaultModel;
 
+    private static ImmutableArray<StepOption> Options(StepSettings settings) =>
+        settings.Options.IsEmpty ? [] : [.. settings.Options.Select(o => o.Option)];
+
     /// <summary>Image options are inputs: their content enters the step key.</summary>
-    private ImmutableArray<InputFile> OptionInputs(ImmutableArray<StepOption> options) =>
+    private ImmutableArray<InputFile> OptionInputs(ImmutableArray<StepOption> options) => options.IsEmpty ? [] :
     [
         .. options.Where(o => o.IsPath).SelectMany(o => o.Paths.Select((path, i) =>
             Input(o.Kind == OptionKind.ImageList ? $"option:{o.Name}:{i}" : $"option:{o.Name}", path))),
@@ -280,9 +308,9 @@ public sealed partial class Expander
 
     private InputFile Input(string role, string path) => _hasher.Input(role, path);
 
-    private static IEnumerable<List<KeyValuePair<string, string>>> Combinations(ImmutableArray<MatrixAxis> axes)
+    private static List<List<KeyValuePair<string, string>>> Combinations(ImmutableArray<MatrixAxis> axes)
     {
-        IEnumerable<List<KeyValuePair<string, string>>> result = [[]];
+        List<List<KeyValuePair<string, string>>> result = [[]];
         foreach (var axis in axes)
         {
             result = result.SelectMany(prefix => axis.Values.Select(v => new List<KeyValuePair<string, string>>(prefix) { new(axis.Name, v) })).ToList();

@@ -35,32 +35,30 @@ public static class OutputPaths
             firstCuts.TryAdd(c.Id, c);
         }
 
-        // A step is named as a writer ('id') only when a collision is reported.
-        var writers = new Dictionary<string, Writer>(StringComparer.OrdinalIgnoreCase)
-        {
-            [ContactSheet] = new("the contact sheet", false, ContactSheet),
-        };
+        // Who first writes each file: a step's index, times two, plus one for its thumbnail; -1 for the contact sheet. A step is
+        // named as a writer ('id') only when a collision is reported.
+        var writers = new Dictionary<string, int>((2 * steps.Length) + 1, StringComparer.OrdinalIgnoreCase) { [ContactSheet] = -1 };
         var reported = new HashSet<(string, string)>();
-        foreach (var step in steps)
+        for (var s = 0; s < steps.Length; s++)
         {
+            var step = steps[s];
             if (step is CharacterStep)
             {
                 continue;
             }
 
-            var (export, at) = step is CutStep cut
-                ? (Normalize(cut.Output), firstCuts.TryGetValue(cut.Id, out var firstCut) ? firstCut.Output.Location : cut.Location)
-                : (ShotExport(step.Id), step.Location);
+            var at = step is CutStep cut && firstCuts.TryGetValue(cut.Id, out var firstCut) ? firstCut.Output.Location : step.Location;
+            var export = Written(step, thumbnail: false);
             for (var i = 0; i < 2; i++)
             {
-                var path = i == 0 ? export : Thumbnail(export);
-                if (!writers.TryAdd(path, new(step.Id.Text, true, path)))
+                var path = i == 0 ? export : ThumbnailOf(step, export);
+                if (!writers.TryAdd(path, (2 * s) + i))
                 {
                     var first = writers[path];
-                    var writer = first.IsStep ? $"'{first.Name}'" : first.Name;
+                    var (writer, firstPath) = first < 0 ? ("the contact sheet", ContactSheet) : ($"'{steps[first / 2].Id.Text}'", Written(steps[first / 2], thumbnail: first % 2 == 1));
                     if (reported.Add((writer, step.Id.Text)))
                     {
-                        var same = string.Equals(first.Path, path, StringComparison.Ordinal) ? $"'{path}'" : $"'{first.Path}' and '{path}' (one file where case is ignored)";
+                        var same = string.Equals(firstPath, path, StringComparison.Ordinal) ? $"'{path}'" : $"'{firstPath}' and '{path}' (one file where case is ignored)";
                         var fix = step is CutStep ? $"give '{step.Id}' another output" : "a shot's file name keeps only letters, digits, '-', '_' and '.', so change a matrix value or an id to tell them apart";
                         diagnostics.Report(DiagnosticCodes.OutputCollision, $"{writer} and '{step.Id}' both write {same}; {fix}", at);
                     }
@@ -69,8 +67,16 @@ public static class OutputPaths
         }
     }
 
-    /// <summary>Who writes a file: a step (named <c>'id'</c> in a diagnostic) or the report. A class: a dictionary of a struct type would be compiled at run time in a cold process.</summary>
-    private sealed record Writer(string Name, bool IsStep, string Path);
+    /// <summary>The file a step writes: its export (a cut's output), or the thumbnail beside it.</summary>
+    private static string Written(StepRequest step, bool thumbnail)
+    {
+        var export = step is CutStep cut ? Normalize(cut.Output) : ShotExport(step.Id);
+        return thumbnail ? ThumbnailOf(step, export) : export;
+    }
+
+    /// <summary><see cref="Thumbnail"/>; for a shot's export the extension it replaces is always ".mp4".</summary>
+    private static string ThumbnailOf(StepRequest step, string export) =>
+        step is CutStep ? Thumbnail(export) : string.Concat(export.AsSpan(0, export.Length - ".mp4".Length), ".thumb.webp");
 
     private static string Normalize(string relative)
     {

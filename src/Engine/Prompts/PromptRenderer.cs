@@ -72,9 +72,9 @@ public sealed partial class PromptRenderer
         }
 
         // Most templates are plain substitutions of strings: rendered without Scriban, to the same text.
-        if (SimpleTemplate.TryRender(prompt.Text, locals, _script, MaxPromptLength) is { } simple)
+        if (SimpleTemplate.TryRender(prompt.Text, locals, _script, MaxPromptLength, trim: true) is { } simple)
         {
-            return Check(prompt, simple.Trim(), diagnostics);
+            return Check(prompt, simple, diagnostics);
         }
 
         return RenderWithScriban(prompt, locals, diagnostics);

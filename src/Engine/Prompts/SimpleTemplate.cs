@@ -28,11 +28,53 @@ internal static class SimpleTemplate
         "break", "continue", "import", "readonly", "tablerow", "this", "empty", "null", "true", "false", "do", "by",
     };
 
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> s_reservedNames = s_reserved.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    // Every prompt of a script renders here: one builder per thread, reused (prompts may render in parallel).
+    [ThreadStatic]
+    private static StringBuilder? t_builder;
+
     /// <summary>The rendered text, or null when the template is outside the subset.</summary>
-    public static string? TryRender(string text, IReadOnlyList<KeyValuePair<string, string>> locals, Script script, int maxLength)
+    public static string? TryRender(string text, IReadOnlyList<KeyValuePair<string, string>> locals, Script script, int maxLength) =>
+        TryRender(text, locals, script, maxLength, trim: false);
+
+    /// <summary>
+    /// The rendered text, or null when the template is outside the subset; with <paramref name="trim"/>, without the white
+    /// space around it (as <see cref="string.Trim()"/> would leave it, without making the untrimmed string first).
+    /// </summary>
+    public static string? TryRender(string text, IReadOnlyList<KeyValuePair<string, string>> locals, Script script, int maxLength, bool trim)
     {
-        var sb = new StringBuilder(text.Length + 64);
-        return Append(sb, text, locals, script, maxLength, 0) ? sb.ToString() : null;
+        var sb = t_builder ?? new StringBuilder(1024);
+        t_builder = null;
+        try
+        {
+            sb.Clear();
+            if (!Append(sb, text, locals, script, maxLength, 0))
+            {
+                return null;
+            }
+
+            var (start, end) = (0, sb.Length);
+            while (trim && start < end && char.IsWhiteSpace(sb[start]))
+            {
+                start++;
+            }
+
+            while (trim && end > start && char.IsWhiteSpace(sb[end - 1]))
+            {
+                end--;
+            }
+
+            return sb.ToString(start, end - start);
+        }
+        finally
+        {
+            // A builder grown by an unusually long prompt is not kept.
+            if (sb.Capacity <= 16 * 1024)
+            {
+                t_builder = sb;
+            }
+        }
     }
 
     private static bool Append(StringBuilder sb, string text, IReadOnlyList<KeyValuePair<string, string>> locals, Script script, int maxLength, int depth)
@@ -119,10 +161,9 @@ internal static class SimpleTemplate
                 return false;
             }
 
-            var name = part.ToString();
             if (first)
             {
-                if (s_reserved.Contains(name) || !TryRoot(name, locals, script, out value))
+                if (s_reservedNames.Contains(part) || !TryRoot(part, locals, script, out value))
                 {
                     return false;
                 }
@@ -131,7 +172,7 @@ internal static class SimpleTemplate
             }
             else
             {
-                value = Member(value, name, script);
+                value = Member(value, part, script);
             }
 
             if (index >= 0)
@@ -154,39 +195,55 @@ internal static class SimpleTemplate
         return true;
     }
 
-    private static object? Member(object? value, string name, Script script) => value switch
+    // Names are compared as spans: a prompt's names are not made into strings unless a dictionary lookup needs one.
+    private static object? Member(object? value, ReadOnlySpan<char> name, Script script)
     {
-        CharactersScope => script.Characters.FirstOrDefault(c => c.Id == name) is { } c ? new CharacterScope(c) : null,
-        CharacterScope c => name switch
+        switch (value)
         {
-            "name" => c.Character.Name,
-            "description" => c.Character.Description ?? "",
-            "id" => c.Character.Id,
-            _ => null,
-        },
-        IDictionary<string, object?> map => map.TryGetValue(name, out var v) ? v ?? NullValue.Instance : null,
-        _ => null,
-    };
+            case CharactersScope:
+                foreach (var c in script.Characters)
+                {
+                    if (name.SequenceEqual(c.Id))
+                    {
+                        return c;
+                    }
+                }
 
-    private static bool TryRoot(string name, IReadOnlyList<KeyValuePair<string, string>> locals, Script script, out object? value)
+                return null;
+            case CharacterDecl c:
+                return name switch
+                {
+                    "name" => c.Name,
+                    "description" => c.Description ?? "",
+                    "id" => c.Id,
+                    _ => null,
+                };
+            case IDictionary<string, object?> map:
+                return map.TryGetValue(name.ToString(), out var v) ? v ?? NullValue.Instance : null;
+            default:
+                return null;
+        }
+    }
+
+    private static bool TryRoot(ReadOnlySpan<char> name, IReadOnlyList<KeyValuePair<string, string>> locals, Script script, out object? value)
     {
         // Scriban searches the scope pushed last first: the matrix values, then the globals.
         for (var i = locals.Count - 1; i >= 0; i--)
         {
-            if (locals[i].Key == name)
+            if (name.SequenceEqual(locals[i].Key))
             {
                 value = locals[i].Value;
                 return true;
             }
         }
 
-        if (name == "characters")
+        if (name is "characters")
         {
             value = CharactersScope.Instance;
             return true;
         }
 
-        if (script.Vars.TryGetValue(name, out var v) && v is not null)
+        if (script.Vars.TryGetValue(name.ToString(), out var v) && v is not null)
         {
             value = v;
             return true;
@@ -218,8 +275,6 @@ internal static class SimpleTemplate
     {
         public static readonly CharactersScope Instance = new();
     }
-
-    private sealed record CharacterScope(CharacterDecl Character);
 
     private sealed class NullValue
     {

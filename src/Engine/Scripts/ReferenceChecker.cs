@@ -8,9 +8,14 @@ public static class ReferenceChecker
 {
     public static void Check(Script script, DiagnosticBag diagnostics)
     {
-        var steps = script.Steps.GroupBy(s => s.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        // The first step of each id (a repeated id is reported by the binder).
+        var steps = new Dictionary<string, StepDecl>(script.Scenes.Length + script.Continuations.Length + script.Edits.Length, StringComparer.Ordinal);
+        foreach (var s in script.Steps)
+        {
+            steps.TryAdd(s.Id, s);
+        }
+
         var cuts = script.Cuts.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
-        var all = steps.Keys.Concat(cuts).ToArray();
 
         foreach (var c in script.Continuations)
         {
@@ -49,7 +54,7 @@ public static class ReferenceChecker
                 }
                 else
                 {
-                    diagnostics.Report(DiagnosticCodes.UnknownStep, $"unknown step '{parsed.Id}'{Suggestions.DidYouMean(parsed.Id, all)}", reference.Location);
+                    diagnostics.Report(DiagnosticCodes.UnknownStep, $"unknown step '{parsed.Id}'{Suggestions.DidYouMean(parsed.Id, steps.Keys.Concat(cuts).ToArray())}", reference.Location);
                 }
 
                 return;
@@ -121,7 +126,7 @@ public static class ReferenceChecker
     /// <summary>Every strongly connected component of the from-graph is a cycle; each is reported with its path.</summary>
     private static void ReportCycles(Script script, Dictionary<string, StepDecl> steps, DiagnosticBag diagnostics)
     {
-        var edges = new Dictionary<string, Edge>(StringComparer.Ordinal);
+        var edges = new Dictionary<string, Edge>(script.Continuations.Length + script.Edits.Length, StringComparer.Ordinal);
         foreach (var s in script.Steps)
         {
             // A step whose id repeats an earlier one is reported as a duplicate id; its edges would invent cycles.
@@ -143,7 +148,8 @@ public static class ReferenceChecker
         }
 
         // Each node has at most one outgoing edge, so cycles are found by walking.
-        var state = new Dictionary<string, int>(StringComparer.Ordinal); // 1 = on current walk, 2 = done
+        var state = new Dictionary<string, int>(steps.Count, StringComparer.Ordinal); // 1 = on current walk, 2 = done
+        var path = new List<string>();
         foreach (var start in script.Steps.Select(s => s.Id))
         {
             if (state.ContainsKey(start))
@@ -151,7 +157,7 @@ public static class ReferenceChecker
                 continue;
             }
 
-            var path = new List<string>();
+            path.Clear();
             var node = start;
             while (node is not null && !state.ContainsKey(node))
             {

@@ -48,8 +48,67 @@ public sealed record StepSettings(string? Model, VideoSize? Size, int? Seconds, 
         Size is null ? parent.SizeLocation : SizeLocation,
         Seconds is null ? parent.SecondsLocation : SecondsLocation)
     {
-        Options = [.. parent.Options.Where(p => !Options.Any(o => o.Option.Name == p.Option.Name)).Concat(Options).OrderBy(o => o.Option.Name, StringComparer.Ordinal)],
+        Options = Merge(parent.Options, Options),
     };
+
+    /// <summary>
+    /// The options of <paramref name="inherited"/> that <paramref name="own"/> does not set, then <paramref name="own"/>, sorted
+    /// by name (stable). Every step inherits the defaults, mostly with no options on one side: then nothing is allocated.
+    /// </summary>
+    private static ImmutableArray<OptionSetting> Merge(ImmutableArray<OptionSetting> inherited, ImmutableArray<OptionSetting> own)
+    {
+        if (inherited.IsEmpty && InNameOrder(own.AsSpan()))
+        {
+            return own;
+        }
+
+        if (own.IsEmpty && InNameOrder(inherited.AsSpan()))
+        {
+            return inherited;
+        }
+
+        var merged = new OptionSetting[inherited.Length + own.Length];
+        var count = 0;
+        foreach (var p in inherited)
+        {
+            if (!own.Any(o => o.Option.Name == p.Option.Name))
+            {
+                merged[count++] = p;
+            }
+        }
+
+        own.CopyTo(merged, count);
+        count += own.Length;
+
+        // Insertion sort: stable, as the ordering it replaces was, and the lists are a handful of options.
+        for (var i = 1; i < count; i++)
+        {
+            var item = merged[i];
+            var j = i - 1;
+            while (j >= 0 && string.CompareOrdinal(merged[j].Option.Name, item.Option.Name) > 0)
+            {
+                merged[j + 1] = merged[j];
+                j--;
+            }
+
+            merged[j + 1] = item;
+        }
+
+        return ImmutableArray.Create(merged, 0, count);
+    }
+
+    private static bool InNameOrder(ReadOnlySpan<OptionSetting> options)
+    {
+        for (var i = 1; i < options.Length; i++)
+        {
+            if (string.CompareOrdinal(options[i - 1].Option.Name, options[i].Option.Name) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
 
 /// <summary>

@@ -59,6 +59,7 @@ public static class ScriptBinder
             _profile = profileNode is null ? null : BindProfile(profileName!, profileNode);
             var picksFrom = _profile is null ? null : PicksFrom(root, _profile, profileNode!);
             var characterIds = definitions.Characters.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+            _ids.EnsureCapacity(Count(root, "scenes") + Count(root, "continuations") + Count(root, "edits") + Count(root, "cut"));
 
             var scenes = Items(root, "scenes").Select(m => BindScene(m, characterIds)).ToImmutableArray();
             var continuations = Items(root, "continuations").Select(BindContinuation).ToImmutableArray();
@@ -208,6 +209,8 @@ public static class ScriptBinder
 
         private sealed record DeclaredId(SourceLocation Location, string Kind);
 
+        private static int Count(YMapping root, string key) => root[key] is YSequence items ? items.Items.Length : 0;
+
         private string DeclareId(YMapping node, string kind)
         {
             var idNode = (YScalar)node["id"]!;
@@ -238,10 +241,11 @@ public static class ScriptBinder
                 }
             }
 
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            // Most scenes list one character or none: nothing to repeat.
+            var seen = refs.Length > 1 ? new HashSet<string>(StringComparer.Ordinal) : null;
             foreach (var r in refs)
             {
-                if (!seen.Add(r.Id))
+                if (seen?.Add(r.Id) == false)
                 {
                     diagnostics.Report(DiagnosticCodes.RepeatedEntry, $"character '{r.Id}' is listed twice", r.Location);
                 }
