@@ -69,7 +69,21 @@ public enum RunStop
 /// <param name="Unfinished">Jobs this run created that had not finished when it stopped (they keep running on the provider).</param>
 public sealed record RunResult(ImmutableArray<StepResult> Steps, RunStop Stop, string? Message, decimal Spent = 0m, int Unfinished = 0)
 {
-    public bool AnyFailed => Steps.Any(s => s.Outcome is StepOutcome.Failed);
+    public bool AnyFailed
+    {
+        get
+        {
+            foreach (var step in Steps)
+            {
+                if (step.Outcome is StepOutcome.Failed)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
 
     public StepResult? Find(string id) => Steps.FirstOrDefault(s => s.Id == id);
 }

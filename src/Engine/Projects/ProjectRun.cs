@@ -111,8 +111,10 @@ public sealed partial class Project
 
         var plan = planned.Plan!;
 
-        // Not answered from the stamp, so an earlier run may have been killed: remove what it left half-written.
-        Workspace.RemoveStaleTempFiles(Host.Environment, Host.Time.GetUtcNow());
+        // Not answered from the stamp, so an earlier run may have been killed: remove what it left half-written, beside
+        // the run (only files whose writer is gone, never this run's own), done before the run reports its end.
+        var now = Host.Time.GetUtcNow();
+        var sweep = Task.Run(() => Workspace.RemoveStaleTempFiles(Host.Environment, now), CancellationToken.None);
 
         List<string> warnings = [];
         if (request.Run.Batch && remote is not null)
@@ -168,6 +170,7 @@ public sealed partial class Project
         // The sheet shows the whole storyboard, also after --only: steps not chosen show what the lock knows.
         var fullPlan = request.Plan.OnlyList.IsEmpty ? plan : Plan(request.Plan with { Only = [], Force = [] }).Plan ?? plan;
         var exported = await Assembler.AssembleAsync(plan, fullPlan, result, Workspace, store, finalLock, pruneLock: request.Plan.OnlyList.IsEmpty && complete, Host.Environment, OtherProfilesSteps(plan.Script.Script), cancellationToken).ConfigureAwait(false);
+        await sweep.ConfigureAwait(false);
         if (fullRun && complete && !result.AnyFailed)
         {
             Stamps.Capture(plan, finalLock, exported, Workspace, store, storeRoot, StampSetting, Options.AllowOutside)?.Write(Workspace.StampPath);
@@ -178,19 +181,19 @@ public sealed partial class Project
     }
 
     /// <summary>Takes the project's run lock, waiting (and saying so once) while another run holds it, unless told not to wait.</summary>
-    private async Task<(RunLock? Lock, bool Waited)> AcquireAsync(bool wait, IRunObserver observer, CancellationToken cancellationToken)
+    private async Task<Acquired> AcquireAsync(bool wait, IRunObserver observer, CancellationToken cancellationToken)
     {
         var waited = false;
         while (true)
         {
             if (RunLock.TryAcquire(Workspace.ReelDirectory, Host.Time) is { } taken)
             {
-                return (taken, waited);
+                return new Acquired(taken, waited);
             }
 
             if (!wait)
             {
-                return (null, false);
+                return new Acquired(null, false);
             }
 
             if (!waited)
@@ -205,10 +208,13 @@ public sealed partial class Project
             }
             catch (OperationCanceledException)
             {
-                return (null, waited);
+                return new Acquired(null, waited);
             }
         }
     }
 
     private string ReportPath => ContactSheet.PathFor(Workspace);
+
+    /// <summary>The run lock taken (null: not taken), and whether the run waited for another one first.</summary>
+    private sealed record Acquired(RunLock? Lock, bool Waited);
 }
