@@ -31,6 +31,28 @@ public sealed partial class Project
             return new RunOutcome(RunEnd.Ran, null, null, Stamps.Report(stamp, Workspace));
         }
 
+        // Not answered from the stamp, so an earlier run may have been killed: what it left half-written is removed beside
+        // the plan and the run (only files whose writer is gone, never a live run's), and done before this run returns.
+        var now = Host.Time.GetUtcNow();
+        Task sweep = Task.Run(() => Workspace.RemoveStaleTempFiles(Host.Environment, now), CancellationToken.None);
+        RunOutcome outcome;
+        try
+        {
+            outcome = await PlanAndRunAsync(request, observer, fullRun, storeRoot, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await sweep.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
+
+        await sweep.ConfigureAwait(false);
+        return outcome;
+    }
+
+    /// <summary>The run after a stamp that did not answer: plan, refusals, provider, run lock, steps, assembly and stamp.</summary>
+    private async Task<RunOutcome> PlanAndRunAsync(RunRequest request, IRunObserver observer, bool fullRun, string storeRoot, CancellationToken cancellationToken)
+    {
         var planned = Plan(request.Plan);
         if (!planned.Succeeded)
         {
@@ -111,11 +133,6 @@ public sealed partial class Project
 
         var plan = planned.Plan!;
 
-        // Not answered from the stamp, so an earlier run may have been killed: remove what it left half-written, beside
-        // the run (only files whose writer is gone, never this run's own), done before the run reports its end.
-        var now = Host.Time.GetUtcNow();
-        var sweep = Task.Run(() => Workspace.RemoveStaleTempFiles(Host.Environment, now), CancellationToken.None);
-
         List<string> warnings = [];
         if (request.Run.Batch && remote is not null)
         {
@@ -170,7 +187,6 @@ public sealed partial class Project
         // The sheet shows the whole storyboard, also after --only: steps not chosen show what the lock knows.
         var fullPlan = request.Plan.OnlyList.IsEmpty ? plan : Plan(request.Plan with { Only = [], Force = [] }).Plan ?? plan;
         var exported = await Assembler.AssembleAsync(plan, fullPlan, result, Workspace, store, finalLock, pruneLock: request.Plan.OnlyList.IsEmpty && complete, Host.Environment, OtherProfilesSteps(plan.Script.Script), cancellationToken).ConfigureAwait(false);
-        await sweep.ConfigureAwait(false);
         if (fullRun && complete && !result.AnyFailed)
         {
             Stamps.Capture(plan, finalLock, exported, Workspace, store, storeRoot, StampSetting, Options.AllowOutside)?.Write(Workspace.StampPath);
