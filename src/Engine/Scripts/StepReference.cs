@@ -67,4 +67,62 @@ public sealed record ParsedStepRef(string Id, ImmutableArray<KeyValuePair<string
 
         return at == body.Length ? new ParsedStepRef(id, selector, take) : null;
     }
+
+    // Loops rather than LINQ over the selector below: LINQ over KeyValuePair<string, string> is a value-type
+    // instantiation that ReadyToRun cannot precompile, so the JIT compiled it on every cold start.
+
+    /// <summary>Whether the selector names <paramref name="axis"/>.</summary>
+    public bool NamesAxis(string axis)
+    {
+        foreach (var kv in Selector)
+        {
+            if (kv.Key == axis)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether a variant with the matrix values <paramref name="cell"/> has every axis value the selector names.</summary>
+    public bool Selects(ImmutableArray<KeyValuePair<string, string>> cell)
+    {
+        foreach (var kv in Selector)
+        {
+            var found = false;
+            foreach (var m in cell)
+            {
+                if (m.Key == kv.Key && m.Value == kv.Value)
+                {
+                    found = true;
+                    break;
+                }
+            }
+
+            if (!found)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The first axis the selector names more than once (in the order axes first appear), or null.</summary>
+    public string? RepeatedAxis()
+    {
+        for (var i = 0; i < Selector.Length; i++)
+        {
+            for (var j = i + 1; j < Selector.Length; j++)
+            {
+                if (string.Equals(Selector[i].Key, Selector[j].Key, StringComparison.Ordinal))
+                {
+                    return Selector[i].Key;
+                }
+            }
+        }
+
+        return null;
+    }
 }
