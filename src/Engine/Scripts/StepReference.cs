@@ -68,15 +68,15 @@ public sealed record ParsedStepRef(string Id, ImmutableArray<KeyValuePair<string
         return at == body.Length ? new ParsedStepRef(id, selector, take) : null;
     }
 
-    // Loops rather than LINQ over the selector below: LINQ over KeyValuePair<string, string> is a value-type
-    // instantiation that ReadyToRun cannot precompile, so the JIT compiled it on every cold start.
+    // Indexed loops rather than LINQ or foreach over the selector below: those are instantiations over
+    // KeyValuePair<string, string>, a value type, that ReadyToRun cannot precompile, so the JIT compiled them on every cold start.
 
     /// <summary>Whether the selector names <paramref name="axis"/>.</summary>
     public bool NamesAxis(string axis)
     {
-        foreach (var kv in Selector)
+        for (var i = 0; i < Selector.Length; i++)
         {
-            if (kv.Key == axis)
+            if (Selector[i].Key == axis)
             {
                 return true;
             }
@@ -88,12 +88,13 @@ public sealed record ParsedStepRef(string Id, ImmutableArray<KeyValuePair<string
     /// <summary>Whether a variant with the matrix values <paramref name="cell"/> has every axis value the selector names.</summary>
     public bool Selects(ImmutableArray<KeyValuePair<string, string>> cell)
     {
-        foreach (var kv in Selector)
+        for (var i = 0; i < Selector.Length; i++)
         {
+            var (key, value) = Selector[i];
             var found = false;
-            foreach (var m in cell)
+            for (var j = 0; j < cell.Length; j++)
             {
-                if (m.Key == kv.Key && m.Value == kv.Value)
+                if (cell[j].Key == key && cell[j].Value == value)
                 {
                     found = true;
                     break;
