@@ -137,9 +137,12 @@ internal static class SimpleTemplate
         // A path of identifiers: a.b.c
         object? value = null;
         var first = true;
-        foreach (var range in code.Split('.'))
+        // Cut at each '.' by hand: MemoryExtensions.Split<char> was JIT-compiled on every cold start.
+        var rest = code;
+        while (true)
         {
-            var part = code[range];
+            var dot = rest.IndexOf('.');
+            var part = dot < 0 ? rest : rest[..dot];
             var index = -1;
             var bracket = part.IndexOf('[');
             if (bracket > 0)
@@ -181,6 +184,13 @@ internal static class SimpleTemplate
             {
                 return false;
             }
+
+            if (dot < 0)
+            {
+                break;
+            }
+
+            rest = rest[(dot + 1)..];
         }
 
         if (value is not string s || s.Length > maxLength)
