@@ -71,8 +71,8 @@ public sealed partial class Expander
     }
 
     /// <summary>The model, size and seconds of a new clip with <paramref name="settings"/> (already inheriting the defaults).</summary>
-    internal static (string Model, VideoSize Size, int Seconds) Shape(StepSettings settings, ProviderCapabilities caps) =>
-        (settings.Model ?? caps.DefaultModel, settings.Size ?? DefaultSize, settings.Seconds ?? DefaultSeconds);
+    internal static ClipShape Shape(StepSettings settings, ProviderCapabilities caps) =>
+        new(settings.Model ?? caps.DefaultModel, settings.Size ?? DefaultSize, settings.Seconds ?? DefaultSeconds);
 
     private ImmutableArray<StepRequest> Run()
     {
@@ -144,7 +144,7 @@ public sealed partial class Expander
         {
             var prompt = _renderer.Render(scene.Prompt, combo, _diagnostics);
             var shots = SceneShots.Render(scene, combo, _renderer, _caps, _diagnostics);
-            if (prompt is null || shots is null)
+            if (prompt is null || shots.IsDefault)
             {
                 continue;
             }
@@ -162,7 +162,7 @@ public sealed partial class Expander
             {
                 results.Add(new GenerateStep(
                     StepId.Of(scene.Id, combo, take, scene.Takes), characterSteps, _script.Provider, model, size, seconds, seconds, prompt,
-                    inputs, characterSteps, scene.Fit, [.. combo], scene.Location) { Options = options, CarryFirstFrame = carry, Shots = shots.Value, CharacterVideos = characterVideos });
+                    inputs, characterSteps, scene.Fit, [.. combo], scene.Location) { Options = options, CarryFirstFrame = carry, Shots = shots, CharacterVideos = characterVideos });
             }
         }
 
@@ -290,7 +290,7 @@ public sealed partial class Expander
         }
 
         var matching = all.Where(r => (r.Take == 0 || r.Take == take)
-            && parsed.Selector.All(kv => r.Matrix.Any(m => m.Key == kv.Key && m.Value == kv.Value)));
+            && parsed.Selects(r.Matrix));
         return [.. matching];
     }
 

@@ -13,10 +13,11 @@ namespace Reel.Engine.Prompts;
 internal static class SceneShots
 {
     /// <summary>
-    /// The rendered shots of <paramref name="scene"/> in one matrix cell (empty when it has none), or null after
+    /// The rendered shots of <paramref name="scene"/> in one matrix cell (empty when it has none), or a default array after
     /// reporting a prompt that failed to render. The checks of the list as a whole are made once, for the first cell.
     /// </summary>
-    public static ImmutableArray<ShotPrompt>? Render(SceneDecl scene, IReadOnlyList<KeyValuePair<string, string>> cell, PromptRenderer renderer, ProviderCapabilities caps, DiagnosticBag diagnostics)
+    /// <remarks>Default rather than null: <c>Nullable&lt;ImmutableArray&lt;…&gt;&gt;</c> is JIT-compiled on every cold start.</remarks>
+    public static ImmutableArray<ShotPrompt> Render(SceneDecl scene, IReadOnlyList<KeyValuePair<string, string>> cell, PromptRenderer renderer, ProviderCapabilities caps, DiagnosticBag diagnostics)
     {
         if (scene.Shots.IsEmpty)
         {
@@ -45,7 +46,7 @@ internal static class SceneShots
             result.Add(new ShotPrompt(prompt, shot.Seconds));
         }
 
-        return failed ? null : result.MoveToImmutable();
+        return failed ? default : result.MoveToImmutable();
     }
 
     /// <summary>The checks of a scene's list of shots against the provider and its own seconds (once per scene).</summary>

@@ -22,13 +22,10 @@ internal static class SimpleTemplate
     private const int MaxDepth = 8;
 
     // Scriban's keywords and builtin names: never treated as a variable here.
-    private static readonly HashSet<string> s_reserved = new(StringComparer.Ordinal)
-    {
-        "if", "else", "end", "for", "in", "while", "include", "func", "ret", "capture", "with", "wrap", "case", "when",
-        "break", "continue", "import", "readonly", "tablerow", "this", "empty", "null", "true", "false", "do", "by",
-    };
-
-    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> s_reservedNames = s_reserved.GetAlternateLookup<ReadOnlySpan<char>>();
+    // A pattern, not a HashSet's span lookup: HashSet<string>.AlternateLookup<ReadOnlySpan<char>> was JIT-compiled on every cold start.
+    private static bool IsReserved(ReadOnlySpan<char> name) => name is
+        "if" or "else" or "end" or "for" or "in" or "while" or "include" or "func" or "ret" or "capture" or "with" or "wrap" or "case" or "when"
+        or "break" or "continue" or "import" or "readonly" or "tablerow" or "this" or "empty" or "null" or "true" or "false" or "do" or "by";
 
     // Every prompt of a script renders here: one builder per thread, reused (prompts may render in parallel).
     [ThreadStatic]
@@ -140,9 +137,12 @@ internal static class SimpleTemplate
         // A path of identifiers: a.b.c
         object? value = null;
         var first = true;
-        foreach (var range in code.Split('.'))
+        // Cut at each '.' by hand: MemoryExtensions.Split<char> was JIT-compiled on every cold start.
+        var rest = code;
+        while (true)
         {
-            var part = code[range];
+            var dot = rest.IndexOf('.');
+            var part = dot < 0 ? rest : rest[..dot];
             var index = -1;
             var bracket = part.IndexOf('[');
             if (bracket > 0)
@@ -163,7 +163,7 @@ internal static class SimpleTemplate
 
             if (first)
             {
-                if (s_reservedNames.Contains(part) || !TryRoot(part, locals, script, out value))
+                if (IsReserved(part) || !TryRoot(part, locals, script, out value))
                 {
                     return false;
                 }
@@ -184,6 +184,13 @@ internal static class SimpleTemplate
             {
                 return false;
             }
+
+            if (dot < 0)
+            {
+                break;
+            }
+
+            rest = rest[(dot + 1)..];
         }
 
         if (value is not string s || s.Length > maxLength)

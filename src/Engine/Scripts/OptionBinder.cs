@@ -13,16 +13,18 @@ namespace Reel.Engine.Scripts;
 internal sealed class OptionBinder
 {
     private readonly string _provider;
-    private readonly Lazy<ImmutableArray<OptionSpec>> _lazySpecs;
+    private readonly Func<ImmutableArray<OptionSpec>> _buildSpecs;
+    private ImmutableArray<OptionSpec> _specs;
 
     private OptionBinder(string provider, Func<ImmutableArray<OptionSpec>> specs)
     {
         _provider = provider;
-        _lazySpecs = new(specs, LazyThreadSafetyMode.None);
+        _buildSpecs = specs;
     }
 
     // Built on first use: for 'local' it needs every provider's table, which a script without options never does.
-    private ImmutableArray<OptionSpec> Specs => _lazySpecs.Value;
+    // A default-array field, not Lazy<ImmutableArray<…>>: that value-type instantiation is JIT-compiled on every cold start.
+    private ImmutableArray<OptionSpec> Specs => _specs.IsDefault ? _specs = _buildSpecs() : _specs;
 
     /// <summary>The binder of <paramref name="provider"/>, or null for an unknown provider (reported elsewhere).</summary>
     public static OptionBinder? For(string provider)

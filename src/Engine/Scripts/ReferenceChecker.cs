@@ -107,16 +107,15 @@ public static class ReferenceChecker
         }
 
         // 'from' names one clip, so every axis is needed; a cut may name a slice ('pour[light=dawn]' = every dawn variant).
-        var missing = target.Matrix.Where(a => parsed.Selector.All(kv => kv.Key != a.Name)).Select(a => a.Name).ToList();
+        var missing = target.Matrix.Where(a => !parsed.NamesAxis(a.Name)).Select(a => a.Name).ToList();
         if (requireSingle && missing.Count > 0 && !unknownAxis)
         {
             diagnostics.Report(DiagnosticCodes.MatrixSelector, $"reference to '{parsed.Id}' must name every matrix axis; missing: {string.Join(", ", missing)}", reference.Location);
         }
 
-        var repeated = parsed.Selector.GroupBy(kv => kv.Key, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (repeated is not null)
+        if (parsed.RepeatedAxis() is { } repeated)
         {
-            diagnostics.Report(DiagnosticCodes.MatrixSelector, $"matrix axis '{repeated.Key}' is named twice", reference.Location);
+            diagnostics.Report(DiagnosticCodes.MatrixSelector, $"matrix axis '{repeated}' is named twice", reference.Location);
         }
     }
 

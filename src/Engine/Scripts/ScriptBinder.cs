@@ -98,7 +98,7 @@ public static class ScriptBinder
         /// The profiles listed and the one in force: the one asked for (<c>--profile</c>, <c>REEL_PROFILE</c>), else the
         /// first listed. Asking for one the script does not list is reported with the names it does.
         /// </summary>
-        private (ImmutableArray<string> Names, YMapping? Node, string? Name) ChooseProfile(YMapping root)
+        private ChosenProfile ChooseProfile(YMapping root)
         {
             var profiles = root.Find("profiles");
             var entries = profiles?.Value is YMapping m ? m.Entries : [];
@@ -108,7 +108,7 @@ public static class ScriptBinder
                 var chosen = entries.FirstOrDefault(e => e.Key.Value == asked);
                 if (chosen?.Value is YMapping node)
                 {
-                    return (names, node, asked);
+                    return new(names, node, asked);
                 }
 
                 var location = profiles?.Key.Location ?? new SourceLocation(file.DisplayName, 1, 1);
@@ -122,7 +122,7 @@ public static class ScriptBinder
                 // The first profile still applies, so the rest of the script is checked as it would run, without knock-on errors.
             }
 
-            return entries.FirstOrDefault() is { Value: YMapping first } e0 ? (names, first, e0.Key.Value) : (names, null, null);
+            return entries.FirstOrDefault() is { Value: YMapping first } e0 ? new ChosenProfile(names, first, e0.Key.Value) : new ChosenProfile(names, null, null);
         }
 
         /// <summary>The profile in force; its options are bound for the provider it runs on (<see cref="_options"/>).</summary>
@@ -333,7 +333,7 @@ public static class ScriptBinder
             return new EditDecl(id, Ref((YScalar)node["from"]!), Prompt(node), Overlay(Settings(node), model: true, size: false), takes, pick, node.Location) { PickLocation = pickLoc };
         }
 
-        private (int Takes, int Pick, SourceLocation PickLocation) TakesAndPick(YMapping node)
+        private TakesPick TakesAndPick(YMapping node)
         {
             // A profile's number of takes wins over the step's (a pick past it is out of range, as ever).
             var takes = _profile?.Takes ?? _sourceTakes ?? (node["takes"] is YScalar t ? Integer(t) : 1);
@@ -344,7 +344,7 @@ public static class ScriptBinder
                 diagnostics.Report(DiagnosticCodes.TakeOutOfRange, $"pick {pickNode.Value} is out of range: the step has {takes} take{(takes == 1 ? "" : "s")}", pickNode.Location);
             }
 
-            return (takes, pick, pickNode?.Location ?? SourceLocation.None);
+            return new(takes, pick, pickNode?.Location ?? SourceLocation.None);
         }
 
         private TemplateText Prompt(YMapping node)

@@ -18,8 +18,17 @@ public static class ScriptLimits
     public const int MaxSteps = 10_000;
 
     /// <summary>The number of cells of a matrix (1 without one), exactly, however many axes it has.</summary>
-    public static BigInteger Cells(ImmutableArray<MatrixAxis> matrix) =>
-        matrix.Aggregate(BigInteger.One, (n, axis) => n * axis.Values.Length);
+    public static BigInteger Cells(ImmutableArray<MatrixAxis> matrix)
+    {
+        // A loop, not Aggregate: Aggregate<BigInteger, …> is a value-type instantiation the JIT compiles on every cold start.
+        var cells = BigInteger.One;
+        foreach (var axis in matrix)
+        {
+            cells *= axis.Values.Length;
+        }
+
+        return cells;
+    }
 
     /// <summary>Reports every scene over <see cref="MaxStepsPerEntry"/> at its <c>matrix:</c> key, then the script over <see cref="MaxSteps"/>.</summary>
     /// <param name="script">The bound script (its steps have not been expanded).</param>

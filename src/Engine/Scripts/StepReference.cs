@@ -67,4 +67,63 @@ public sealed record ParsedStepRef(string Id, ImmutableArray<KeyValuePair<string
 
         return at == body.Length ? new ParsedStepRef(id, selector, take) : null;
     }
+
+    // Indexed loops rather than LINQ or foreach over the selector below: those are instantiations over
+    // KeyValuePair<string, string>, a value type, that ReadyToRun cannot precompile, so the JIT compiled them on every cold start.
+
+    /// <summary>Whether the selector names <paramref name="axis"/>.</summary>
+    public bool NamesAxis(string axis)
+    {
+        for (var i = 0; i < Selector.Length; i++)
+        {
+            if (Selector[i].Key == axis)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether a variant with the matrix values <paramref name="cell"/> has every axis value the selector names.</summary>
+    public bool Selects(ImmutableArray<KeyValuePair<string, string>> cell)
+    {
+        for (var i = 0; i < Selector.Length; i++)
+        {
+            var (key, value) = Selector[i];
+            var found = false;
+            for (var j = 0; j < cell.Length; j++)
+            {
+                if (cell[j].Key == key && cell[j].Value == value)
+                {
+                    found = true;
+                    break;
+                }
+            }
+
+            if (!found)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The first axis the selector names more than once (in the order axes first appear), or null.</summary>
+    public string? RepeatedAxis()
+    {
+        for (var i = 0; i < Selector.Length; i++)
+        {
+            for (var j = i + 1; j < Selector.Length; j++)
+            {
+                if (string.Equals(Selector[i].Key, Selector[j].Key, StringComparison.Ordinal))
+                {
+                    return Selector[i].Key;
+                }
+            }
+        }
+
+        return null;
+    }
 }
