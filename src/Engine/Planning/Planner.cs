@@ -196,19 +196,23 @@ public static class Planner
     /// <summary>The longest chain of run steps: the plan's duration with unlimited concurrency.</summary>
     private static TimeSpan CriticalPath(ImmutableArray<PlannedStep> steps)
     {
-        var finish = new Dictionary<StepId, TimeSpan>(steps.Length);
+        // By position in the plan, not a dictionary of durations: framework code over a value type is compiled by the JIT in
+        // every cold process, over an int it is precompiled.
+        var position = new Dictionary<StepId, int>(steps.Length);
+        var finish = new TimeSpan[steps.Length];
         var longest = TimeSpan.Zero;
-        foreach (var s in steps)
+        for (var i = 0; i < steps.Length; i++)
         {
             var start = TimeSpan.Zero;
-            foreach (var n in s.Request.Needs)
+            foreach (var n in steps[i].Request.Needs)
             {
-                var f = finish.GetValueOrDefault(n);
+                var f = position.TryGetValue(n, out var at) ? finish[at] : TimeSpan.Zero;
                 start = f > start ? f : start;
             }
 
-            var end = start + s.EstimatedDuration;
-            finish[s.Id] = end;
+            var end = start + steps[i].EstimatedDuration;
+            position[steps[i].Id] = i;
+            finish[i] = end;
             longest = end > longest ? end : longest;
         }
 
@@ -239,24 +243,25 @@ public static class Planner
             }
         }
 
-        var ready = new PriorityQueue<int, int>();
+        var ready = new IndexHeap(steps.Length);
         for (var i = 0; i < steps.Length; i++)
         {
             if (pending[i] == 0)
             {
-                ready.Enqueue(i, i);
+                ready.Push(i);
             }
         }
 
         var result = ImmutableArray.CreateBuilder<StepRequest>(steps.Length);
-        while (ready.TryDequeue(out var next, out _))
+        while (ready.Count > 0)
         {
+            var next = ready.Pop();
             result.Add(steps[next]);
             foreach (var d in dependents[next] ?? [])
             {
                 if (--pending[d] == 0)
                 {
-                    ready.Enqueue(d, d);
+                    ready.Push(d);
                 }
             }
         }

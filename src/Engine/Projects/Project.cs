@@ -70,10 +70,10 @@ public sealed partial class Project
             return new PlanOutcome(compilation, [], [], null, null);
         }
 
-        var (layoutProblem, lockDiagnostics, scriptLock) = beside.GetAwaiter().GetResult();
-        if (layoutProblem is not null || scriptLock is null)
+        var (problems, scriptLock) = beside.GetAwaiter().GetResult();
+        if (scriptLock is null)
         {
-            return new PlanOutcome(compilation, layoutProblem ?? lockDiagnostics, [], null, null);
+            return new PlanOutcome(compilation, problems, [], null, null);
         }
 
         var expanded = compilation.Expanded!;
@@ -106,17 +106,17 @@ public sealed partial class Project
     }
 
     /// <summary>
-    /// The project's layout problem (a diagnostic), else its lock (null, with the diagnostic saying why, when it is not
-    /// valid); the store's record of verified objects is read on the way.
+    /// The project's lock, or null with a diagnostic saying why there is none (the project's layout, an invalid lock); the
+    /// store's record of verified objects is read on the way.
     /// </summary>
-    private (ImmutableArray<Diagnostic>? LayoutProblem, ImmutableArray<Diagnostic> LockDiagnostics, ScriptLock? Lock) ReadBeside()
+    private Beside ReadBeside()
     {
         var bag = new DiagnosticBag();
         var (escapes, notFolder) = Workspace.LayoutProblems();
         if (escapes is not null || notFolder is not null)
         {
             bag.Report(escapes is null ? DiagnosticCodes.LayoutNotFolder : DiagnosticCodes.PathEscapes, escapes ?? notFolder!, new SourceLocation(DisplayPath, 0, 0));
-            return (bag.ToImmutable(), [], null);
+            return new Beside(bag.ToImmutable(), null);
         }
 
         var scriptLock = Workspace.ReadLock(bag, Host.WorkingDirectory);
@@ -125,8 +125,11 @@ public sealed partial class Project
             OpenStore().Preload();
         }
 
-        return (null, bag.ToImmutable(), scriptLock);
+        return new Beside(bag.ToImmutable(), scriptLock);
     }
+
+    /// <summary>What <see cref="ReadBeside"/> found: the lock, or (null) the diagnostics that say why there is none.</summary>
+    private sealed record Beside(ImmutableArray<Diagnostic> Problems, ScriptLock? Lock);
 
     /// <summary>
     /// The step ids of the script's profiles other than the one in force, so that a run keeps their entries in the lock:
