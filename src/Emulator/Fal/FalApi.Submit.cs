@@ -49,7 +49,9 @@ internal sealed partial class FalApi
         };
         var lifetime = Lifetime(context.Request, "x-fal-object-lifecycle-preference", OutputLifetime);
         var request = Register(endpoint, prepared, lifetime);
-        return JsonResult.Ok(QueueJson(request, _jobs.Now, BaseUrl(context), logs: false), RequestIdHeader(request));
+        // As of its submission, as fal answers a submit (IN_QUEUE): on a loaded machine the time this answer takes to write
+        // may already be past a fast job's queued phase.
+        return JsonResult.Ok(QueueJson(request, request.Job.CreatedAt, BaseUrl(context), logs: false), RequestIdHeader(request));
     }
 
     private async Task<Prepared> PrepareVeoAsync(HttpContext context, FalEndpoint endpoint, FalInput input, CancellationToken cancellationToken)
