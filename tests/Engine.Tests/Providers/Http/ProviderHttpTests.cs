@@ -110,7 +110,7 @@ public sealed class ProviderHttpTests
 
     private static HttpResponseMessage Body(byte[] bytes, int failAfter)
     {
-        var content = new StreamContent(new Trickle(bytes, failAfter));
+        var content = new StreamContent(new ChunkedStream(bytes, failAfter, piece: read => 50_000 + (read % 7 * 11_111)));
         content.Headers.ContentLength = bytes.Length;
         return new HttpResponseMessage(HttpStatusCode.OK) { Content = content };
     }
@@ -142,45 +142,5 @@ public sealed class ProviderHttpTests
     private sealed class Answering(Func<HttpRequestMessage, HttpResponseMessage> answer) : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => Task.FromResult(answer(request));
-    }
-
-    /// <summary>A body that arrives in socket-sized pieces of uneven length and drops after <c>failAfter</c> bytes.</summary>
-    private sealed class Trickle(byte[] data, int failAfter) : Stream
-    {
-        private int _position;
-        private int _reads;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            if (_position >= failAfter)
-            {
-                throw new IOException("The response ended prematurely.");
-            }
-
-            var n = Math.Min(Math.Min(count, 50_000 + (_reads++ % 7 * 11_111)), Math.Min(data.Length, failAfter) - _position);
-            Array.Copy(data, _position, buffer, offset, n);
-            _position += n;
-            return n;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -192,10 +192,14 @@ internal sealed class ForwardOnlyStream : MemoryStream
     public override bool CanSeek => false;
 }
 
-/// <summary>A response body that arrives a few bytes at a time and drops after <c>failAfter</c> bytes, as a reset connection does.</summary>
-internal sealed class ChunkedStream(byte[] data, int failAfter) : Stream
+/// <summary>
+/// A response body that arrives in pieces and drops after <c>failAfter</c> bytes, as a reset connection does: 3 bytes at
+/// a time, or as many as <c>piece</c> gives for each read (its number).
+/// </summary>
+internal sealed class ChunkedStream(byte[] data, int failAfter, Func<int, int>? piece = null) : Stream
 {
     private int _position;
+    private int _reads;
 
     public override bool CanRead => true;
 
@@ -214,7 +218,7 @@ internal sealed class ChunkedStream(byte[] data, int failAfter) : Stream
             throw new IOException("The response ended prematurely.");
         }
 
-        var n = Math.Min(Math.Min(count, 3), Math.Min(data.Length, failAfter) - _position);
+        var n = Math.Min(Math.Min(count, piece?.Invoke(_reads++) ?? 3), Math.Min(data.Length, failAfter) - _position);
         Array.Copy(data, _position, buffer, offset, n);
         _position += n;
         return n;
