@@ -23,7 +23,7 @@ internal sealed class RunProgress : IDisposable
     private readonly TimeProvider _time;
     private readonly DateTimeOffset _started;
     private readonly ConcurrentDictionary<string, RunEvent> _state = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, TimeSpan> _estimates;
+    private readonly Dictionary<string, PlannedStep> _steps;
     private readonly Timer? _timer;
     private readonly System.Threading.Lock _gate = new();
     private int _drawnLines;
@@ -42,7 +42,7 @@ internal sealed class RunProgress : IDisposable
         _width = width;
         _time = time ?? TimeProvider.System;
         _started = _time.GetUtcNow();
-        _estimates = plan.Steps.ToDictionary(s => s.Id.Text, s => s.Status == StepStatus.Cached ? TimeSpan.Zero : s.EstimatedDuration, StringComparer.Ordinal);
+        _steps = plan.Steps.ToDictionary(s => s.Id.Text, StringComparer.Ordinal);
         if (live)
         {
             _timer = new Timer(_ => Draw(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(150));
@@ -162,16 +162,16 @@ internal sealed class RunProgress : IDisposable
     /// </summary>
     private TimeSpan? Remaining(TimeSpan elapsed)
     {
-        var all = _estimates.Values.Sum(t => t.TotalSeconds);
+        var all = _steps.Values.Sum(Seconds);
         if (all <= 0 || _plan.Totals.EstimatedDuration <= TimeSpan.Zero)
         {
             return null;
         }
 
-        var left = _estimates.Sum(pair =>
-            !_state.TryGetValue(pair.Key, out var e) ? pair.Value.TotalSeconds
+        var left = _steps.Sum(pair =>
+            !_state.TryGetValue(pair.Key, out var e) ? Seconds(pair.Value)
             : e.Phase is RunPhase.Done or RunPhase.Cached or RunPhase.Reused or RunPhase.Skipped or RunPhase.Failed ? 0
-            : pair.Value.TotalSeconds * (100 - Math.Clamp(e.Progress, 0, 100)) / 100.0);
+            : Seconds(pair.Value) * (100 - Math.Clamp(e.Progress, 0, 100)) / 100.0);
         var estimate = TimeSpan.FromSeconds(_plan.Totals.EstimatedDuration.TotalSeconds * left / all);
 
         // A run slower than its estimate: never claim less time left than the share of the elapsed time still to go.
@@ -179,6 +179,9 @@ internal sealed class RunProgress : IDisposable
         var byPace = done > 0.05 ? TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - done) / done) : TimeSpan.Zero;
         return estimate > byPace ? estimate : byPace;
     }
+
+    /// <summary>A step's estimated seconds: none for a cached one.</summary>
+    private static double Seconds(PlannedStep step) => step.Status == StepStatus.Cached ? 0 : step.EstimatedDuration.TotalSeconds;
 
     private static string Phase(RunPhase phase) => phase.ToString().ToLowerInvariant();
 

@@ -50,7 +50,7 @@ internal static class RunCommand
                 return await WatchLoop.RunAsync(context, target, request, cancellationToken);
             }
 
-            return (await RunOnce.RunAsync(context, target, request, parse.GetValue(json), cancellationToken)).Exit;
+            return (await RunOnce.RunAsync(context, target, request, parse.GetValue(json), cancellationToken)).Code;
         });
         return command;
     }

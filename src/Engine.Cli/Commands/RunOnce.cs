@@ -7,22 +7,26 @@ namespace Reel.Cli.Commands;
 /// <summary>One run of a script as <c>reel run</c> shows it (progress, summary or JSON), shared by <c>run</c>, <c>run --watch</c> and <c>review --watch</c>.</summary>
 internal static class RunOnce
 {
+    /// <summary>How a run ended: its exit code and the money it newly spent.</summary>
+    /// <remarks>A class, not a tuple: a task of a tuple of value types was JIT-compiled in every cold process.</remarks>
+    public sealed record RunExit(int Code, decimal Spent);
+
     /// <summary>Where and how a run goes: the script as typed and the options that pick its provider.</summary>
     public sealed record Target(string Path, string? Provider, string? Profile, bool AllowOutside, bool Verbose);
 
     /// <summary>Runs once; the exit code and the new money spent.</summary>
-    public static async Task<(int Exit, decimal Spent)> RunAsync(CliContext context, Target target, RunRequest request, bool json, CancellationToken cancellationToken = default)
+    public static async Task<RunExit> RunAsync(CliContext context, Target target, RunRequest request, bool json, CancellationToken cancellationToken = default)
     {
         if (request.Run.Concurrency < 1)
         {
             context.Error.WriteLine("error: --concurrency must be at least 1");
-            return (ExitCodes.Invalid, 0m);
+            return new RunExit(ExitCodes.Invalid, 0m);
         }
 
         if (request.Run.MaxCost is < 0)
         {
             context.Error.WriteLine("error: --max-cost must not be negative");
-            return (ExitCodes.Invalid, 0m);
+            return new RunExit(ExitCodes.Invalid, 0m);
         }
 
         // Built on first use: a run answered from the up-to-date stamp logs nothing and should not pay for logging's start-up.
@@ -43,15 +47,15 @@ internal static class RunOnce
         {
             case RunEnd.Invalid:
                 Common.Print(context, outcome.Planned!);
-                return (ExitCodes.Invalid, 0m);
+                return new RunExit(ExitCodes.Invalid, 0m);
             case RunEnd.Refused:
                 Common.Print(context, outcome.Planned!);
                 context.Error.WriteLine($"refused: {outcome.Message}");
-                return (ExitCodes.Refused, 0m);
+                return new RunExit(ExitCodes.Refused, 0m);
             case RunEnd.NoProvider:
                 Common.Print(context, outcome.Planned!);
                 context.Error.WriteLine($"error: {outcome.Message}");
-                return (ExitCodes.Invalid, 0m);
+                return new RunExit(ExitCodes.Invalid, 0m);
         }
 
         var report = outcome.Report!;
@@ -65,7 +69,7 @@ internal static class RunOnce
         }
 
         var result = report.Result;
-        return (result.Stop switch
+        return new RunExit(result.Stop switch
         {
             RunStop.Cancelled => ExitCodes.Cancelled,
             RunStop.Refused => ExitCodes.Refused,

@@ -59,11 +59,14 @@ public static partial class Planner
         }
 
         var steps = result.DrainToImmutable();
-        var totals = new PlanTotals(
-            steps.Length,
-            steps.Count(s => s.Status != StepStatus.Cached),
-            steps.Sum(s => s.EstimatedCost),
-            CriticalPath(steps));
+        // A loop, not LINQ's Sum: its decimal overload is generic arithmetic, JIT-compiled in every cold process.
+        var estimated = 0m;
+        foreach (var planned in steps)
+        {
+            estimated += planned.EstimatedCost;
+        }
+
+        var totals = new PlanTotals(steps.Length, steps.Count(s => s.Status != StepStatus.Cached), estimated, CriticalPath(steps));
         return new Plan(script, steps, totals);
     }
 

@@ -193,7 +193,7 @@ public sealed partial class Project
         }
 
         var cuts = plan.Steps.Where(s => s.Request is Prompts.CutStep).Select(s => s.Id.Text);
-        return new RunOutcome(RunEnd.Ran, planned, null, new RunReport(result, [.. cuts], exported, ReportPath));
+        return new RunOutcome(RunEnd.Ran, planned, null, new RunReport(result, [.. cuts], [.. exported], ReportPath));
     }
 
     /// <summary>Takes the project's run lock, waiting (and saying so once) while another run holds it, unless told not to wait.</summary>

@@ -32,7 +32,8 @@ public static class Assembler
     /// (<paramref name="fullPlan"/>: steps a <c>--only</c> run or Ctrl+C left show their latest locked clip), making a
     /// thumbnail and a spritesheet with ffmpeg for every clip whose provider serves none (skipped once cancelled).
     /// </summary>
-    public static async Task<ImmutableArray<ExportedFile>> AssembleAsync(
+    /// <remarks>A task of a list, not of an <see cref="ImmutableArray{T}"/>: a task of a struct was JIT-compiled in every cold process.</remarks>
+    public static async Task<IReadOnlyList<ExportedFile>> AssembleAsync(
         Plan plan,
         Plan fullPlan,
         RunResult result,

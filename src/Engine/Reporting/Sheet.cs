@@ -56,8 +56,6 @@ public sealed record Sheet(string Title, string ScriptName, string Provider, str
 /// <summary>Builds a <see cref="Sheet"/> from a plan of the whole storyboard, this run's result (if any) and the lock.</summary>
 public static class SheetBuilder
 {
-    private static readonly StepOutcome[] Produced = [StepOutcome.Done, StepOutcome.Reused, StepOutcome.Cached];
-
     /// <param name="plan">A plan of every step of the storyboard (not only those a <c>--only</c> run chose).</param>
     /// <param name="result">This run's result, or null for the live page (state from the lock and store alone).</param>
     /// <param name="derived">Locally made thumbnails and spritesheets, by clip SHA-256.</param>
@@ -124,7 +122,7 @@ public static class SheetBuilder
         string? clip = null, thumb = null, sprite = null;
         var earlier = false;
         string state;
-        if (r is not null && Produced.Contains(r.Outcome) && r.Output is { } output && store.Contains(output))
+        if (r is not null && r.Outcome is StepOutcome.Done or StepOutcome.Reused or StepOutcome.Cached && r.Output is { } output && store.Contains(output))
         {
             (clip, thumb, sprite, state) = (output, r.Thumbnail, r.Spritesheet, r.Status);
         }

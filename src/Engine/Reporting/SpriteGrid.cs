@@ -4,7 +4,8 @@ using Reel.Engine.Media;
 namespace Reel.Engine.Reporting;
 
 /// <summary>How a spritesheet lays out its frames: <see cref="Columns"/> × <see cref="Rows"/> tiles, left to right, then top to bottom.</summary>
-public readonly record struct SpriteGrid(int Columns, int Rows)
+/// <remarks>A class, not a struct: a nullable struct on the sheet's path was JIT-compiled in every cold process.</remarks>
+public sealed record SpriteGrid(int Columns, int Rows)
 {
     /// <summary>The grid of the sheets Reel makes (the local renderer's, and those made with ffmpeg): ten frames, five a row.</summary>
     public static SpriteGrid Local { get; } = new(5, 2);
@@ -47,7 +48,7 @@ public readonly record struct SpriteGrid(int Columns, int Rows)
                 var error = Math.Abs(Math.Log((double)width / columns / ((double)height / rows) / aspect));
 
                 // A grid with more tiles wins only when its shape fits clearly better (5×2 and 10×4 fit alike).
-                if (error < bestError - 0.02 || (error < bestError + 0.02 && columns * rows < best!.Value.Tiles))
+                if (error < bestError - 0.02 || (error < bestError + 0.02 && columns * rows < best!.Tiles))
                 {
                     (best, bestError) = (new SpriteGrid(columns, rows), Math.Min(error, bestError));
                 }

@@ -358,14 +358,15 @@ public static class ScriptBinder
         /// <summary>
         /// An integer the schema has accepted, written as YAML 1.2 allows (<c>16</c>, <c>0x10</c>, <c>0o20</c>), saturated to
         /// the range of <see cref="int"/>: a larger value is out of range for every key that has a maximum, and the schema or
-        /// the checks after it report it.
+        /// the checks after it report it. Read by <see cref="SchemaJson.Classify"/>, not through a JSON token: a valid script
+        /// then never loads Newtonsoft.Json (and what it brings: System.Linq.Expressions, System.Runtime.Numerics).
         /// </summary>
-        private static int Integer(YScalar node) => SchemaJson.Typed(node).Value switch
+        private static int Integer(YScalar node) => SchemaJson.Classify(node, out var integer, out var number) switch
         {
-            long l => (int)Math.Clamp(l, int.MinValue, int.MaxValue),
-            double d when double.IsNaN(d) => 0,
-            double d => (int)Math.Clamp(Math.Truncate(d), int.MinValue, int.MaxValue),
-            var other => throw new InvalidOperationException($"'{node.Value}' passed the schema as an integer but reads as {other ?? "null"}"),
+            ScalarType.Integer => (int)Math.Clamp(integer, int.MinValue, int.MaxValue),
+            ScalarType.Float when double.IsNaN(number) => 0,
+            ScalarType.Float => (int)Math.Clamp(Math.Truncate(number), int.MinValue, int.MaxValue),
+            var other => throw new InvalidOperationException($"'{node.Value}' passed the schema as an integer but reads as {other.ToString().ToLowerInvariant()}"),
         };
 
         private StepSettings Settings(YMapping node)

@@ -110,8 +110,8 @@ public static partial class LockFile
     {
         string? Text(string name) => fields.GetValueOrDefault(name);
 
-        bool Number<T>(string name, out T? value)
-            where T : struct, IParsable<T>
+        // Two plain parsers, not one generic over the number type: a generic local over int and long was JIT-compiled in every cold process.
+        bool Int(string name, out int? value)
         {
             value = null;
             if (Text(name) is not { } text)
@@ -119,7 +119,24 @@ public static partial class LockFile
                 return true;
             }
 
-            if (!T.TryParse(text, CultureInfo.InvariantCulture, out var parsed))
+            if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
+            {
+                return false;
+            }
+
+            value = parsed;
+            return true;
+        }
+
+        bool Long(string name, out long? value)
+        {
+            value = null;
+            if (Text(name) is not { } text)
+            {
+                return true;
+            }
+
+            if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
             {
                 return false;
             }
@@ -131,7 +148,7 @@ public static partial class LockFile
         if (Text("key") is not { } key || Text("provider") is not { } provider
             || !decimal.TryParse(Text("cost"), NumberStyles.Number, CultureInfo.InvariantCulture, out var cost)
             || !DateTimeOffset.TryParse(Text("created"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var created)
-            || !Number<int>("seconds", out var seconds) || !Number<long>("seed", out var seed) || !Number<int>("roll", out var roll) || roll is < 0)
+            || !Int("seconds", out var seconds) || !Long("seed", out var seed) || !Int("roll", out var roll) || roll is < 0)
         {
             return null;
         }

@@ -61,14 +61,10 @@ public static class ProjectFiles
 
         var root = ResolveLinks(project);
         var prefix = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true, ReturnSpecialDirectories = false };
-        var links = new System.IO.Enumeration.FileSystemEnumerable<string>(folder, (ref System.IO.Enumeration.FileSystemEntry e) => e.ToFullPath(), options)
-        {
-            ShouldIncludePredicate = (ref System.IO.Enumeration.FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) != 0,
-            ShouldRecursePredicate = (ref System.IO.Enumeration.FileSystemEntry e) =>
-                (e.Attributes & FileAttributes.ReparsePoint) == 0 && Path.GetFileName(e.Directory) != "sha256",
-        };
-
+        // The fan-out folders of a store hold only objects: listed (one may be a link), not entered.
+        var links = DirectoryWalk.Walk(folder, e => Path.GetFileName(Path.GetDirectoryName(e.Path)) != "sha256")
+            .Where(e => e.Kind == EntryKind.Link)
+            .Select(e => e.Path);
         foreach (var link in links)
         {
             string target;

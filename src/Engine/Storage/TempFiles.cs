@@ -64,12 +64,16 @@ public static partial class TempFiles
         }
 
         var removed = 0;
-        var options = new EnumerationOptions { RecurseSubdirectories = recursive, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
-        foreach (var file in Directory.EnumerateFiles(directory, prefix + "*", options))
+        // Links are neither removed nor entered: a temp file is a regular file Reel wrote.
+        foreach (var entry in DirectoryWalk.Walk(directory, _ => recursive))
         {
-            var name = Path.GetFileName(file);
-            var stale = IsTempName(name) ? IsStale(file, now) : everyFile && now - File.GetLastWriteTimeUtc(file) > UnknownWriterAge;
-            if (stale && TryDelete(file))
+            if (entry.Kind is EntryKind.Directory or EntryKind.Link || !entry.Name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var stale = IsTempName(entry.Name) ? IsStale(entry.Path, now) : everyFile && now - File.GetLastWriteTimeUtc(entry.Path) > UnknownWriterAge;
+            if (stale && TryDelete(entry.Path))
             {
                 removed++;
             }

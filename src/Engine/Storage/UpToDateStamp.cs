@@ -59,15 +59,8 @@ public sealed record UpToDateStamp(
         sb.Append("override\t").Append(ProviderOverride ?? "").Append('\n');
         sb.Append("allow-outside\t").Append(AllowOutside ? "1" : "0").Append('\n');
         sb.Append("store\t").Append(StoreRoot).Append('\n');
-        foreach (var (tag, files) in new[] { ("in", Inputs), ("out", Outputs) })
-        {
-            foreach (var f in files)
-            {
-                sb.Append(tag).Append('\t').Append(f.Ticks.ToString(CultureInfo.InvariantCulture)).Append('\t')
-                    .Append(f.Length.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(f.Path).Append('\n');
-            }
-        }
-
+        AppendFiles(sb, "in", Inputs);
+        AppendFiles(sb, "out", Outputs);
         foreach (var st in Steps)
         {
             sb.Append("step\t").Append(st.Id).Append('\t').Append(st.Kind).Append('\t').Append(st.Job ?? "").Append('\t')
@@ -78,6 +71,15 @@ public sealed record UpToDateStamp(
         var temp = path + ".tmp";
         File.WriteAllText(temp, sb.ToString());
         File.Move(temp, path, overwrite: true);
+    }
+
+    private static void AppendFiles(StringBuilder sb, string tag, ImmutableArray<StampedFile> files)
+    {
+        foreach (var f in files)
+        {
+            sb.Append(tag).Append('\t').Append(f.Ticks.ToString(CultureInfo.InvariantCulture)).Append('\t')
+                .Append(f.Length.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(f.Path).Append('\n');
+        }
     }
 
     /// <summary>
