@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
@@ -18,128 +19,25 @@ public sealed record SheetLinks(Func<string, string> Href, bool Live = false);
 /// the picked take marked, a thumbnail and an inline player per clip. <c>out/report.html</c> opens from disk, no
 /// server; <c>reel review</c> serves the live version of the same page.
 /// </summary>
-public static class ContactSheet
+public static partial class ContactSheet
 {
-    /// <summary>
-    /// Where the report of <paramref name="workspace"/>'s script goes: <c>out/report.html</c>, or <c>out/&lt;script&gt;.html</c>
-    /// when other storyboards (YAML files with a top-level <c>scenes:</c>) share the folder and so its <c>out/</c>.
-    /// </summary>
-    public static string PathFor(Workspace workspace)
-    {
-        ArgumentNullException.ThrowIfNull(workspace);
-        var script = Path.GetFullPath(workspace.ScriptPath);
-        var others = Directory.Exists(workspace.Directory)
-            && Directory.EnumerateFiles(workspace.Directory)
-                .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
-                .Where(f => !f.EndsWith(".lock.yaml", StringComparison.OrdinalIgnoreCase) && !string.Equals(Path.GetFullPath(f), script, StringComparison.Ordinal))
-                .Any(IsStoryboard);
-        return Path.Combine(workspace.OutDirectory, others ? Path.GetFileNameWithoutExtension(script) + ".html" : "report.html");
-    }
-
-    private static bool IsStoryboard(string path)
-    {
-        try
-        {
-            return File.ReadLines(path).Take(500).Any(l => l.StartsWith("scenes:", StringComparison.Ordinal));
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>Writes the report from disk, linking the exported files relative to it.</summary>
-    public static string Write(Sheet sheet, Workspace workspace)
-    {
-        ArgumentNullException.ThrowIfNull(workspace);
-        var path = PathFor(workspace);
-        Directory.CreateDirectory(workspace.OutDirectory);
-        var directory = workspace.Directory;
-        var outDirectory = Path.Combine(directory, "out");
-        var links = new SheetLinks(file => string.Join('/', RelativeToOut(outDirectory, directory, file)
-            .Replace('\\', '/').Split('/').Select(Uri.EscapeDataString)));
-        var html = Render(sheet, links);
-        if (IsAlready(path, html))
-        {
-            // A no-op rerun's report is the last one: left as it is, with its time.
-            return path;
-        }
-
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, html);
-        File.Move(temp, path, overwrite: true);
-        return path;
-    }
-
-    /// <summary>
-    /// <paramref name="file"/> (relative to the script's directory) relative to <c>out/</c>: a plain <c>out/…</c> path
-    /// (every export but a cut's output elsewhere) loses its prefix, as <see cref="Path.GetRelativePath"/> would say,
-    /// without resolving both paths for each of a large sheet's links; anything else is resolved.
-    /// </summary>
-    internal static string RelativeToOut(string outDirectory, string directory, string file)
-    {
-        if (file.StartsWith("out/", StringComparison.Ordinal) && IsPlain(file.AsSpan(4)))
-        {
-            return file[4..];
-        }
-
-        return Path.GetRelativePath(outDirectory, Path.Combine(directory, file));
-    }
-
-    /// <summary>True for <c>a/b.mp4</c>: no empty, <c>.</c> or <c>..</c> segment, no backslash, no rooted or drive-like part.</summary>
-    private static bool IsPlain(ReadOnlySpan<char> path)
-    {
-        if (path.IsEmpty || path.ContainsAny('\\', ':'))
-        {
-            return false;
-        }
-
-        foreach (var range in path.Split('/'))
-        {
-            var segment = path[range];
-            if (segment.IsEmpty || segment is "." or "..")
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>True when <paramref name="path"/> is a regular file holding exactly <paramref name="html"/> (as UTF-8, which it is written in).</summary>
-    private static bool IsAlready(string path, string html)
-    {
-        var info = new FileInfo(path);
-        if (!info.Exists || info.LinkTarget is not null || info.Length != Encoding.UTF8.GetByteCount(html))
-        {
-            return false;
-        }
-
-        try
-        {
-            return File.ReadAllText(path, Encoding.UTF8) == html;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>The whole page.</summary>
-    public static string Render(Sheet sheet, SheetLinks links)
+    public static string Render(Sheet sheet, SheetLinks links) => RenderInto(sheet, links).ToString();
+
+    /// <summary>The page in a builder: <see cref="Write"/> compares it with the file on disk without making it one string.</summary>
+    private static StringBuilder RenderInto(Sheet sheet, SheetLinks links)
     {
         ArgumentNullException.ThrowIfNull(sheet);
         ArgumentNullException.ThrowIfNull(links);
-        var sb = new StringBuilder();
+        // Sized for a thousand characters a step: one buffer, not a doubling chain, for a large storyboard's sheet.
+        var sb = new StringBuilder(ContactSheetAssets.Css.Length + ContactSheetAssets.Script.Length + ContactSheetAssets.LiveScript.Length + 4096 + (1024 * sheet.Entries.Count()));
         sb.Append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         sb.Append("<title>").Append(E(sheet.Title)).Append(" — Reel contact sheet</title>\n<style>\n").Append(ContactSheetAssets.Css).Append("</style></head><body>\n");
-        sb.Append("<main id=\"sheet\">").Append(Body(sheet, links)).Append("</main>\n");
+        sb.Append("<main id=\"sheet\">");
+        AppendBody(sb, sheet, links);
+        sb.Append("</main>\n");
         sb.Append("<script>\n").Append(ContactSheetAssets.Script).Append(links.Live ? ContactSheetAssets.LiveScript : "").Append("</script>\n</body></html>\n");
-        return sb.ToString();
+        return sb;
     }
 
     /// <summary>The page's content (what the live page swaps in when something changes).</summary>
@@ -148,6 +46,12 @@ public static class ContactSheet
         ArgumentNullException.ThrowIfNull(sheet);
         ArgumentNullException.ThrowIfNull(links);
         var sb = new StringBuilder();
+        AppendBody(sb, sheet, links);
+        return sb.ToString();
+    }
+
+    private static void AppendBody(StringBuilder sb, Sheet sheet, SheetLinks links)
+    {
         sb.Append("<header><h1>").Append(E(sheet.Title)).Append("</h1><p class=\"meta\">")
             .Append(E(sheet.ScriptName)).Append(" · provider <b>").Append(E(sheet.Provider)).Append("</b> · ")
             .Append(sheet.Entries.Count().ToString(CultureInfo.InvariantCulture)).Append(" steps · ").Append(E(sheet.Summary)).Append("</p>")
@@ -160,7 +64,6 @@ public static class ContactSheet
         sb.Append("<footer>key prefixes: ");
         sb.Append(E(string.Join(" · ", sheet.Entries.Select(e => $"{e.Step.Id} {e.Step.Key[..8]}"))));
         sb.Append("</footer>\n");
-        return sb.ToString();
     }
 
     private static void Group(StringBuilder sb, SheetGroup group, SheetLinks links)

@@ -13,8 +13,12 @@ internal enum EntryKind
     Other,
 }
 
-/// <summary>One entry found by <see cref="DirectoryWalk"/>: its full path, its name and its kind.</summary>
-internal sealed record WalkEntry(string Path, string Name, EntryKind Kind);
+/// <summary>One entry found by <see cref="DirectoryWalk"/>: the directory it is in, its name and its kind.</summary>
+internal sealed record WalkEntry(string Directory, string Name, EntryKind Kind)
+{
+    /// <summary>The entry's full path, made when asked: a walk of thousands of files needs few of them.</summary>
+    public string Path => System.IO.Path.Join(Directory, Name);
+}
 
 /// <summary>
 /// The entries of a directory tree, each directory's entries before those of its subdirectories, links listed and never
@@ -83,7 +87,7 @@ internal static partial class DirectoryWalk
         {
             foreach (var info in new DirectoryInfo(directory).EnumerateFileSystemInfos())
             {
-                entries.Add(new WalkEntry(info.FullName, info.Name, KindOf(info)));
+                entries.Add(new WalkEntry(directory, info.Name, KindOf(info)));
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -105,7 +109,6 @@ internal static partial class DirectoryWalk
 
         try
         {
-            var prefix = directory.EndsWith('/') ? directory : directory + "/";
             for (var entry = ReadDirectory(handle); entry != 0; entry = ReadDirectory(handle))
             {
                 var name = Marshal.PtrToStringUTF8(entry + NameOffset)!;
@@ -114,16 +117,15 @@ internal static partial class DirectoryWalk
                     continue;
                 }
 
-                var path = prefix + name;
                 var kind = Marshal.ReadByte(entry, TypeOffset) switch
                 {
                     TypeRegular => EntryKind.File,
                     TypeDirectory => EntryKind.Directory,
                     TypeLink => EntryKind.Link,
-                    TypeUnknown => KindOf(new FileInfo(path)),
+                    TypeUnknown => KindOf(new FileInfo(Path.Join(directory, name))),
                     _ => EntryKind.Other,
                 };
-                entries.Add(new WalkEntry(path, name, kind));
+                entries.Add(new WalkEntry(directory, name, kind));
             }
         }
         finally

@@ -12,30 +12,36 @@ namespace Reel.Engine.Storage;
 /// </summary>
 public static partial class LockFile
 {
+    /// <summary>The fields of an entry in the order <see cref="Format"/> writes them.</summary>
+    private static readonly string[] FieldNames =
+        ["key", "provider", "model", "profile", "job", "output", "thumbnail", "spritesheet", "seconds", "size", "cost", "created", "character", "seed", "inputs", "roll", "previous", "prompt"];
+
     private static ScriptLock? ReadCanonical(string text)
     {
-        var lines = text.Split('\n');
-        if (lines.Length < 4 || lines[0] != Header || lines[1] != $"reel-lock: {FormatVersion}" || lines[^1].Length != 0)
+        // Line by line over spans: a string is made only for a value, and the check at the end formats into one buffer.
+        var position = 0;
+        if (!text.EndsWith('\n') || !NextLine(text, ref position, out var line) || !line.SequenceEqual(Header)
+            || !NextLine(text, ref position, out line) || !line.SequenceEqual($"reel-lock: {FormatVersion}")
+            || !NextLine(text, ref position, out line))
         {
             return null;
         }
 
-        if (lines[2] == "steps: {}")
+        if (line.SequenceEqual("steps: {}"))
         {
             return text == Format(ScriptLock.Empty) ? ScriptLock.Empty : null;
         }
 
-        if (lines[2] != "steps:")
+        if (!line.SequenceEqual("steps:"))
         {
             return null;
         }
 
         var entries = ImmutableArray.CreateBuilder<LockEntry>();
         string? step = null;
-        Dictionary<string, string>? fields = null;
-        for (var i = 3; i < lines.Length - 1; i++)
+        string?[]? fields = null;
+        while (NextLine(text, ref position, out line))
         {
-            var line = lines[i];
             if (line.StartsWith("    - ", StringComparison.Ordinal) || line.StartsWith("      ", StringComparison.Ordinal))
             {
                 if (step is null)
@@ -55,14 +61,17 @@ public static partial class LockFile
                         entries.Add(entry);
                     }
 
-                    fields = new Dictionary<string, string>(StringComparer.Ordinal);
+                    fields = new string?[FieldNames.Length];
                 }
 
-                var colon = line.IndexOf(": ", 6, StringComparison.Ordinal);
-                if (fields is null || colon < 0 || Unquote(line[(colon + 2)..]) is not { } value || !fields.TryAdd(line[6..colon], value))
+                var colon = line[6..].IndexOf(": ", StringComparison.Ordinal);
+                var field = colon < 0 ? -1 : FieldIndex(line.Slice(6, colon));
+                if (fields is null || field < 0 || fields[field] is not null || Unquote(line[(6 + colon + 2)..]) is not { } value)
                 {
                     return null;
                 }
+
+                fields[field] = value;
             }
             else if (line.Length > 3 && line.StartsWith("  ", StringComparison.Ordinal) && line[2] != ' ' && line[^1] == ':')
             {
@@ -77,7 +86,7 @@ public static partial class LockFile
                 }
 
                 fields = null;
-                step = line[2] == '"' ? Unquote(line[2..^1]) : line[2..^1];
+                step = line[2] == '"' ? Unquote(line[2..^1]) : line[2..^1].ToString();
             }
             else
             {
@@ -102,13 +111,43 @@ public static partial class LockFile
         }
 
         // Only a lock that formats to the very same text was read exactly; anything else is the YAML reader's.
-        return Format(read) == text ? read : null;
+        var again = new StringBuilder(text.Length);
+        FormatInto(again, read);
+        return again.Equals(text.AsSpan()) ? read : null;
+    }
+
+    /// <summary>The next line of <paramref name="text"/> (which ends with a line break) without its break; false after the last.</summary>
+    private static bool NextLine(string text, ref int position, out ReadOnlySpan<char> line)
+    {
+        if (position >= text.Length)
+        {
+            line = default;
+            return false;
+        }
+
+        var end = text.IndexOf('\n', position);
+        line = text.AsSpan(position, end - position);
+        position = end + 1;
+        return true;
+    }
+
+    private static int FieldIndex(ReadOnlySpan<char> name)
+    {
+        for (var i = 0; i < FieldNames.Length; i++)
+        {
+            if (name.SequenceEqual(FieldNames[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>An entry from its fields as the YAML reader makes it (the same parsing of each value), or null.</summary>
-    private static LockEntry? Entry(string step, Dictionary<string, string> fields)
+    private static LockEntry? Entry(string step, string?[] fields)
     {
-        string? Text(string name) => fields.GetValueOrDefault(name);
+        string? Text(string name) => fields[Array.IndexOf(FieldNames, name)];
 
         // Two plain parsers, not one generic over the number type: a generic local over int and long was JIT-compiled in every cold process.
         bool Int(string name, out int? value)
@@ -175,17 +214,23 @@ public static partial class LockFile
             Profile: Text("profile"));
     }
 
-    /// <summary>A value as <see cref="Quoted"/> writes it, or a plain one (numbers, times); null when it is neither.</summary>
-    private static string? Unquote(string value)
+    /// <summary>A value as <see cref="AppendQuoted"/> writes it, or a plain one (numbers, times); null when it is neither.</summary>
+    private static string? Unquote(ReadOnlySpan<char> value)
     {
         if (value.Length == 0 || value[0] != '"')
         {
-            return value.Length > 0 && !value.Contains('"') && !value.Contains('\\') ? value : null;
+            return value.Length > 0 && !value.ContainsAny('"', '\\') ? value.ToString() : null;
         }
 
         if (value.Length < 2 || value[^1] != '"')
         {
             return null;
+        }
+
+        if (!value[1..^1].ContainsAny('"', '\\'))
+        {
+            // Most values (keys, hashes, ids) have nothing escaped.
+            return value[1..^1].ToString();
         }
 
         var text = new StringBuilder(value.Length);
@@ -216,7 +261,7 @@ public static partial class LockFile
                 case 'r': text.Append('\r'); break;
                 case 't': text.Append('\t'); break;
                 // A lone surrogate is written as \uXXXX but YAML refuses it: left to the YAML reader, which says so.
-                case 'u' when i + 4 < value.Length - 1 && ushort.TryParse(value.AsSpan(i + 1, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code) && !char.IsSurrogate((char)code):
+                case 'u' when i + 4 < value.Length - 1 && ushort.TryParse(value.Slice(i + 1, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code) && !char.IsSurrogate((char)code):
                     text.Append((char)code);
                     i += 4;
                     break;

@@ -102,16 +102,24 @@ public static partial class LockFile
     {
         ArgumentNullException.ThrowIfNull(@lock);
         var text = new StringBuilder();
+        FormatInto(text, @lock);
+        return text.ToString();
+    }
+
+    /// <summary><see cref="Format"/>'s text, appended to <paramref name="text"/>: each value is written in place, not made a string first.</summary>
+    private static void FormatInto(StringBuilder text, ScriptLock @lock)
+    {
         text.Append(Header).Append('\n');
         text.Append("reel-lock: ").Append(FormatVersion.ToString(CultureInfo.InvariantCulture)).Append('\n');
         if (@lock.Entries.IsEmpty)
         {
             text.Append("steps: {}\n");
-            return text.ToString();
+            return;
         }
 
         text.Append("steps:\n");
         string? step = null;
+        Span<char> number = stackalloc char[64];
         foreach (var entry in @lock.Entries)
         {
             if (string.IsNullOrEmpty(entry.Step))
@@ -121,49 +129,81 @@ public static partial class LockFile
 
             if (entry.Step != step)
             {
-                text.Append("  ").Append(Key(entry.Step)).Append(":\n");
+                text.Append("  ");
+                if (IsPlainSafe(entry.Step))
+                {
+                    text.Append(entry.Step);
+                }
+                else
+                {
+                    AppendQuoted(text, entry.Step);
+                }
+
+                text.Append(":\n");
                 step = entry.Step;
             }
 
             // The first field opens the list item: "    - key: …", the others follow at its indentation.
             var first = true;
+            void Name(string name)
+            {
+                text.Append(first ? "    - " : "      ").Append(name).Append(": ");
+                first = false;
+            }
+
             void Item(string name, string? value)
             {
                 if (value is not null)
                 {
-                    text.Append(first ? "    - " : "      ").Append(name).Append(": ").Append(value).Append('\n');
-                    first = false;
+                    Name(name);
+                    AppendQuoted(text, value);
+                    text.Append('\n');
                 }
             }
 
-            Item("key", Quoted(entry.Key));
-            Item("provider", Quoted(entry.Provider));
-            Item("model", Quoted(entry.Model));
-            Item("profile", Quoted(entry.Profile));
-            Item("job", Quoted(entry.Job));
-            Item("output", Quoted(entry.Output));
-            Item("thumbnail", Quoted(entry.Thumbnail));
-            Item("spritesheet", Quoted(entry.Spritesheet));
-            Item("seconds", entry.Seconds?.ToString(CultureInfo.InvariantCulture));
-            Item("size", Quoted(entry.Size));
-            Item("cost", FormatDecimal(entry.Cost));
-            Item("created", entry.Created.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture));
-            Item("character", Quoted(entry.Character));
-            Item("seed", entry.Seed?.ToString(CultureInfo.InvariantCulture));
-            Item("inputs", Quoted(entry.Inputs));
-            Item("roll", entry.Roll == 0 ? null : entry.Roll.ToString(CultureInfo.InvariantCulture));
-            Item("previous", Quoted(entry.Previous));
-            Item("prompt", Quoted(entry.Prompt));
-        }
+            void Plain(string name, ReadOnlySpan<char> value)
+            {
+                Name(name);
+                text.Append(value).Append('\n');
+            }
 
-        return text.ToString();
+            Item("key", entry.Key);
+            Item("provider", entry.Provider);
+            Item("model", entry.Model);
+            Item("profile", entry.Profile);
+            Item("job", entry.Job);
+            Item("output", entry.Output);
+            Item("thumbnail", entry.Thumbnail);
+            Item("spritesheet", entry.Spritesheet);
+            if (entry.Seconds is { } seconds && seconds.TryFormat(number, out var written, default, CultureInfo.InvariantCulture))
+            {
+                Plain("seconds", number[..written]);
+            }
+
+            Item("size", entry.Size);
+            Plain("cost", FormatDecimal(entry.Cost));
+            _ = entry.Created.UtcDateTime.TryFormat(number, out written, TimestampFormat, CultureInfo.InvariantCulture);
+            Plain("created", number[..written]);
+            Item("character", entry.Character);
+            if (entry.Seed is { } seed && seed.TryFormat(number, out written, default, CultureInfo.InvariantCulture))
+            {
+                Plain("seed", number[..written]);
+            }
+
+            Item("inputs", entry.Inputs);
+            if (entry.Roll != 0 && entry.Roll.TryFormat(number, out written, default, CultureInfo.InvariantCulture))
+            {
+                Plain("roll", number[..written]);
+            }
+
+            Item("previous", entry.Previous);
+            Item("prompt", entry.Prompt);
+        }
     }
 
     private static string FormatDecimal(decimal value) =>
         // Equal decimals (1.5m, 1.50m) must give equal bytes, so the scale is not kept.
         value.ToString("0.############################", CultureInfo.InvariantCulture);
-
-    private static string Key(string step) => IsPlainSafe(step) ? step : Quoted(step)!;
 
     private static bool IsPlainSafe(string value)
     {
@@ -184,14 +224,10 @@ public static partial class LockFile
         return value.ToUpperInvariant() is not ("Y" or "N" or "YES" or "NO" or "ON" or "OFF" or "TRUE" or "FALSE" or "NULL");
     }
 
-    private static string? Quoted(string? value)
+    /// <summary>Appends <paramref name="value"/> double-quoted, escaped as YAML reads it back.</summary>
+    private static void AppendQuoted(StringBuilder text, string value)
     {
-        if (value is null)
-        {
-            return null;
-        }
-
-        var text = new StringBuilder(value.Length + 2).Append('"');
+        text.Append('"');
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
@@ -221,6 +257,6 @@ public static partial class LockFile
             }
         }
 
-        return text.Append('"').ToString();
+        text.Append('"');
     }
 }

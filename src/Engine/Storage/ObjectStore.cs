@@ -59,7 +59,8 @@ public sealed partial class ObjectStore
     public string PathOf(string sha256)
     {
         var hash = Normalize(sha256);
-        return Path.Combine(ObjectsDirectory, hash[..2], hash[2..]);
+        // One string per call: a no-op rerun of a large storyboard asks for thousands of paths.
+        return Path.Join(ObjectsDirectory, hash.AsSpan(0, 2), hash.AsSpan(2));
     }
 
     /// <summary>

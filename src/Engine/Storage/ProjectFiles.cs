@@ -62,7 +62,7 @@ public static class ProjectFiles
         var root = ResolveLinks(project);
         var prefix = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
         // The fan-out folders of a store hold only objects: listed (one may be a link), not entered.
-        var links = DirectoryWalk.Walk(folder, e => Path.GetFileName(Path.GetDirectoryName(e.Path)) != "sha256")
+        var links = DirectoryWalk.Walk(folder, e => !Path.GetFileName(e.Directory.AsSpan()).SequenceEqual("sha256"))
             .Where(e => e.Kind == EntryKind.Link)
             .Select(e => e.Path);
         foreach (var link in links)

@@ -9,7 +9,14 @@ public sealed record StampedFile(string Path, long Length, long Ticks)
 {
     public static StampedFile Of(string path)
     {
-        var info = new FileInfo(path);
+        // A regular file on Linux: one statx (a stamp holds thousands of files); anything else as .NET sees it, links followed.
+        var full = System.IO.Path.GetFullPath(path);
+        if (NativeFile.Identify(full) is { } identity)
+        {
+            return new StampedFile(full, identity.Length, DateTime.UnixEpoch.Ticks + (identity.ModifiedNs / 100));
+        }
+
+        var info = new FileInfo(full);
         return new StampedFile(info.FullName, info.Exists ? info.Length : -1, info.Exists ? info.LastWriteTimeUtc.Ticks : 0);
     }
 
@@ -53,32 +60,66 @@ public sealed record UpToDateStamp(
 
     public void Write(string path)
     {
-        var sb = new StringBuilder();
-        sb.Append("reel-uptodate\t").Append(FormatVersion.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        sb.Append("engine\t").Append(EngineVersion).Append('\n');
-        sb.Append("override\t").Append(ProviderOverride ?? "").Append('\n');
-        sb.Append("allow-outside\t").Append(AllowOutside ? "1" : "0").Append('\n');
-        sb.Append("store\t").Append(StoreRoot).Append('\n');
-        AppendFiles(sb, "in", Inputs);
-        AppendFiles(sb, "out", Outputs);
-        foreach (var st in Steps)
+        var temp = path + ".tmp";
+        using (var writer = new StreamWriter(temp, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 1 << 14))
         {
-            sb.Append("step\t").Append(st.Id).Append('\t').Append(st.Kind).Append('\t').Append(st.Job ?? "").Append('\t')
-                .Append(st.Sha256 ?? "").Append('\t').Append(st.Cost.ToString(CultureInfo.InvariantCulture)).Append('\t')
-                .Append(st.Export ?? "").Append('\n');
+            WriteTo(writer);
         }
 
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, sb.ToString());
         File.Move(temp, path, overwrite: true);
     }
 
-    private static void AppendFiles(StringBuilder sb, string tag, ImmutableArray<StampedFile> files)
+    /// <summary>The stamp's lines, written as they are made: a large run's stamp is never one string.</summary>
+    private void WriteTo(TextWriter writer)
     {
+        Line(writer, "reel-uptodate", FormatVersion.ToString(CultureInfo.InvariantCulture));
+        Line(writer, "engine", EngineVersion);
+        Line(writer, "override", ProviderOverride ?? "");
+        Line(writer, "allow-outside", AllowOutside ? "1" : "0");
+        Line(writer, "store", StoreRoot);
+        WriteFiles(writer, "in", Inputs);
+        WriteFiles(writer, "out", Outputs);
+        foreach (var st in Steps)
+        {
+            writer.Write("step\t");
+            writer.Write(st.Id);
+            writer.Write('\t');
+            writer.Write(st.Kind);
+            writer.Write('\t');
+            writer.Write(st.Job ?? "");
+            writer.Write('\t');
+            writer.Write(st.Sha256 ?? "");
+            writer.Write('\t');
+            writer.Write(st.Cost.ToString(CultureInfo.InvariantCulture));
+            writer.Write('\t');
+            writer.Write(st.Export ?? "");
+            writer.Write('\n');
+        }
+    }
+
+    private static void Line(TextWriter writer, string name, string value)
+    {
+        writer.Write(name);
+        writer.Write('\t');
+        writer.Write(value);
+        writer.Write('\n');
+    }
+
+    private static void WriteFiles(TextWriter writer, string tag, ImmutableArray<StampedFile> files)
+    {
+        Span<char> number = stackalloc char[24];
         foreach (var f in files)
         {
-            sb.Append(tag).Append('\t').Append(f.Ticks.ToString(CultureInfo.InvariantCulture)).Append('\t')
-                .Append(f.Length.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(f.Path).Append('\n');
+            writer.Write(tag);
+            writer.Write('\t');
+            _ = f.Ticks.TryFormat(number, out var written, default, CultureInfo.InvariantCulture);
+            writer.Write(number[..written]);
+            writer.Write('\t');
+            _ = f.Length.TryFormat(number, out written, default, CultureInfo.InvariantCulture);
+            writer.Write(number[..written]);
+            writer.Write('\t');
+            writer.Write(f.Path);
+            writer.Write('\n');
         }
     }
 
