@@ -54,7 +54,8 @@ internal static class Stamps
             }
             else
             {
-                outputs[i - inputPaths.Length] = StampedFile.Of(outputPaths[i - inputPaths.Length]);
+                // What Reel wrote: the store saw each object and export as it should be moments ago (ObjectStore.LastSeen).
+                outputs[i - inputPaths.Length] = StampedFile.Of(outputPaths[i - inputPaths.Length], known: true);
             }
         });
         var steps = plan.Steps.Zip(entries, (p, e) =>

@@ -16,8 +16,17 @@ public sealed partial class ObjectStore
         {
             // One statx each, no link or permission lookups: a no-op rerun asks this for every file in out/.
             // A copy is given the object's write time in .NET's 100 ns ticks.
-            return IdentityOf(Path.GetFullPath(destinationPath)) is { } copy
-                && copy.Length == stored.Length && copy.ModifiedNs / 100 == stored.ModifiedNs / 100;
+            var target = Path.GetFullPath(destinationPath);
+            if (IdentityOf(target) is not { } copy || copy.Length != stored.Length || copy.ModifiedNs / 100 != stored.ModifiedNs / 100)
+            {
+                // About to be copied again (or gone): the stamp asks the new copy itself.
+                Seen.TryRemove(target, out _);
+                return false;
+            }
+
+            See(source, stored);
+            See(target, copy);
+            return true;
         }
 
         var src = new FileInfo(source);

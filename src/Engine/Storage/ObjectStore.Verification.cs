@@ -8,6 +8,17 @@ public sealed partial class ObjectStore
     /// <summary>Objects whose content this process hashed (or wrote) and found good, with the identity their file had then.</summary>
     private static readonly ConcurrentDictionary<string, FileIdentity> Verified = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Files this process last found as they should be, with the identity they had then: objects <see cref="Contains"/>
+    /// answered for, and copies <see cref="IsExported"/> found faithful (Linux, where an identity is one <c>statx</c>).
+    /// The up-to-date stamp records these rather than asking thousands of files again at a run's end: an identity older
+    /// than its file can only make the next run miss the stamp and check everything, never skip a change.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, FileIdentity> Seen = new(StringComparer.Ordinal);
+
+    /// <summary>What this process last found the file at <paramref name="fullPath"/> to be (see <see cref="Seen"/>), or null.</summary>
+    internal static FileIdentity? LastSeen(string fullPath) => Seen.TryGetValue(fullPath, out var identity) ? identity : null;
+
     /// <summary>The clock that decides whether a file's change time is too recent to record (tests move it).</summary>
     internal TimeProvider Time { get; init; } = TimeProvider.System;
 
@@ -25,6 +36,11 @@ public sealed partial class ObjectStore
         foreach (var path in Verified.Keys.Where(p => p.StartsWith(full + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
         {
             Verified.TryRemove(path, out _);
+        }
+
+        foreach (var path in Seen.Keys.Where(p => p.StartsWith(full + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+        {
+            Seen.TryRemove(path, out _);
         }
 
         VerifiedLog.Forget(full);
@@ -45,20 +61,25 @@ public sealed partial class ObjectStore
         var path = PathOf(hash);
         if (IdentityOf(path) is not { } identity)
         {
+            Seen.TryRemove(path, out _);
             return false;
         }
 
-        if (Verified.TryGetValue(path, out var seen) && seen == identity)
+        if (Verified.TryGetValue(path, out var verified) && verified == identity)
         {
+            See(path, identity);
             return true;
         }
 
         if (Log.Vouches(hash, identity))
         {
             Verified[path] = identity;
+            See(path, identity);
             return true;
         }
 
+        // Hashed again: whatever identity this process saw before is not the one to record.
+        Seen.TryRemove(path, out _);
         return Verify(hash);
     }
 
@@ -126,6 +147,15 @@ public sealed partial class ObjectStore
         return !info.Exists || info.LinkTarget is not null || NativeFile.TypeOf(path) != FileType.Regular
             ? null
             : new FileIdentity(0, 0, info.Length, info.LastWriteTimeUtc.Ticks, 0);
+    }
+
+    /// <summary>Records that the file at <paramref name="fullPath"/> was found as it should be (see <see cref="Seen"/>).</summary>
+    private static void See(string fullPath, FileIdentity identity)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            Seen[fullPath] = identity;
+        }
     }
 
     /// <summary>An object this process has just written (hashed while written): good as long as its file stays as it is.</summary>

@@ -7,11 +7,17 @@ namespace Reel.Engine.Storage;
 /// <summary>A file as the stamp saw it: full path, length and last-write time.</summary>
 public sealed record StampedFile(string Path, long Length, long Ticks)
 {
-    public static StampedFile Of(string path)
+    public static StampedFile Of(string path) => Of(path, known: false);
+
+    /// <summary>
+    /// The file at <paramref name="path"/> as this process last found it when <paramref name="known"/> and the store
+    /// saw it at a run's end (<see cref="ObjectStore.LastSeen"/>), else as it is now.
+    /// </summary>
+    internal static StampedFile Of(string path, bool known)
     {
         // A regular file on Linux: one statx (a stamp holds thousands of files); anything else as .NET sees it, links followed.
         var full = System.IO.Path.GetFullPath(path);
-        if (NativeFile.Identify(full) is { } identity)
+        if (((known ? ObjectStore.LastSeen(full) : null) ?? NativeFile.Identify(full)) is { } identity)
         {
             return new StampedFile(full, identity.Length, DateTime.UnixEpoch.Ticks + (identity.ModifiedNs / 100));
         }
