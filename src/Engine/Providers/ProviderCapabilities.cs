@@ -137,13 +137,51 @@ public sealed record ProviderCapabilities(
     /// <summary>An option whose value, when a step sets it, is the price per second (comfy's <c>price_per_second</c>).</summary>
     public string? PriceOption { get; init; }
 
-    public ModelCapability? FindModel(string id) => Models.FirstOrDefault(m => m.Id == id);
+    // Loops, not LINQ with a lambda: asked for every step of a plan, and each lambda over its argument is an allocation.
+    public ModelCapability? FindModel(string id)
+    {
+        foreach (var model in Models)
+        {
+            if (model.Id == id)
+            {
+                return model;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The provider's own id for <paramref name="name"/>: the name itself when it is one, else the model of that neutral family name.</summary>
-    public string ResolveModel(string name) =>
-        FindModel(name) is not null ? name : Models.FirstOrDefault(m => m.Family == name)?.Id ?? name;
+    public string ResolveModel(string name)
+    {
+        if (FindModel(name) is not null)
+        {
+            return name;
+        }
 
-    public OptionSpec? FindOption(string name) => Options.FirstOrDefault(o => o.Name == name);
+        foreach (var model in Models)
+        {
+            if (model.Family == name)
+            {
+                return model.Id;
+            }
+        }
+
+        return name;
+    }
+
+    public OptionSpec? FindOption(string name)
+    {
+        foreach (var option in Options)
+        {
+            if (option.Name == name)
+            {
+                return option;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>True when the provider, and the model when it is in the table, have <paramref name="feature"/>.</summary>
     public bool Supports(string model, ModelFeatures feature)

@@ -155,6 +155,14 @@ public static class ProjectFiles
                 }
             }
 
+            var bytes = buffer.AsSpan(0, total);
+            if (!bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) && !bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) && !bytes.StartsWith((ReadOnlySpan<byte>)[0, 0, 0xFE, 0xFF]))
+            {
+                // UTF-8, with or without its mark: decoded in one go into the one string (a reader would build it in pieces).
+                return Encoding.UTF8.GetString(bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? bytes[3..] : bytes);
+            }
+
+            // A UTF-16 or UTF-32 mark: the reader tells which.
             using var reader = new StreamReader(new MemoryStream(buffer, 0, total, writable: false), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
             return reader.ReadToEnd();
         }

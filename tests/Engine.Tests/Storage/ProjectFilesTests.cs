@@ -85,4 +85,38 @@ public sealed class ProjectFilesTests : IDisposable
 
         Assert.True(ProjectFiles.IsLink(_dir.Combine("dangling")));
     }
+
+    [Theory]
+    [InlineData("utf-8")]
+    [InlineData("utf-8-bom")]
+    [InlineData("utf-16le")]
+    [InlineData("utf-16be")]
+    [InlineData("utf-32le")]
+    public void ReadText_reads_a_script_in_any_encoding_its_mark_names_as_a_reader_would(string encoding)
+    {
+        const string Text = "reel: 1\ntitle: Café — 😀\n";
+        var bytes = encoding switch
+        {
+            "utf-8" => System.Text.Encoding.UTF8.GetBytes(Text),
+            "utf-8-bom" => [.. System.Text.Encoding.UTF8.GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(Text)],
+            "utf-16le" => [.. System.Text.Encoding.Unicode.GetPreamble(), .. System.Text.Encoding.Unicode.GetBytes(Text)],
+            "utf-16be" => [.. System.Text.Encoding.BigEndianUnicode.GetPreamble(), .. System.Text.Encoding.BigEndianUnicode.GetBytes(Text)],
+            _ => [.. System.Text.Encoding.UTF32.GetPreamble(), .. System.Text.Encoding.UTF32.GetBytes(Text)],
+        };
+        var path = _dir.Combine("script.yaml");
+        File.WriteAllBytes(path, bytes);
+
+        Assert.Equal(Text, ProjectFiles.ReadText(path, ProjectFiles.MaxYamlBytes));
+    }
+
+    [Fact]
+    public void ReadText_replaces_bytes_that_are_not_UTF8_as_a_reader_does()
+    {
+        byte[] bytes = [.. System.Text.Encoding.UTF8.GetBytes("a: "), 0xC3, 0x28, 0xFF, .. System.Text.Encoding.UTF8.GetBytes(" b\n")];
+        var path = _dir.Combine("bad.yaml");
+        File.WriteAllBytes(path, bytes);
+        using var reader = new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+
+        Assert.Equal(reader.ReadToEnd(), ProjectFiles.ReadText(path, ProjectFiles.MaxYamlBytes));
+    }
 }
