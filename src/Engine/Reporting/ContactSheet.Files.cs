@@ -1,10 +1,5 @@
 using System.Buffers;
-using System.Collections.Immutable;
-using System.Globalization;
-using System.Net;
 using System.Text;
-using Reel.Engine.Execution;
-using Reel.Engine.Prompts;
 using Reel.Engine.Storage;
 
 namespace Reel.Engine.Reporting;

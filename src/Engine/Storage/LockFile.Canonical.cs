@@ -149,8 +149,8 @@ public static partial class LockFile
     {
         string? Text(string name) => fields[Array.IndexOf(FieldNames, name)];
 
-        // Two plain parsers, not one generic over the number type: a generic local over int and long was JIT-compiled in every cold process.
-        bool Int(string name, out int? value)
+        // One parser for every integer field, with the field's range: a generic one over int and long was JIT-compiled in every cold process.
+        bool Integer(string name, long min, long max, out long? value)
         {
             value = null;
             if (Text(name) is not { } text)
@@ -158,24 +158,7 @@ public static partial class LockFile
                 return true;
             }
 
-            if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
-            {
-                return false;
-            }
-
-            value = parsed;
-            return true;
-        }
-
-        bool Long(string name, out long? value)
-        {
-            value = null;
-            if (Text(name) is not { } text)
-            {
-                return true;
-            }
-
-            if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
+            if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) || parsed < min || parsed > max)
             {
                 return false;
             }
@@ -187,7 +170,8 @@ public static partial class LockFile
         if (Text("key") is not { } key || Text("provider") is not { } provider
             || !decimal.TryParse(Text("cost"), NumberStyles.Number, CultureInfo.InvariantCulture, out var cost)
             || !DateTimeOffset.TryParse(Text("created"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var created)
-            || !Int("seconds", out var seconds) || !Long("seed", out var seed) || !Int("roll", out var roll) || roll is < 0)
+            || !Integer("seconds", int.MinValue, int.MaxValue, out var seconds) || !Integer("seed", long.MinValue, long.MaxValue, out var seed)
+            || !Integer("roll", int.MinValue, int.MaxValue, out var roll) || roll is < 0)
         {
             return null;
         }
@@ -201,7 +185,7 @@ public static partial class LockFile
             Output: Text("output"),
             Thumbnail: Text("thumbnail"),
             Spritesheet: Text("spritesheet"),
-            Seconds: seconds,
+            Seconds: (int?)seconds,
             Size: Text("size"),
             Cost: cost,
             Created: created.ToUniversalTime(),
@@ -209,7 +193,7 @@ public static partial class LockFile
             Seed: seed,
             Prompt: Text("prompt"),
             Inputs: Text("inputs"),
-            Roll: roll ?? 0,
+            Roll: (int)(roll ?? 0),
             Previous: Text("previous"),
             Profile: Text("profile"));
     }
